@@ -1,0 +1,150 @@
+"""Findings: every problem found in an input, with its place and a stable rule code.
+
+Codes are the contract of ``shared/spec/outputs.md``; messages may change, codes may not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    REFERRAL = "referral"
+    WARNING = "warning"
+
+
+class Outcome(str, Enum):
+    """Outcomes of a (bid, lot), most severe first (the precedence of domain.md)."""
+
+    ALREADY_ADMITTED = "already-admitted"
+    LATE = "late"
+    NON_COMPLIANT = "non-compliant"
+    DISQUALIFIED_PRICE = "disqualified-price"
+    FAILED_GATE = "failed-gate"
+    REFERRED = "referred"
+    ADMITTED = "admitted"
+
+
+OUTCOME_ORDER: tuple[Outcome, ...] = tuple(Outcome)
+
+# code -> the outcome a finding with that code leads to (None: a warning; conditions apart).
+CODE_OUTCOME: dict[str, Outcome | None] = {
+    # reading
+    **dict.fromkeys(
+        [
+            "unreadable-file", "encrypted-file", "not-xlsx", "file-too-large", "missing-sheet",
+            "missing-field", "duplicate-field", "invalid-value", "unknown-band", "format-version",
+            "duplicate-bid-reference",
+            # price format, services
+            "price-not-whole-pence", "price-missing", "band5-without-band3-or-4",
+            "services-missing", "pa-coverage-missing",
+        ],
+        Outcome.NON_COMPLIANT,
+    ),
+    "late": Outcome.LATE,
+    "price-below-floor": Outcome.DISQUALIFIED_PRICE,
+    "price-above-ceiling": Outcome.DISQUALIFIED_PRICE,
+    **dict.fromkeys(
+        [
+            "mandatory-exclusion", "debarred",
+            "insurance-employers-liability", "insurance-public-liability",
+            "insurance-professional-indemnity",
+            "policy-missing", "policy-out-of-date",
+            "safeguarding-lead", "safeguarding-dbs", "safeguarding-training",
+            "cqc-not-registered", "cqc-inadequate",
+            "quality-question-below-minimum", "quality-below-pass-mark",
+        ],
+        Outcome.FAILED_GATE,
+    ),
+    **dict.fromkeys(
+        [
+            "discretionary-exclusion",
+            "finance-turnover", "finance-net-assets", "finance-current-ratio",
+            "finance-accounts-age",
+            "safeguarding-concerns", "quality-not-scored", "quality-needs-moderation",
+        ],
+        Outcome.REFERRED,
+    ),
+    "already-admitted": Outcome.ALREADY_ADMITTED,
+    **dict.fromkeys(
+        [
+            "text-number", "ignored-price", "unknown-field", "companies-house-padded",
+            "contact-details", "unknown-district", "unknown-support-need", "score-unused",
+            "decision-unused",
+        ],
+        None,
+    ),
+}
+
+CONDITION_CODES = frozenset({"parent-company-guarantee", "insurance-renewal"})
+FINANCE_CODES = frozenset(
+    {"finance-turnover", "finance-net-assets", "finance-current-ratio", "finance-accounts-age"}
+)
+
+
+def severity_of(code: str) -> Severity:
+    outcome = CODE_OUTCOME.get(code)
+    if outcome is None:
+        return Severity.WARNING
+    if outcome is Outcome.REFERRED:
+        return Severity.REFERRAL
+    return Severity.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem, where it is, and what it means.
+
+    ``lot`` is None when the finding applies to every lot the bid is for; ``lots`` narrows it
+    to some lots (a policy required by one lot only).
+    """
+
+    file: str
+    sheet: str
+    cell: str
+    code: str
+    message: str
+    severity: Severity
+    bid_reference: str = ""
+    lots: tuple[str, ...] | None = None
+
+    @classmethod
+    def make(
+        cls,
+        file: str,
+        sheet: str,
+        cell: str,
+        code: str,
+        message: str,
+        *,
+        bid_reference: str = "",
+        lots: tuple[str, ...] | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        if code not in CODE_OUTCOME and code not in CONDITION_CODES:
+            raise ValueError(f"unknown rule code {code!r}")
+        return cls(
+            file, sheet, cell, code, message, severity or severity_of(code), bid_reference, lots
+        )
+
+    @property
+    def place(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def money(amount: object) -> str:
+    """£1,234.50 for an exact amount (Decimal or int)."""
+    from decimal import Decimal
+
+    value = Decimal(str(amount))
+    if value == value.to_integral_value() and abs(value) >= 1000:
+        return f"£{value:,.0f}"
+    return f"£{value:,.2f}"
