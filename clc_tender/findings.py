@@ -145,6 +145,8 @@ def money(amount: object) -> str:
     from decimal import Decimal
 
     value = Decimal(str(amount))
-    if value == value.to_integral_value() and abs(value) >= 1000:
-        return f"£{value:,.0f}"
-    return f"£{value:,.2f}"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value == value.to_integral_value() and (value >= 1000 or value == 0):
+        return f"{sign}£{value:,.0f}"
+    return f"{sign}£{value:,.2f}"

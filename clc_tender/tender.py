@@ -112,6 +112,7 @@ class Tender:
     format_version: int
     timezone: str
     deadline: dt.datetime  # aware, in the tender's time zone
+    award_date: dt.date
     framework_start: dt.date
     framework_end: dt.date
     extension_years: int
@@ -407,6 +408,7 @@ def _build(raw: Mapping[str, Any], file: str, sha256: str) -> Tender:
         format_version=r.integer(t, "format_version", "tender", 1),
         timezone=timezone,
         deadline=deadline,
+        award_date=r.date(t, "award_date", "tender"),
         framework_start=start,
         framework_end=end,
         extension_years=r.integer(t, "extension_years", "tender", 0),

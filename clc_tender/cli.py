@@ -1,0 +1,278 @@
+"""The command line: options -> pipeline -> render. Owns every exit code.
+
+Exit 0 when a run completes (whatever the outcomes), 1 when ``check`` finds errors or on an
+unexpected internal fault, 2 for a usage error or an unusable input that stops the run.
+Heavy libraries are imported inside the commands so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Evaluate bids for the Community Life Choices open framework: check response "
+    "workbooks, apply price bands and pass/fail gates, write the award shortlist.",
+)
+_state = {"debug": False}
+T = TypeVar("T")
+
+TenderOption = Annotated[
+    Path | None,
+    typer.Option("--tender", help="Tender definition file (TOML); default: the bundled CLC 2026 definition.",
+                 dir_okay=False),
+]
+
+
+ScoresOption = Annotated[
+    Path | None, typer.Option("--scores", help="The evaluation panel's scores workbook.", dir_okay=False)
+]
+DecisionsOption = Annotated[
+    Path | None, typer.Option("--decisions", help="The officers' decisions on referrals (workbook).", dir_okay=False)
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON on stdout.")]
+
+
+class UsageProblem(Exception):
+    """A problem with what the officer asked for: one line, exit 2."""
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal fault.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    from . import render
+
+    render.error_line(message)
+    raise typer.Exit(code)
+
+
+def _guarded(run: Callable[[], T]) -> T:
+    """Turn every expected problem into one line on stderr and exit 2; anything else exit 1."""
+    from .read.panel import InputError
+    from .tender import TenderError
+    from .write.atomic import OutputExists
+
+    try:
+        return run()
+    except typer.Exit:
+        raise
+    except (UsageProblem, TenderError, InputError, OutputExists) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": "))
+    except Exception as exc:  # an internal fault: one line, the traceback only with --debug
+        if _state["debug"]:
+            raise
+        _fail(f"internal error ({type(exc).__name__}: {exc}); run again with --debug for details", 1)
+
+
+def _load_tender(path: Path | None) -> Any:
+    from .tender import load_tender
+    from .workbook_format import load_format
+
+    tender = load_tender(path)
+    return tender, load_format(tender)
+
+
+@app.command()
+def template(
+    tender: TenderOption = None,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the blank response workbook.")] = Path("tender-response.xlsx"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write the blank tender response workbook of the tender definition (issued with the tender)."""
+
+    def run() -> None:
+        from .tender import load_tender
+        from .workbook_format import load_format
+        from .write.template import write_template
+
+        definition = load_tender(tender)
+        if out.exists() and not force:
+            raise UsageProblem(f"{out} already exists; use --force to overwrite it")
+        write_template(definition, load_format(definition), out)
+        typer.echo(f"Template for {definition.reference} written to {out}")
+
+    _guarded(run)
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Response workbooks, or folders of them.", show_default=False)],
+    tender: TenderOption = None,
+) -> None:
+    """Read and validate workbooks without evaluating them: every finding, exit 1 when any error.
+
+    Reports everything that depends only on the workbook and the tender definition (reading,
+    prices against their ranges, finance, insurance, policies, safeguarding); lateness and
+    quality are judged by `evaluate`.
+    """
+
+    def run() -> int:
+        from . import render
+        from .evaluate import assess, relevant
+        from .read.frames import list_folder, read_files
+        from .read.guards import classify
+        from .rules import lots_by_bid
+
+        definition, fmt = _load_tender(tender)
+        files: list[Path] = []
+        for path in paths:
+            if path.is_dir():
+                files += list_folder(path)[0]
+            elif path.is_file():
+                if classify(path) == "skip":
+                    render.warning_line(f"{path} is not an .xlsx workbook; skipped")
+                    continue
+                files.append(path)
+            else:
+                raise UsageProblem(f"{path}: no such file or folder")
+        if not files:
+            raise UsageProblem("no .xlsx workbooks to check")
+        frames = read_files(files, definition, fmt)
+        findings = assess(frames, definition, fmt, definition.deadline)
+        lots = lots_by_bid(frames.bids, definition.lot_names)
+        by_file: dict[str, list[Any]] = {}
+        verdicts: dict[str, str] = {}
+        any_error = False
+        for index, read in enumerate(frames.reads):
+            mine = relevant([f for f in findings if f.file == read.file], lots.get(index, ()))
+            by_file[read.file] = mine
+            errors = sum(f.severity.value == "error" for f in mine)
+            referrals = sum(f.severity.value == "referral" for f in mine)
+            warnings = sum(f.severity.value == "warning" for f in mine)
+            any_error = any_error or errors > 0
+            parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else ["no errors"]
+            if referrals:
+                parts.append(f"{referrals} for an officer to review")
+            if warnings:
+                parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+            verdicts[read.file] = ("FAIL: " if errors else "OK: ") + ", ".join(parts)
+        render.check_report(by_file, verdicts)
+        return 1 if any_error else 0
+
+    code = _guarded(run)
+    raise typer.Exit(code)
+
+
+@app.command()
+def evaluate(
+    bids_dir: Annotated[Path, typer.Argument(help="Folder of response workbooks (.xlsx).", show_default=False)],
+    scores: ScoresOption = None,
+    decisions: DecisionsOption = None,
+    tender: TenderOption = None,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the shortlist workbook.")] = Path("shortlist.xlsx"),
+    force: ForceOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Evaluate every workbook in the folder (round 1) and write the award shortlist workbook."""
+    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, None, None))
+
+
+@app.command()
+def reopen(
+    bids_dir: Annotated[Path, typer.Argument(help="Folder of this round's response workbooks.", show_default=False)],
+    register: Annotated[Path, typer.Option("--register", help="The latest shortlist workbook (from evaluate or an earlier reopen).", dir_okay=False, show_default=False)],
+    deadline: Annotated[str, typer.Option("--deadline", help="This round's deadline, ISO 8601 with a time, e.g. 2027-09-17T12:00 (UK time unless an offset is given).", show_default=False)],
+    scores: ScoresOption = None,
+    decisions: DecisionsOption = None,
+    tender: TenderOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the shortlist (default shortlist-round-N.xlsx).")] = None,
+    force: ForceOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Re-open the framework: evaluate a new round's bids, carrying existing members forward."""
+    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, register, deadline))
+
+
+def _parse_deadline(text: str, tz: Any) -> Any:
+    import datetime as dt
+    import re
+
+    stripped = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", stripped):
+        raise UsageProblem(f"--deadline {text}: give a time too, e.g. {stripped}T12:00")
+    try:
+        value = dt.datetime.fromisoformat(stripped)
+    except ValueError:
+        raise UsageProblem(f"--deadline {text}: not an ISO 8601 date and time (e.g. 2027-09-17T12:00)") from None
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def _run_round(
+    bids_dir: Path, scores: Path | None, decisions: Path | None, tender: Path | None, out: Path | None,
+    force: bool, as_json: bool, register: Path | None, deadline: str | None,
+) -> None:
+    from . import render
+    from .evaluate import evaluate as run_evaluation
+    from .evaluate import to_json
+    from .read.frames import InputFile, read_folder, sha256_of
+    from .read.panel import read_decisions, read_scores
+    from .write.shortlist import write_shortlist
+
+    definition, fmt = _load_tender(tender)
+    if not bids_dir.is_dir():
+        raise UsageProblem(f"{bids_dir}: no such folder")
+    options: dict[str, Any] = {}
+    notes: tuple[str, ...] = ()
+    if register is not None:
+        from .read.register import read_register
+        from .rules.reopening import reopening_limits
+
+        when = _parse_deadline(deadline or "", definition.tz)
+        if not register.is_file():
+            raise UsageProblem(f"{register}: no such file")
+        previous = read_register(register, definition)
+        round_number = previous.round + 1
+        limits = reopening_limits(round_number, when, previous.deadline, previous.first_award)
+        if limits.refusal:
+            raise UsageProblem(limits.refusal)
+        notes = limits.warnings
+        out = out or Path(f"shortlist-round-{round_number}.xlsx")
+        options = {
+            "deadline": when, "round_number": round_number, "first_deadline": previous.first_deadline,
+            "first_award": previous.first_award, "members": previous.members,
+            "extra_inputs": [InputFile(register.name, register, register.stat().st_size, sha256_of(register),
+                                       "register", f"members carried from round {previous.round}")],
+        }
+    out = out or Path("shortlist.xlsx")
+    if out.exists() and not force:
+        raise UsageProblem(f"{out} already exists; use --force to overwrite it")
+    score_table = read_scores(scores, definition) if scores else None
+    decision_table = read_decisions(decisions, definition) if decisions else None
+    with render.reading_progress(not as_json) as progress:
+        frames = read_folder(bids_dir, definition, fmt, exclude=[p for p in (scores, decisions, register, out) if p],
+                             progress=progress)
+    ev = run_evaluation(
+        frames, definition, fmt,
+        scores=score_table.frame if score_table else None, scores_path=scores,
+        decisions=decision_table.frame if decision_table else None, decisions_path=decisions,
+        warnings=notes, **options,
+    )
+    write_shortlist(ev, out, force=force)
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(ev, str(out)), indent=2, ensure_ascii=False) + "\n")
+    else:
+        render.evaluation_summary(ev, str(out))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

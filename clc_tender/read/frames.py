@@ -1,0 +1,172 @@
+"""Reading a folder of response workbooks into one DataFrame per sheet kind.
+
+Files are read one at a time (only one workbook's bytes are held at once); what each holds
+is stacked into frames that carry file, sheet, row and cell, for validation and the rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..findings import Finding
+from ..tender import Tender
+from ..workbook_format import Format, normalise_label
+from . import values
+from .guards import classify
+from .workbook import BidRead, BidReader
+
+
+@dataclass
+class InputFile:
+    """A file seen in the bids folder, or a scores/decisions/register file."""
+
+    file: str
+    path: Path
+    size: int
+    sha256: str
+    status: str  # bid, skipped, scores, decisions, register
+    note: str = ""
+
+
+@dataclass
+class BidFrames:
+    reads: list[BidRead]  # by bid index
+    bids: pd.DataFrame  # one row per bid: file, _opened, _failed, and every field key
+    prices: pd.DataFrame  # one row per priced (or named) band row
+    coverage: dict[str, pd.DataFrame]  # coverage sheet -> one row per row
+    inputs: list[InputFile] = field(default_factory=list)
+    reading_findings: list[Finding] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def list_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path], list[InputFile]]:
+    """The bid files of a folder (sorted by name) and the files skipped, with why."""
+    excluded = {p.resolve() for p in exclude}
+    bids: list[Path] = []
+    skipped: list[InputFile] = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.resolve() in excluded:
+            continue
+        kind = classify(path)
+        if kind == "skip":
+            if path.is_dir():
+                skipped.append(InputFile(path.name + "/", path, 0, "", "skipped", "a folder; not read"))
+                continue
+            why = (
+                "an Excel lock file (~$); not a bid" if path.name.startswith("~$")
+                else "a hidden file; not a bid" if path.name.startswith(".")
+                else "not an .xlsx workbook; not a bid"
+            )
+            size = path.stat().st_size if path.is_file() else 0
+            skipped.append(InputFile(path.name, path, size, sha256_of(path) if path.is_file() else "", "skipped", why))
+        else:
+            bids.append(path)
+    return bids, skipped
+
+
+def read_folder(
+    folder: Path,
+    tender: Tender,
+    fmt: Format,
+    *,
+    exclude: Iterable[Path] = (),
+    progress: Callable[[int, int, str], None] | None = None,
+) -> BidFrames:
+    paths, skipped = list_folder(folder, exclude)
+    return read_files(paths, tender, fmt, skipped=skipped, progress=progress)
+
+
+def read_files(
+    paths: list[Path],
+    tender: Tender,
+    fmt: Format,
+    *,
+    skipped: list[InputFile] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> BidFrames:
+    reader = BidReader(tender, fmt)
+    reads: list[BidRead] = []
+    for number, path in enumerate(paths, start=1):
+        if classify(path) == "wrong-format":
+            read = BidRead(path.name, path, path.stat().st_size, sha256_of(path))
+            read.findings.append(Finding.make(
+                path.name, "", "", "not-xlsx",
+                f"a {path.suffix} file is not an .xlsx workbook; save the response as Excel Workbook (.xlsx)"))
+        else:
+            read = reader.read(path)
+        reads.append(read)
+        if progress:
+            progress(number, len(paths), path.name)
+    frames = stack(reads, tender, fmt)
+    frames.inputs = [InputFile(r.file, r.path, r.size, r.sha256, "bid") for r in reads] + (skipped or [])
+    frames.inputs.sort(key=lambda f: f.file)
+    return frames
+
+
+def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
+    keys = [f.key for sheet in fmt.sheets for f in sheet.fields]
+    records: list[dict[str, Any]] = []
+    for read in reads:
+        record: dict[str, Any] = dict.fromkeys(keys)
+        record.update(read.fields)
+        record["file"] = read.file
+        record["_opened"] = read.opened and "Bidder" in read.sheets
+        record["_failed"] = frozenset(read.failed)
+        record["_sheets"] = frozenset(read.sheets)
+        record["_failed_identity"] = bool({"companies_house_number", "charity_number"} & read.failed)
+        records.append(record)
+    bids = pd.DataFrame.from_records(records, columns=["file", "_opened", "_failed", "_sheets", "_failed_identity", *keys])
+    if not records:
+        bids = bids.astype(object)
+    bids["_opened"] = bids["_opened"].astype(bool)
+    bids[keys] = bids[keys].astype(object)
+
+    band_names = {normalise_label(b.name): b.name for b in tender.bands}
+    price_rows: list[dict[str, Any]] = []
+    coverage_rows: dict[str, list[dict[str, Any]]] = {lot.coverage_sheet: [] for lot in tender.lots}
+    for index, read in enumerate(reads):
+        for row in read.tables.get("Pricing", []):
+            text = row.values.get("band")
+            price = row.values.get("price")
+            price_rows.append({
+                "bid": index,
+                "file": read.file,
+                "row": row.row,
+                "band_text": text or "",
+                "band": band_names.get(normalise_label(text)) if text else None,
+                "price": None if price is values.INVALID else price,
+                "invalid": price is values.INVALID,
+                "band_cell": row.cells.get("band", f"A{row.row}"),
+                "cell": row.cells.get("price", f"C{row.row}"),
+            })
+        for sheet, rows in coverage_rows.items():
+            for row in read.tables.get(sheet, []):
+                record = {"bid": index, "file": read.file, "row": row.row}
+                for key, value in row.values.items():
+                    record[key] = value
+                    record[f"{key}_cell"] = row.cells[key]
+                rows.append(record)
+    prices = pd.DataFrame.from_records(
+        price_rows, columns=["bid", "file", "row", "band_text", "band", "price", "invalid", "band_cell", "cell"]
+    ).astype({"band": object, "price": object})
+    coverage = {}
+    for sheet, rows in coverage_rows.items():
+        spec = fmt.sheet(sheet)
+        columns = ["bid", "file", "row"] + [c for col in spec.columns for c in (col.key, f"{col.key}_cell")]
+        coverage[sheet] = pd.DataFrame.from_records(rows, columns=columns).astype(
+            {col.key: object for col in spec.columns}
+        )
+    return BidFrames(reads=reads, bids=bids, prices=prices, coverage=coverage)

@@ -1,0 +1,191 @@
+"""Reading the officers' own workbooks (scores, decisions): strict, since a mistake in them
+stops the run (exit 2) with the file and cell named, unlike a bid's problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ..tender import Tender
+from ..workbook_format import normalise_label
+from . import values
+from .guards import check_size, inspect_bytes
+from .workbook import column_letter
+
+
+class InputError(Exception):
+    """An officer's input (scores, decisions, register) cannot be used; stops the run."""
+
+    def __init__(self, file: str, place: str, message: str) -> None:
+        super().__init__(f"{file}: {place}: {message}" if place else f"{file}: {message}")
+        self.file = file
+        self.place = place
+
+
+@dataclass(frozen=True)
+class Table:
+    file: str
+    sheet: str
+    frame: pd.DataFrame  # columns by key, plus "row"; index = Excel row
+    letters: dict[str, str]  # column key -> column letter
+
+
+def read_table(
+    path: Path, tender: Tender, sheet: str, headers: dict[str, str], optional: dict[str, str] | None = None
+) -> Table:
+    """Read a header-row sheet with the same guards as bids; any problem is an InputError."""
+    name = path.name
+    if not path.is_file():
+        raise InputError(name, "", "no such file")
+    too_big = check_size(path, tender.limits, name)
+    if too_big is not None:
+        raise InputError(name, "", too_big.message)
+    data = path.read_bytes()
+    inspection = inspect_bytes(data, name, tender.limits)
+    if inspection.findings:
+        raise InputError(name, "", inspection.findings[0].message)
+    parts = {normalise_label(p.name): p for p in inspection.sheets}
+    part = parts.get(normalise_label(sheet))
+    if part is None:
+        raise InputError(name, "", f"the sheet '{sheet}' is missing")
+    if part.max_row > tender.limits.max_sheet_rows * 20 or part.max_row * part.max_col > tender.limits.max_dense_cells:
+        raise InputError(name, sheet, f"the sheet has {part.max_row:,} rows and {part.max_col:,} columns; too large to read")
+    from python_calamine import CalamineWorkbook
+
+    try:
+        grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(part.name).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise InputError(name, sheet, f"cannot be read ({type(exc).__name__})") from None
+    header = [normalise_label(h) for h in (grid[0] if grid else [])]
+    position: dict[str, int] = {}
+    for key, title in headers.items():
+        if normalise_label(title) not in header:
+            raise InputError(name, f"{sheet}!{column_letter(len(header) + 1)}1", f"the column '{title}' is missing from the header row")
+        position[key] = header.index(normalise_label(title))
+    for key, title in (optional or {}).items():
+        if normalise_label(title) in header:
+            position[key] = header.index(normalise_label(title))
+    records = []
+    for index, row in enumerate(grid[1:], start=2):
+        record: dict[str, Any] = {key: (row[i] if i < len(row) else None) for key, i in position.items()}
+        if all(values.is_blank(v) for v in record.values()):
+            continue
+        record = {k: (None if values.is_blank(v) else v) for k, v in record.items()}
+        record["row"] = index
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=[*position, "row"]).astype({k: object for k in position})
+    frame.index = frame["row"]
+    return Table(name, sheet, frame, {k: column_letter(i + 1) for k, i in position.items()})
+
+
+def first_failure(table: Table, schema: pa.DataFrameSchema, columns: dict[str, str], messages: dict[str, str]) -> None:
+    """Validate with pandera (lazy); raise an InputError naming the first failing cell."""
+    if table.frame.empty:
+        return
+    try:
+        schema.validate(table.frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        cases = cases[cases["index"].notna()].sort_values("index", kind="stable")
+        if cases.empty:
+            raise InputError(table.file, table.sheet, "the sheet does not have the expected shape") from None
+        case = cases.iloc[0]
+        column = case["column"] if case["column"] in columns else next(iter(columns))
+        letter = columns[column]
+        more = len(cases[["index", "check"]].drop_duplicates()) - 1
+        suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
+        message = messages.get(str(case["check"]), str(case["check"]))
+        raise InputError(
+            table.file, f"{table.sheet}!{letter}{int(case['index'])}",
+            f"{message}: {values.show(case['failure_case']) if case['failure_case'] is not None else 'blank'}{suffix}",
+        ) from None
+
+
+SCORE_HEADERS = {
+    "bid_reference": "Bid reference", "lot": "Lot", "question": "Question",
+    "evaluator": "Evaluator", "score": "Score", "comment": "Comment",
+}
+
+
+def read_scores(path: Path, tender: Tender) -> Table:
+    table = read_table(path, tender, "Scores", SCORE_HEADERS)
+    frame = table.frame
+    letters = table.letters
+    max_score = tender.quality.max_score
+
+    def whole(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer() and 0 <= v <= max_score
+
+    lots = {normalise_label(n): n for n in tender.lot_names}
+    frame["lot"] = frame["lot"].map(lambda v: lots.get(normalise_label(v), v) if v is not None else None)
+    frame["evaluator"] = frame["evaluator"].map(lambda v: str(v).strip() if v is not None else None)
+    frame["question"] = frame["question"].map(lambda v: str(v).strip() if v is not None else None)
+    frame["bid_reference"] = frame["bid_reference"].map(lambda v: values.text(v, _CTX)[0])
+    schema = pa.DataFrameSchema(
+        {
+            "bid_reference": pa.Column(None, nullable=False),
+            "lot": pa.Column(None, nullable=False, checks=pa.Check.isin(list(tender.lot_names), name="lot")),
+            "question": pa.Column(None, nullable=False),
+            "evaluator": pa.Column(None, nullable=False),
+            "score": pa.Column(None, nullable=True, checks=pa.Check(lambda s: s.map(whole), name="score")),
+        },
+        checks=[pa.Check(lambda d: ~d.assign(k=d["bid_reference"].map(lambda v: str(v).casefold()))
+                         .duplicated(["k", "lot", "question", "evaluator"], keep="first"), name="duplicate")],
+        coerce=False,
+    )
+    first_failure(table, schema, letters, {
+        "not_nullable": "a required value is blank",
+        "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
+        "score": f"a score must be a whole number from 0 to {max_score}",
+        "duplicate": "the same evaluator scores the same question of this bid and lot twice",
+    })
+    frame["score"] = frame["score"].map(lambda v: int(v) if v is not None else None)
+    return table
+
+
+DECISION_HEADERS = {
+    "bid_reference": "Bid reference", "lot": "Lot", "code": "Code", "decision": "Decision",
+    "reason": "Reason", "officer": "Officer", "date": "Date",
+}
+
+
+_CTX = values.CellContext(dt.UTC, lambda: "General")  # type: ignore[arg-type]
+
+
+def read_decisions(path: Path, tender: Tender) -> Table:
+    """The officers' decisions on referrals; every decision needs a reason."""
+    table = read_table(path, tender, "Decisions", DECISION_HEADERS)
+    frame = table.frame
+    lots = {normalise_label(n): n for n in tender.lot_names}
+    frame["lot"] = frame["lot"].map(lambda v: lots.get(normalise_label(v), v) if v is not None else None)
+    frame["decision"] = frame["decision"].map(lambda v: str(v).strip().casefold() if v is not None else None)
+    for key in ("bid_reference", "code", "reason", "officer"):
+        frame[key] = frame[key].map(lambda v: values.text(v, _CTX)[0])
+    frame["date"] = frame["date"].map(lambda v: values.date(v, _CTX)[0] if v is not None else None)
+    schema = pa.DataFrameSchema(
+        {
+            "bid_reference": pa.Column(None, nullable=False),
+            "lot": pa.Column(None, nullable=False, checks=pa.Check.isin(list(tender.lot_names), name="lot")),
+            "code": pa.Column(None, nullable=False),
+            "decision": pa.Column(None, nullable=False, checks=pa.Check.isin(["accept", "reject"], name="decision")),
+            "reason": pa.Column(None, nullable=False),
+            "officer": pa.Column(None, nullable=False),
+            "date": pa.Column(None, nullable=False),
+        },
+        checks=[pa.Check(lambda d: ~d.assign(k=d["bid_reference"].map(lambda v: str(v).casefold()))
+                         .duplicated(["k", "lot", "code"], keep="first"), name="duplicate")],
+        coerce=False,
+    )
+    first_failure(table, schema, table.letters, {
+        "not_nullable": "a required value is blank (every decision needs a bid reference, lot, code, decision, reason, officer and date)",
+        "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
+        "decision": "the decision must be accept or reject",
+        "duplicate": "a second decision on the same bid, lot and code",
+    })
+    return table

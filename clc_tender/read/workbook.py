@@ -1,0 +1,403 @@
+"""Reading one response workbook: guards first, then cells, then typed values.
+
+python-calamine reads the cells (fast); openpyxl opens the workbook only when a cell needs a
+closer look: a blank cell on a sheet that has formulas (a formula with no saved value, or a
+saved Excel error, is ``invalid-value``, never a blank), a number format (percent cells, a
+date-time at midnight), or a sheet whose cells span too many rows and columns to read as a
+grid (read sparsely, row by row, never allocating the grid).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..findings import Finding
+from ..tender import Tender
+from ..workbook_format import FieldSpec, Format, SheetSpec, normalise_label
+from . import values
+from .guards import Inspection, SheetPart, check_size, inspect_bytes
+
+UNKNOWN_FIELD_LIMIT = 20
+
+
+def column_letter(index: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class TableRow:
+    row: int
+    values: dict[str, Any]  # column key -> raw value (price: Decimal or None)
+    cells: dict[str, str]  # column key -> cell reference
+
+
+@dataclass
+class BidRead:
+    """Everything read from one response workbook, with each value's cell."""
+
+    file: str
+    path: Path
+    size: int
+    sha256: str
+    opened: bool = False  # the workbook could be opened and its sheets listed
+    fields: dict[str, Any] = field(default_factory=dict)  # field key -> typed value
+    cells: dict[str, str] = field(default_factory=dict)  # field key -> "B7"
+    sheet_of: dict[str, str] = field(default_factory=dict)  # field key -> sheet name
+    present: set[str] = field(default_factory=set)  # field keys whose label row exists
+    failed: set[str] = field(default_factory=set)  # field keys whose value could not be read
+    sheets: set[str] = field(default_factory=set)  # format sheets present
+    tables: dict[str, list[TableRow]] = field(default_factory=dict)  # sheet -> rows
+    findings: list[Finding] = field(default_factory=list)
+
+
+class _CloserLook:
+    """openpyxl, opened at most once per file and only when a cell needs it."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._formulas: Any = None
+        self._cached: Any = None
+
+    def _load(self, data_only: bool) -> Any:
+        import openpyxl
+
+        return openpyxl.load_workbook(io.BytesIO(self._data), data_only=data_only, read_only=False)
+
+    def cell(self, sheet: str, ref: str) -> tuple[Any, Any, str]:
+        """(formula-or-value, cached value, number format) of one cell."""
+        if self._formulas is None:
+            self._formulas = self._load(False)
+            self._cached = self._load(True)
+        formula_cell = self._formulas[sheet][ref]
+        cached_cell = self._cached[sheet][ref]
+        return formula_cell.value, cached_cell.value, str(cached_cell.number_format or "General")
+
+    def formula_problem(self, sheet: str, ref: str) -> str | None:
+        """Why a cell that reads blank is not really blank, or None when it is blank."""
+        formula, cached, _ = self.cell(sheet, ref)
+        if isinstance(formula, str) and formula.startswith("="):
+            if cached is None:
+                return f"the formula {formula[:60]} has no saved value: open the workbook in Excel and save it"
+            if isinstance(cached, str) and cached.startswith("#"):
+                return f"the formula {formula[:60]} gives the Excel error {cached}"
+            return None
+        if isinstance(formula, str) and formula.startswith("#") and formula == cached:
+            return f"the cell holds the Excel error {formula}"
+        return None
+
+
+def _dense_rows(workbook: Any, name: str, ncols: int, max_rows: int) -> list[tuple[int, list[Any]]]:
+    sheet = workbook.get_sheet_by_name(name)
+    grid = sheet.to_python(skip_empty_area=False)
+    rows = []
+    for index, row in enumerate(grid[:max_rows], start=1):
+        cells = list(row[:ncols]) + [""] * (ncols - len(row))
+        if any(not values.is_blank(c) for c in cells):
+            rows.append((index, cells))
+    return rows
+
+
+def _sparse_rows(data: bytes, name: str, ncols: int, max_rows: int) -> list[tuple[int, list[Any]]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        rows = []
+        for index, row in enumerate(
+            wb[name].iter_rows(min_row=1, max_row=max_rows, max_col=ncols, values_only=True), start=1
+        ):
+            cells = list(row) + [None] * (ncols - len(row))
+            if any(not values.is_blank(c) for c in cells):
+                rows.append((index, cells))
+        return rows
+    finally:
+        wb.close()
+
+
+class BidReader:
+    """Reads response workbooks of one tender definition and format."""
+
+    def __init__(self, tender: Tender, fmt: Format) -> None:
+        self.tender = tender
+        self.fmt = fmt
+        self.limits = tender.limits
+        self._by_label = {
+            spec.name: {f.norm: f for f in spec.fields} for spec in fmt.sheets if spec.kind == "fields"
+        }
+        self._band_names = {normalise_label(b.name): b.name for b in tender.bands}
+        self._lot_of_sheet = {lot.coverage_sheet: lot.name for lot in tender.lots}
+
+    # -- one file ----------------------------------------------------------------------------
+    def read(self, path: Path, file: str | None = None) -> BidRead:
+        name = file or path.name
+        too_big = check_size(path, self.limits, name)
+        if too_big is not None:
+            size = path.stat().st_size
+            result = BidRead(name, path, size, _sha256_file(path))
+            result.findings.append(too_big)
+            return result
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result = BidRead(name, path, 0, "")
+            result.findings.append(
+                Finding.make(name, "", "", "unreadable-file", f"the file cannot be opened: {exc.strerror or exc}")
+            )
+            return result
+        result = BidRead(name, path, len(data), hashlib.sha256(data).hexdigest())
+        inspection = inspect_bytes(data, name, self.limits)
+        if inspection.findings:
+            result.findings.extend(inspection.findings)
+            return result
+        try:
+            self._read_cells(data, inspection, result)
+        except Exception as exc:  # a reader library refusing the file is a finding, never a crash
+            result.fields.clear()
+            result.findings.append(
+                Finding.make(
+                    name, "", "", "unreadable-file",
+                    f"the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); save it again from Excel as .xlsx",
+                )
+            )
+            result.opened = False
+        return result
+
+    def _read_cells(self, data: bytes, inspection: Inspection, result: BidRead) -> None:
+        from python_calamine import CalamineWorkbook
+
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        result.opened = True
+        parts = {normalise_label(p.name): p for p in inspection.sheets}
+        look = _CloserLook(data)
+        for spec in self.fmt.sheets:
+            part = parts.get(spec.norm)
+            lot = self._lot_of_sheet.get(spec.name)
+            lots = (lot,) if lot else None
+            if part is None:
+                result.findings.append(
+                    Finding.make(
+                        result.file, spec.name, "", "missing-sheet",
+                        f"the sheet '{spec.name}' is missing", lots=lots,
+                    )
+                )
+                continue
+            result.sheets.add(spec.name)
+            ncols = 2 if spec.kind == "fields" else max(len(spec.columns) + 4, 8)
+            max_rows = self.limits.max_sheet_rows
+            if part.max_row > max_rows:
+                result.findings.append(
+                    Finding.make(
+                        result.file, spec.name, f"A{max_rows + 1}", "file-too-large",
+                        f"the sheet '{part.name}' has {part.max_row:,} rows; at most {max_rows:,} are read",
+                        lots=lots,
+                    )
+                )
+                continue
+            if part.max_row * part.max_col > self.limits.max_dense_cells:
+                rows = _sparse_rows(data, part.name, ncols, max_rows)
+            else:
+                rows = _dense_rows(workbook, part.name, ncols, max_rows)
+            blank_check = _blank_checker(look, part)
+            ctx_for = _context_factory(self.tender, look, part.name)
+            if spec.kind == "fields":
+                self._read_fields(spec, rows, result, blank_check, ctx_for)
+            else:
+                self._read_table(spec, rows, result, blank_check, ctx_for, lots)
+
+    # -- field/value sheets -------------------------------------------------------------------
+    def _read_fields(
+        self,
+        spec: SheetSpec,
+        rows: list[tuple[int, list[Any]]],
+        result: BidRead,
+        blank_check: Callable[[str], str | None],
+        ctx_for: Callable[[str], values.CellContext],
+    ) -> None:
+        by_label = self._by_label[spec.name]
+        unknown = 0
+        for index, (label, raw) in rows:
+            if index == 1 and normalise_label(label) == "field":
+                continue
+            cell = f"B{index}"
+            if values.is_blank(label):
+                unknown += 1
+                if unknown <= UNKNOWN_FIELD_LIMIT:
+                    result.findings.append(
+                        Finding.make(result.file, spec.name, f"A{index}", "unknown-field", "a value without a label; ignored")
+                    )
+                continue
+            field_spec = by_label.get(normalise_label(label))
+            if field_spec is None:
+                unknown += 1
+                if unknown <= UNKNOWN_FIELD_LIMIT:
+                    close = difflib.get_close_matches(normalise_label(label), list(by_label), n=1, cutoff=0.6)
+                    hint = f"; did you mean '{by_label[close[0]].label}'?" if close else ""
+                    result.findings.append(
+                        Finding.make(
+                            result.file, spec.name, f"A{index}", "unknown-field",
+                            f"unknown label {values.show(label)}, ignored{hint}",
+                        )
+                    )
+                continue
+            key = field_spec.key
+            if key in result.present:
+                result.findings.append(
+                    Finding.make(
+                        result.file, spec.name, f"A{index}", "duplicate-field",
+                        f"'{field_spec.label}' appears twice (first at {result.cells[key]}); give it once",
+                        lots=field_spec.lots,
+                    )
+                )
+                result.failed.add(key)
+                continue
+            result.present.add(key)
+            result.cells[key] = cell
+            result.sheet_of[key] = spec.name
+            self._store(field_spec, raw, cell, spec.name, result, blank_check, ctx_for)
+        if unknown > UNKNOWN_FIELD_LIMIT:
+            result.findings.append(
+                Finding.make(
+                    result.file, spec.name, "", "unknown-field",
+                    f"{unknown - UNKNOWN_FIELD_LIMIT:,} more rows with unknown labels were ignored",
+                )
+            )
+        for field_spec in spec.fields:
+            result.sheet_of.setdefault(field_spec.key, spec.name)
+
+    def _store(
+        self,
+        field_spec: FieldSpec,
+        raw: Any,
+        cell: str,
+        sheet: str,
+        result: BidRead,
+        blank_check: Callable[[str], str | None],
+        ctx_for: Callable[[str], values.CellContext],
+    ) -> None:
+        key = field_spec.key
+        if values.is_blank(raw):
+            problem = blank_check(cell)
+            if problem:
+                result.failed.add(key)
+                result.findings.append(
+                    Finding.make(result.file, sheet, cell, "invalid-value", f"{field_spec.label}: {problem}", lots=field_spec.lots)
+                )
+            return
+        value, problems = values.COERCERS[field_spec.type](raw, ctx_for(cell))
+        for code, message in problems:
+            result.findings.append(
+                Finding.make(result.file, sheet, cell, code, f"{field_spec.label}: {message}", lots=field_spec.lots)
+            )
+        if value is None:
+            result.failed.add(key)
+        else:
+            result.fields[key] = value
+
+    # -- table sheets ---------------------------------------------------------------------------
+    def _read_table(
+        self,
+        spec: SheetSpec,
+        rows: list[tuple[int, list[Any]]],
+        result: BidRead,
+        blank_check: Callable[[str], str | None],
+        ctx_for: Callable[[str], values.CellContext],
+        lots: tuple[str, ...] | None,
+    ) -> None:
+        header = rows[0][1] if rows and rows[0][0] == 1 else []
+        position = {normalise_label(h): i for i, h in enumerate(header) if not values.is_blank(h)}
+        columns: dict[str, int] = {}
+        for col in spec.columns:
+            if col.norm in position:
+                columns[col.key] = position[col.norm]
+            elif not (spec.name == "Pricing" and col.key == "unit"):
+                letter = column_letter(len(columns) + 1)
+                result.findings.append(
+                    Finding.make(
+                        result.file, spec.name, f"{letter}1", "missing-field",
+                        f"the column '{col.header}' is missing from the header row", lots=lots,
+                    )
+                )
+        table: list[TableRow] = []
+        result.tables[spec.name] = table
+        if spec.name == "Pricing" and ("band" not in columns or "price" not in columns):
+            return
+        for index, cells in rows:
+            if index == 1:
+                continue
+            row = TableRow(index, {}, {})
+            for col in spec.columns:
+                if col.key not in columns:
+                    continue
+                ref = f"{column_letter(columns[col.key] + 1)}{index}"
+                raw = cells[columns[col.key]]
+                row.cells[col.key] = ref
+                if col.type == "price":
+                    row.values[col.key] = self._price(raw, ref, spec.name, cells, columns, result, blank_check, ctx_for)
+                else:
+                    row.values[col.key] = values.text(raw, ctx_for(ref))[0]
+            if any(v is not None for v in row.values.values()):
+                table.append(row)
+
+    def _price(
+        self,
+        raw: Any,
+        ref: str,
+        sheet: str,
+        cells: list[Any],
+        columns: dict[str, int],
+        result: BidRead,
+        blank_check: Callable[[str], str | None],
+        ctx_for: Callable[[str], values.CellContext],
+    ) -> Any:
+        band_raw = cells[columns["band"]]
+        band = self._band_names.get(normalise_label(band_raw)) if not values.is_blank(band_raw) else None
+        lots = (self.tender.band(band).lot,) if band else None
+        label = band or (values.show(band_raw) if not values.is_blank(band_raw) else "an unnamed band")
+        if values.is_blank(raw):
+            problem = blank_check(ref)
+            if problem:
+                result.findings.append(
+                    Finding.make(result.file, sheet, ref, "invalid-value", f"price for {label}: {problem}", lots=lots)
+                )
+                return values.INVALID
+            return None
+        value, problems = values.price(raw, ctx_for(ref))
+        for code, message in problems:
+            result.findings.append(
+                Finding.make(result.file, sheet, ref, code, f"price for {label}: {message}", lots=lots)
+            )
+        return values.INVALID if value is None else value
+
+
+def _blank_checker(look: _CloserLook, part: SheetPart) -> Callable[[str], str | None]:
+    if not part.formulas:
+        return lambda ref: None
+    return lambda ref: look.formula_problem(part.name, ref)
+
+
+def _context_factory(tender: Tender, look: _CloserLook, sheet: str) -> Callable[[str], values.CellContext]:
+    tz = tender.tz
+
+    def make(ref: str) -> values.CellContext:
+        return values.CellContext(tz, lambda: look.cell(sheet, ref)[2])
+
+    return make
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

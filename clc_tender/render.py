@@ -1,0 +1,104 @@
+"""Terminal output: the only module that imports rich."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from .evaluate import Evaluation
+    from .findings import Finding
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+OUTCOME_STYLE = {
+    "admitted": "green",
+    "referred": "yellow",
+    "failed-gate": "red",
+    "disqualified-price": "red",
+    "non-compliant": "red",
+    "late": "red",
+    "already-admitted": "dim",
+}
+SEVERITY_STYLE = {"error": "red", "referral": "yellow", "warning": "cyan"}
+
+
+def error_line(message: str) -> None:
+    """One clear line on stderr."""
+    err.print(f"[bold red]Error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+
+
+def warning_line(message: str) -> None:
+    err.print(f"[yellow]Warning:[/] {message}", soft_wrap=True)
+
+
+@contextmanager
+def reading_progress(enabled: bool = True) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A progress bar while reading, drawn only when stderr is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(
+        TextColumn("Reading bids"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), console=err, transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def update(done: int, total: int, name: str) -> None:
+            progress.update(task, completed=done, total=total, description=name)
+
+        yield update
+
+
+def check_report(by_file: dict[str, list[Finding]], verdicts: dict[str, str]) -> None:
+    for file, findings in by_file.items():
+        if findings:
+            table = Table(title=file, title_justify="left", show_lines=False, expand=False)
+            for column in ("Sheet", "Cell", "Severity", "Code", "Message"):
+                table.add_column(column, overflow="fold")
+            for f in findings:
+                table.add_row(f.sheet, f.cell, f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]", f.code, f.message)
+            out.print(table)
+        out.print(f"{file}: {verdicts[file]}")
+
+
+def evaluation_summary(ev: Evaluation, written: str) -> None:
+    from .findings import Outcome
+
+    if ev.round > 1:
+        new = len(ev.members) - ev.carried
+        out.print(f"[bold]Round {ev.round}[/] (deadline {ev.deadline:%d %B %Y %H:%M}): "
+                  f"{new} new member{'s' if new != 1 else ''}, {ev.carried} carried from earlier rounds")
+    for note in ev.warnings:
+        warning_line(note)
+    counts = Counter((o.lot, o.outcome.value) for o in ev.outcomes)
+    shown = [o.value for o in Outcome if o is not Outcome.ALREADY_ADMITTED or ev.round > 1]
+    table = Table(title=f"{ev.tender.reference} round {ev.round}: outcomes per lot", title_justify="left")
+    table.add_column("Lot")
+    for name in shown:
+        table.add_column(f"[{OUTCOME_STYLE[name]}]{name}[/]", justify="right")
+    table.add_column("bids", justify="right")
+    lots: Sequence[str] = [*ev.tender.lot_names, *([""] if any(o.lot == "" for o in ev.outcomes) else [])]
+    for lot in lots:
+        row = [str(counts.get((lot, name), 0)) for name in shown]
+        table.add_row(lot or "(lots unreadable)", *row, str(sum(counts.get((lot, n), 0) for n in shown)))
+    out.print(table)
+    not_admitted = [o for o in ev.outcomes if o.outcome.value not in ("admitted", "already-admitted")]
+    if not_admitted:
+        listing = Table(title="Not admitted (first reason; every reason is in the workbook)", title_justify="left")
+        for column in ("Bid reference", "Lot", "Outcome", "First reason"):
+            listing.add_column(column, overflow="fold")
+        for o in not_admitted:
+            first = o.reasons[0] if o.reasons else None
+            reason = f"{first.code}: {first.message}" if first else ""
+            listing.add_row(o.bid_reference or o.file, o.lot, f"[{OUTCOME_STYLE[o.outcome.value]}]{o.outcome.value}[/]", reason)
+        out.print(listing)
+    out.print(f"Shortlist written to [bold]{written}[/]")

@@ -1,0 +1,176 @@
+"""The pass/fail gates: deadline, eligibility, finance, insurance, policies, safeguarding,
+and the services / PA coverage sheets. Pure functions over the stacked bids frame."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from ..findings import Finding, money
+from ..tender import Tender
+from . import months_before
+
+
+def _rows(bids: pd.DataFrame, *keys: str) -> Iterator[tuple[int, str, tuple[Any, ...]]]:
+    """(bid index, file, values) for opened bids where every key has a value."""
+    frame = bids[bids["_opened"]]
+    mask = frame[list(keys)].notna().all(axis=1)
+    for index, file, *vals in frame.loc[mask, ["file", *keys]].itertuples(index=True):
+        yield int(index), file, tuple(vals)
+
+
+def _finding(reads_cells: Callable[[int, str], tuple[str, str]], bid: int, file: str, key: str, code: str, message: str, lots: tuple[str, ...] | None = None) -> Finding:
+    sheet, cell = reads_cells(bid, key)
+    return Finding.make(file, sheet, cell, code, message, lots=lots)
+
+
+def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+    """Late: submitted after the deadline, to the second (12:00:00 on time, 12:00:01 late)."""
+    shown = deadline.strftime("%d %B %Y %H:%M:%S")
+    return [
+        _finding(place, bid, file, "submitted_at", "late",
+                 f"submitted {submitted.astimezone(deadline.tzinfo).strftime('%d %B %Y %H:%M:%S')}, after the deadline {shown}")
+        for bid, file, (submitted,) in _rows(bids, "submitted_at")
+        if submitted > deadline
+    ]
+
+
+def eligibility_findings(bids: pd.DataFrame, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+    findings = []
+    checks = (
+        ("mandatory_exclusion", "mandatory-exclusion", "the bidder declares that a mandatory exclusion ground applies (Procurement Act 2023)"),
+        ("debarred", "debarred", "the bidder is on the debarment list"),
+        ("discretionary_exclusion", "discretionary-exclusion", "the bidder declares that a discretionary exclusion ground applies; an officer must hear the supplier and decide (s.58)"),
+    )
+    for key, code, message in checks:
+        findings += [_finding(place, bid, file, key, code, message) for bid, file, (value,) in _rows(bids, key) if value is True]
+    return findings
+
+
+def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+    """A failed financial test is referred; an offered parent company guarantee settles it as
+    the condition ``parent-company-guarantee``."""
+    rules = tender.finance
+    oldest = months_before(deadline.date(), rules.max_accounts_age_months)
+    failures: dict[int, list[tuple[str, str, str]]] = {}
+    files: dict[int, str] = {}
+
+    def fail(bid: int, file: str, key: str, code: str, message: str) -> None:
+        failures.setdefault(bid, []).append((key, code, message))
+        files[bid] = file
+
+    for bid, file, (turnover,) in _rows(bids, "turnover"):
+        if turnover < rules.min_turnover:
+            fail(bid, file, "turnover", "finance-turnover", f"annual turnover {money(turnover)} is below the minimum {money(rules.min_turnover)}")
+    for bid, file, (net,) in _rows(bids, "net_assets"):
+        if net < rules.min_net_assets:
+            fail(bid, file, "net_assets", "finance-net-assets", f"net assets {money(net)} are below {money(rules.min_net_assets)}")
+    for bid, file, (assets, liabilities) in _rows(bids, "current_assets", "current_liabilities"):
+        if liabilities > 0 and Decimal(assets) / Decimal(liabilities) < rules.min_current_ratio:
+            ratio = (Decimal(assets) / Decimal(liabilities)).quantize(Decimal("0.01"))
+            fail(bid, file, "current_assets", "finance-current-ratio",
+                 f"current ratio {ratio} ({money(assets)} ÷ {money(liabilities)}) is below {rules.min_current_ratio}")
+    for bid, file, (year_end,) in _rows(bids, "accounts_year_end"):
+        if year_end < oldest:
+            fail(bid, file, "accounts_year_end", "finance-accounts-age",
+                 f"the latest accounts end {year_end:%d %B %Y}, more than {rules.max_accounts_age_months} months before the deadline (must end on or after {oldest:%d %B %Y})")
+    findings = []
+    guarantee = bids["parent_company_guarantee"]
+    for bid, items in failures.items():
+        if guarantee.get(bid) is True:
+            tests = "; ".join(message for _, _, message in items)
+            findings.append(_finding(place, bid, files[bid], "parent_company_guarantee", "parent-company-guarantee",
+                                     f"a parent company guarantee is offered and must be in place before award: {tests}"))
+        else:
+            findings += [_finding(place, bid, files[bid], key, code, f"{message}; no parent company guarantee offered") for key, code, message in items]
+    return findings
+
+
+INSURANCE = (
+    ("employers_liability", "insurance-employers-liability", "employer's liability"),
+    ("public_liability", "insurance-public-liability", "public liability"),
+    ("professional_indemnity", "insurance-professional-indemnity", "professional indemnity"),
+)
+
+
+def insurance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+    """Cover below a minimum fails; a policy expiring before it must be valid is a condition."""
+    valid_on = max(tender.framework_start, deadline.date())
+    findings = []
+    for key, code, name in INSURANCE:
+        minimum = getattr(tender.insurance, key)
+        for bid, file, (cover,) in _rows(bids, key):
+            if cover < minimum:
+                findings.append(_finding(place, bid, file, key, code, f"{name} cover {money(cover)} is below the required {money(minimum)}"))
+        for bid, file, (expiry,) in _rows(bids, f"{key}_expiry"):
+            if expiry < valid_on:
+                findings.append(_finding(place, bid, file, f"{key}_expiry", "insurance-renewal",
+                                         f"{name} insurance expires {expiry:%d %B %Y}, before {valid_on:%d %B %Y}: a renewed certificate is needed before the first placement"))
+    return findings
+
+
+def policy_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+    oldest = months_before(deadline.date(), tender.policy_max_age_months)
+    findings = []
+    for policy in tender.policies:
+        held, reviewed = f"policy_held:{policy.name}", f"policy_reviewed:{policy.name}"
+        for bid, file, (value,) in _rows(bids, held):
+            if value is False:
+                findings.append(_finding(place, bid, file, held, "policy-missing", f"no {policy.name.lower()} policy is held", policy.lots))
+        for bid, file, (value, day) in _rows(bids, held, reviewed):
+            if value is True and day < oldest:
+                findings.append(_finding(place, bid, file, reviewed, "policy-out-of-date",
+                                         f"the {policy.name.lower()} policy was last reviewed {day:%d %B %Y}, more than {tender.policy_max_age_months} months before the deadline (must be on or after {oldest:%d %B %Y})",
+                                         policy.lots))
+    return findings
+
+
+def safeguarding_findings(bids: pd.DataFrame, tender: Tender, lots: dict[int, tuple[str, ...]], place: Callable[[int, str], tuple[str, str]], reads_present: Callable[[int, str], bool]) -> list[Finding]:
+    rules = tender.safeguarding
+    findings = []
+    opened = bids[bids["_opened"]]
+    for bid in opened.index[opened["safeguarding_lead"].isna()]:
+        if reads_present(int(bid), "safeguarding_lead") and "safeguarding_lead" not in opened.at[bid, "_failed"]:
+            findings.append(_finding(place, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead", "no named safeguarding lead is given"))
+    for bid, file, (dbs,) in _rows(bids, "dbs_all_staff"):
+        if dbs is False:
+            findings.append(_finding(place, bid, file, "dbs_all_staff", "safeguarding-dbs", "enhanced DBS checks with the adults' barred list are not in place for all staff"))
+    for bid, file, (pct,) in _rows(bids, "training_pct"):
+        if pct < rules.min_training_pct:
+            findings.append(_finding(place, bid, file, "training_pct", "safeguarding-training",
+                                     f"safeguarding training completed by {pct}% of staff; at least {rules.min_training_pct}% required"))
+    for bid, file, (registered, rating) in _rows(bids, "cqc_registered", "cqc_rating"):
+        if registered is True and str(rating).casefold() in {r.casefold() for r in rules.failing_cqc_ratings}:
+            findings.append(_finding(place, bid, file, "cqc_rating", "cqc-inadequate", f"the provider's CQC overall rating is {rating}"))
+    required = [lot.name for lot in tender.lots if lot.cqc_registration_required]
+    if required:
+        for bid, file, (registered,) in _rows(bids, "cqc_registered"):
+            needs = tuple(lot for lot in required if lot in lots.get(bid, ()))
+            if registered is False and needs:
+                findings.append(_finding(place, bid, file, "cqc_registered", "cqc-not-registered",
+                                         f"CQC registration is required for {', '.join(needs)}", needs))
+    for bid, file, (concerns,) in _rows(bids, "safeguarding_concerns"):
+        if concerns > 0:
+            findings.append(_finding(place, bid, file, "safeguarding_concerns", "safeguarding-concerns",
+                                     f"{concerns} substantiated safeguarding concern{'s' if concerns != 1 else ''} in the last 12 months; an officer must review"))
+    return findings
+
+
+def coverage_findings(bids: pd.DataFrame, coverage: dict[str, pd.DataFrame], tender: Tender, lots: dict[int, tuple[str, ...]]) -> list[Finding]:
+    """A lot's coverage sheet (Services, PA Coverage) needs at least one row."""
+    findings = []
+    codes = {"Services": "services-missing", "PA Coverage": "pa-coverage-missing"}
+    for lot in tender.lots:
+        frame = coverage.get(lot.coverage_sheet)
+        with_rows = set(frame["bid"].astype(int)) if frame is not None and not frame.empty else set()
+        code = codes.get(lot.coverage_sheet, "services-missing")
+        for bid, bid_lots in lots.items():
+            if lot.name in bid_lots and bid not in with_rows and lot.coverage_sheet in bids.at[bid, "_sheets"]:
+                findings.append(Finding.make(
+                    bids.at[bid, "file"], lot.coverage_sheet, "A2", code,
+                    f"the '{lot.coverage_sheet}' sheet lists no rows; a {lot.name} bid must list at least one", lots=(lot.name,)))
+    return findings

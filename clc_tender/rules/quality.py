@@ -1,0 +1,109 @@
+"""Quality: final scores by moderation, the minimum per question and the pass mark."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from ..findings import Finding
+from ..tender import Tender
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    bid_reference: str
+    lot: str
+    question: str
+    weight: int
+    scores: str  # "AB 4; CD 3"
+    moderated: int | None
+    final: int | None
+    status: str  # moderated, agreed, needs moderation, not scored
+    comment: str
+
+
+@dataclass(frozen=True)
+class QualityResult:
+    findings: list[Finding]
+    rows: list[QuestionScore]
+    percent: dict[tuple[int, str], Decimal]  # (bid index, lot) -> Quality %
+
+
+def quality(
+    scores: pd.DataFrame | None,
+    scores_file: str,
+    pairs: dict[tuple[int, str], tuple[str, str]],
+    tender: Tender,
+) -> QualityResult:
+    """``pairs`` maps (bid index, lot) of this round to (bid reference, file)."""
+    q = tender.quality
+    findings: list[Finding] = []
+    rows: list[QuestionScore] = []
+    percent: dict[tuple[int, str], Decimal] = {}
+    by_key: dict[tuple[str, str], list[tuple[int, str, str, int | None, str]]] = {}
+    if scores is not None:
+        for rec in scores.itertuples(index=False):
+            by_key.setdefault((str(rec.bid_reference).casefold(), rec.lot), []).append(
+                (int(rec.row), rec.question, rec.evaluator, rec.score, "" if rec.comment is None else str(rec.comment))
+            )
+    known_pairs = {(ref.casefold(), lot) for (_, lot), (ref, _) in pairs.items()}
+    question_ids = {qq.id for qq in tender.quality.questions}
+    for (ref, lot), entries in by_key.items():
+        for row, question, _evaluator, _score, _comment in entries:
+            if (ref, lot) not in known_pairs:
+                findings.append(Finding.make(scores_file, "Scores", f"A{row}", "score-unused",
+                                             f"a score for {entries and ref.upper()} / {lot}, which is not a bid and lot of this round; not used"))
+            elif question not in question_ids:
+                findings.append(Finding.make(scores_file, "Scores", f"C{row}", "score-unused",
+                                             f"question '{question}' is not a question of this tender; not used"))
+    for (bid, lot), (ref, file) in pairs.items():
+        entries = by_key.get((ref.casefold(), lot), [])
+        unscored: list[str] = []
+        pending: list[str] = []
+        below: list[str] = []
+        finals: dict[str, int] = {}
+        for question in q.questions:
+            mine = [e for e in entries if e[1] == question.id]
+            moderated = [e for e in mine if str(e[2]).casefold() == q.moderated_evaluator.casefold() and e[3] is not None]
+            panel = [e for e in mine if str(e[2]).casefold() != q.moderated_evaluator.casefold() and e[3] is not None]
+            shown = "; ".join(f"{e[2]} {e[3]}" for e in panel)
+            if moderated:
+                final: int | None = moderated[0][3]
+                status, comment = "moderated", moderated[0][4]
+            elif panel and len({e[3] for e in panel}) == 1:
+                final = panel[0][3]
+                status = "agreed"
+                comment = "; ".join(f"{e[2]}: {e[4]}" for e in panel if e[4])
+            elif panel:
+                final, status = None, "needs moderation"
+                comment = "; ".join(f"{e[2]}: {e[4]}" for e in panel if e[4])
+                pending.append(question.id)
+            else:
+                final, status, comment = None, "not scored", ""
+                unscored.append(question.id)
+            rows.append(QuestionScore(ref, lot, question.id, question.weight, shown,
+                                      moderated[0][3] if moderated else None, final, status, comment))
+            if final is not None:
+                finals[question.id] = final
+                if final < q.min_score:
+                    below.append(f"{question.id} scored {final}")
+        lots = (lot,)
+        if below:
+            findings.append(Finding.make(file, "Scores", "", "quality-question-below-minimum",
+                                         f"{', '.join(below)}; every question must score at least {q.min_score}", bid_reference=ref, lots=lots))
+        if unscored:
+            what = "quality is not scored" if len(unscored) == len(q.questions) else f"quality is not scored for {', '.join(unscored)}"
+            findings.append(Finding.make(file, "Scores", "", "quality-not-scored", what, bid_reference=ref, lots=lots))
+        if pending:
+            findings.append(Finding.make(file, "Scores", "", "quality-needs-moderation",
+                                         f"the evaluators disagree on {', '.join(pending)} and there is no moderated score", bid_reference=ref, lots=lots))
+        if len(finals) == len(q.questions):
+            total = sum(Decimal(finals[qq.id]) / q.max_score * qq.weight for qq in q.questions)
+            pct = total.quantize(Decimal("0.01"), ROUND_HALF_UP)
+            percent[(bid, lot)] = pct
+            if total < q.pass_mark_pct:
+                findings.append(Finding.make(file, "Scores", "", "quality-below-pass-mark",
+                                             f"quality {pct}% is below the pass mark {q.pass_mark_pct}%", bid_reference=ref, lots=lots))
+    return QualityResult(findings, rows, percent)

@@ -1,0 +1,43 @@
+"""Procurement Act 2023 s.49: an open framework must be re-opened at least once within 3
+years of the first award, then at least every 5 years, and ends 8 years after the first award."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from . import months_after
+
+
+@dataclass(frozen=True)
+class Limits49:
+    warnings: tuple[str, ...]
+    refusal: str | None
+
+
+def reopening_limits(
+    round_number: int, deadline: dt.datetime, previous_deadline: dt.datetime, first_award: dt.date
+) -> Limits49:
+    """Warnings when this round comes later than the 3- or 5-year point; a refusal after the
+    8-year end. ``round_number`` is the new round (2 is the first re-opening)."""
+    day = deadline.date()
+    end = months_after(first_award, 8 * 12)
+    if day > end:
+        return Limits49((), (
+            f"the framework ended on {end:%d %B %Y}, 8 years after the first award on {first_award:%d %B %Y} "
+            f"(Procurement Act 2023 s.49); a round with the deadline {day:%d %B %Y} cannot be run"
+        ))
+    warnings = []
+    if round_number == 2:
+        three = months_after(first_award, 3 * 12)
+        if day > three:
+            warnings.append(
+                f"this first re-opening (deadline {day:%d %B %Y}) is later than 3 years after the first award "
+                f"({three:%d %B %Y}); s.49 requires an open framework to be re-opened within 3 years")
+    else:
+        five = months_after(previous_deadline.date(), 5 * 12)
+        if day > five:
+            warnings.append(
+                f"this round (deadline {day:%d %B %Y}) is more than 5 years after the previous round's deadline "
+                f"({previous_deadline.date():%d %B %Y}); s.49 requires re-opening at least every 5 years")
+    return Limits49(tuple(warnings), None)
