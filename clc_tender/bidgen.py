@@ -137,27 +137,91 @@ _ORGANISATIONS = (
     "Melton Countryside Opportunities CIC",
 )
 _PREFIXES = (
-    "Charnwood", "Soar Valley", "Bosworth", "Wreake Valley", "Harborough", "Bradgate",
-    "Ivanhoe", "Welland", "Beacon Hill", "Watermead", "Sence Valley", "Swithland", "Ashby",
-    "Quorn", "Wigston", "Melton", "Bardon", "Foxton Locks", "Rutland Water", "Ulverscroft",
+    "Charnwood",
+    "Soar Valley",
+    "Bosworth",
+    "Wreake Valley",
+    "Harborough",
+    "Bradgate",
+    "Ivanhoe",
+    "Welland",
+    "Beacon Hill",
+    "Watermead",
+    "Sence Valley",
+    "Swithland",
+    "Ashby",
+    "Quorn",
+    "Wigston",
+    "Melton",
+    "Bardon",
+    "Foxton Locks",
+    "Rutland Water",
+    "Ulverscroft",
 )
 _KINDS = (
-    "Community Day Opportunities", "Day Services", "Lifeskills", "Community Support",
-    "Pathways", "Personal Assistants", "Community Life", "Enablement", "Support Services",
-    "Independent Living", "Day Centre", "Connections",
+    "Community Day Opportunities",
+    "Day Services",
+    "Lifeskills",
+    "Community Support",
+    "Pathways",
+    "Personal Assistants",
+    "Community Life",
+    "Enablement",
+    "Support Services",
+    "Independent Living",
+    "Day Centre",
+    "Connections",
 )
 _SUFFIXES = ("Ltd", "CIC", "Limited", "Care Ltd")
 _FIRST = (
-    "Aisha", "Ben", "Chloe", "David", "Emma", "Farhan", "Grace", "Harpreet", "Imogen", "James",
-    "Kiran", "Laura", "Mohammed", "Nina", "Oliver", "Priya", "Rachel", "Sam", "Tom", "Zara",
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "David",
+    "Emma",
+    "Farhan",
+    "Grace",
+    "Harpreet",
+    "Imogen",
+    "James",
+    "Kiran",
+    "Laura",
+    "Mohammed",
+    "Nina",
+    "Oliver",
+    "Priya",
+    "Rachel",
+    "Sam",
+    "Tom",
+    "Zara",
 )
 _LAST = (
-    "Patel", "Smith", "Jones", "Mistry", "Taylor", "Brown", "Wilson", "Khan", "Walker",
-    "Hughes", "Chauhan", "Green", "Lewis", "Parmar", "Wright", "Clarke", "Hall", "Robinson",
+    "Patel",
+    "Smith",
+    "Jones",
+    "Mistry",
+    "Taylor",
+    "Brown",
+    "Wilson",
+    "Khan",
+    "Walker",
+    "Hughes",
+    "Chauhan",
+    "Green",
+    "Lewis",
+    "Parmar",
+    "Wright",
+    "Clarke",
+    "Hall",
+    "Robinson",
 )
 _SERVICE_KINDS = (
-    "Day Opportunities", "Community Hub", "Life Skills Centre", "Resource Centre",
-    "Activity Centre", "Community Base",
+    "Day Opportunities",
+    "Community Hub",
+    "Life Skills Centre",
+    "Resource Centre",
+    "Activity Centre",
+    "Community Base",
 )
 
 
@@ -196,8 +260,11 @@ def _address(rng: random.Random, district: str) -> tuple[str, str, str]:
 
 
 def _domain(organisation: str) -> str:
-    words = [w for w in re.findall(r"[a-z0-9]+", organisation.lower())
-             if w not in {"ltd", "limited", "cic", "the", "and", "care"}]
+    words = [
+        w
+        for w in re.findall(r"[a-z0-9]+", organisation.lower())
+        if w not in {"ltd", "limited", "cic", "the", "and", "care"}
+    ]
     slug = "-".join(words)[:40].strip("-") or "provider"
     return f"{slug}.{'org.uk' if 'cic' in organisation.lower().split() else 'co.uk'}"
 
@@ -277,7 +344,9 @@ def valid_bid(
     sig_first, sig_last = _person(rng)
 
     submitted = deadline - dt.timedelta(
-        days=rng.randint(1, 13), hours=rng.randint(0, 5), minutes=rng.randint(0, 59),
+        days=rng.randint(1, 13),
+        hours=rng.randint(0, 5),
+        minutes=rng.randint(0, 59),
         seconds=rng.randint(0, 59),
     )
     bidder_values: dict[str, Any] = {
@@ -339,8 +408,10 @@ def _compliance_values(
     fin = tender.finance
     ins = tender.insurance
     accounts = months_before(deadline, min(6, fin.max_accounts_age_months))
-    accounts = min(accounts.replace(day=_month_length(accounts.year, accounts.month)),
-                   deadline - dt.timedelta(days=1))
+    accounts = min(
+        accounts.replace(day=_month_length(accounts.year, accounts.month)),
+        deadline - dt.timedelta(days=1),
+    )
     liabilities = Decimal(rng.randint(30, 250) * 1000 + rng.randint(0, 999))
     ratio = fin.min_current_ratio + Decimal(rng.randint(30, 150)) / 100
     start = tender.framework_start
@@ -366,11 +437,14 @@ def _compliance_values(
         "employers_liability_expiry": expiry(),
         "public_liability": cover(ins.public_liability, (5_000_000, 10_000_000)),
         "public_liability_expiry": expiry(),
-        "professional_indemnity": cover(ins.professional_indemnity, (1_000_000, 2_000_000, 5_000_000)),
+        "professional_indemnity": cover(
+            ins.professional_indemnity, (1_000_000, 2_000_000, 5_000_000)
+        ),
         "professional_indemnity_expiry": expiry(),
         "dbs_all_staff": "Yes",
         "training_pct": rng.randint(
-            min(100, int(tender.safeguarding.min_training_pct.to_integral_value(ROUND_CEILING))), 100
+            min(100, int(tender.safeguarding.min_training_pct.to_integral_value(ROUND_CEILING))),
+            100,
         ),
         "safeguarding_concerns": 0,
     }
@@ -382,8 +456,11 @@ def _compliance_values(
         )
     must_register = any(tender.lot(lot).cqc_registration_required for lot in bid_lots)
     if must_register or rng.random() < 0.5:
-        passing = [r for r in tender.safeguarding.cqc_ratings
-                   if r not in tender.safeguarding.failing_cqc_ratings]
+        passing = [
+            r
+            for r in tender.safeguarding.cqc_ratings
+            if r not in tender.safeguarding.failing_cqc_ratings
+        ]
         preferred = [r for r in ("Good", "Outstanding") if r in passing] or passing
         values["cqc_registered"] = "Yes"
         values["cqc_location_id"] = f"1-{rng.randint(100_000_000, 9_999_999_999)}"
@@ -440,8 +517,17 @@ def _pa_rows(
 # --- writing -------------------------------------------------------------------------------
 
 
+class Text(str):
+    """Text written as a text cell even when it begins with ``=`` (as Excel stores what a
+    bidder typed after an apostrophe): for tests of formula injection."""
+
+
 def _put(cell: Cell, value: Any, number_format: str | None = None) -> None:
     """Write one value as given (see the module doc); ``number_format`` overrides the default."""
+    if isinstance(value, Text):
+        cell.value = str(value)
+        cell.data_type = "s"
+        return
     if value is OMIT:
         value = None
     default: str | None = None
@@ -477,12 +563,24 @@ def write_bid(
             continue
         ws = wb.create_sheet(sheet.name)
         if sheet.kind == "fields":
-            values = spec.bidder if sheet.name == BIDDER else spec.compliance if sheet.name == COMPLIANCE else {}
+            values = (
+                spec.bidder
+                if sheet.name == BIDDER
+                else spec.compliance
+                if sheet.name == COMPLIANCE
+                else {}
+            )
             _write_fields(ws, sheet.name, values, number_formats)
         elif sheet.name == PRICING:
             _write_pricing(ws, sheet, spec, number_formats)
         else:
-            rows = spec.services if sheet.name == SERVICES else spec.pa_coverage if sheet.name == PA_COVERAGE else []
+            rows = (
+                spec.services
+                if sheet.name == SERVICES
+                else spec.pa_coverage
+                if sheet.name == PA_COVERAGE
+                else []
+            )
             _write_table(ws, sheet.name, [c.header for c in sheet.columns], rows, number_formats)
     wb.save(path)
 
@@ -536,7 +634,9 @@ def _write_table(
                 _put(ws.cell(number, i), value, formats.get((name, header)))
 
 
-def _write_simple(path: Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def _write_simple(
+    path: Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
     wb = Workbook()
     ws = wb.active
     assert ws is not None

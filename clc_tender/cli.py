@@ -270,6 +270,49 @@ def _run_round(
         render.evaluation_summary(ev, str(out))
 
 
+@app.command()
+def letters(
+    shortlist: Annotated[Path, typer.Argument(help="The shortlist workbook written by evaluate or reopen.", dir_okay=False, show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the letter data: .xlsx or .csv.")] = Path("award-letters.xlsx"),
+    letter_date: Annotated[str | None, typer.Option("--letter-date", help="The date of the letters, YYYY-MM-DD (default: today, UK time).", show_default=False)] = None,
+    standstill_from: Annotated[str | None, typer.Option("--standstill-from", help="The day the award notice is published, YYYY-MM-DD: the letters give the end of the 8-working-day standstill.", show_default=False)] = None,
+    docx: Annotated[Path | None, typer.Option("--docx", help="Also write one Word letter per bid into this folder.", file_okay=False, show_default=False)] = None,
+    force: ForceOption = False,
+) -> None:
+    """Write the award-letter data (one row per Outcomes row, for a mail merge), and Word letters."""
+
+    def iso_date(option: str, text: str) -> Any:
+        import datetime as dt
+
+        try:
+            return dt.date.fromisoformat(text.strip())
+        except ValueError:
+            raise UsageProblem(f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2026-05-01)") from None
+
+    def run() -> None:
+        import datetime as dt
+        from zoneinfo import ZoneInfo
+
+        from .write.atomic import check_output
+        from .write.letters import LETTER_SUFFIXES, read_letters, write_letters, write_word_letters
+
+        if out.suffix.lower() not in LETTER_SUFFIXES:
+            raise UsageProblem(f"--out {out}: the letters file must end in .xlsx or .csv")
+        day = iso_date("--letter-date", letter_date) if letter_date else dt.datetime.now(ZoneInfo("Europe/London")).date()
+        published = iso_date("--standstill-from", standstill_from) if standstill_from else None
+        if docx is not None and docx.exists() and not docx.is_dir():
+            raise UsageProblem(f"--docx {docx}: not a folder")
+        check_output(out, force)
+        letter_set = read_letters(shortlist, day, published)
+        written = write_word_letters(letter_set, docx, force) if docx is not None else []
+        write_letters(letter_set.rows(), out, force)
+        typer.echo(f"Award letter data ({len(letter_set.letters)} rows) written to {out}")
+        for path in written:
+            typer.echo(f"Word letter written to {path}")
+
+    _guarded(run)
+
+
 def main() -> None:
     app()
 

@@ -210,7 +210,8 @@ def evaluate(
                 member = on_framework[(ids[bid], lot)]
                 reason = Finding.make(read.file, "Bidder", read.cells.get("companies_house_number", ""), "already-admitted",
                                       f"the provider {ids[bid]} is already on the framework for {lot} (round {member.round}, bid {member.bid_reference}); not evaluated again",
-                                      bid_reference=ref, lots=(lot,))
+                                      bid_reference=ref, lots=(lot,),
+                                      plain=f"Your organisation is already on the framework for the {lot} lot (admitted in round {member.round}), so this bid for it was not evaluated again.")
                 findings.append(reason)
                 outcome, reasons, conditions = Outcome.ALREADY_ADMITTED, (reason,), ()
                 lines: tuple[str, ...] = ()
@@ -335,7 +336,8 @@ def apply_decisions(
         if decision.decision == "reject":
             result.append(dataclasses.replace(
                 f, severity=Severity.ERROR,
-                message=f"{f.message}; rejected by {decision.officer} on {decision.date:%Y-%m-%d}: {decision.reason}"))
+                message=f"{f.message}; rejected by {decision.officer} on {decision.date:%Y-%m-%d}: {decision.reason}",
+                plain=f"{f.letter_text} The council considered this and decided: {decision.reason.rstrip('.')}."))
     return result, tuple(lines)
 
 

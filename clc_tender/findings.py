@@ -109,6 +109,7 @@ class Finding:
     severity: Severity
     bid_reference: str = ""
     lots: tuple[str, ...] | None = None
+    plain: str = ""  # the sentence a bidder reads in its letter (no rule codes)
 
     @classmethod
     def make(
@@ -122,12 +123,23 @@ class Finding:
         bid_reference: str = "",
         lots: tuple[str, ...] | None = None,
         severity: Severity | None = None,
+        plain: str = "",
     ) -> Finding:
         if code not in CODE_OUTCOME and code not in CONDITION_CODES:
             raise ValueError(f"unknown rule code {code!r}")
         return cls(
-            file, sheet, cell, code, message, severity or severity_of(code), bid_reference, lots
+            file, sheet, cell, code, message, severity or severity_of(code), bid_reference, lots,
+            plain,
         )
+
+    @property
+    def letter_text(self) -> str:
+        """What the bidder reads: the plain sentence, else the message as a sentence."""
+        if self.plain:
+            return self.plain
+        where = f" ({self.sheet} sheet, cell {self.cell})" if self.sheet and self.cell else ""
+        text = self.message[:1].upper() + self.message[1:]
+        return f"{text.rstrip('.')}{where}."
 
     @property
     def place(self) -> str:

@@ -47,14 +47,19 @@ class Case:
 
     @property
     def file(self) -> str:
-        words = [w for w in self.organisation.lower().replace("&", "and").split()
-                 if w not in {"ltd", "limited", "cic"}]
+        words = [
+            w
+            for w in self.organisation.lower().replace("&", "and").split()
+            if w not in {"ltd", "limited", "cic"}
+        ]
         return f"{self.ref}-{'-'.join(''.join(c for c in w if c.isalnum()) for w in words)}.xlsx"
 
 
 def _set(sheet: str, label: str, value: object) -> Callable[[BidSpec], None]:
     def change(spec: BidSpec) -> None:
-        target = {"Bidder": spec.bidder, "Compliance": spec.compliance, "Pricing": spec.prices}[sheet]
+        target = {"Bidder": spec.bidder, "Compliance": spec.compliance, "Pricing": spec.prices}[
+            sheet
+        ]
         assert label in target, f"{sheet}: no {label!r}"
         target[label] = value
 
@@ -91,117 +96,230 @@ def _cqc(rating: str) -> Callable[[BidSpec], None]:
 
 
 CASES: tuple[Case, ...] = (
-    Case(1, "Charnwood Community Day Opportunities Ltd", BOTH,
-         {DS: ("admitted", ""), PA: ("admitted", "")},
-         "Passes every gate for both lots; two questions moderated by the panel.",
-         change=_cqc("Good"), quality="moderated"),
-    Case(2, "Soar Valley Day Services Ltd", (DS,), {DS: ("admitted", "condition parent-company-guarantee")},
-         "Net assets -£12,400 fails the finance test (finance-net-assets) but a parent company "
-         "guarantee is offered: admitted with the condition parent-company-guarantee.",
-         change=_all(_set("Compliance", "Net assets (£)", Decimal("-12400")),
-                     _set("Compliance", "Parent company guarantee offered", "Yes"))),
-    Case(3, "Bosworth Lifeskills CIC", BOTH,
-         {DS: ("admitted", "condition insurance-renewal"),
-          PA: ("admitted", "condition insurance-renewal")},
-         "Public liability insurance expires 31/07/2026, before the framework start "
-         "(31/08/2026): admitted with the condition insurance-renewal.",
-         change=_set("Compliance", "Public liability expiry", dt.date(2026, 7, 31)),
-         quality="moderated"),
-    Case(4, "Wreake Valley Community Support Ltd", BOTH,
-         {DS: ("disqualified-price", "price-above-ceiling, price-below-floor"), PA: ("admitted", "")},
-         "Band 1 £49.43 is 1p above the ceiling £49.42 (price-above-ceiling) and Band 6 £18.92 "
-         "is below the floor £18.93 (price-below-floor): the Day Services bid is disqualified; "
-         "the PA Band price is in range, so Personal Assistants is admitted.",
-         change=_all(_set("Pricing", "Band 1", Decimal("49.43")),
-                     _set("Pricing", "Band 6", Decimal("18.92")))),
-    Case(5, "Harborough Pathways Ltd", (DS,), {DS: ("failed-gate", "insurance-employers-liability")},
-         "Employer's liability cover £4,999,999, below the £5,000,000 minimum "
-         "(insurance-employers-liability).",
-         change=_set("Compliance", "Employer's liability cover (£)", Decimal("4999999"))),
-    Case(6, "Ivanhoe Community Life Ltd", BOTH,
-         {DS: ("failed-gate", "policy-out-of-date"), PA: ("failed-gate", "policy-out-of-date")},
-         "Whistleblowing policy last reviewed 14/03/2023, three years before the deadline "
-         "(policy-out-of-date; the policy is required for both lots).",
-         change=_set("Compliance", "Whistleblowing policy last reviewed", dt.date(2023, 3, 14))),
-    Case(7, "Beacon Hill Support Services Ltd", (PA,), {PA: ("failed-gate", "safeguarding-training")},
-         "Safeguarding training completed by 85% of staff, below 90% (safeguarding-training).",
-         change=_set("Compliance", "Safeguarding training completion (%)", 85)),
-    Case(8, "Quorn House Day Centre Ltd", (DS,), {DS: ("failed-gate", "cqc-inadequate")},
-         "CQC registered with an overall rating of Inadequate (cqc-inadequate).",
-         change=_cqc("Inadequate")),
-    Case(9, "Watermead Enablement Ltd", (DS,), {DS: ("failed-gate", "mandatory-exclusion")},
-         "Declares that mandatory exclusion grounds apply (mandatory-exclusion).",
-         change=_set("Compliance", "Mandatory exclusion grounds apply", "Yes")),
-    Case(10, "Sence Valley Friends CIC", (DS,), {DS: ("referred", "discretionary-exclusion")},
-         "Declares that discretionary exclusion grounds apply: an officer must hear the "
-         "supplier and decide (discretionary-exclusion).",
-         change=_set("Compliance", "Discretionary exclusion grounds apply", "Yes")),
-    Case(11, "Swithland Care and Support Ltd", (PA,), {PA: ("referred", "finance-current-ratio")},
-         "Current ratio 0.82 (current assets £149,609 / liabilities £182,450), below 1.0, and "
-         "no parent company guarantee (finance-current-ratio).",
-         change=_weak_liquidity),
-    Case(12, "Ashby Community Connections Ltd", BOTH,
-         {DS: ("referred", "safeguarding-concerns"), PA: ("referred", "safeguarding-concerns")},
-         "One substantiated safeguarding concern in the last 12 months (safeguarding-concerns).",
-         change=_set("Compliance", "Substantiated safeguarding concerns in last 12 months", 1),
-         quality="moderated"),
-    Case(13, "Wigston Independent Living Ltd", (DS,), {DS: ("late", "late")},
-         "Submitted at 20/03/2026 12:00:01, one second after the deadline (late).",
-         change=_set("Bidder", "Submitted at", dt.datetime(2026, 3, 20, 12, 0, 1))),
-    Case(14, "Melton Countryside Opportunities CIC", (DS,), {DS: ("non-compliant", "band5-without-band3-or-4")},
-         "Band 5 (additional 1:1 hours) priced without Band 3 or Band 4 "
-         "(band5-without-band3-or-4).",
-         change=_all(_set("Pricing", "Band 3", None), _set("Pricing", "Band 4", None))),
-    Case(15, "Bardon Hill Day Services Ltd", BOTH,
-         {DS: ("non-compliant", "missing-sheet"), PA: ("admitted", "")},
-         "The Services sheet is missing (missing-sheet): Day Services cannot be evaluated; "
-         "the sheet does not concern Personal Assistants, which is admitted.",
-         change=_drop("Services")),
-    Case(16, "Bradgate Personal Assistants Ltd", (PA,), {PA: ("admitted", "")},
-         "A Personal Assistants-only bid passing every gate (Lone working policy held).",
-         quality="moderated"),
-    Case(17, "Foxton Locks Community Friends", (DS,), {DS: ("admitted", "")},
-         "A registered charity (charity number 1123456, no Companies House number); provider "
-         "ID charity-1123456.",
-         charity="1123456"),
-    Case(18, "Ulverscroft Day Opportunities Ltd", (DS,), {DS: ("failed-gate", "quality-below-pass-mark")},
-         "Quality 50%, below the 60% pass mark; every question at least 2 "
-         "(quality-below-pass-mark).",
-         quality="below-pass-mark"),
-    Case(19, "Anstey Personal Assistants Ltd", (PA,), {PA: ("failed-gate", "quality-question-below-minimum")},
-         "Q3 (safeguarding in practice) moderated to 1, below the minimum 2, although quality "
-         "is 68% (quality-question-below-minimum).",
-         quality="below-minimum"),
-    Case(20, "Castle Donington Community Support Ltd", (DS,), {DS: ("referred", "quality-needs-moderation")},
-         "Evaluators disagree on Q2 (JM 4, AK 2) and the panel has not moderated it "
-         "(quality-needs-moderation).",
-         quality="disagree"),
-    Case(21, "Lutterworth Day Services Ltd", (DS,), {DS: ("referred", "quality-not-scored")},
-         "Not in the panel's scores workbook at all (quality-not-scored).",
-         quality="unscored"),
-    Case(22, "Sileby Community Life Ltd", (DS,), {DS: ("admitted", "warnings companies-house-padded, text-number")},
-         "Admitted with warnings only: the Companies House number 04512378 was typed as a "
-         "number and lost its leading zero (companies-house-padded); Band 2 typed as the text "
-         "\"£57.10\" (text-number).",
-         change=_all(_set("Bidder", "Companies House number", 4512378),
-                     _set("Pricing", "Band 2", "£57.10"))),
+    Case(
+        1,
+        "Charnwood Community Day Opportunities Ltd",
+        BOTH,
+        {DS: ("admitted", ""), PA: ("admitted", "")},
+        "Passes every gate for both lots; two questions moderated by the panel.",
+        change=_cqc("Good"),
+        quality="moderated",
+    ),
+    Case(
+        2,
+        "Soar Valley Day Services Ltd",
+        (DS,),
+        {DS: ("admitted", "condition parent-company-guarantee")},
+        "Net assets -£12,400 fails the finance test (finance-net-assets) but a parent company "
+        "guarantee is offered: admitted with the condition parent-company-guarantee.",
+        change=_all(
+            _set("Compliance", "Net assets (£)", Decimal("-12400")),
+            _set("Compliance", "Parent company guarantee offered", "Yes"),
+        ),
+    ),
+    Case(
+        3,
+        "Bosworth Lifeskills CIC",
+        BOTH,
+        {
+            DS: ("admitted", "condition insurance-renewal"),
+            PA: ("admitted", "condition insurance-renewal"),
+        },
+        "Public liability insurance expires 31/07/2026, before the framework start "
+        "(31/08/2026): admitted with the condition insurance-renewal.",
+        change=_set("Compliance", "Public liability expiry", dt.date(2026, 7, 31)),
+        quality="moderated",
+    ),
+    Case(
+        4,
+        "Wreake Valley Community Support Ltd",
+        BOTH,
+        {
+            DS: ("disqualified-price", "price-above-ceiling, price-below-floor"),
+            PA: ("admitted", ""),
+        },
+        "Band 1 £49.43 is 1p above the ceiling £49.42 (price-above-ceiling) and Band 6 £18.92 "
+        "is below the floor £18.93 (price-below-floor): the Day Services bid is disqualified; "
+        "the PA Band price is in range, so Personal Assistants is admitted.",
+        change=_all(
+            _set("Pricing", "Band 1", Decimal("49.43")), _set("Pricing", "Band 6", Decimal("18.92"))
+        ),
+    ),
+    Case(
+        5,
+        "Harborough Pathways Ltd",
+        (DS,),
+        {DS: ("failed-gate", "insurance-employers-liability")},
+        "Employer's liability cover £4,999,999, below the £5,000,000 minimum "
+        "(insurance-employers-liability).",
+        change=_set("Compliance", "Employer's liability cover (£)", Decimal("4999999")),
+    ),
+    Case(
+        6,
+        "Ivanhoe Community Life Ltd",
+        BOTH,
+        {DS: ("failed-gate", "policy-out-of-date"), PA: ("failed-gate", "policy-out-of-date")},
+        "Whistleblowing policy last reviewed 14/03/2023, three years before the deadline "
+        "(policy-out-of-date; the policy is required for both lots).",
+        change=_set("Compliance", "Whistleblowing policy last reviewed", dt.date(2023, 3, 14)),
+    ),
+    Case(
+        7,
+        "Beacon Hill Support Services Ltd",
+        (PA,),
+        {PA: ("failed-gate", "safeguarding-training")},
+        "Safeguarding training completed by 85% of staff, below 90% (safeguarding-training).",
+        change=_set("Compliance", "Safeguarding training completion (%)", 85),
+    ),
+    Case(
+        8,
+        "Quorn House Day Centre Ltd",
+        (DS,),
+        {DS: ("failed-gate", "cqc-inadequate")},
+        "CQC registered with an overall rating of Inadequate (cqc-inadequate).",
+        change=_cqc("Inadequate"),
+    ),
+    Case(
+        9,
+        "Watermead Enablement Ltd",
+        (DS,),
+        {DS: ("failed-gate", "mandatory-exclusion")},
+        "Declares that mandatory exclusion grounds apply (mandatory-exclusion).",
+        change=_set("Compliance", "Mandatory exclusion grounds apply", "Yes"),
+    ),
+    Case(
+        10,
+        "Sence Valley Friends CIC",
+        (DS,),
+        {DS: ("referred", "discretionary-exclusion")},
+        "Declares that discretionary exclusion grounds apply: an officer must hear the "
+        "supplier and decide (discretionary-exclusion).",
+        change=_set("Compliance", "Discretionary exclusion grounds apply", "Yes"),
+    ),
+    Case(
+        11,
+        "Swithland Care and Support Ltd",
+        (PA,),
+        {PA: ("referred", "finance-current-ratio")},
+        "Current ratio 0.82 (current assets £149,609 / liabilities £182,450), below 1.0, and "
+        "no parent company guarantee (finance-current-ratio).",
+        change=_weak_liquidity,
+    ),
+    Case(
+        12,
+        "Ashby Community Connections Ltd",
+        BOTH,
+        {DS: ("referred", "safeguarding-concerns"), PA: ("referred", "safeguarding-concerns")},
+        "One substantiated safeguarding concern in the last 12 months (safeguarding-concerns).",
+        change=_set("Compliance", "Substantiated safeguarding concerns in last 12 months", 1),
+        quality="moderated",
+    ),
+    Case(
+        13,
+        "Wigston Independent Living Ltd",
+        (DS,),
+        {DS: ("late", "late")},
+        "Submitted at 20/03/2026 12:00:01, one second after the deadline (late).",
+        change=_set("Bidder", "Submitted at", dt.datetime(2026, 3, 20, 12, 0, 1)),
+    ),
+    Case(
+        14,
+        "Melton Countryside Opportunities CIC",
+        (DS,),
+        {DS: ("non-compliant", "band5-without-band3-or-4")},
+        "Band 5 (additional 1:1 hours) priced without Band 3 or Band 4 (band5-without-band3-or-4).",
+        change=_all(_set("Pricing", "Band 3", None), _set("Pricing", "Band 4", None)),
+    ),
+    Case(
+        15,
+        "Bardon Hill Day Services Ltd",
+        BOTH,
+        {DS: ("non-compliant", "missing-sheet"), PA: ("admitted", "")},
+        "The Services sheet is missing (missing-sheet): Day Services cannot be evaluated; "
+        "the sheet does not concern Personal Assistants, which is admitted.",
+        change=_drop("Services"),
+    ),
+    Case(
+        16,
+        "Bradgate Personal Assistants Ltd",
+        (PA,),
+        {PA: ("admitted", "")},
+        "A Personal Assistants-only bid passing every gate (Lone working policy held).",
+        quality="moderated",
+    ),
+    Case(
+        17,
+        "Foxton Locks Community Friends",
+        (DS,),
+        {DS: ("admitted", "")},
+        "A registered charity (charity number 1123456, no Companies House number); provider "
+        "ID charity-1123456.",
+        charity="1123456",
+    ),
+    Case(
+        18,
+        "Ulverscroft Day Opportunities Ltd",
+        (DS,),
+        {DS: ("failed-gate", "quality-below-pass-mark")},
+        "Quality 50%, below the 60% pass mark; every question at least 2 "
+        "(quality-below-pass-mark).",
+        quality="below-pass-mark",
+    ),
+    Case(
+        19,
+        "Anstey Personal Assistants Ltd",
+        (PA,),
+        {PA: ("failed-gate", "quality-question-below-minimum")},
+        "Q3 (safeguarding in practice) moderated to 1, below the minimum 2, although quality "
+        "is 68% (quality-question-below-minimum).",
+        quality="below-minimum",
+    ),
+    Case(
+        20,
+        "Castle Donington Community Support Ltd",
+        (DS,),
+        {DS: ("referred", "quality-needs-moderation")},
+        "Evaluators disagree on Q2 (JM 4, AK 2) and the panel has not moderated it "
+        "(quality-needs-moderation).",
+        quality="disagree",
+    ),
+    Case(
+        21,
+        "Lutterworth Day Services Ltd",
+        (DS,),
+        {DS: ("referred", "quality-not-scored")},
+        "Not in the panel's scores workbook at all (quality-not-scored).",
+        quality="unscored",
+    ),
+    Case(
+        22,
+        "Sileby Community Life Ltd",
+        (DS,),
+        {DS: ("admitted", "warnings companies-house-padded, text-number")},
+        "Admitted with warnings only: the Companies House number 04512378 was typed as a "
+        "number and lost its leading zero (companies-house-padded); Band 2 typed as the text "
+        '"£57.10" (text-number).',
+        change=_all(
+            _set("Bidder", "Companies House number", 4512378), _set("Pricing", "Band 2", "£57.10")
+        ),
+    ),
 )
 
 # --- quality scores ------------------------------------------------------------------------
 
 MODERATION_NOTES = {
     "Q1": "The panel agreed the answer showed person-centred planning with clear examples of "
-          "outcomes reviewed with each person and their family.",
+    "outcomes reviewed with each person and their family.",
     "Q2": "The panel agreed the progression examples were specific and measured, with "
-          "milestones for skills and independence.",
+    "milestones for skills and independence.",
     "Q3": "The panel agreed the safeguarding answer described escalation routes and learning "
-          "from incidents, with named responsibilities.",
+    "from incidents, with named responsibilities.",
     "Q4": "The panel agreed the carers' support offer (flexible hours, respite liaison) was "
-          "sound but with limited evidence of impact.",
+    "sound but with limited evidence of impact.",
     "Q5": "The panel agreed the recruitment and retention plan was credible, with a training "
-          "matrix and supervision frequency stated.",
+    "matrix and supervision frequency stated.",
     "Q6": "The panel agreed the use of community venues and volunteering partners was well "
-          "evidenced.",
+    "evidenced.",
 }
 COMMENTS = {
     5: "Excellent, fully evidenced.",
@@ -243,8 +361,10 @@ def _score_rows(tender: Tender, case: Case, lot: str) -> list[ScoreRow]:
         if q in moderated:
             note = MODERATION_NOTES[q]
             if final == 1:
-                note = ("The panel agreed the answer did not describe how concerns are raised, "
-                        "recorded or escalated, nor who the safeguarding lead is.")
+                note = (
+                    "The panel agreed the answer did not describe how concerns are raised, "
+                    "recorded or escalated, nor who the safeguarding lead is."
+                )
             rows.append((case.ref, lot, q, MODERATED, final, note))
     return rows
 
@@ -256,8 +376,10 @@ def _quality_pct(tender: Tender, rows: list[ScoreRow]) -> Decimal:
         if evaluator == MODERATED or q not in finals:
             finals[q] = score
     return sum(
-        (Decimal(finals[q.id]) / tender.quality.max_score * q.weight
-         for q in tender.quality.questions),
+        (
+            Decimal(finals[q.id]) / tender.quality.max_score * q.weight
+            for q in tender.quality.questions
+        ),
         Decimal(0),
     )
 
@@ -297,8 +419,13 @@ def build(out: Path) -> Summary:
     summary = []
     for case in CASES:
         spec = valid_bid(
-            tender, case.ref, organisation=case.organisation, lots=case.lots, seed=case.number,
-            companies_house=None if case.charity else _ch(case.number), charity=case.charity,
+            tender,
+            case.ref,
+            organisation=case.organisation,
+            lots=case.lots,
+            seed=case.number,
+            companies_house=None if case.charity else _ch(case.number),
+            charity=case.charity,
         )
         case.change(spec)
         write_bid(spec, out / case.file, formats=case.formats)

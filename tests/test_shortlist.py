@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -189,10 +191,12 @@ def test_outcomes_rows_reasons_and_prices(written):
     ]
     admitted, referred, disqualified, broken = rows
     assert admitted[4] is None  # no reasons
-    assert admitted[5] == "parent-company-guarantee: Finance!B4: a parent company guarantee from Holdco Ltd"
+    assert admitted[5] == (
+        "parent-company-guarantee: Finance!B4: a parent company guarantee from Holdco Ltd")
     assert admitted[6].startswith("finance-turnover: accepted")
     assert referred[4] == "quality-not-scored: quality is not scored"
-    assert disqualified[4] == "price-above-ceiling: Pricing!C2: Band 1 £49.50 is above the ceiling £49.42"
+    assert disqualified[4] == (
+        "price-above-ceiling: Pricing!C2: Band 1 £49.50 is above the ceiling £49.42")
     assert broken[column(ws, "File") - 1] == "c.xlsx"
     # prices and quality are numbers with formats
     band1 = ws.cell(2, column(ws, "Band 1"))
@@ -287,8 +291,6 @@ def test_prices_sheet(written, tender):
 def test_prices_chart(tender, tmp_path):
     out = tmp_path / "s.xlsx"
     write_shortlist(make_evaluation(tender), out)
-    import zipfile
-
     with zipfile.ZipFile(out) as z:
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())
 
@@ -317,6 +319,7 @@ def test_same_evaluation_same_cells(tender, tmp_path):
     a, b = openpyxl.load_workbook(first), openpyxl.load_workbook(second)
     for name in a.sheetnames:
         assert [list(r) for r in a[name].values] == [list(r) for r in b[name].values]
+    assert first.read_bytes() == second.read_bytes()  # created time is the run's, not the clock's
 
 
 def test_existing_output_needs_force(tender, tmp_path):
@@ -365,7 +368,9 @@ def test_atomic_output_replaces_only_on_success(tmp_path):
         tmp.write_text("a,b\n")
         assert not out.exists()
     assert out.read_text() == "a,b\n"
-    assert out.stat().st_mode & 0o777 != 0o600 or True  # permissions follow the umask
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's private 0600
     with pytest.raises(OutputExists):
         with atomic_output(out, force=False):
             pass

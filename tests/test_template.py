@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -94,7 +95,10 @@ def test_price_cells_limited_to_the_bands_range(wb: openpyxl.Workbook, tender: T
     band1 = only_validation(ws, "C2")
     assert ws["A2"].value == "Band 1"
     assert (band1.type, band1.operator) == ("decimal", "between")
-    assert (Decimal(band1.formula1), Decimal(band1.formula2)) == (Decimal("48.12"), Decimal("49.42"))
+    assert (Decimal(band1.formula1), Decimal(band1.formula2)) == (
+        Decimal("48.12"),
+        Decimal("49.42"),
+    )
     assert band1.showInputMessage and band1.showErrorMessage
     assert "Band 1 (1:8, per session): £48.12 to £49.42" in band1.prompt
     for row, band in enumerate(tender.bands, start=2):
@@ -120,7 +124,12 @@ def test_fields_validated_by_type(wb: openpyxl.Workbook, fmt: Format, tender: Te
                 assert only_validation(ws, coordinate).type == "date"
             elif spec.type == "percent":
                 dv = only_validation(ws, coordinate)
-                assert (dv.type, dv.operator, dv.formula1, dv.formula2) == ("decimal", "between", "0", "100")
+                assert (dv.type, dv.operator, dv.formula1, dv.formula2) == (
+                    "decimal",
+                    "between",
+                    "0",
+                    "100",
+                )
             elif spec.type == "count":
                 dv = only_validation(ws, coordinate)
                 assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0")
@@ -133,9 +142,10 @@ def test_fields_validated_by_type(wb: openpyxl.Workbook, fmt: Format, tender: Te
             else:
                 continue
             checked += 1
-    # 2 lots + declaration + 3 exclusions + guarantee + 8 policies held + DBS + CQC registered
-    # yes/no, 4 + 8 dates, 1 date-time, 7 amounts, percent, count, rating
-    assert checked == 17 + 12 + 1 + 7 + 3
+    # yes/no: 2 lots, declaration, 3 exclusions, guarantee, 8 policies held, DBS, CQC registered;
+    # dates: accounts, 3 insurance expiries, 8 reviews; Submitted at; 6 amounts (net assets may be
+    # negative, checked apart); percent, count, rating
+    assert checked == 17 + 12 + 1 + 6 + 3
 
 
 def test_submitted_at_is_a_date_time_cell(wb: openpyxl.Workbook) -> None:
@@ -213,9 +223,14 @@ def test_instructions(wb: openpyxl.Workbook, tender: Tender, fmt: Format) -> Non
         assert sheet.instructions in values
     rows = [tuple(c.value for c in row) for row in ws.iter_rows()]
     for band in tender.bands:
-        assert (band.name, band.lot, band.ratio, band.unit, float(band.floor), float(band.ceiling)) in [
-            r[:6] for r in rows
-        ]
+        assert (
+            band.name,
+            band.lot,
+            band.ratio,
+            band.unit,
+            float(band.floor),
+            float(band.ceiling),
+        ) in [r[:6] for r in rows]
     for district in tender.districts:
         assert district in values
     for question in tender.quality.questions:
@@ -236,7 +251,9 @@ def test_follows_the_tender_definition(tender: Tender, fmt: Format, tmp_path: Pa
     assert dv.formula2 == "50.99"
 
 
-def test_written_atomically(tender: Tender, fmt: Format, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_written_atomically(
+    tender: Tender, fmt: Format, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "tender-response.xlsx"
     out.write_bytes(b"old")
 
@@ -253,6 +270,9 @@ def test_written_atomically(tender: Tender, fmt: Format, tmp_path: Path, monkeyp
     write_template(tender, fmt, out)
     assert openpyxl.load_workbook(out).sheetnames[0] == INSTRUCTIONS
     assert [p.name for p in tmp_path.iterdir()] == ["tender-response.xlsx"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temporary file's 0600
 
 
 def test_fill_template_keeps_validations(template: Path, tender: Tender, tmp_path: Path) -> None:
@@ -289,7 +309,9 @@ def test_fill_template_keeps_validations(template: Path, tender: Tender, tmp_pat
     services = filled["Services"]
     headers = [c.value for c in services[1]]
     for number, row in enumerate(spec.services, start=2):
-        assert [services.cell(number, i + 1).value for i in range(len(headers))] == [row[h] for h in headers]
+        assert [services.cell(number, i + 1).value for i in range(len(headers))] == [
+            row[h] for h in headers
+        ]
     assert services.cell(len(spec.services) + 2, 1).value is None
     coverage = filled["PA Coverage"]
     assert [coverage.cell(r, 1).value for r in range(2, len(spec.pa_coverage) + 2)] == [

@@ -128,11 +128,8 @@ def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
         record["_sheets"] = frozenset(read.sheets)
         record["_failed_identity"] = bool({"companies_house_number", "charity_number"} & read.failed)
         records.append(record)
-    bids = pd.DataFrame.from_records(records, columns=["file", "_opened", "_failed", "_sheets", "_failed_identity", *keys])
-    if not records:
-        bids = bids.astype(object)
+    bids = _object_frame(records, ["file", "_opened", "_failed", "_sheets", "_failed_identity", *keys])
     bids["_opened"] = bids["_opened"].astype(bool)
-    bids[keys] = bids[keys].astype(object)
 
     band_names = {normalise_label(b.name): b.name for b in tender.bands}
     price_rows: list[dict[str, Any]] = []
@@ -159,14 +156,19 @@ def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
                     record[key] = value
                     record[f"{key}_cell"] = row.cells[key]
                 rows.append(record)
-    prices = pd.DataFrame.from_records(
-        price_rows, columns=["bid", "file", "row", "band_text", "band", "price", "invalid", "band_cell", "cell"]
-    ).astype({"band": object, "price": object})
+    prices = _object_frame(price_rows, ["bid", "file", "row", "band_text", "band", "price", "invalid", "band_cell", "cell"])
+    prices["invalid"] = prices["invalid"].astype(bool)
     coverage = {}
     for sheet, rows in coverage_rows.items():
         spec = fmt.sheet(sheet)
         columns = ["bid", "file", "row"] + [c for col in spec.columns for c in (col.key, f"{col.key}_cell")]
-        coverage[sheet] = pd.DataFrame.from_records(rows, columns=columns).astype(
-            {col.key: object for col in spec.columns}
-        )
+        coverage[sheet] = _object_frame(rows, columns)
     return BidFrames(reads=reads, bids=bids, prices=prices, coverage=coverage)
+
+
+def _object_frame(records: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """A frame of Python objects: a missing value stays None (never NaN or NaT)."""
+    return pd.DataFrame(
+        {column: pd.Series([r.get(column) for r in records], dtype=object) for column in columns},
+        columns=columns,
+    )

@@ -21,7 +21,9 @@ import os
 import posixpath
 import re
 import stat
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -202,7 +204,7 @@ def _describe_other(data: bytes) -> str:
                 "the file holds plain text (perhaps a CSV or text file renamed to .xlsx), not an"
                 f" Excel workbook; {_EXPECTED}"
             )
-    return f"the file is not an Excel workbook (its content is not in any Office format); {_EXPECTED}"
+    return f"the file is not an Excel workbook (nor any other Office file); {_EXPECTED}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,7 +237,8 @@ def _ole_verdict(data: bytes) -> _Reject:
     if "worddocument" in streams:
         return _Reject("not-xlsx", f"the file is a Word document (.doc); {_EXPECTED}")
     return _Reject(
-        "not-xlsx", f"the file is an older Microsoft Office file, not an Excel workbook; {_EXPECTED}"
+        "not-xlsx",
+        f"the file is an older Microsoft Office file, not an Excel workbook; {_EXPECTED}",
     )
 
 
@@ -253,8 +256,8 @@ _ZIP_ERRORS = (
     OverflowError,
     NotImplementedError,
     RuntimeError,  # zipfile: "File is encrypted, password required"
-    __import__("zlib").error,
-    __import__("struct").error,
+    zlib.error,
+    struct.error,
 )
 
 
@@ -295,7 +298,7 @@ def _inspect_zip(data: bytes, limits: Limits) -> tuple[SheetPart, ...]:
             keep = name in (_WORKBOOK, _WORKBOOK_RELS)
             total, body = _stream(archive, info, limits, total, cells=cells, keep=keep)
             if cells is not None:
-                extents[name] = cells
+                extents[name] = _settle(archive, info, limits, cells)
             if body is not None:
                 kept[name] = body
 
@@ -304,11 +307,32 @@ def _inspect_zip(data: bytes, limits: Limits) -> tuple[SheetPart, ...]:
         for sheet_name, member in sheets:
             scan = extents.get(member)
             if scan is None:  # a worksheet outside xl/worksheets/: one more (bounded) pass
+                # A part not named .xml was neither scanned nor counted in the first pass.
                 scan = _CellScan(member)
-                _stream(archive, archive.getinfo(member), limits, 0, cells=scan, keep=False)
-                extents[member] = scan
+                seen_before = _is_xml(member)
+                running, _ = _stream(
+                    archive,
+                    archive.getinfo(member),
+                    limits,
+                    0 if seen_before else total,
+                    cells=scan,
+                    keep=False,
+                )
+                total = total if seen_before else running
+                scan = extents[member] = _settle(archive, archive.getinfo(member), limits, scan)
             parts.append(SheetPart(sheet_name, member, scan.max_row, scan.max_col, scan.cells))
         return tuple(parts)
+
+
+def _settle(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, scan: _CellScan
+) -> _CellScan:
+    """The scan itself, or a full scan of the part when the fast one could not finish."""
+    if not scan.needs_full:
+        return scan
+    full = _CellScan(info.filename, full=True)
+    _stream(archive, info, limits, 0, cells=full, keep=False)
+    return full
 
 
 def _too_many_parts(count: int, limits: Limits) -> _Reject:
@@ -486,13 +510,14 @@ class _DtdScan:
 
 
 # A <c> or <row> start tag, with an optional namespace prefix (<x:c ...>), its attributes in any
-# order, the r attribute captured when it is a cell or row reference, whether it closes itself,
-# and the first character after the next '<' ('/' when the element is empty, as in <c ...></c>).
-# Attribute values may hold '>' but never '<' (XML forbids it). Groups: tag, quote, column
-# letters, row digits, '/' of a self-closing tag, the character after the next '<'.
+# order, its r attribute (a plain reference, or any other value: then "odd" holds it, quotes and
+# all), whether it closes itself, and the first character after the next '<' ('/' when the
+# element is empty, as in <c ...></c>). Attribute values may hold '>' but never '<' (XML forbids
+# it). Groups: tag, quote, column letters, row digits, odd, '/' of a self-closing tag, the
+# character after the next '<'.
 _TAG = re.compile(
     rb"<(?:[A-Za-z_][\w.\-]*:)?(c|row)"
-    rb"(?:\s+(?:r\s*=\s*([\"'])\s*([A-Za-z]{0,7})([0-9]{0,10})\s*\2"
+    rb"(?:\s+(?:r\s*=\s*(?:([\"'])\s*([A-Za-z]{0,7})([0-9]{1,10})\s*\2|(\"[^\"<]*\"|'[^'<]*'))"
     rb"|[^\s=<>/\"']+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*')))*"
     rb"\s*(/?)>"
     rb"(?=[^<]*<(.))",
@@ -501,11 +526,25 @@ _TAG = re.compile(
 # The start of a <c> or <row> tag: every one must be matched by _TAG, or the part is malformed
 # in a way another parser might still accept (and place a cell where this scan did not look).
 _START = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(?:c|row)[\s/>]")
+# The common case, much faster (its search starts from the literal "<c"): unprefixed <c> tags
+# that all carry a plain r. Rows then do not matter. A <c> tag this does not match (no r, an
+# r that is not a plain reference) makes the counts differ and sends the part to the full scan.
+_CELL = re.compile(
+    rb"<c(?:\s+[^\s=<>/\"']+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*?"
+    rb"\s+r\s*=\s*([\"'])\s*([A-Za-z]{1,7})([1-9][0-9]{0,9})\s*\1"
+    rb"(?:\s+[^\s=<>/\"']+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*"
+    rb"\s*(/?)>"
+    rb"(?=[^<]*<(.))",
+    re.DOTALL,
+)
+_CELL_START = re.compile(rb"<c[\s/>]")
+_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
 _TAG_WHOLE = re.compile(
     rb"<(?:[A-Za-z_][\w.\-]*:)?(?:c|row)"
     rb"(?:\s+[^\s=<>/\"']+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*\s*/?>"
 )
-_NAME_OPEN = re.compile(rb"<[^\s/>]*\Z")
+# A tag whose name is still being read (a prefixed <x:c is at most a few dozen bytes).
+_NAME_OPEN = re.compile(rb"<[^\s/>]{0,64}\Z")
 
 
 class _CellScan:
@@ -516,15 +555,25 @@ class _CellScan:
     without ``r`` follows the previous cell of its row, a row without ``r`` follows the previous
     row, as spreadsheet readers place them. ``<dimension>`` is ignored: it is a claim, not data.
 
+    The fast scan reads only unprefixed ``<c>`` tags that carry ``r``; when it meets anything
+    else (a cell without ``r``, a prefixed ``<x:c>``, a tag it cannot match) it sets
+    ``needs_full`` and stops, and the part is streamed again through the full scan, which also
+    follows ``<row>`` and rejects a malformed ``<c>``/``<row>`` tag.
+
     Only the bytes from the second-to-last ``<`` of the data seen so far are kept between
     chunks: every tag before that point is complete and the character after its next ``<`` is
     known. Text without any ``<`` is dropped unless a ``<c``/``<row`` tag is still open.
     """
 
-    __slots__ = ("member", "tail", "row", "col", "max_row", "max_col", "cells", "_columns")
+    __slots__ = (
+        "member", "full", "needs_full", "tail", "row", "col", "max_row", "max_col", "cells",
+        "_columns",
+    )
 
-    def __init__(self, member: str) -> None:
+    def __init__(self, member: str, *, full: bool = False) -> None:
         self.member = member
+        self.full = full
+        self.needs_full = False
         self.tail = b""
         self.row = 0
         self.col = 0
@@ -534,6 +583,8 @@ class _CellScan:
         self._columns: dict[bytes, int] = {}
 
     def feed(self, chunk: bytes) -> None:
+        if self.needs_full:
+            return
         if b"<" not in chunk:
             if self._open_tag_pending():
                 self.tail += chunk
@@ -541,6 +592,9 @@ class _CellScan:
                     raise self._malformed()
             return
         buf = self.tail + chunk if self.tail else chunk
+        if len(buf) < _CHUNK:  # a small part is scanned once, by close()
+            self.tail = buf
+            return
         last = buf.rfind(b"<")
         cut = buf.rfind(b"<", 0, last)
         if cut < 0:
@@ -552,9 +606,9 @@ class _CellScan:
             raise self._malformed()
 
     def close(self) -> None:
-        if self.tail:
+        if self.tail and not self.needs_full:
             self._scan(self.tail + b"<>", len(self.tail) + 2, len(self.tail))
-            self.tail = b""
+        self.tail = b""
 
     def _open_tag_pending(self) -> bool:
         """True when the data kept ends inside a <c>/<row> start tag (or a tag name)."""
@@ -566,26 +620,57 @@ class _CellScan:
         return bool(_START.match(self.tail, last)) and not _TAG_WHOLE.match(self.tail, last)
 
     def _malformed(self) -> _Reject:
+        near = f" after row {self.row:,}" if self.row else ""
         return _Reject(
             "unreadable-file",
-            f"worksheet part {self.member} holds a malformed cell near row {self.row:,};"
-            f" the file is damaged. {_RESEND.capitalize()}",
+            f"worksheet part {self.member} holds a malformed cell{near}, so the file is"
+            f" damaged; {_RESEND}",
         )
 
     def _scan(self, buf: bytes, end: int, cut: int) -> None:
+        if self.full:
+            self._scan_full(buf, end, cut)
+        else:
+            self._scan_fast(buf, end, cut)
+
+    def _scan_fast(self, buf: bytes, end: int, cut: int) -> None:
+        tags: list[Any] = _CELL.findall(buf, 0, end)
+        if len(tags) != len(_CELL_START.findall(buf, 0, cut)) or _PREFIXED.search(buf, 0, cut):
+            self.needs_full = True  # a cell without r, or a tag this pattern cannot read
+            return
+        content = [
+            (letters, digits)
+            for _quote, letters, digits, closed, after in tags
+            if not closed and after != b"/"
+        ]
+        if not content:
+            return
+        letters, digits = zip(*content, strict=True)
+        columns = self._columns
+        self.cells += len(content)
+        self.max_row = max(self.max_row, *map(int, digits))
+        self.max_col = max(self.max_col, *(columns.get(x) or self._column(x) for x in set(letters)))
+
+    def _scan_full(self, buf: bytes, end: int, cut: int) -> None:
         tags: list[Any] = _TAG.findall(buf, 0, end)
         if len(tags) != len(_START.findall(buf, 0, cut)):
             raise self._malformed()
         columns = self._columns
         row, col = self.row, self.col
         max_row, max_col, cells = self.max_row, self.max_col, self.cells
-        for tag, _quote, letters, digits, closed, after in tags:
+        for tag, _quote, letters, digits, odd, closed, after in tags:
+            # An r that is not a plain reference, or row 0, is never written by a spreadsheet
+            # program, and a reader may place such a cell anywhere (even wrap it around).
+            if odd or (digits and int(digits) == 0):
+                raise self._malformed()
             if tag == b"row":
-                row = int(digits) if digits and not letters else row + 1
+                row = int(digits) if digits else row + 1
                 col = 0
                 continue
-            cell_row = row
-            if letters and digits:
+            cell_row = row or 1
+            if digits:
+                if not letters:
+                    raise self._malformed()
                 col = columns.get(letters) or self._column(letters)
                 cell_row = int(digits)
             else:
@@ -618,7 +703,7 @@ def _local(tag: object) -> str:
 
 def _parse(name: str, body: bytes) -> Any:
     try:
-        return _safe_fromstring(body)
+        return _safe_fromstring(body, forbid_dtd=True)
     except (ParseError, DefusedXmlException, ValueError, UnicodeError) as exc:
         detail = str(exc).split("\n", 1)[0]
         raise _Reject(

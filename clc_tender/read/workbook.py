@@ -381,7 +381,7 @@ class BidReader:
 
 
 def _blank_checker(look: _CloserLook, part: SheetPart) -> Callable[[str], str | None]:
-    if not part.formulas:
+    if not getattr(part, "formulas", True):
         return lambda ref: None
     return lambda ref: look.formula_problem(part.name, ref)
 

@@ -23,9 +23,9 @@ def _rows(bids: pd.DataFrame, *keys: str) -> Iterator[tuple[int, str, tuple[Any,
         yield int(index), file, tuple(vals)
 
 
-def _finding(reads_cells: Callable[[int, str], tuple[str, str]], bid: int, file: str, key: str, code: str, message: str, lots: tuple[str, ...] | None = None) -> Finding:
+def _finding(reads_cells: Callable[[int, str], tuple[str, str]], bid: int, file: str, key: str, code: str, message: str, lots: tuple[str, ...] | None = None, plain: str = "") -> Finding:
     sheet, cell = reads_cells(bid, key)
-    return Finding.make(file, sheet, cell, code, message, lots=lots)
+    return Finding.make(file, sheet, cell, code, message, lots=lots, plain=plain)
 
 
 def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
@@ -33,7 +33,8 @@ def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime, place: Callable
     shown = deadline.strftime("%d %B %Y %H:%M:%S")
     return [
         _finding(place, bid, file, "submitted_at", "late",
-                 f"submitted {submitted.astimezone(deadline.tzinfo).strftime('%d %B %Y %H:%M:%S')}, after the deadline {shown}")
+                 f"submitted {submitted.astimezone(deadline.tzinfo).strftime('%d %B %Y %H:%M:%S')}, after the deadline {shown}",
+                 plain=f"Your bid was submitted at {submitted.astimezone(deadline.tzinfo).strftime('%H:%M:%S on %d %B %Y')}, after the deadline of {deadline.strftime('%H:%M:%S on %d %B %Y')}.")
         for bid, file, (submitted,) in _rows(bids, "submitted_at")
         if submitted > deadline
     ]
@@ -42,12 +43,15 @@ def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime, place: Callable
 def eligibility_findings(bids: pd.DataFrame, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
     findings = []
     checks = (
-        ("mandatory_exclusion", "mandatory-exclusion", "the bidder declares that a mandatory exclusion ground applies (Procurement Act 2023)"),
-        ("debarred", "debarred", "the bidder is on the debarment list"),
-        ("discretionary_exclusion", "discretionary-exclusion", "the bidder declares that a discretionary exclusion ground applies; an officer must hear the supplier and decide (s.58)"),
+        ("mandatory_exclusion", "mandatory-exclusion", "the bidder declares that a mandatory exclusion ground applies (Procurement Act 2023)",
+         "You declared that a mandatory exclusion ground under the Procurement Act 2023 applies to your organisation."),
+        ("debarred", "debarred", "the bidder is on the debarment list",
+         "Your organisation is on the central debarment list."),
+        ("discretionary_exclusion", "discretionary-exclusion", "the bidder declares that a discretionary exclusion ground applies; an officer must hear the supplier and decide (s.58)",
+         "You declared that a discretionary exclusion ground applies; the council must consider this before deciding."),
     )
-    for key, code, message in checks:
-        findings += [_finding(place, bid, file, key, code, message) for bid, file, (value,) in _rows(bids, key) if value is True]
+    for key, code, message, plain in checks:
+        findings += [_finding(place, bid, file, key, code, message, plain=plain) for bid, file, (value,) in _rows(bids, key) if value is True]
     return findings
 
 
@@ -62,6 +66,9 @@ def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, 
     def fail(bid: int, file: str, key: str, code: str, message: str) -> None:
         failures.setdefault(bid, []).append((key, code, message))
         files[bid] = file
+
+    def sentence(message: str) -> str:
+        return "Your " + message.split("; no parent")[0].replace(" (must end", ". They must end").rstrip(")") + "."
 
     for bid, file, (turnover,) in _rows(bids, "turnover"):
         if turnover < rules.min_turnover:
@@ -84,9 +91,11 @@ def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, 
         if guarantee.get(bid) is True:
             tests = "; ".join(message for _, _, message in items)
             findings.append(_finding(place, bid, files[bid], "parent_company_guarantee", "parent-company-guarantee",
-                                     f"a parent company guarantee is offered and must be in place before award: {tests}"))
+                                     f"a parent company guarantee is offered and must be in place before award: {tests}",
+                                     plain=f"The parent company guarantee you offered must be in place before your first placement, because {tests}."))
         else:
-            findings += [_finding(place, bid, files[bid], key, code, f"{message}; no parent company guarantee offered") for key, code, message in items]
+            findings += [_finding(place, bid, files[bid], key, code, f"{message}; no parent company guarantee offered",
+                                  plain=sentence(message) + " No parent company guarantee was offered.") for key, code, message in items]
     return findings
 
 
@@ -105,11 +114,13 @@ def insurance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime
         minimum = getattr(tender.insurance, key)
         for bid, file, (cover,) in _rows(bids, key):
             if cover < minimum:
-                findings.append(_finding(place, bid, file, key, code, f"{name} cover {money(cover)} is below the required {money(minimum)}"))
+                findings.append(_finding(place, bid, file, key, code, f"{name} cover {money(cover)} is below the required {money(minimum)}",
+                                         plain=f"Your {name} cover of {money(cover)} is below the required {money(minimum)}."))
         for bid, file, (expiry,) in _rows(bids, f"{key}_expiry"):
             if expiry < valid_on:
                 findings.append(_finding(place, bid, file, f"{key}_expiry", "insurance-renewal",
-                                         f"{name} insurance expires {expiry:%d %B %Y}, before {valid_on:%d %B %Y}: a renewed certificate is needed before the first placement"))
+                                         f"{name} insurance expires {expiry:%d %B %Y}, before {valid_on:%d %B %Y}: a renewed certificate is needed before the first placement",
+                                         plain=f"Your {name} insurance expires on {expiry:%d %B %Y}; you must send a renewed certificate before your first placement."))
     return findings
 
 
@@ -120,12 +131,14 @@ def policy_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, p
         held, reviewed = f"policy_held:{policy.name}", f"policy_reviewed:{policy.name}"
         for bid, file, (value,) in _rows(bids, held):
             if value is False:
-                findings.append(_finding(place, bid, file, held, "policy-missing", f"no {policy.name.lower()} policy is held", policy.lots))
+                findings.append(_finding(place, bid, file, held, "policy-missing", f"no {policy.name.lower()} policy is held", policy.lots,
+                                            plain=f"You do not hold a {policy.name.lower()} policy, which is required."))
         for bid, file, (value, day) in _rows(bids, held, reviewed):
             if value is True and day < oldest:
                 findings.append(_finding(place, bid, file, reviewed, "policy-out-of-date",
                                          f"the {policy.name.lower()} policy was last reviewed {day:%d %B %Y}, more than {tender.policy_max_age_months} months before the deadline (must be on or after {oldest:%d %B %Y})",
-                                         policy.lots))
+                                         policy.lots,
+                                         plain=f"Your {policy.name.lower()} policy was last reviewed on {day:%d %B %Y}; policies must have been reviewed within {tender.policy_max_age_months} months before the deadline."))
     return findings
 
 
@@ -135,28 +148,34 @@ def safeguarding_findings(bids: pd.DataFrame, tender: Tender, lots: dict[int, tu
     opened = bids[bids["_opened"]]
     for bid in opened.index[opened["safeguarding_lead"].isna()]:
         if reads_present(int(bid), "safeguarding_lead") and "safeguarding_lead" not in opened.at[bid, "_failed"]:
-            findings.append(_finding(place, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead", "no named safeguarding lead is given"))
+            findings.append(_finding(place, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead", "no named safeguarding lead is given",
+                                     plain="You did not name a safeguarding lead."))
     for bid, file, (dbs,) in _rows(bids, "dbs_all_staff"):
         if dbs is False:
-            findings.append(_finding(place, bid, file, "dbs_all_staff", "safeguarding-dbs", "enhanced DBS checks with the adults' barred list are not in place for all staff"))
+            findings.append(_finding(place, bid, file, "dbs_all_staff", "safeguarding-dbs", "enhanced DBS checks with the adults' barred list are not in place for all staff",
+                                     plain="Enhanced DBS checks with the adults' barred list are not in place for all of your staff."))
     for bid, file, (pct,) in _rows(bids, "training_pct"):
         if pct < rules.min_training_pct:
             findings.append(_finding(place, bid, file, "training_pct", "safeguarding-training",
-                                     f"safeguarding training completed by {pct}% of staff; at least {rules.min_training_pct}% required"))
+                                     f"safeguarding training completed by {pct}% of staff; at least {rules.min_training_pct}% required",
+                                     plain=f"Safeguarding training has been completed by {pct}% of your staff; at least {rules.min_training_pct}% is required."))
     for bid, file, (registered, rating) in _rows(bids, "cqc_registered", "cqc_rating"):
         if registered is True and str(rating).casefold() in {r.casefold() for r in rules.failing_cqc_ratings}:
-            findings.append(_finding(place, bid, file, "cqc_rating", "cqc-inadequate", f"the provider's CQC overall rating is {rating}"))
+            findings.append(_finding(place, bid, file, "cqc_rating", "cqc-inadequate", f"the provider's CQC overall rating is {rating}",
+                                     plain=f"Your CQC overall rating is {rating}."))
     required = [lot.name for lot in tender.lots if lot.cqc_registration_required]
     if required:
         for bid, file, (registered,) in _rows(bids, "cqc_registered"):
             needs = tuple(lot for lot in required if lot in lots.get(bid, ()))
             if registered is False and needs:
                 findings.append(_finding(place, bid, file, "cqc_registered", "cqc-not-registered",
-                                         f"CQC registration is required for {', '.join(needs)}", needs))
+                                         f"CQC registration is required for {', '.join(needs)}", needs,
+                                         plain=f"CQC registration is required for the {', '.join(needs)} lot and you are not registered."))
     for bid, file, (concerns,) in _rows(bids, "safeguarding_concerns"):
         if concerns > 0:
             findings.append(_finding(place, bid, file, "safeguarding_concerns", "safeguarding-concerns",
-                                     f"{concerns} substantiated safeguarding concern{'s' if concerns != 1 else ''} in the last 12 months; an officer must review"))
+                                     f"{concerns} substantiated safeguarding concern{'s' if concerns != 1 else ''} in the last 12 months; an officer must review",
+                                     plain=f"You reported {concerns} substantiated safeguarding concern{'s' if concerns != 1 else ''} in the last 12 months, which the council must review."))
     return findings
 
 

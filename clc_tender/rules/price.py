@@ -30,12 +30,14 @@ def price_findings(prices: pd.DataFrame, bids: pd.DataFrame, lots: dict[int, tup
             findings.append(Finding.make(
                 row.file, "Pricing", row.cell, "price-below-floor",
                 f"price {money(row.price)} for {band.name} is below the floor {money(band.floor)} (range {money(band.floor)} – {money(band.ceiling)} per {band.unit})",
-                lots=(band.lot,)))
+                lots=(band.lot,),
+                plain=f"Your price for {band.name} of {money(row.price)} per {band.unit} is below the published floor of {money(band.floor)}."))
         elif row.price > band.ceiling:
             findings.append(Finding.make(
                 row.file, "Pricing", row.cell, "price-above-ceiling",
                 f"price {money(row.price)} for {band.name} is above the ceiling {money(band.ceiling)} (range {money(band.floor)} – {money(band.ceiling)} per {band.unit})",
-                lots=(band.lot,)))
+                lots=(band.lot,),
+                plain=f"Your price for {band.name} of {money(row.price)} per {band.unit} is above the published ceiling of {money(band.ceiling)}."))
 
     # required bands and companions, per (bid, lot)
     offered: dict[int, set[str]] = {}
@@ -58,14 +60,16 @@ def price_findings(prices: pd.DataFrame, bids: pd.DataFrame, lots: dict[int, tup
                 names = " or ".join(lot.required_any_of) if len(lot.required_any_of) > 1 else lot.required_any_of[0]
                 findings.append(Finding.make(
                     files[bid], "Pricing", cell_of.get((bid, lot.required_any_of[0]), ""), "price-missing",
-                    f"a {lot.name} bid must price {names}", lots=(lot.name,)))
+                    f"a {lot.name} bid must price {names}", lots=(lot.name,),
+                    plain=f"A bid for the {lot.name} lot must include a price for {names}; your bid did not."))
         for band in tender.bands:
             if band.lot in bid_lots and band.only_with_any_of and band.name in offered.get(bid, set()):
                 if not offered.get(bid, set()) & set(band.only_with_any_of):
                     findings.append(Finding.make(
                         files[bid], "Pricing", cell_of.get((bid, band.name), ""), "band5-without-band3-or-4",
                         f"{band.name} may be priced only together with {' or '.join(band.only_with_any_of)}",
-                        lots=(band.lot,)))
+                        lots=(band.lot,),
+                        plain=f"You priced {band.name}, which may only be offered together with {' or '.join(band.only_with_any_of)}."))
     return findings
 
 

@@ -92,18 +92,22 @@ def quality(
         lots = (lot,)
         if below:
             findings.append(Finding.make(file, "Scores", "", "quality-question-below-minimum",
-                                         f"{', '.join(below)}; every question must score at least {q.min_score}", bid_reference=ref, lots=lots))
+                                         f"{', '.join(below)}; every question must score at least {q.min_score}", bid_reference=ref, lots=lots,
+                                         plain=f"Your quality answers scored below the minimum of {q.min_score} out of {q.max_score} ({', '.join(below)})."))
         if unscored:
             what = "quality is not scored" if len(unscored) == len(q.questions) else f"quality is not scored for {', '.join(unscored)}"
-            findings.append(Finding.make(file, "Scores", "", "quality-not-scored", what, bid_reference=ref, lots=lots))
+            findings.append(Finding.make(file, "Scores", "", "quality-not-scored", what, bid_reference=ref, lots=lots,
+                                         plain="The evaluation of your quality answers is not yet complete."))
         if pending:
             findings.append(Finding.make(file, "Scores", "", "quality-needs-moderation",
-                                         f"the evaluators disagree on {', '.join(pending)} and there is no moderated score", bid_reference=ref, lots=lots))
+                                         f"the evaluators disagree on {', '.join(pending)} and there is no moderated score", bid_reference=ref, lots=lots,
+                                         plain="The evaluation of your quality answers is not yet complete."))
         if len(finals) == len(q.questions):
             total = sum(Decimal(finals[qq.id]) / q.max_score * qq.weight for qq in q.questions)
             pct = total.quantize(Decimal("0.01"), ROUND_HALF_UP)
             percent[(bid, lot)] = pct
             if total < q.pass_mark_pct:
                 findings.append(Finding.make(file, "Scores", "", "quality-below-pass-mark",
-                                             f"quality {pct}% is below the pass mark {q.pass_mark_pct}%", bid_reference=ref, lots=lots))
+                                             f"quality {pct}% is below the pass mark {q.pass_mark_pct}%", bid_reference=ref, lots=lots,
+                                             plain=f"Your quality score of {pct}% is below the pass mark of {q.pass_mark_pct}%."))
     return QualityResult(findings, rows, percent)

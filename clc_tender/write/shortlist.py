@@ -131,7 +131,8 @@ def rate_card(members: Iterable[Member], tender: Tender) -> list[RateRow]:
             (m.prices[band.name], m) for m in members
             if m.lot == band.lot and m.prices.get(band.name) is not None
         ]
-        priced.sort(key=lambda pm: (pm[0], pm[1].organisation.casefold(), pm[1].organisation, pm[1].provider_id))
+        priced.sort(key=lambda pm: (pm[0], pm[1].organisation.casefold(), pm[1].organisation,
+                                    pm[1].provider_id))
         rank, previous = 0, None
         for index, (price, member) in enumerate(priced, start=1):
             if price != previous:
@@ -213,7 +214,7 @@ class _Writer:
             count = r
             for col, (c, value) in enumerate(zip(columns, row, strict=True)):
                 fmt = (cell_formats or {}).get((r, col), self.fmt[c.kind])
-                widths[col] = max(widths[col], self.put(ws, r, col, value, fmt, c.kind))
+                widths[col] = max(widths[col], self.put(ws, r, col, value, fmt))
         for col, c in enumerate(columns):
             width = c.width if c.width is not None else min(max(widths[col], 8), 50)
             ws.set_column(col, col, width)
@@ -221,11 +222,10 @@ class _Writer:
         ws.autofilter(0, 0, max(count, 1), len(columns) - 1)
         return ws, count
 
-    def put(self, ws: Worksheet, row: int, col: int, value: Cell, fmt: Format, kind: str) -> int:
+    def put(self, ws: Worksheet, row: int, col: int, value: Cell, fmt: Format) -> int:
         """Write one cell; returns the width it wants."""
         if value is None or value == "":
-            if kind in ("money", "pct", "int"):
-                ws.write_blank(row, col, None, fmt)
+            ws.write_blank(row, col, None, fmt)  # kept for its format (wrap, £) when typed in
             return 0
         if isinstance(value, str):
             ws.write_string(row, col, value, fmt)
@@ -261,9 +261,11 @@ class _Writer:
         for o in ev.outcomes:
             counts[(o.lot, o.outcome)] = counts.get((o.lot, o.outcome), 0) + 1
         shown = [o for o in Outcome if o is not Outcome.ALREADY_ADMITTED or ev.round > 1]
-        items += [(f"{lot}: {o.value}", counts.get((lot, o), 0)) for lot in tender.lot_names for o in shown]
+        items += [(f"{lot}: {o.value}", counts.get((lot, o), 0))
+                  for lot in tender.lot_names for o in shown]
         # extras (after the contract's items)
         items += [
+            ("First award", (ev.first_award or tender.award_date).isoformat()),
             ("Files with no readable lot", sum(1 for o in ev.outcomes if not o.lot)),
             ("Bids", len(ev.bidders)),
             ("Members carried from earlier rounds", ev.carried),
@@ -293,7 +295,7 @@ class _Writer:
             Col("Bid reference"), Col("Quality %", "pct"), Col("Conditions", "wrap", 50),
             *self.band_columns(), *(Col(name, "money") for name in extra),
         ]
-        rows = [
+        rows: list[list[Cell]] = [
             [m.provider_id, m.organisation, m.lot, m.round, m.bid_reference, m.quality_pct,
              m.conditions, *(m.prices.get(b) for b in (*bands, *extra))]
             for m in self.ev.members
@@ -306,6 +308,7 @@ class _Writer:
             Col("Bid reference"), Col("Organisation"), Col("Lot"), Col("Outcome"),
             Col("Reasons", "wrap", 60), Col("Conditions", "wrap", 40), Col("Decisions", "wrap", 40),
             Col("Quality %", "pct"), *self.band_columns(), Col("File"), Col("Provider ID"),
+            Col("Letter reasons", "wrap", 60), Col("Letter conditions", "wrap", 40),
         ]
         outcome_col = 3
         rows: list[list[Cell]] = []
@@ -318,7 +321,7 @@ class _Writer:
     def rate_card(self) -> None:
         columns = [Col("Band"), Col("Rank", "int"), Col("Organisation"), Col("Provider ID"),
                    Col("Price (£)", "money"), Col("Hourly (£)", "money")]
-        rows = [[r.band, r.rank, r.organisation, r.provider_id, r.price, r.hourly]
+        rows: list[list[Cell]] = [[r.band, r.rank, r.organisation, r.provider_id, r.price, r.hourly]
                 for r in rate_card(self.ev.members, self.tender)]
         self.table(RATE_CARD, columns, rows)
 
@@ -346,7 +349,8 @@ class _Writer:
             values = by_band.get(band.name, [])
             outside = sum(1 for v in values if v < band.floor or v > band.ceiling)
             rows.append([band.name, band.floor, band.ceiling, len(values),
-                         min(values, default=None), median(values), max(values, default=None), outside])
+                         min(values, default=None), median(values), max(values, default=None),
+                         outside])
         ws, count = self.table(PRICES, columns, rows)
         self.price_chart(ws, count, len(columns))
 
@@ -377,8 +381,9 @@ class _Writer:
                            "border": {"color": colour}, "fill": {"color": colour}},
             })
         chart.combine(limits)
-        chart.set_title({"name": "Prices of this round by band: min, median, max against floor and ceiling"})
-        chart.set_y_axis({"name": "£", "num_format": "£#,##0", "major_gridlines": {"visible": True}})
+        chart.set_title({"name": "Prices by band: min, median, max against floor and ceiling"})
+        chart.set_y_axis({"name": "£", "num_format": "£#,##0",
+                          "major_gridlines": {"visible": True}})
         chart.set_x_axis({"name": "Band"})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 760, "height": 420})
@@ -394,13 +399,15 @@ class _Writer:
     def inputs(self) -> None:
         columns = [Col("File"), Col("Bytes", "int"), Col("SHA-256", width=66), Col("Status"),
                    Col("Note", "wrap", 60)]
-        rows = [[i.file, i.size, i.sha256, i.status, i.note] for i in self.ev.inputs]
+        rows: list[list[Cell]] = [[i.file, i.size, i.sha256, i.status, i.note]
+                                  for i in self.ev.inputs]
         self.table(INPUTS, columns, rows)
 
     def bidders(self) -> None:
         columns = [Col(name, "wrap", 40) if name == "Registered address" else Col(name)
                    for name in BIDDER_COLUMNS]
-        rows = [[str(b.get(name, "") or "") for name in BIDDER_COLUMNS] for b in self.ev.bidders]
+        rows: list[list[Cell]] = [[str(b.get(name, "") or "") for name in BIDDER_COLUMNS]
+                                  for b in self.ev.bidders]
         self.table(BIDDERS, columns, rows)
 
 
@@ -413,6 +420,8 @@ def _outcome_row(o: LotOutcome, bands: Sequence[str]) -> list[Cell]:
         o.quality_pct,
         *(o.prices.get(b) for b in bands),
         o.file, o.provider_id,
+        "\n".join(f.letter_text for f in o.reasons),
+        "\n".join(f.letter_text for f in o.conditions),
     ]
 
 

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -47,8 +48,6 @@ TEXT_FORMAT = "@"
 
 # Field types whose value is text that Excel must not turn into a number.
 TEXT_TYPES = frozenset({"text", "email", "postcode", "ch_number", "charity_number", "cqc_location"})
-# Table columns (by key) typed as text although the format calls them plain text anyway.
-TEXT_COLUMNS = frozenset({"postcode"})
 
 # Excel's limits on data-validation text.
 _PROMPT_MAX = 255
@@ -63,12 +62,15 @@ _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _UNLOCKED = Protection(locked=False)
+_INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")  # the cells a bidder fills in
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def write_template(tender: Tender, fmt: Format, out: Path) -> None:
     """Write the blank response workbook of ``tender`` to ``out``, whole or not at all."""
     wb = Workbook()
+    wb.properties.title = f"{tender.reference} tender response workbook"
+    wb.properties.creator = tender.contracting_authority
     instructions = wb.active
     assert instructions is not None
     instructions.title = INSTRUCTIONS
@@ -85,11 +87,14 @@ def write_template(tender: Tender, fmt: Format, out: Path) -> None:
 
 
 def _save_atomic(wb: Workbook, out: Path) -> None:
-    folder = out.parent if str(out.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
+    """A temporary file in the same folder, then a rename: never half a workbook."""
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     os.close(fd)
     try:
         wb.save(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for secrets, not a template
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -128,11 +133,18 @@ def _write_instructions(ws: Worksheet, tender: Tender, fmt: Format) -> _Lists:
     facts = [
         ("Contracting authority", tender.contracting_authority),
         ("Tender reference", tender.reference),
-        ("Deadline", f"{when} ({zone}). A bid submitted after this time is late and is not evaluated."),
+        (
+            "Deadline",
+            f"{when} ({zone}). A bid submitted after this time is late and is not evaluated.",
+        ),
         (
             "Framework",
             f"{_long_date(tender.framework_start)} to {_long_date(tender.framework_end)}"
-            + (f", with an optional extension of {tender.extension_years} years" if tender.extension_years else ""),
+            + (
+                f", with an optional extension of {tender.extension_years} years"
+                if tender.extension_years
+                else ""
+            ),
         ),
         ("Response format version", str(fmt.version)),
     ]
@@ -144,7 +156,7 @@ def _write_instructions(ws: Worksheet, tender: Tender, fmt: Format) -> _Lists:
     ws.append(
         [
             "",
-            "Fill in the white cells of each sheet. Labels, band names and headers are protected "
+            "Fill in the yellow cells of each sheet. Labels, band names and headers are protected "
             "(no password): do not rename, move or delete them. Lists and limits are checked as "
             "you type; hover over a cell to see what it expects.",
         ]
@@ -171,8 +183,17 @@ def _write_instructions(ws: Worksheet, tender: Tender, fmt: Format) -> _Lists:
     _header(ws, ["Band", "Lot", "Staff ratio", "Unit", "Floor (£)", "Ceiling (£)", "Notes"])
     for band in tender.bands:
         note = f"Only with {' or '.join(band.only_with_any_of)}" if band.only_with_any_of else ""
-        ws.append([band.name, band.lot, band.ratio, band.unit, float(band.floor),
-                   float(band.ceiling), note])
+        ws.append(
+            [
+                band.name,
+                band.lot,
+                band.ratio,
+                band.unit,
+                float(band.floor),
+                float(band.ceiling),
+                note,
+            ]
+        )
         for col in (5, 6):
             ws.cell(ws.max_row, col).number_format = MONEY_FORMAT
     if tender.session_hours:
@@ -223,7 +244,9 @@ def _header(ws: Worksheet, headers: Sequence[str]) -> None:
 def _write_fields_sheet(ws: Worksheet, spec: SheetSpec, fmt: Format, lists: _Lists) -> None:
     _header(ws, ["Field", "Value"])
     ws.freeze_panes = "A2"
-    ws.column_dimensions["A"].width = max(30, max((len(f.label) for f in spec.fields), default=0) + 4)
+    ws.column_dimensions["A"].width = max(
+        30, max((len(f.label) for f in spec.fields), default=0) + 4
+    )
     ws.column_dimensions["B"].width = 42
     validations = _Validations(ws)
     for row, field_spec in enumerate(spec.fields, start=2):
@@ -233,7 +256,7 @@ def _write_fields_sheet(ws: Worksheet, spec: SheetSpec, fmt: Format, lists: _Lis
             cell.value = fmt.version  # filled in by the council; stays locked
             cell.alignment = Alignment(horizontal="left")
             continue
-        cell.protection = _UNLOCKED
+        _input(cell)
         number_format = _number_format(field_spec.type)
         if number_format:
             cell.number_format = number_format
@@ -279,41 +302,60 @@ def _field_validation(spec: FieldSpec, lists: _Lists) -> DataValidation | None:
         prompt = prompt or f"A date, e.g. {example}."
     elif kind == "amount":
         dv = DataValidation(
-            type="decimal", operator="greaterThanOrEqual", formula1="0",
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
             error="Enter an amount in pounds, 0 or more.",
         )
         prompt = prompt or "An amount in pounds."
     elif kind == "signed_amount":
         dv = DataValidation(
-            type="decimal", operator="between", formula1="-1000000000000", formula2="1000000000000",
+            type="decimal",
+            operator="between",
+            formula1="-1000000000000",
+            formula2="1000000000000",
             error="Enter an amount in pounds (negative if need be).",
         )
         prompt = prompt or "An amount in pounds; negative if need be."
     elif kind == "percent":
         dv = DataValidation(
-            type="decimal", operator="between", formula1="0", formula2="100",
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2="100",
             error="Enter a percentage from 0 to 100, e.g. 95.",
         )
     elif kind == "count":
         dv = DataValidation(
-            type="whole", operator="greaterThanOrEqual", formula1="0",
+            type="whole",
+            operator="greaterThanOrEqual",
+            formula1="0",
             error="Enter a whole number, 0 or more.",
         )
     elif spec.max_length:
         dv = DataValidation(
-            type="textLength", operator="lessThanOrEqual", formula1=str(spec.max_length),
-            error=f"At most {spec.max_length} characters.", errorStyle="warning",
+            type="textLength",
+            operator="lessThanOrEqual",
+            formula1=str(spec.max_length),
+            error=f"At most {spec.max_length} characters.",
+            errorStyle="warning",
         )
     elif kind == "ch_number":
         dv = DataValidation(
-            type="textLength", operator="equal", formula1="8",
+            type="textLength",
+            operator="equal",
+            formula1="8",
             error="A Companies House number has 8 characters, e.g. 01234567 or SC123456.",
             errorStyle="warning",
         )
     elif kind == "charity_number":
         dv = DataValidation(
-            type="textLength", operator="between", formula1="6", formula2="8",
-            error="A charity number has 6 to 8 digits.", errorStyle="warning",
+            type="textLength",
+            operator="between",
+            formula1="6",
+            formula2="8",
+            error="A charity number has 6 to 8 digits.",
+            errorStyle="warning",
         )
     elif prompt:
         dv = DataValidation()  # no check: the input message only
@@ -343,7 +385,7 @@ def _write_pricing_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender) -> None
         ws.cell(row, band_col, band.name)
         ws.cell(row, unit_col, band.unit)
         cell = ws.cell(row, price_col)
-        cell.protection = _UNLOCKED
+        _input(cell)
         cell.number_format = MONEY_FORMAT
         dv = _price_validation(band)
         dv.add(cell.coordinate)
@@ -352,8 +394,10 @@ def _write_pricing_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender) -> None
 
 
 def price_prompt(band: Band) -> str:
-    """The input message of a band's price cell, e.g. ``Band 1 (1:8, per session): £48.12 to £49.42``."""
-    return f"{band.name} ({band.ratio}, per {band.unit}): £{band.floor:,.2f} to £{band.ceiling:,.2f}"
+    """A band's price range, e.g. ``Band 1 (1:8, per session): £48.12 to £49.42``."""
+    return (
+        f"{band.name} ({band.ratio}, per {band.unit}): £{band.floor:,.2f} to £{band.ceiling:,.2f}"
+    )
 
 
 def _price_validation(band: Band) -> DataValidation:
@@ -380,27 +424,40 @@ def _price_validation(band: Band) -> DataValidation:
 def _write_table_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender, lists: _Lists) -> None:
     _header(ws, [col.header for col in spec.columns])
     ws.freeze_panes = "A2"
-    widths = {"service_name": 34, "address": 40, "postcode": 11, "district": 26,
-              "support_needs": 60, "days_open": 24}
+    widths = {
+        "service_name": 34,
+        "address": 40,
+        "postcode": 11,
+        "district": 26,
+        "support_needs": 60,
+        "days_open": 24,
+    }
     for i, col in enumerate(spec.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = widths.get(col.key, max(16, len(col.header) + 4))
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(
+            col.key, max(16, len(col.header) + 4)
+        )
     for row in range(2, TABLE_LAST_ROW + 1):
         for i, col in enumerate(spec.columns, start=1):
             cell = ws.cell(row, i)
-            cell.protection = _UNLOCKED
-            if col.key in TEXT_COLUMNS or col.type in TEXT_TYPES:
+            _input(cell)
+            if col.type in TEXT_TYPES:
                 cell.number_format = TEXT_FORMAT
     validations = _Validations(ws)
     for i, col in enumerate(spec.columns, start=1):
         area = f"{get_column_letter(i)}2:{get_column_letter(i)}{TABLE_LAST_ROW}"
         dv: DataValidation | None = None
         if col.key == "district":
-            dv = _list_validation(tender.districts, lists.range_of(tender.districts),
-                                  "Choose one of the county's districts.")
+            dv = _list_validation(
+                tender.districts,
+                lists.range_of(tender.districts),
+                "Choose one of the county's districts.",
+            )
             _prompt(dv, col.header, "One of the county's districts: choose from the list.")
         elif col.key == "support_needs":
             dv = DataValidation()
-            _prompt(dv, col.header, "Separate with ';'. Categories: " + "; ".join(tender.support_needs))
+            _prompt(
+                dv, col.header, "Separate with ';'. Categories: " + "; ".join(tender.support_needs)
+            )
         elif col.key == "days_open":
             dv = DataValidation()
             _prompt(dv, col.header, "Days separated by ';', e.g. " + ";".join(DAYS[:5]))
@@ -421,8 +478,16 @@ class _Validations:
         self.seen: dict[tuple[object, ...], DataValidation] = {}
 
     def add(self, dv: DataValidation, area: str) -> None:
-        key = (dv.type, dv.operator, dv.formula1, dv.formula2, dv.prompt, dv.error, dv.errorTitle,
-               dv.promptTitle)
+        key = (
+            dv.type,
+            dv.operator,
+            dv.formula1,
+            dv.formula2,
+            dv.prompt,
+            dv.error,
+            dv.errorTitle,
+            dv.promptTitle,
+        )
         existing = self.seen.get(key)
         if existing is None:
             self.seen[key] = dv
@@ -435,11 +500,15 @@ def _list_validation(values: Iterable[str], ref: str | None, error: str) -> Data
     """A drop-down list: the values themselves when Excel allows, else a range of cells."""
     items = tuple(values)
     literal = ",".join(items)
-    fits = len(literal) + 2 <= _LIST_LITERAL_MAX and not any(',' in v or '"' in v for v in items)
+    fits = len(literal) + 2 <= _LIST_LITERAL_MAX and not any("," in v or '"' in v for v in items)
     formula = f'"{literal}"' if fits or ref is None else f"={ref}"
     return DataValidation(
-        type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-        errorStyle="stop", error=_clip(error, _PROMPT_MAX),
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        error=_clip(error, _PROMPT_MAX),
     )
 
 
@@ -466,6 +535,12 @@ def _column_index(spec: SheetSpec, key: str) -> int:
         if col.key == key:
             return i
     raise KeyError(f"{spec.name} has no column {key!r}")
+
+
+def _input(cell: Cell) -> None:
+    """A cell the bidder fills in: unlocked and shaded."""
+    cell.protection = _UNLOCKED
+    cell.fill = _INPUT_FILL
 
 
 def _protect(ws: Worksheet) -> None:
