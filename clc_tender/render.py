@@ -81,24 +81,31 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
         warning_line(note)
     counts = Counter((o.lot, o.outcome.value) for o in ev.outcomes)
     shown = [o.value for o in Outcome if o is not Outcome.ALREADY_ADMITTED or ev.round > 1]
-    table = Table(title=f"{ev.tender.reference} round {ev.round}: outcomes per lot", title_justify="left")
-    table.add_column("Lot")
-    for name in shown:
-        table.add_column(f"[{OUTCOME_STYLE[name]}]{name}[/]", justify="right")
-    table.add_column("bids", justify="right")
     lots: Sequence[str] = [*ev.tender.lot_names, *([""] if any(o.lot == "" for o in ev.outcomes) else [])]
+    table = Table(title=f"{ev.tender.reference} round {ev.round}: outcomes per lot", title_justify="left")
+    table.add_column("Outcome", no_wrap=True)
     for lot in lots:
-        row = [str(counts.get((lot, name), 0)) for name in shown]
-        table.add_row(lot or "(lots unreadable)", *row, str(sum(counts.get((lot, n), 0) for n in shown)))
+        table.add_column(lot or "Unreadable", justify="right")
+    for name in shown:
+        table.add_row(f"[{OUTCOME_STYLE[name]}]{name}[/]", *(str(counts.get((lot, name), 0)) for lot in lots))
+    table.add_row("[bold]bids[/]", *(str(sum(counts.get((lot, n), 0) for n in shown)) for lot in lots))
     out.print(table)
     not_admitted = [o for o in ev.outcomes if o.outcome.value not in ("admitted", "already-admitted")]
     if not_admitted:
-        listing = Table(title="Not admitted (first reason; every reason is in the workbook)", title_justify="left")
-        for column in ("Bid reference", "Lot", "Outcome", "First reason"):
-            listing.add_column(column, overflow="fold")
+        listing = Table(title="Not admitted: the first reason (every reason is in the workbook)", title_justify="left")
+        listing.add_column("Bid", no_wrap=True)
+        listing.add_column("Lot", no_wrap=True)
+        listing.add_column("Outcome", no_wrap=True)
+        listing.add_column("Reason", overflow="fold")
         for o in not_admitted:
             first = o.reasons[0] if o.reasons else None
-            reason = f"{first.code}: {first.message}" if first else ""
-            listing.add_row(o.bid_reference or o.file, o.lot, f"[{OUTCOME_STYLE[o.outcome.value]}]{o.outcome.value}[/]", reason)
+            reason = f"[bold]{first.code}[/]: {first.message}" if first else ""
+            more = f" [dim](+{len(o.reasons) - 1} more)[/]" if len(o.reasons) > 1 else ""
+            listing.add_row(o.bid_reference or o.file, _short(o.lot), f"[{OUTCOME_STYLE[o.outcome.value]}]{o.outcome.value}[/]", reason + more)
         out.print(listing)
     out.print(f"Shortlist written to [bold]{written}[/]")
+
+
+def _short(lot: str) -> str:
+    """A lot name short enough for a narrow terminal (Day Services -> DS)."""
+    return "".join(word[0] for word in lot.split()) if len(lot) > 12 else lot

@@ -560,16 +560,39 @@ def test_cell_scan_does_not_depend_on_chunk_boundaries(full: bool, step: int) ->
     assert (scan.max_row, scan.max_col, scan.cells) == (3_002, 28, 6_002)
 
 
-def test_malformed_cell_tag_is_unreadable(limits: Limits) -> None:
-    # '<' inside an attribute value is not XML; a lenient parser might still place the cell.
-    body = '<row r="1"><c x="<" r="XFD1048576"><v>1</v></c></row>'
+@pytest.mark.parametrize(
+    "body",
+    [
+        # '<' inside an attribute value is not XML; a lenient parser might still place the cell
+        '<row r="1"><c x="<" r="XFD1048576"><v>1</v></c></row>',
+        # references no spreadsheet program writes, which a reader might wrap around
+        '<row r="1"><c r="A99999999999"><v>1</v></c></row>',
+        '<row r="1"><c r="A0"><v>1</v></c></row>',
+        '<row r="1"><c r="&#88;FD1"><v>1</v></c></row>',
+        '<row r="1"><c r="5"><v>1</v></c></row>',
+        '<row r="0"><c><v>1</v></c></row>',
+        '<row r="1"><c r="A1" foo=bar><v>1</v></c></row>',
+    ],
+)
+def test_malformed_cell_tag_is_unreadable(limits: Limits, body: str) -> None:
     data = handmade_xlsx({"Bidder": sheet_xml(body)})
-    assert only(inspect_bytes(data, "bid.xlsx", limits)) == "unreadable-file"
+    inspection = inspect_bytes(data, "bid.xlsx", limits)
+    assert only(inspection) == "unreadable-file"
+    assert "malformed cell" in inspection.findings[0].message
 
 
-def test_sheet_targets_absolute_missing_and_chartsheets(limits: Limits) -> None:
+def test_overlong_cell_tag_is_unreadable() -> None:
+    scan = guards._CellScan("xl/worksheets/sheet1.xml")
+    scan.feed(b'<sheetData><row r="1"><c r="XFD1048576" x="')
+    with pytest.raises(guards._Reject):
+        for _ in range(4):
+            scan.feed(b"y" * 64 * 1024)
+
+
+@pytest.mark.parametrize("prefix", ["worksheets/", "/xl/worksheets/", "xl/worksheets/"])
+def test_sheet_targets_relative_absolute_and_missing(limits: Limits, prefix: str) -> None:
     cell = sheet_xml('<row r="2"><c r="B2"><v>1</v></c></row>')
-    data = handmade_xlsx({"Bidder": cell, "Pricing": cell}, target_prefix="/xl/worksheets/")
+    data = handmade_xlsx({"Bidder": cell, "Pricing": cell}, target_prefix=prefix)
     inspection = inspect_bytes(data, "bid.xlsx", limits)
     assert [(s.name, s.member, s.max_row, s.max_col) for s in inspection.sheets] == [
         ("Bidder", "xl/worksheets/sheet1.xml", 2, 2),

@@ -449,13 +449,9 @@ def _stream(
     return total, (b"".join(pieces) if keep else None)
 
 
-_UTF16_OR_32 = (
-    b"\xff\xfe",
-    b"\xfe\xff",
-    b"\x00\x00\xfe\xff",
-    b"\x00<",
-    b"<\x00",
-)
+# Byte-order marks of UTF-16 and UTF-32, and their first characters without one (XML text never
+# starts with a NUL byte, nor has one second).
+_UTF16_OR_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00")
 _DECLARED_ENCODING = re.compile(rb"\A\s*<\?xml[^>]*?\sencoding\s*=\s*[\"']([A-Za-z0-9._:\-]{1,40})")
 _PROBE = "<!DOCTYPE <!ENTITY <c r=\"A1\"> <row>"
 
@@ -463,7 +459,7 @@ _PROBE = "<!DOCTYPE <!ENTITY <c r=\"A1\"> <row>"
 def _check_encoding(name: str, first: bytes) -> None:
     """Reject parts the byte scans below could not see through: UTF-16/32, EBCDIC, UTF-7."""
     body = first[3:] if first.startswith(b"\xef\xbb\xbf") else first
-    if body.startswith(_UTF16_OR_32):
+    if body.startswith(_UTF16_OR_32) or body[1:2] == b"\x00":
         raise _Reject(
             "unreadable-file",
             f"part {name} is not encoded as UTF-8 (it looks like UTF-16), which Excel never"
@@ -588,7 +584,7 @@ class _CellScan:
         if b"<" not in chunk:
             if self._open_tag_pending():
                 self.tail += chunk
-                if len(self.tail) > _TAG_MAX:
+                if len(self.tail) - self.tail.rfind(b"<") > _TAG_MAX:
                     raise self._malformed()
             return
         buf = self.tail + chunk if self.tail else chunk
@@ -602,7 +598,7 @@ class _CellScan:
             return
         self._scan(buf, last + 1, cut)
         self.tail = buf[cut:]
-        if len(self.tail) > 2 * _CHUNK + _TAG_MAX and self._open_tag_pending():
+        if len(buf) - last > _TAG_MAX and self._open_tag_pending():
             raise self._malformed()
 
     def close(self) -> None:
@@ -724,7 +720,7 @@ def _sheet_map(workbook: bytes, rels: bytes | None, names: set[str]) -> list[tup
                 continue
             if not (rel.get("Type") or "").endswith("/worksheet"):
                 continue
-            rel_id, member = rel.get("Id"), _resolve(rel.get("Target") or "")
+            rel_id, member = rel.get("Id"), _resolve(rel.get("Target") or "", names)
             if rel_id and member:
                 targets[rel_id] = member
     found: list[tuple[str, str]] = []
@@ -739,23 +735,27 @@ def _sheet_map(workbook: bytes, rels: bytes | None, names: set[str]) -> list[tup
                 (value for key, value in sheet.attrib.items() if key.endswith("}id")), None
             )
             member = targets.get(rel_id or "")
-            if name is not None and member is not None and member in names:
+            if name is not None and member is not None:
                 found.append((name, member))
     return found
 
 
-def _resolve(target: str) -> str | None:
-    """The zip member a relationship target of xl/workbook.xml points at."""
+def _resolve(target: str, names: set[str]) -> str | None:
+    """The zip member a relationship target of xl/workbook.xml points at, if it is there."""
     path = unquote(target.strip()).replace("\\", "/")
     if not path:
         return None
     if path.startswith("/"):
-        path = posixpath.normpath(path).lstrip("/")
+        resolved = posixpath.normpath(path).lstrip("/")
     else:
-        path = posixpath.normpath(posixpath.join("xl", path))
-    if path == ".." or path.startswith("../"):
-        return None
-    return path
+        resolved = posixpath.normpath(posixpath.join("xl", path))
+    if resolved in names:
+        return resolved
+    # Some producers write "xl/worksheets/sheet1.xml" where "worksheets/sheet1.xml" is meant;
+    # spreadsheet readers accept it, so do the same.
+    if path.startswith("xl/") and path in names:
+        return path
+    return None
 
 
 def _size(count: int) -> str:

@@ -79,7 +79,8 @@ def read_table(
         record = {k: (None if values.is_blank(v) else v) for k, v in record.items()}
         record["row"] = index
         records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=[*position, "row"]).astype({k: object for k in position})
+    columns = [*position, "row"]
+    frame = pd.DataFrame({c: pd.Series([r.get(c) for r in records], dtype=object) for c in columns}, columns=columns)
     frame.index = frame["row"]
     return Table(name, sheet, frame, {k: column_letter(i + 1) for k, i in position.items()})
 
@@ -101,10 +102,9 @@ def first_failure(table: Table, schema: pa.DataFrameSchema, columns: dict[str, s
         more = len(cases[["index", "check"]].drop_duplicates()) - 1
         suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
         message = messages.get(str(case["check"]), str(case["check"]))
-        raise InputError(
-            table.file, f"{table.sheet}!{letter}{int(case['index'])}",
-            f"{message}: {values.show(case['failure_case']) if case['failure_case'] is not None else 'blank'}{suffix}",
-        ) from None
+        if case["failure_case"] is not None and str(case["check"]) != "not_nullable":
+            message = f"{message}: {values.show(case['failure_case'])}"
+        raise InputError(table.file, f"{table.sheet}!{letter}{int(case['index'])}", f"{message}{suffix}") from None
 
 
 SCORE_HEADERS = {

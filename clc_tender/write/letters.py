@@ -211,6 +211,15 @@ class PriceLine:
         return f"{self.band}: {money(self.price)} (range {self.range_text})"
 
     @property
+    def verdict(self) -> str:
+        """Whether the price is inside its band's range (both limits inclusive)."""
+        if self.floor is not None and self.price < self.floor:
+            return "No: below the floor"
+        if self.ceiling is not None and self.price > self.ceiling:
+            return "No: above the ceiling"
+        return "Yes" if self.floor is not None and self.ceiling is not None else ""
+
+    @property
     def range_text(self) -> str:
         if self.floor is None or self.ceiling is None:
             return ""
@@ -282,7 +291,7 @@ def decision_sentence(outcome: str, lot: str, has_conditions: bool = False) -> s
     sentences = {
         Outcome.ADMITTED.value: (
             f"{bid} has been successful and you will be admitted to the framework"
-            + (", subject to the conditions below." if has_conditions else ".")
+            + (", subject to the conditions set out in this letter." if has_conditions else ".")
         ),
         Outcome.REFERRED.value: (
             f"{bid} is still being considered; we will write to you again when a decision "
@@ -672,11 +681,16 @@ def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
             p.paragraph_format.space_after = Pt(after)
         return p
 
+    who = f"bid {first.bid_reference}" if first.bid_reference else f"file {first.file}"
+    _footer(section, f"{letters.tender_reference} · {who} · page ")
+
     # letterhead
     head = para(letters.authority, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=0)
-    head.runs[0].font.size = Pt(14)
-    head.runs[0].font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
-    para(letters.tender_title, align=WD_ALIGN_PARAGRAPH.RIGHT, after=18).runs[0].font.size = Pt(9)
+    for run in head.runs:
+        run.font.size = Pt(14)
+        run.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+    for run in para(letters.tender_title, align=WD_ALIGN_PARAGRAPH.RIGHT, after=18).runs:
+        run.font.size = Pt(9)
 
     # addressee, then date and references
     address_lines = [first.contact_name, first.organisation,
@@ -698,7 +712,7 @@ def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
     if lots:
         which = " and ".join(f"the {lot} lot" for lot in lots)
         para(f"Thank you for your bid for {which}. This letter tells you the outcome of the "
-             "evaluation for each lot, with the reasons, your quality scores beside the highest "
+             "evaluation for each lot with any reasons, your quality scores beside the highest "
              "scores of the admitted bids, and your prices against the published ranges.")
     else:
         para(f"Thank you for your response to the tender. This letter tells you the outcome "
@@ -706,11 +720,12 @@ def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
 
     for letter in group:
         doc.add_heading(_clean(f"{letter.lot} lot" if letter.lot else "Your response"), level=2)
-        para(letter.decision, bold=True)
+        para(letter.decision, bold=True).paragraph_format.keep_with_next = bool(
+            letter.reasons or letter.conditions)
         for title, lines in (("Reasons", letter.reasons), ("Conditions", letter.conditions)):
             if not lines:
                 continue
-            para(title, bold=True, after=2)
+            para(title, bold=True, after=2).paragraph_format.keep_with_next = True
             for i, line in enumerate(lines, start=1):
                 p = para(f"{i}.\t{line}", after=3)
                 p.paragraph_format.left_indent = Cm(0.75)
@@ -718,8 +733,8 @@ def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
                 p.paragraph_format.tab_stops.add_tab_stop(Cm(0.75))
         if letter.quality_pct:
             para(f"Your quality score: {letter.quality_pct}%", bold=True, after=4)
-        if letter.scores:
-            para("Quality scores", bold=True, after=2)
+        if any(s.score or s.explanation for s in letter.scores):  # nothing to show unscored
+            para("Quality scores", bold=True, after=2).paragraph_format.keep_with_next = True
             rows = [(s.question + (f" ({s.weight}%)" if s.weight else ""), s.score,
                      s.explanation, s.highest_admitted) for s in letter.scores]
             _table(doc, ("Question (weight)", "Your score", "The panel's explanation",
@@ -727,10 +742,10 @@ def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
                    rows, (Cm(2.9), Cm(1.9), Cm(8.6), Cm(3.2)), centred=(1, 3))
             para(after=2)
         if letter.prices:
-            para("Your prices", bold=True, after=2)
-            _table(doc, ("Band", "Your price", "Published range"),
-                   [(p.band, money(p.price), p.range_text) for p in letter.prices],
-                   (Cm(4.0), Cm(3.5), Cm(5.5)), centred=(1,))
+            para("Your prices", bold=True, after=2).paragraph_format.keep_with_next = True
+            _table(doc, ("Band", "Your price", "Published range", "Inside the range"),
+                   [(p.band, money(p.price), p.range_text, p.verdict) for p in letter.prices],
+                   (Cm(3.2), Cm(2.6), Cm(4.4), Cm(6.4)), centred=(1,))
             para(after=2)
 
     doc.add_heading("Next steps", level=2)
@@ -740,15 +755,34 @@ def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
              f"{format_date(letters.standstill_from, weekday=True)}. The standstill period "
              f"ends at midnight at the end of {format_date(letters.standstill_ends, weekday=True)}; "
              "the council will not enter into the framework agreement before then.")
+    # the closing lines stay together, never a lone signature on a page of its own
+    quoting = ("your bid reference" if first.bid_reference
+               else "the tender reference and the name of the file you sent")
     para("If you have any questions about this letter, please contact the procurement team, "
-         "quoting your bid reference.")
-    para("Yours sincerely,", after=30)
+         f"quoting {quoting}.").paragraph_format.keep_with_next = True
+    para("Yours sincerely,", after=24).paragraph_format.keep_with_next = True
     para(letters.authority, bold=True, after=0)
-    para("Procurement and commissioning")
     table_alignment = WD_TABLE_ALIGNMENT.LEFT
     for table in doc.tables:
         table.alignment = table_alignment
     return doc
+
+
+def _footer(section: Any, text: str) -> None:
+    """A small grey footer: ``text`` then the page number (a PAGE field)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    p = section.footer.paragraphs[0]
+    label, number = p.add_run(_clean(text.lstrip(" ·"))), p.add_run("1")
+    for run in (label, number):
+        run.font.size = Pt(8)
+        run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    number._r.addprevious(field)
+    field.append(number._r)  # the run shows the page number the field computes
 
 
 def _address_lines(address: str) -> list[str]:
@@ -786,11 +820,18 @@ def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], widt
             cell.text = _clean(value)
             if i in centred:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for row in table.rows:
+    last = len(table.rows) - 1
+    for index, row in enumerate(table.rows):
+        row_pr = row._tr.get_or_add_trPr()
+        no_split = OxmlElement("w:cantSplit")
+        no_split.set(qn("w:val"), "true")
+        row_pr.append(no_split)
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
             for p in cell.paragraphs:
                 p.paragraph_format.space_after = Pt(2)
                 p.paragraph_format.space_before = Pt(2)
+                # keep a short table on one page: every row but the last keeps with the next
+                p.paragraph_format.keep_with_next = index < last and len(table.rows) <= 12
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
