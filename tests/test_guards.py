@@ -490,6 +490,8 @@ def test_one_value_at_the_last_cell_gives_full_extents(limits: Limits) -> None:
         '<row r="1048576"><c r="XFC1048576" s="1"/><c><v>1</v></c></row>',
         # no r on the row either: it follows the previous row
         '<row r="1048575"/><row><c r="XFC1048576"/><c><v>1</v></c></row>',
+        # a stray end tag before the value: a reader reads on to </c> and finds the value
+        '<row r="1048576"><c r="XFD1048576"></row><v>1</v></c>',
     ],
 )
 def test_far_cell_found_in_every_spelling(limits: Limits, body: str) -> None:
@@ -579,6 +581,30 @@ def test_malformed_cell_tag_is_unreadable(limits: Limits, body: str) -> None:
     inspection = inspect_bytes(data, "bid.xlsx", limits)
     assert only(inspection) == "unreadable-file"
     assert "malformed cell" in inspection.findings[0].message
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<c r="A1"' + ' r="A1"' * 8_000,  # thousands of attributes, never closed
+        "<c" + ' a="b"' * 8_000 + ' r="A1"',
+        "<c" + ' r="&#1;"' * 8_000,
+        "<x:c" + ' r="A1"' * 8_000,
+        "<c" + " " * 50_000 + "x",
+    ],
+)
+def test_pathological_tags_are_rejected_promptly(limits: Limits, tag: str) -> None:
+    # Each would take hours with a backtracking pattern; here each is a few milliseconds.
+    body = f'<row r="1">{tag}<v>1</v></c></row>'
+    data = handmade_xlsx({"Bidder": sheet_xml(body)})
+    assert only(inspect_bytes(data, "bid.xlsx", limits)) == "unreadable-file"
+
+
+def test_pathological_row_tag_is_harmless(limits: Limits) -> None:
+    body = "<row" + ' r="1"' * 8_000 + "<v>1</v></row>"  # no cell anywhere
+    inspection = inspect_bytes(handmade_xlsx({"Bidder": sheet_xml(body)}), "bid.xlsx", limits)
+    assert inspection.findings == ()
+    assert inspection.sheets[0].cells == 0
 
 
 def test_overlong_cell_tag_is_unreadable() -> None:

@@ -505,40 +505,44 @@ class _DtdScan:
         return found
 
 
+# One attribute, name="value" or name='value'. Values may hold '>' but never '<' (XML forbids it).
+_ATTR = rb"[^\s=<>/\"']+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*')"
+# The tag patterns below read attributes inside atomic groups repeated possessively ((?>...)*+),
+# so a failing tag is given up in time linear in its length, never by trying every way to split
+# it (a tag of thousands of r="A1" attributes would otherwise take hours).
+
 # A <c> or <row> start tag, with an optional namespace prefix (<x:c ...>), its attributes in any
 # order, its r attribute (a plain reference, or any other value: then "odd" holds it, quotes and
-# all), whether it closes itself, and the first character after the next '<' ('/' when the
-# element is empty, as in <c ...></c>). Attribute values may hold '>' but never '<' (XML forbids
+# all), whether it closes itself, and whether the next markup closes the cell (<c ...></c>: no
+# content; any other markup next counts as content, as a reader reading on to </c> would find
 # it). Groups: tag, quote, column letters, row digits, odd, '/' of a self-closing tag, the
-# character after the next '<'.
+# closing </c> when the cell is empty. The lookahead needs a character after the next '<', which
+# the chunked scan relies on (see _CellScan).
 _TAG = re.compile(
     rb"<(?:[A-Za-z_][\w.\-]*:)?(c|row)"
-    rb"(?:\s+(?:r\s*=\s*(?:([\"'])\s*([A-Za-z]{0,7})([0-9]{1,10})\s*\2|(\"[^\"<]*\"|'[^'<]*'))"
-    rb"|[^\s=<>/\"']+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*')))*"
+    rb"(?>\s+(?:r\s*=\s*(?:([\"'])\s*([A-Za-z]{0,7})([0-9]{1,10})\s*\2|(\"[^\"<]*\"|'[^'<]*'))"
+    rb"|" + _ATTR + rb"))*+"
     rb"\s*(/?)>"
-    rb"(?=[^<]*<(.))",
+    rb"(?=[^<]*<(?:(/(?:[A-Za-z_][\w.\-]*:)?c\s*>)|.))",
     re.DOTALL,
 )
 # The start of a <c> or <row> tag: every one must be matched by _TAG, or the part is malformed
 # in a way another parser might still accept (and place a cell where this scan did not look).
 _START = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(?:c|row)[\s/>]")
 # The common case, much faster (its search starts from the literal "<c"): unprefixed <c> tags
-# that all carry a plain r. Rows then do not matter. A <c> tag this does not match (no r, an
-# r that is not a plain reference) makes the counts differ and sends the part to the full scan.
+# that all carry a plain r (then rows do not matter). Groups: quote, column letters, row digits
+# (both empty when the tag has no plain r), '/' of a self-closing tag, the closing </c> when the
+# cell is empty. A <c> tag this does not match, or one without a plain r, sends the part to the
+# full scan.
 _CELL = re.compile(
-    rb"<c(?:\s+[^\s=<>/\"']+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*?"
-    rb"\s+r\s*=\s*([\"'])\s*([A-Za-z]{1,7})([1-9][0-9]{0,9})\s*\1"
-    rb"(?:\s+[^\s=<>/\"']+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*"
+    rb"<c(?>\s+(?:r\s*=\s*([\"'])\s*([A-Za-z]{1,7})([1-9][0-9]{0,9})\s*\1|" + _ATTR + rb"))*+"
     rb"\s*(/?)>"
-    rb"(?=[^<]*<(.))",
+    rb"(?=[^<]*<(?:(/(?:[A-Za-z_][\w.\-]*:)?c\s*>)|.))",
     re.DOTALL,
 )
 _CELL_START = re.compile(rb"<c[\s/>]")
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
-_TAG_WHOLE = re.compile(
-    rb"<(?:[A-Za-z_][\w.\-]*:)?(?:c|row)"
-    rb"(?:\s+[^\s=<>/\"']+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*\s*/?>"
-)
+_TAG_WHOLE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(?:c|row)(?>\s+" + _ATTR + rb")*+\s*/?>")
 # A tag whose name is still being read (a prefixed <x:c is at most a few dozen bytes).
 _NAME_OPEN = re.compile(rb"<[^\s/>]{0,64}\Z")
 
@@ -636,9 +640,12 @@ class _CellScan:
             return
         content = [
             (letters, digits)
-            for _quote, letters, digits, closed, after in tags
-            if not closed and after != b"/"
+            for _quote, letters, digits, closed, empty in tags
+            if not (closed or empty)
         ]
+        if any(not tag[1] for tag in tags):
+            self.needs_full = True  # a cell without a plain r
+            return
         if not content:
             return
         letters, digits = zip(*content, strict=True)
@@ -654,7 +661,7 @@ class _CellScan:
         columns = self._columns
         row, col = self.row, self.col
         max_row, max_col, cells = self.max_row, self.max_col, self.cells
-        for tag, _quote, letters, digits, odd, closed, after in tags:
+        for tag, _quote, letters, digits, odd, closed, empty in tags:
             # An r that is not a plain reference, or row 0, is never written by a spreadsheet
             # program, and a reader may place such a cell anywhere (even wrap it around).
             if odd or (digits and int(digits) == 0):
@@ -671,7 +678,7 @@ class _CellScan:
                 cell_row = int(digits)
             else:
                 col += 1
-            if closed or after == b"/":
+            if closed or empty:
                 continue  # formatting only
             cells += 1
             if cell_row > max_row:
