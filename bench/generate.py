@@ -32,7 +32,7 @@ DS_ONLY = 0.25
 # share of charities (no Companies House number)
 CHARITIES = 0.05
 # the panel's consensus score per question: weights of 5, 4, 3, 2, 1
-SCORE_WEIGHTS = (25, 40, 27, 6, 2)
+SCORE_WEIGHTS = (25, 42, 28, 4, 1)
 EVALUATOR = "MODERATED"
 
 Progress = Callable[[int, int], None]

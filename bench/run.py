@@ -148,28 +148,54 @@ def time_help() -> tuple[float, float, list[float], list[float]]:
     return statistics.median(helps), statistics.median(passes), helps, passes
 
 
+IMPORTS = {
+    "evaluate": "import clc_tender.cli, clc_tender.render, clc_tender.evaluate, clc_tender.read.frames, "
+                "clc_tender.read.panel, clc_tender.write.shortlist, python_calamine, openpyxl",
+    "naive": "import pandas, openpyxl",
+}
+
+
+def time_imports(runs: int = 5) -> dict[str, Run]:
+    """The fixed cost: start-up plus the imports each side makes, nothing read (median)."""
+    result = {}
+    for name, code in IMPORTS.items():
+        times = [measure([str(PYTHON), "-c", code]) for _ in range(runs)]
+        result[name] = Run(statistics.median(r.wall_s for r in times), max(r.peak_mib for r in times))
+    return result
+
+
 # --- profiling -------------------------------------------------------------------------------
 
 
-def profile(n: int) -> tuple[str, pstats.Stats, float]:
-    """(pyinstrument text, cProfile stats, cProfile wall time) of evaluate on ``n`` bids."""
+Profile = tuple[str, str, pstats.Stats, float]
+
+
+def profile(n: int) -> Profile:
+    """(pyinstrument text of clc_tender's frames, of every frame, cProfile stats, cProfile wall
+    time) of evaluate on ``n`` bids.
+
+    The pyinstrument session is kept in bench/cache/ and rendered twice: every frame
+    (``--show-all``, profile-N.txt) and clc_tender's frames only (profile-N-app.txt)."""
     args = evaluate_command(n)[1:]
+    session = CACHE / f"profile-{n}.pyisession"
+    subprocess.run([str(PYTHON), "-m", "pyinstrument", "-i", "0.002", "-r", "pyisession", "-o", str(session),
+                    "-m", "clc_tender.cli", *args], stdout=subprocess.DEVNULL, check=True, cwd=ROOT)
     text_path = CACHE / f"profile-{n}.txt"
-    subprocess.run(
-        [str(PYTHON), "-m", "pyinstrument", "-r", "text", "--show-all", "--no-color", "--unicode",
-         "-p", "processor_options.filter_threshold=0.005", "-o", str(text_path),
-         "-m", "clc_tender.cli", *args],
-        stdout=subprocess.DEVNULL, check=True, cwd=ROOT,
-    )
+    app_path = CACHE / f"profile-{n}-app.txt"
+    for extra, path in ((["--show-all"], text_path), ([], app_path)):
+        subprocess.run([str(PYTHON), "-m", "pyinstrument", f"--load={session}", "-r", "text", *extra,
+                        "--no-color", "--unicode", "-p", "processor_options.filter_threshold=0.005",
+                        "-o", str(path)], stdout=subprocess.DEVNULL, check=True, cwd=ROOT)
+    session.unlink()
     prof_path = CACHE / f"profile-{n}.prof"
     started = time.perf_counter()
     subprocess.run([str(PYTHON), "-m", "cProfile", "-o", str(prof_path), "-m", "clc_tender.cli", *args],
                    stdout=subprocess.DEVNULL, check=True, cwd=ROOT)
     wall = time.perf_counter() - started
-    return text_path.read_text(), pstats.Stats(str(prof_path)), wall
+    return app_path.read_text(), text_path.read_text(), pstats.Stats(str(prof_path)), wall
 
 
-def trim_tree(text: str, share: float = 0.01, limit: int = 220) -> str:
+def trim_tree(text: str, share: float = 0.01, limit: int = 150) -> str:
     """The pyinstrument tree without frames under ``share`` of the total (their parents stay)."""
     lines = text.splitlines()
     total = None
@@ -184,7 +210,7 @@ def trim_tree(text: str, share: float = 0.01, limit: int = 220) -> str:
         if seconds >= total * share:
             kept.append(line)
     if len(kept) > limit:
-        kept = kept[:limit] + [f"… ({len(kept) - limit} more lines in bench/cache/profile-1000.txt)"]
+        kept = kept[:limit] + [f"… ({len(kept) - limit} more lines in bench/cache/)"]
     return "\n".join(kept).strip()
 
 
@@ -289,18 +315,16 @@ def table(cases: list[Case]) -> list[str]:
         "| N | evaluate s | naive s | ratio | ms per bid (evaluate) | peak MiB (evaluate) | peak MiB (naive) |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for c in cases:
-        rows.append(f"| {c.n:,} | {c.evaluate_s:.2f} | {c.naive_s:.2f} | {c.ratio:.2f}× | {c.ms_per_bid:.2f} "
-                    f"| {c.evaluate_mib:.0f} | {c.naive_mib:.0f} |")
+    rows.extend(f"| {c.n:,} | {c.evaluate_s:.2f} | {c.naive_s:.2f} | {c.ratio:.2f}× | {c.ms_per_bid:.2f} "
+                f"| {c.evaluate_mib:.0f} | {c.naive_mib:.0f} |" for c in cases)
     return rows
 
 
 def console_table(cases: list[Case], help_ratio: float) -> str:
     head = f"{'N':>7} {'evaluate s':>11} {'naive s':>9} {'ratio':>7} {'ms/bid':>8} {'eval MiB':>9} {'naive MiB':>10}"
     lines = [head, "-" * len(head)]
-    for c in cases:
-        lines.append(f"{c.n:>7,} {c.evaluate_s:>11.2f} {c.naive_s:>9.2f} {c.ratio:>6.2f}× {c.ms_per_bid:>8.2f} "
-                     f"{c.evaluate_mib:>9.0f} {c.naive_mib:>10.0f}")
+    lines.extend(f"{c.n:>7,} {c.evaluate_s:>11.2f} {c.naive_s:>9.2f} {c.ratio:>6.2f}× {c.ms_per_bid:>8.2f} "
+                 f"{c.evaluate_mib:>9.0f} {c.naive_mib:>10.0f}" for c in cases)
     lines.append(f"--help / python -c pass: {help_ratio:.1f}×")
     return "\n".join(lines)
 
@@ -341,7 +365,7 @@ def samples(cases: list[Case]) -> list[str]:
 
 
 def report(cases: list[Case], help_times: tuple[float, float, list[float], list[float]],
-           prof: tuple[str, pstats.Stats, float] | None, profile_n: int, started: dt.datetime,
+           imports: dict[str, Run], prof: Profile | None, profile_n: int, started: dt.datetime,
            elapsed: float) -> str:
     help_s, pass_s, helps, passes = help_times
     out = [
@@ -366,6 +390,14 @@ def report(cases: list[Case], help_times: tuple[float, float, list[float], list[
         f"`clc-tender --help`: {help_s * 1000:.0f} ms; `python -c pass`: {pass_s * 1000:.0f} ms "
         f"(medians of {HELP_RUNS}, alternating); ratio {help_s / pass_s:.1f}×.",
         "",
+        f"Fixed cost, start-up and imports only (median of 5, nothing read): evaluate's modules "
+        f"{imports['evaluate'].wall_s:.2f} s / {imports['evaluate'].peak_mib:.0f} MiB; naive's (pandas, openpyxl) "
+        f"{imports['naive'].wall_s:.2f} s / {imports['naive'].peak_mib:.0f} MiB. "
+        "Per-bid cost net of it: "
+        + "; ".join(f"N={c.n:,} evaluate {(c.evaluate_s - imports['evaluate'].wall_s) / c.n * 1000:.2f} ms, "
+                    f"naive {(c.naive_s - imports['naive'].wall_s) / c.n * 1000:.2f} ms" for c in cases)
+        + ".",
+        "",
         "Every run (alternating evaluate, naive):",
         "",
         *samples(cases),
@@ -377,7 +409,7 @@ def report(cases: list[Case], help_times: tuple[float, float, list[float], list[
         *targets(cases, help_s, pass_s),
     ]
     if prof is not None:
-        text, stats, wall = prof
+        app_text, all_text, stats, wall = prof
         total = stats.total_tt  # type: ignore[attr-defined]
         out += [
             "",
@@ -398,10 +430,16 @@ def report(cases: list[Case], help_times: tuple[float, float, list[float], list[
             "|---|---:|---:|---:|",
             *(f"| `{name}` | {own:.2f} | {cum:.2f} | {calls:,} |" for name, own, cum, calls in own_hot_spots(stats)),
             "",
-            "### pyinstrument (frames under 1% of the total left out)",
+            f"### pyinstrument, clc_tender's frames (library frames folded; bench/cache/profile-{profile_n}-app.txt)",
             "",
             "```",
-            trim_tree(text),
+            trim_tree(app_text, share=0.005, limit=200),
+            "```",
+            "",
+            f"### pyinstrument --show-all (frames under 2% left out; all of it in bench/cache/profile-{profile_n}.txt)",
+            "",
+            "```",
+            trim_tree(all_text, share=0.02),
             "```",
             "",
             "### cProfile: top 25 by cumulative time",
@@ -441,6 +479,7 @@ def main() -> None:
     print("Timing:", flush=True)
     cases = [time_case(n, options.reps if n <= 1000 else 1) for n in sizes]
     help_times = time_help()
+    imports = time_imports()
     print(console_table(cases, help_times[0] / help_times[1]), flush=True)
 
     prof = None
@@ -448,7 +487,7 @@ def main() -> None:
         print(f"Profiling evaluate on {options.profile_n:,} bids (pyinstrument, then cProfile)...", flush=True)
         prof = profile(options.profile_n)
 
-    text = report(cases, help_times, prof, options.profile_n, started_at, time.perf_counter() - started)
+    text = report(cases, help_times, imports, prof, options.profile_n, started_at, time.perf_counter() - started)
     options.out.write_text(text)
     print(f"Written {options.out}")
 

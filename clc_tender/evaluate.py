@@ -141,9 +141,10 @@ def decide(applicable: list[Finding]) -> tuple[Outcome, tuple[Finding, ...], tup
     conditions = tuple(f for f in applicable if f.code in CONDITION_CODES)
     if not blocking:
         return Outcome.ADMITTED, (), conditions
-    outcome = min((outcome_of(f) for f in blocking), key=OUTCOME_ORDER.index)  # type: ignore[arg-type]
+    rank = {f: OUTCOME_ORDER.index(outcome_of(f) or Outcome.ADMITTED) for f in blocking}
+    outcome = OUTCOME_ORDER[min(rank.values())]
     reasons = [f for f in blocking if outcome is Outcome.REFERRED or f.severity is not Severity.REFERRAL]
-    reasons.sort(key=lambda f: OUTCOME_ORDER.index(outcome_of(f)))  # type: ignore[arg-type]
+    reasons.sort(key=rank.__getitem__)
     if outcome is not Outcome.REFERRED:
         conditions = ()
     return outcome, tuple(reasons), conditions
@@ -213,7 +214,9 @@ def evaluate(
                                       bid_reference=ref, lots=(lot,),
                                       plain=f"Your organisation is already on the framework for the {lot} lot (admitted in round {member.round}), so this bid for it was not evaluated again.")
                 findings.append(reason)
-                outcome, reasons, conditions = Outcome.ALREADY_ADMITTED, (reason,), ()
+                outcome = Outcome.ALREADY_ADMITTED
+                reasons: tuple[Finding, ...] = (reason,)
+                conditions: tuple[Finding, ...] = ()
                 lines: tuple[str, ...] = ()
             else:
                 applicable, lines = apply_decisions(applicable, decided.get((ref.casefold(), lot), {}), used)
@@ -312,8 +315,8 @@ def _decisions_by_pair(
         if str(rec.bid_reference).casefold() not in known:
             raise InputError(path.name if path else "decisions", f"Decisions!A{int(rec.row)}",
                              f"the bid reference {rec.bid_reference} is not a bid of this round")
-        result.setdefault((str(rec.bid_reference).casefold(), rec.lot), {})[str(rec.code).strip()] = Decision(
-            int(rec.row), rec.decision, rec.reason, rec.officer, rec.date)
+        result.setdefault((str(rec.bid_reference).casefold(), str(rec.lot)), {})[str(rec.code).strip()] = Decision(
+            int(rec.row), str(rec.decision), str(rec.reason), str(rec.officer), rec.date)  # type: ignore[arg-type]
     return result
 
 

@@ -6,16 +6,16 @@ Codes are the contract of ``shared/spec/outputs.md``; messages may change, codes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     REFERRAL = "referral"
     WARNING = "warning"
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """Outcomes of a (bid, lot), most severe first (the precedence of domain.md)."""
 
     ALREADY_ADMITTED = "already-admitted"

@@ -36,6 +36,11 @@ class Rule:
     message: Callable[[Any], str]
 
 
+def _fixed(text: str) -> Callable[[Any], str]:
+    """A message that does not depend on the failing value."""
+    return lambda _value: text
+
+
 def _field_rules(spec: FieldSpec, fmt_version: int) -> list[tuple[pa.Check, Rule]]:
     rules: list[tuple[pa.Check, Rule]] = []
     key, label = spec.key, spec.label
@@ -98,14 +103,13 @@ def _frame_rules(tender: Tender, fmt: Format) -> list[tuple[pa.Check, Rule]]:
             return df[held].map(lambda v: v is not True) | df[reviewed].notna() | df["_failed"].map(lambda f, r=reviewed: r in f)
 
         rules.append((pa.Check(review, name=f"review|{reviewed}"), Rule(
-            "missing-field", reviewed,
-            lambda v, name=policy.name: f"{name} policy last reviewed: required when the policy is held")))
+            "missing-field", reviewed, _fixed(f"{policy.name} policy last reviewed: required when the policy is held"))))
     for key, label in (("cqc_location_id", "CQC location ID"), ("cqc_rating", "CQC overall rating")):
         def registered(df: pd.DataFrame, key: str = key) -> pd.Series:
             return df["cqc_registered"].map(lambda v: v is not True) | df[key].notna() | df["_failed"].map(lambda f, k=key: k in f)
 
         rules.append((pa.Check(registered, name=f"cqc|{key}"), Rule(
-            "missing-field", key, lambda v, label=label: f"{label}: required when CQC registered")))
+            "missing-field", key, _fixed(f"{label}: required when CQC registered"))))
 
     def unique_reference(df: pd.DataFrame) -> pd.Series:
         refs = df["bid_reference"].map(lambda v: str(v).casefold() if v is not None else None)
@@ -174,15 +178,15 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
                 read.file, read.sheet_of.get(key, ""), cell, "missing-field",
                 f"'{spec.label}' {where}; it is required", lots=spec.lots))
             continue
-        rule = rules.get(str(case.check))
-        if rule is None or (str(case.check), index) in seen:
+        matched = rules.get(str(case.check))
+        if matched is None or (str(case.check), index) in seen:
             continue
         seen.add((str(case.check), index))
-        spec = specs[rule.key]
-        value = bids.at[index, rule.key]
+        spec = specs[matched.key]
+        value = bids.at[index, matched.key]
         findings.append(Finding.make(
-            read.file, read.sheet_of.get(rule.key, ""), read.cells.get(rule.key, ""), rule.code,
-            rule.message(value), lots=spec.lots))
+            read.file, read.sheet_of.get(matched.key, ""), read.cells.get(matched.key, ""), matched.code,
+            matched.message(value), lots=spec.lots))
     return findings
 
 

@@ -607,6 +607,16 @@ def test_pathological_row_tag_is_harmless(limits: Limits) -> None:
     assert inspection.sheets[0].cells == 0
 
 
+@pytest.mark.parametrize("full", [False, True])
+def test_long_text_after_a_split_tag_name_is_not_malformed(full: bool) -> None:
+    scan = guards._CellScan("xl/worksheets/sheet1.xml", full=full)
+    scan.feed(b'<sheetData><row r="2"><c r="C2" t="inlineStr"><is><t')  # the chunk ends in "<t"
+    scan.feed(b">" + "\u4e2d".encode() * 40_000)  # 120 KB of text, no '<'
+    scan.feed(b'</t></is></c><c r="D2"/></row></sheetData>' + b" " * 70_000)
+    scan.close()
+    assert (scan.max_row, scan.max_col, scan.cells) == (2, 3, 1)
+
+
 def test_overlong_cell_tag_is_unreadable() -> None:
     scan = guards._CellScan("xl/worksheets/sheet1.xml")
     scan.feed(b'<sheetData><row r="1"><c r="XFD1048576" x="')

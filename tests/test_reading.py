@@ -575,14 +575,14 @@ def test_labels_match_despite_case_spaces_and_curly_quotes(tmp_path: Path, tende
         "Enhanced DBS with adults' barred list for all staff": "Enhanced DBS with adults\u2019 barred list for all staff",
     }
     spec.compliance = {renamed.get(k, k): v for k, v in spec.compliance.items()}
-    spec.bidder = {("BID REFERENCE" if k == "Bid reference" else k): v for k, v in spec.bidder.items()}
+    spec.bidder = {("CONTACT\tNAME" if k == "Contact name" else k): v for k, v in spec.bidder.items()}
     result = read_with_good(tmp_path, tender, {BAD: spec})
     assert result.codes(BAD) == set()
     bid = result.bid(BAD)
     assert bid["employers_liability"] == spec.compliance["Employer\u2019s  liability cover (£)"]
     assert bid["turnover"] == spec.compliance["  annual\u00a0TURNOVER (£) "]
     assert bid["dbs_all_staff"] is True
-    assert bid["bid_reference"] == "CLC26-001"
+    assert bid["contact_name"] == spec.bidder["CONTACT\tNAME"]
     assert result.outcomes(BAD) == {Outcome.ADMITTED}
 
 

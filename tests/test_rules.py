@@ -13,7 +13,6 @@ from clc_tender.tender import Tender
 from .conftest import Runner, agreed_scores, bid, codes, outcome
 
 DS, PA = "Day Services", "Personal Assistants"
-UK = dt.timezone.utc  # the deadline 20 March 2026 is GMT (UTC+0)
 
 
 def test_every_band_floor_and_ceiling_inclusive_and_one_penny_outside(run: Runner, tender: Tender) -> None:
@@ -198,7 +197,7 @@ def test_each_gate_outcome(run: Runner, tender: Tender) -> None:
         "policy-missing": ("Whistleblowing policy held", "No", Outcome.FAILED_GATE),
     }
     specs = {}
-    for i, (code, (label, value, _)) in enumerate(cases.items()):
+    for i, (label, value, _) in enumerate(cases.values()):
         spec = bid(tender, f"G{i:02d}", lots=(DS,), seed=i)
         spec.compliance[label] = value
         specs[f"g{i:02d}.xlsx"] = spec

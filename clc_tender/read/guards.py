@@ -588,7 +588,8 @@ class _CellScan:
         if b"<" not in chunk:
             if self._open_tag_pending():
                 self.tail += chunk
-                if len(self.tail) - self.tail.rfind(b"<") > _TAG_MAX:
+                too_long = len(self.tail) - self.tail.rfind(b"<") > _TAG_MAX
+                if too_long and self._open_tag_pending():  # still open: not "<t" + long text
                     raise self._malformed()
             return
         buf = self.tail + chunk if self.tail else chunk

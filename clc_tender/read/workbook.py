@@ -87,6 +87,8 @@ class _CloserLook:
         """Why a cell that reads blank is not really blank, or None when it is blank."""
         formula, cached, _ = self.cell(sheet, ref)
         if isinstance(formula, str) and formula.startswith("="):
+            if cached is None and self._cached[sheet][ref].data_type == "str":
+                return None  # a saved empty string (t="str"): a blank
             if cached is None:
                 return f"the formula {formula[:60]} has no saved value: open the workbook in Excel and save it"
             if isinstance(cached, str) and cached.startswith("#"):
@@ -364,16 +366,19 @@ class BidReader:
         band = self._band_names.get(normalise_label(band_raw)) if not values.is_blank(band_raw) else None
         lots = (self.tender.band(band).lot,) if band else None
         label = band or (values.show(band_raw) if not values.is_blank(band_raw) else "an unnamed band")
+        # a price for a lot the bid is not for is not validated (only an ignored-price warning)
+        ignored = lots is not None and result.fields.get(f"bidding_for:{lots[0]}") is False
         if values.is_blank(raw):
             problem = blank_check(ref)
             if problem:
-                result.findings.append(
-                    Finding.make(result.file, sheet, ref, "invalid-value", f"price for {label}: {problem}", lots=lots)
-                )
+                if not ignored:
+                    result.findings.append(
+                        Finding.make(result.file, sheet, ref, "invalid-value", f"price for {label}: {problem}", lots=lots)
+                    )
                 return values.INVALID
             return None
         value, problems = values.price(raw, ctx_for(ref))
-        for code, message in problems:
+        for code, message in [] if ignored else problems:
             result.findings.append(
                 Finding.make(result.file, sheet, ref, code, f"price for {label}: {message}", lots=lots)
             )

@@ -146,10 +146,12 @@ def safeguarding_findings(bids: pd.DataFrame, tender: Tender, lots: dict[int, tu
     rules = tender.safeguarding
     findings = []
     opened = bids[bids["_opened"]]
-    for bid in opened.index[opened["safeguarding_lead"].isna()]:
-        if reads_present(int(bid), "safeguarding_lead") and "safeguarding_lead" not in opened.at[bid, "_failed"]:
-            findings.append(_finding(place, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead", "no named safeguarding lead is given",
-                                     plain="You did not name a safeguarding lead."))
+    findings += [
+        _finding(place, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead",
+                 "no named safeguarding lead is given", plain="You did not name a safeguarding lead.")
+        for bid in opened.index[opened["safeguarding_lead"].isna()]
+        if reads_present(int(bid), "safeguarding_lead") and "safeguarding_lead" not in opened.at[bid, "_failed"]
+    ]
     for bid, file, (dbs,) in _rows(bids, "dbs_all_staff"):
         if dbs is False:
             findings.append(_finding(place, bid, file, "dbs_all_staff", "safeguarding-dbs", "enhanced DBS checks with the adults' barred list are not in place for all staff",

@@ -16,11 +16,11 @@ def price_findings(prices: pd.DataFrame, bids: pd.DataFrame, lots: dict[int, tup
     bid_for = [lot in lots.get(int(bid), ()) for bid, lot in zip(known["bid"], lot_of_row, strict=True)]
     in_lot = known[pd.Series(bid_for, index=known.index, dtype=bool)]
     not_bid = known[~pd.Series(bid_for, index=known.index, dtype=bool) & (known["price"].notna() | known["invalid"])]
-    for row in not_bid.itertuples(index=False):
-        if lots.get(int(row.bid)):
-            findings.append(Finding.make(
-                row.file, "Pricing", row.cell, "ignored-price",
-                f"{row.band} is priced but the bid is not for {band_lot[row.band]}; the price is ignored"))
+    findings += [
+        Finding.make(row.file, "Pricing", row.cell, "ignored-price",
+                     f"{row.band} is priced but the bid is not for {band_lot[row.band]}; the price is ignored")
+        for row in not_bid.itertuples(index=False) if lots.get(int(row.bid))
+    ]
 
     # range: inclusive floor and ceiling, exact pence
     priced = in_lot[in_lot["price"].notna()]

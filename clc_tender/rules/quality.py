@@ -51,13 +51,13 @@ def quality(
     known_pairs = {(ref.casefold(), lot) for (_, lot), (ref, _) in pairs.items()}
     question_ids = {qq.id for qq in tender.quality.questions}
     for (ref, lot), entries in by_key.items():
-        for row, question, _evaluator, _score, _comment in entries:
+        for row, question_id, _evaluator, _score, _comment in entries:
             if (ref, lot) not in known_pairs:
                 findings.append(Finding.make(scores_file, "Scores", f"A{row}", "score-unused",
-                                             f"a score for {entries and ref.upper()} / {lot}, which is not a bid and lot of this round; not used"))
-            elif question not in question_ids:
+                                             f"a score for {ref.upper()} / {lot}, which is not a bid and lot of this round; not used"))
+            elif question_id not in question_ids:
                 findings.append(Finding.make(scores_file, "Scores", f"C{row}", "score-unused",
-                                             f"question '{question}' is not a question of this tender; not used"))
+                                             f"question '{question_id}' is not a question of this tender; not used"))
     for (bid, lot), (ref, file) in pairs.items():
         entries = by_key.get((ref.casefold(), lot), [])
         unscored: list[str] = []
@@ -103,7 +103,7 @@ def quality(
                                          f"the evaluators disagree on {', '.join(pending)} and there is no moderated score", bid_reference=ref, lots=lots,
                                          plain="The evaluation of your quality answers is not yet complete."))
         if len(finals) == len(q.questions):
-            total = sum(Decimal(finals[qq.id]) / q.max_score * qq.weight for qq in q.questions)
+            total = sum((Decimal(finals[qq.id]) / q.max_score * qq.weight for qq in q.questions), Decimal(0))
             pct = total.quantize(Decimal("0.01"), ROUND_HALF_UP)
             percent[(bid, lot)] = pct
             if total < q.pass_mark_pct:

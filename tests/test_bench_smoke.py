@@ -1,0 +1,36 @@
+"""The benchmark harness still runs: generate 3 bids and read them the naive way (no timing)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def _load(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generate_and_read_naively(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    generate = _load("generate", monkeypatch)
+    naive = _load("naive", monkeypatch)
+    case = tmp_path / "3"
+    assert generate.generate(case, 3, workers=1) is True
+    bids = sorted(p.name for p in (case / "bids").glob("*.xlsx"))
+    assert len(bids) == 3 and all(name.startswith("BENCH-0000") for name in bids)
+    assert (case / "scores.xlsx").is_file()
+    assert json.loads((case / "params.json").read_text())["n"] == 3
+    assert generate.generate(case, 3, workers=1) is False  # cached
+    files, sheets = naive.read_all(case / "bids")
+    assert files == 3 and sheets >= 3 * 4
