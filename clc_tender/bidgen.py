@@ -31,6 +31,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .rules import months_before
 from .tender import Tender, load_tender
 from .workbook_format import Format, SheetSpec, load_format, normalise_label
 
@@ -274,14 +275,6 @@ def _person(rng: random.Random) -> tuple[str, str]:
 
 
 # --- dates ---------------------------------------------------------------------------------
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    """Calendar months back, clamped to the month's last day (as domain.md counts them)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, _month_length(year, month)))
 
 
 def _month_length(year: int, month: int) -> int:

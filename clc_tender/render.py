@@ -62,8 +62,9 @@ def check_report(by_file: dict[str, list[Finding]], verdicts: dict[str, str]) ->
     for file, findings in by_file.items():
         if findings:
             table = Table(title=file, title_justify="left", show_lines=False, expand=False)
-            for column in ("Sheet", "Cell", "Severity", "Code", "Message"):
-                table.add_column(column, overflow="fold")
+            for column in ("Sheet", "Cell", "Severity", "Code"):
+                table.add_column(column, no_wrap=True)
+            table.add_column("Message", overflow="fold")
             for f in findings:
                 table.add_row(f.sheet, f.cell, f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]", f.code, f.message)
             out.print(table)

@@ -6,7 +6,6 @@ is stacked into frames that carry file, sheet, row and cell, for validation and 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from ..tender import Tender
 from ..workbook_format import Format, normalise_label
 from . import values
 from .guards import classify
-from .workbook import BidRead, BidReader
+from .workbook import BidRead, BidReader, sha256_of
 
 
 @dataclass
@@ -42,14 +41,6 @@ class BidFrames:
     coverage: dict[str, pd.DataFrame]  # coverage sheet -> one row per row
     inputs: list[InputFile] = field(default_factory=list)
     reading_findings: list[Finding] = field(default_factory=list)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def list_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path], list[InputFile]]:

@@ -146,7 +146,7 @@ class BidReader:
         too_big = check_size(path, self.limits, name)
         if too_big is not None:
             size = path.stat().st_size
-            result = BidRead(name, path, size, _sha256_file(path))
+            result = BidRead(name, path, size, sha256_of(path))
             result.findings.append(too_big)
             return result
         try:
@@ -400,7 +400,8 @@ def _context_factory(tender: Tender, look: _CloserLook, sheet: str) -> Callable[
     return make
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
