@@ -170,6 +170,10 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
             if key in read.failed:
                 continue  # already reported: the value could not be read
             spec = specs[key]
+            if spec.lots is not None and key not in read.present:
+                bid_lots = {lot.name for lot in tender.lots if bids.at[index, f"bidding_for:{lot.name}"] is True}
+                if bid_lots and not bid_lots & set(spec.lots):
+                    continue  # a row of another lot's field may be absent (Lone working, DS only)
             if key == "safeguarding_lead" and key in read.present:
                 continue  # a blank lead is the safeguarding gate's finding
             cell = read.cells.get(key, "")

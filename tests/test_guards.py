@@ -460,9 +460,9 @@ def test_normal_workbook_passes_with_sheet_names_and_extents(limits: Limits) -> 
     assert inspection.findings == ()
     assert inspection.ok
     assert inspection.sheets == (
-        SheetPart("Bidder", "xl/worksheets/sheet1.xml", 3, 2, 6),
-        SheetPart("Pricing", "xl/worksheets/sheet2.xml", 9, 3, 7),
-        SheetPart("PA Coverage", "xl/worksheets/sheet3.xml", 0, 0, 0),
+        SheetPart("Bidder", "xl/worksheets/sheet1.xml", 3, 2, 6, False),
+        SheetPart("Pricing", "xl/worksheets/sheet2.xml", 9, 3, 7, True),
+        SheetPart("PA Coverage", "xl/worksheets/sheet3.xml", 0, 0, 0, False),
     )
 
 
@@ -540,7 +540,7 @@ def test_hundred_thousand_rows_are_counted(limits: Limits) -> None:
     inspection = inspect_bytes(data, "bid.xlsx", limits)
     assert inspection.findings == ()
     assert inspection.sheets == (
-        SheetPart("Bidder", "xl/worksheets/sheet1.xml", 100_000, 2, 200_000),
+        SheetPart("Bidder", "xl/worksheets/sheet1.xml", 100_000, 2, 200_000, False),
     )
 
 
@@ -666,3 +666,21 @@ def test_damaged_bytes_never_raise(limits: Limits) -> None:
     for length in range(0, len(data), max(1, len(data) // 60)):
         result = inspect_bytes(data[:length], "bid.xlsx", limits)
         assert result.findings, length
+
+
+def test_formulas_flag_marks_sheets_that_need_a_closer_look(tmp_path: Path) -> None:
+    import openpyxl
+
+    from clc_tender.tender import load_tender
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Plain"
+    wb.active["A1"] = "filter"
+    wb.active.auto_filter.ref = "A1:A2"
+    formula = wb.create_sheet("Sums")
+    formula["A1"] = "=1+1"
+    path = tmp_path / "f.xlsx"
+    wb.save(path)
+    parts = {p.name: p for p in inspect_bytes(path.read_bytes(), "f.xlsx", load_tender().limits).sheets}
+    assert parts["Plain"].formulas is False
+    assert parts["Sums"].formulas is True

@@ -331,6 +331,7 @@ INVALID_VALUES: dict[str, Callable[[BidSpec], str]] = {
     "submitted at: ISO date without a time": _bidder("Submitted at", "2026-03-19"),
     "submitted at: midnight formatted as a date": _bidder("Submitted at", "midnight-as-date"),
     "submitted at: words": _bidder("Submitted at", "last Tuesday"),
+    "submitted at: plain number": _bidder("Submitted at", 46100.5),
     "declaration No": _bidder("Declaration accepted", "No"),
     "companies house number too short": _bidder("Companies House number", "123"),
     "registered postcode": _bidder("Postcode", "LE1"),
@@ -721,6 +722,51 @@ def test_text_starting_with_equals_is_text(tmp_path: Path, tender: Tender) -> No
     assert result.bid(BAD)["organisation_name"] == "=HYPERLINK(\"http://x\")"
 
 
+def test_sheet_names_any_case_any_order_extra_sheets_ignored(tmp_path: Path, tender: Tender) -> None:
+    spec = ds_bid(tender)
+
+    def reshape(path: Path) -> None:
+        wb = openpyxl.load_workbook(path)
+        wb["Bidder"].title = " bidder "
+        wb["Pricing"].title = "PRICING"
+        wb.move_sheet("Compliance", offset=-2)
+        wb.create_sheet("Notes", 0)["A1"] = "Our notes: =1/0"
+        wb["Notes"]["B2"] = "=1/0"
+        wb.save(path)
+
+    result = read_with_good(tmp_path, tender, {BAD: (spec, reshape)})
+    assert result.codes(BAD) == set()
+    assert result.outcomes(BAD) == {Outcome.ADMITTED}
+
+
+def test_table_headers_any_case_any_order(tmp_path: Path, tender: Tender) -> None:
+    spec = ds_bid(tender)
+    spec.prices["Band 2"] = Decimal("57.915")
+
+    def reorder(ws: Any) -> None:
+        rows = [[c.value for c in row] for row in ws.iter_rows()]
+        ws.delete_rows(1, ws.max_row)
+        for band, unit, price in rows:
+            ws.append([price, band, unit])
+        ws["A1"], ws["B1"], ws["C1"] = " PRICE (£)", "band", "Unit"
+
+    result = read_with_good(tmp_path, tender, {BAD: (spec, edit_sheet("Pricing", reorder))})
+    assert result.places(BAD, "price-not-whole-pence") == [price_cell(spec, "Band 2", "A")]
+    prices = result.prices(BAD)
+    assert prices.loc[prices["band"] == "Band 1", "price"].item() == spec.prices["Band 1"]
+
+
+def test_pricing_without_a_price_column(tmp_path: Path, tender: Tender) -> None:
+    spec = ds_bid(tender)
+
+    def rename(ws: Any) -> None:
+        ws["C1"] = "Cost"
+
+    result = read_with_good(tmp_path, tender, {BAD: (spec, edit_sheet("Pricing", rename))})
+    assert result.places(BAD, "missing-field") == ["Pricing!C1"]
+    assert_non_compliant(result)
+
+
 # --- read_files + validate directly ----------------------------------------------------------
 
 
@@ -738,3 +784,44 @@ def test_read_files_and_validate_name_file_sheet_and_cell(tmp_path: Path, tender
     assert validation == [(BAD, bidder_cell(spec, "Declaration accepted"), "invalid-value")]
     assert frames.bids["declaration_accepted"].tolist() == [False, True]
     assert [i.status for i in frames.inputs] == ["bid", "bid"]
+
+
+# --- which fields are required ---------------------------------------------------------------
+
+
+def test_lone_working_rows_may_be_absent_from_a_day_services_bid(tmp_path: Path, tender: Tender) -> None:
+    spec = ds_bid(tender)
+    spec.compliance["Lone working policy held"] = OMIT
+    spec.compliance["Lone working policy last reviewed"] = OMIT
+    pa = valid_bid(tender, "CLC26-002", lots=(PA,), seed=2)
+    pa.compliance["Lone working policy held"] = OMIT
+    result = read_with_good(tmp_path, tender, {BAD: spec, "pa.xlsx": pa})
+    assert result.errors(BAD) == set()
+    assert result.outcomes(BAD) == {Outcome.ADMITTED}
+    assert result.places("pa.xlsx", "missing-field") == ["Compliance"]
+    assert_non_compliant(result, "pa.xlsx")
+
+
+def test_cqc_details_not_required_when_not_registered(tmp_path: Path, tender: Tender) -> None:
+    spec = ds_bid(tender)
+    spec.compliance["CQC registered"] = "No"
+    spec.compliance["CQC location ID"] = OMIT
+    spec.compliance["CQC overall rating"] = None
+    registered = valid_bid(tender, "CLC26-002", lots=(DS,), seed=2)
+    registered.compliance["CQC registered"] = "Yes"
+    registered.compliance["CQC location ID"] = None
+    registered.compliance["CQC overall rating"] = "Good"
+    result = read_with_good(tmp_path, tender, {BAD: spec, "reg.xlsx": registered})
+    assert "missing-field" not in result.codes(BAD)
+    assert result.places("reg.xlsx", "missing-field") == [compliance_cell(registered, "CQC location ID")]
+
+
+def test_blank_safeguarding_lead_is_the_gate_not_missing_field(tmp_path: Path, tender: Tender) -> None:
+    spec = ds_bid(tender)
+    spec.compliance["Named safeguarding lead"] = None
+    absent = valid_bid(tender, "CLC26-002", lots=(DS,), seed=2)
+    absent.compliance["Named safeguarding lead"] = OMIT
+    result = read_with_good(tmp_path, tender, {BAD: spec, "absent.xlsx": absent})
+    assert result.places(BAD, "safeguarding-lead") == [compliance_cell(spec, "Named safeguarding lead")]
+    assert "missing-field" not in result.codes(BAD)
+    assert result.places("absent.xlsx", "missing-field") == ["Compliance"]

@@ -71,6 +71,7 @@ class SheetPart:
     max_row: int  # highest row number (1-based) of any cell with content, 0 if none
     max_col: int  # highest column number (1-based) of any cell with content, 0 if none
     cells: int  # number of cells with content
+    formulas: bool = True  # a formula or a saved Excel error is somewhere on the sheet
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,9 @@ def _inspect_zip(data: bytes, limits: Limits) -> tuple[SheetPart, ...]:
                 )
                 total = total if seen_before else running
                 scan = extents[member] = _settle(archive, archive.getinfo(member), limits, scan)
-            parts.append(SheetPart(sheet_name, member, scan.max_row, scan.max_col, scan.cells))
+            parts.append(
+                SheetPart(sheet_name, member, scan.max_row, scan.max_col, scan.cells, scan.formulas)
+            )
         return tuple(parts)
 
 
@@ -437,6 +440,7 @@ def _stream(
                         " never writes; the file cannot be read safely",
                     )
                 if cells is not None:
+                    cells.note_formulas(chunk)
                     cells.feed(chunk)
                 if keep:
                     pieces.append(chunk)
@@ -541,6 +545,7 @@ _CELL = re.compile(
     re.DOTALL,
 )
 _CELL_START = re.compile(rb"<c[\s/>]")
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]|\st\s*=\s*[\"']e[\"']")
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
 _TAG_WHOLE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(?:c|row)(?>\s+" + _ATTR + rb")*+\s*/?>")
 # A tag whose name is still being read (a prefixed <x:c is at most a few dozen bytes).
@@ -567,7 +572,7 @@ class _CellScan:
 
     __slots__ = (
         "member", "full", "needs_full", "tail", "row", "col", "max_row", "max_col", "cells",
-        "_columns",
+        "_columns", "formulas", "_edge",
     )
 
     def __init__(self, member: str, *, full: bool = False) -> None:
@@ -581,6 +586,15 @@ class _CellScan:
         self.max_col = 0
         self.cells = 0
         self._columns: dict[bytes, int] = {}
+        self.formulas = False
+        self._edge = b""
+
+    def note_formulas(self, chunk: bytes) -> None:
+        """Whether the sheet holds a formula (``<f>``) or a saved error (``t="e"``): only then
+        does a blank cell need a closer look (a formula with no saved value is not blank)."""
+        if not self.formulas:
+            self.formulas = _FORMULA.search(self._edge + chunk) is not None
+            self._edge = chunk[-24:]
 
     def feed(self, chunk: bytes) -> None:
         if self.needs_full:

@@ -386,7 +386,7 @@ class BidReader:
 
 
 def _blank_checker(look: _CloserLook, part: SheetPart) -> Callable[[str], str | None]:
-    if not getattr(part, "formulas", True):
+    if not part.formulas:
         return lambda ref: None
     return lambda ref: look.formula_problem(part.name, ref)
 
