@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from clc_tender.bidgen import OMIT, BidSpec, Text, valid_bid, write_bid, write_scores
@@ -202,6 +202,9 @@ def test_no_workbook_crashes_the_reader_or_slips_through(bids: list[dict[str, An
                 assert any(f.severity is Severity.ERROR and f.sheet == "" for f in mine), mine
             rows = [o for o in ev.outcomes if o.file == read.file]
             assert rows, f"{read.file} has no Outcomes row"
+            event("opened" if read.opened else "not opened")
+            for row in rows:
+                event(f"outcome: {row.outcome.value}")
             for row in rows:
                 applicable = relevant(mine, (row.lot,) if row.lot else ())
                 errors = [f for f in applicable if f.severity is Severity.ERROR]

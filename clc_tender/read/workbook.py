@@ -110,19 +110,21 @@ def _dense_rows(workbook: Any, name: str, ncols: int, max_rows: int) -> list[tup
     return rows
 
 
-def _sparse_rows(data: bytes, name: str, ncols: int, max_rows: int) -> list[tuple[int, list[Any]]]:
+def _sparse_rows(data: bytes, name: str, ncols: int, max_rows: int) -> tuple[list[tuple[int, list[Any]]], int | None]:
+    """Row by row, only the first ``ncols`` columns: never the grid. Returns the rows with
+    content up to ``max_rows`` and the first row beyond it that has content (or None)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         rows = []
-        for index, row in enumerate(
-            wb[name].iter_rows(min_row=1, max_row=max_rows, max_col=ncols, values_only=True), start=1
-        ):
+        for index, row in enumerate(wb[name].iter_rows(min_row=1, max_col=ncols, values_only=True), start=1):
             cells = list(row) + [None] * (ncols - len(row))
             if any(not values.is_blank(c) for c in cells):
+                if index > max_rows:
+                    return rows, index
                 rows.append((index, cells))
-        return rows
+        return rows, None
     finally:
         wb.close()
 
@@ -197,19 +199,20 @@ class BidReader:
             result.sheets.add(spec.name)
             ncols = 2 if spec.kind == "fields" else max(len(spec.columns) + 4, 8)
             max_rows = self.limits.max_sheet_rows
-            if part.max_row > max_rows:
-                result.findings.append(
-                    Finding.make(
-                        result.file, spec.name, f"A{max_rows + 1}", "file-too-large",
-                        f"the sheet '{part.name}' has {part.max_row:,} rows; at most {max_rows:,} are read",
-                        lots=lots,
-                    )
-                )
-                continue
-            if part.max_row * part.max_col > self.limits.max_dense_cells:
-                rows = _sparse_rows(data, part.name, ncols, max_rows)
-            else:
+            if part.max_row <= max_rows and part.max_row * part.max_col <= self.limits.max_dense_cells:
                 rows = _dense_rows(workbook, part.name, ncols, max_rows)
+            else:  # a long sheet, or a stray value far away: read sparsely, never as a grid
+                rows, beyond = _sparse_rows(data, part.name, ncols, max_rows)
+                if beyond is not None:
+                    result.findings.append(
+                        Finding.make(
+                            result.file, spec.name, f"A{beyond}", "file-too-large",
+                            f"the sheet '{part.name}' has values beyond row {max_rows:,}; at most {max_rows:,} rows are read",
+                            lots=lots,
+                        )
+                    )
+                    result.failed.update(f.key for f in spec.fields)  # not also 'missing'
+                    continue
             blank_check = _blank_checker(look, part)
             ctx_for = _context_factory(self.tender, look, part.name)
             if spec.kind == "fields":
