@@ -117,7 +117,7 @@ def _sparse_rows(data: bytes, name: str, ncols: int, max_rows: int) -> tuple[lis
 
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        rows = []
+        rows: list[tuple[int, list[Any]]] = []
         for index, row in enumerate(wb[name].iter_rows(min_row=1, max_col=ncols, values_only=True), start=1):
             cells = list(row) + [None] * (ncols - len(row))
             if any(not values.is_blank(c) for c in cells):
