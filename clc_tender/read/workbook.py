@@ -195,6 +195,7 @@ class BidReader:
                         f"the sheet '{spec.name}' is missing", lots=lots,
                     )
                 )
+                result.failed.update(f.key for f in spec.fields)  # reported once, as the sheet
                 continue
             result.sheets.add(spec.name)
             ncols = 2 if spec.kind == "fields" else max(len(spec.columns) + 4, 8)
@@ -322,11 +323,16 @@ class BidReader:
         header = rows[0][1] if rows and rows[0][0] == 1 else []
         position = {normalise_label(h): i for i, h in enumerate(header) if not values.is_blank(h)}
         columns: dict[str, int] = {}
+        known = {c.norm for c in spec.columns}
+        strange = [i for i, h in enumerate(header) if not values.is_blank(h) and normalise_label(h) not in known]
+        filled = [i for i, h in enumerate(header) if not values.is_blank(h)]
+        # where a missing header is named: the first header not recognised, else the next free cell
+        missing_at = strange[0] if strange else (filled[-1] + 1 if filled else 0)
         for col in spec.columns:
             if col.norm in position:
                 columns[col.key] = position[col.norm]
             elif not (spec.name == "Pricing" and col.key == "unit"):
-                letter = column_letter(len(columns) + 1)
+                letter = column_letter(missing_at + 1)
                 result.findings.append(
                     Finding.make(
                         result.file, spec.name, f"{letter}1", "missing-field",
