@@ -102,9 +102,7 @@ def template(
         from .write.template import write_template
 
         definition = load_tender(tender)
-        if out.exists() and not force:
-            raise UsageProblem(f"{out} already exists; use --force to overwrite it")
-        write_template(definition, load_format(definition), out)
+        write_template(definition, load_format(definition), out, force=force)
         typer.echo(f"Template for {definition.reference} written to {out}")
 
     _guarded(run)

@@ -263,11 +263,11 @@ def test_written_atomically(
 
     monkeypatch.setattr(template_module.Workbook, "save", fail)
     with pytest.raises(OSError):
-        write_template(tender, fmt, out)
+        write_template(tender, fmt, out, force=True)
     assert out.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["tender-response.xlsx"]
     monkeypatch.undo()
-    write_template(tender, fmt, out)
+    write_template(tender, fmt, out, force=True)
     assert openpyxl.load_workbook(out).sheetnames[0] == INSTRUCTIONS
     assert [p.name for p in tmp_path.iterdir()] == ["tender-response.xlsx"]
     umask = os.umask(0)

@@ -21,8 +21,6 @@ The workbook helps the bidder get it right first time:
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -35,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..tender import Band, Tender
 from ..workbook_format import FieldSpec, Format, SheetSpec
+from .atomic import atomic_output
 
 INSTRUCTIONS = "Instructions"
 # rows 2..TABLE_LAST_ROW of a table sheet are unlocked and validated
@@ -66,8 +65,9 @@ _INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")  # the cells a bidder fills
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def write_template(tender: Tender, fmt: Format, out: Path) -> None:
-    """Write the blank response workbook of ``tender`` to ``out``, whole or not at all."""
+def write_template(tender: Tender, fmt: Format, out: Path, *, force: bool = False) -> None:
+    """Write the blank response workbook of ``tender`` to ``out``, whole or not at all; an
+    existing ``out`` is replaced only with ``force``."""
     wb = Workbook()
     wb.properties.title = f"{tender.reference} tender response workbook"
     wb.properties.creator = tender.contracting_authority
@@ -83,22 +83,8 @@ def write_template(tender: Tender, fmt: Format, out: Path) -> None:
             _write_pricing_sheet(ws, spec, tender)
         else:
             _write_table_sheet(ws, spec, tender, lists)
-    _save_atomic(wb, Path(out))
-
-
-def _save_atomic(wb: Workbook, out: Path) -> None:
-    """A temporary file in the same folder, then a rename: never half a workbook."""
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for secrets, not a template
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(Path(out), force=force) as temp:
+        wb.save(temp)
 
 
 # --- Instructions -------------------------------------------------------------------------
