@@ -40,13 +40,11 @@ Progress = Callable[[int, int], None]
 
 def parameters(n: int) -> dict[str, Any]:
     """What the cached inputs depend on: a change to any of it regenerates them."""
-    import clc_tender.bidgen as bidgen
     from clc_tender.tender import load_tender
 
     return {
         "n": n,
         "generator_version": GENERATOR_VERSION,
-        "bidgen_sha256": hashlib.sha256(Path(bidgen.__file__).read_bytes()).hexdigest(),
         "tender_sha256": load_tender().sha256,
         "both_lots": BOTH_LOTS,
         "ds_only": DS_ONLY,
@@ -54,6 +52,22 @@ def parameters(n: int) -> dict[str, Any]:
         "score_weights": list(SCORE_WEIGHTS),
         "evaluator": EVALUATOR,
     }
+
+
+def bidgen_sha256() -> str:
+    """The SHA-256 of clc_tender/bidgen.py as it is now (recorded, not compared: the inputs are
+    not regenerated every time someone edits the generator)."""
+    import clc_tender.bidgen as bidgen
+
+    return hashlib.sha256(Path(bidgen.__file__).read_bytes()).hexdigest()
+
+
+def marker(case: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((case / "params.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def bid_lots(i: int, lot_names: tuple[str, ...]) -> tuple[str, ...]:
@@ -112,14 +126,11 @@ def score_rows(n: int) -> Iterator[tuple[str, str, str, str, int, str]]:
 
 
 def is_cached(case: Path, n: int) -> bool:
-    marker = case / "params.json"
+    data = marker(case)
     bids = case / "bids"
-    if not marker.is_file() or not bids.is_dir() or not (case / "scores.xlsx").is_file():
+    if data is None or data.get("parameters") != parameters(n):
         return False
-    try:
-        if json.loads(marker.read_text()) != parameters(n):
-            return False
-    except ValueError:
+    if not bids.is_dir() or not (case / "scores.xlsx").is_file():
         return False
     return sum(1 for _ in bids.glob("*.xlsx")) == n
 
@@ -130,6 +141,7 @@ def generate(case: Path, n: int, *, workers: int = 2, progress: Progress | None 
 
     if is_cached(case, n):
         return False
+    made_with = bidgen_sha256()  # before the workers fork, which reuse this process's bidgen
     if case.exists():
         shutil.rmtree(case)
     bids = case / "bids"
@@ -149,7 +161,9 @@ def generate(case: Path, n: int, *, workers: int = 2, progress: Progress | None 
             if progress:
                 progress(done, n)
     write_scores(score_rows(n), case / "scores.xlsx")
-    (case / "params.json").write_text(json.dumps(parameters(n), indent=2) + "\n")
+    record = {"parameters": parameters(n), "bidgen_sha256": made_with,
+              "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    (case / "params.json").write_text(json.dumps(record, indent=2) + "\n")
     return True
 
 

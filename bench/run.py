@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from generate import generate
+from generate import bidgen_sha256, generate, marker
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -148,20 +149,34 @@ def time_help() -> tuple[float, float, list[float], list[float]]:
     return statistics.median(helps), statistics.median(passes), helps, passes
 
 
-IMPORTS = {
-    "evaluate": "import clc_tender.cli, clc_tender.render, clc_tender.evaluate, clc_tender.read.frames, "
-                "clc_tender.read.panel, clc_tender.write.shortlist, python_calamine, openpyxl",
-    "naive": "import pandas, openpyxl",
-}
-
-
-def time_imports(runs: int = 5) -> dict[str, Run]:
-    """The fixed cost: start-up plus the imports each side makes, nothing read (median)."""
+def time_fixed(runs: int = 3) -> dict[str, Run]:
+    """The fixed cost: each command on 1 bid (start-up, imports, one file, the output; median)."""
     result = {}
-    for name, code in IMPORTS.items():
-        times = [measure([str(PYTHON), "-c", code]) for _ in range(runs)]
+    for name, command in (("evaluate", evaluate_command(1)), ("naive", naive_command(1))):
+        times = [measure(command) for _ in range(runs)]
         result[name] = Run(statistics.median(r.wall_s for r in times), max(r.peak_mib for r in times))
     return result
+
+
+def source_digest() -> str:
+    """One SHA-256 over clc_tender's sources and the bundled schemas (others edit them while
+    the benchmark runs: a change mid-run means the numbers mix versions)."""
+    digest = hashlib.sha256()
+    for path in sorted([*(ROOT / "clc_tender").rglob("*.py"), *(ROOT / "schemas").glob("*.toml")]):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def inputs_note(sizes: list[int]) -> str:
+    current = bidgen_sha256()
+    notes = []
+    for n in sizes:
+        data = marker(CACHE / str(n)) or {}
+        made = data.get("bidgen_sha256", "?")
+        when = data.get("written", "?")
+        same = "the current bidgen.py" if made == current else f"an earlier bidgen.py ({str(made)[:12]})"
+        notes.append(f"N={n:,} written {when} by {same}")
+    return "; ".join(notes)
 
 
 # --- profiling -------------------------------------------------------------------------------
@@ -365,8 +380,8 @@ def samples(cases: list[Case]) -> list[str]:
 
 
 def report(cases: list[Case], help_times: tuple[float, float, list[float], list[float]],
-           imports: dict[str, Run], prof: Profile | None, profile_n: int, started: dt.datetime,
-           elapsed: float) -> str:
+           fixed: dict[str, Run], prof: Profile | None, profile_n: int, started: dt.datetime,
+           elapsed: float, provenance: list[str]) -> str:
     help_s, pass_s, helps, passes = help_times
     out = [
         "# Benchmark results",
@@ -377,6 +392,10 @@ def report(cases: list[Case], help_times: tuple[float, float, list[float], list[
         "## Machine",
         "",
         *machine(),
+        "",
+        "## Code and inputs",
+        "",
+        *provenance,
         "",
         "## Results",
         "",
@@ -390,12 +409,11 @@ def report(cases: list[Case], help_times: tuple[float, float, list[float], list[
         f"`clc-tender --help`: {help_s * 1000:.0f} ms; `python -c pass`: {pass_s * 1000:.0f} ms "
         f"(medians of {HELP_RUNS}, alternating); ratio {help_s / pass_s:.1f}×.",
         "",
-        f"Fixed cost, start-up and imports only (median of 5, nothing read): evaluate's modules "
-        f"{imports['evaluate'].wall_s:.2f} s / {imports['evaluate'].peak_mib:.0f} MiB; naive's (pandas, openpyxl) "
-        f"{imports['naive'].wall_s:.2f} s / {imports['naive'].peak_mib:.0f} MiB. "
+        f"Fixed cost, each command on 1 bid (median of 3): evaluate {fixed['evaluate'].wall_s:.2f} s / "
+        f"{fixed['evaluate'].peak_mib:.0f} MiB; naive {fixed['naive'].wall_s:.2f} s / {fixed['naive'].peak_mib:.0f} MiB. "
         "Per-bid cost net of it: "
-        + "; ".join(f"N={c.n:,} evaluate {(c.evaluate_s - imports['evaluate'].wall_s) / c.n * 1000:.2f} ms, "
-                    f"naive {(c.naive_s - imports['naive'].wall_s) / c.n * 1000:.2f} ms" for c in cases)
+        + "; ".join(f"N={c.n:,} evaluate {(c.evaluate_s - fixed['evaluate'].wall_s) / (c.n - 1) * 1000:.2f} ms, "
+                    f"naive {(c.naive_s - fixed['naive'].wall_s) / (c.n - 1) * 1000:.2f} ms" for c in cases if c.n > 1)
         + ".",
         "",
         "Every run (alternating evaluate, naive):",
@@ -472,14 +490,15 @@ def main() -> None:
 
     started_at = dt.datetime.now()
     started = time.perf_counter()
+    digest_before = source_digest()
     print("Inputs:", flush=True)
-    for n in sorted(set(sizes + ([] if options.no_profile else [options.profile_n]))):
+    for n in sorted({1, *sizes, *([] if options.no_profile else [options.profile_n])}):
         prepare(n, options.workers)
 
     print("Timing:", flush=True)
     cases = [time_case(n, options.reps if n <= 1000 else 1) for n in sizes]
     help_times = time_help()
-    imports = time_imports()
+    fixed = time_fixed()
     print(console_table(cases, help_times[0] / help_times[1]), flush=True)
 
     prof = None
@@ -487,7 +506,18 @@ def main() -> None:
         print(f"Profiling evaluate on {options.profile_n:,} bids (pyinstrument, then cProfile)...", flush=True)
         prof = profile(options.profile_n)
 
-    text = report(cases, help_times, imports, prof, options.profile_n, started_at, time.perf_counter() - started)
+    digest_after = source_digest()
+    provenance = [
+        f"- clc_tender sources + schemas SHA-256: {digest_before[:16]}… at the start"
+        + ("; unchanged at the end." if digest_after == digest_before else
+           f"; **{digest_after[:16]}… at the end: the code changed during the run, so the numbers mix "
+           "versions; run again.**"),
+        f"- Inputs: {inputs_note(sorted({*sizes, *([] if options.no_profile else [options.profile_n])}))}.",
+    ]
+    if digest_after != digest_before:
+        print("WARNING: clc_tender changed during the run; the numbers mix versions", flush=True)
+    text = report(cases, help_times, fixed, prof, options.profile_n, started_at,
+                  time.perf_counter() - started, provenance)
     options.out.write_text(text)
     print(f"Written {options.out}")
 

@@ -236,7 +236,10 @@ def _run_round(
             raise UsageProblem(f"{register}: no such file")
         previous = read_register(register, definition)
         round_number = previous.round + 1
-        limits = reopening_limits(round_number, when, previous.deadline, previous.first_award)
+        from .rules import months_after
+
+        ends = months_after(definition.framework_end, 12 * definition.extension_years)
+        limits = reopening_limits(round_number, when, previous.deadline, previous.first_award, ends)
         if limits.refusal:
             raise UsageProblem(limits.refusal)
         notes = limits.warnings

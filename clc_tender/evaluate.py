@@ -16,7 +16,16 @@ from typing import Any
 
 import pandas as pd
 
-from .findings import CODE_OUTCOME, CONDITION_CODES, OUTCOME_ORDER, Finding, Outcome, Severity
+from .findings import (
+    CODE_OUTCOME,
+    CONDITION_CODES,
+    DECIDABLE_CODES,
+    OUTCOME_ORDER,
+    QUALITY_REFERRALS,
+    Finding,
+    Outcome,
+    Severity,
+)
 from .read.frames import BidFrames, InputFile, sha256_of
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
@@ -187,11 +196,10 @@ def evaluate(
     }
     scores_file = scores_path.name if scores_path else ""
     result = quality(scores, scores_file, pairs, tender)
-    findings += result.findings
-
     by_file: dict[str, list[Finding]] = {}
-    for f in findings:
+    for f in findings:  # the bids' own findings; quality findings reach their (bid, lot) directly
         by_file.setdefault(f.file, []).append(f)
+    findings += result.findings
     valid_prices = frames.prices[frames.prices["price"].notna() & frames.prices["band"].notna()]
     prices_of: dict[int, dict[str, Decimal]] = {}
     for row in valid_prices.itertuples(index=False):
@@ -206,7 +214,7 @@ def evaluate(
         ref = str(row["bid_reference"] or "")
         org = str(row["organisation_name"] or "")
         for lot in lots.get(bid, ()) or ("",):
-            applicable = relevant(by_file.get(read.file, []), (lot,) if lot else ())
+            applicable = relevant(by_file.get(read.file, []), (lot,) if lot else ()) + result.by_pair.get((bid, lot), [])
             if (bid, lot) in already:
                 member = on_framework[(ids[bid], lot)]
                 reason = Finding.make(read.file, "Bidder", read.cells.get("companies_house_number", ""), "already-admitted",
@@ -229,10 +237,20 @@ def evaluate(
             ))
     if decisions is not None and decisions_path is not None:
         for rec in decisions.itertuples(index=False):
-            if int(rec.row) not in used:
-                findings.append(Finding.make(
-                    decisions_path.name, "Decisions", f"C{int(rec.row)}", "decision-unused",
-                    f"{rec.decision} of {rec.code} for {rec.bid_reference} / {rec.lot} matches no referral of that bid and lot; not applied"))
+            if int(rec.row) in used:
+                continue
+            code = str(rec.code).strip().casefold()
+            why = (
+                "quality is settled by the panel's scores (a MODERATED score in the scores workbook), not by a decision"
+                if code in QUALITY_REFERRALS else
+                "a failed gate cannot be overturned by a decision" if code in CODE_OUTCOME and code not in DECIDABLE_CODES
+                and CODE_OUTCOME[code] is not Outcome.REFERRED else
+                "it matches no referral of that bid and lot"
+            )
+            findings.append(Finding.make(
+                decisions_path.name, "Decisions", f"C{int(rec.row)}", "decision-unused",
+                f"{rec.decision} of {rec.code} for {rec.bid_reference} / {rec.lot} is not applied: {why}",
+                bid_reference=str(rec.bid_reference)))
     lot_order = {name: i for i, name in enumerate(tender.lot_names)}
     outcomes.sort(key=lambda o: (o.bid_reference == "", o.bid_reference.casefold(), o.file, lot_order.get(o.lot, -1)))
 
@@ -315,7 +333,7 @@ def _decisions_by_pair(
         if str(rec.bid_reference).casefold() not in known:
             raise InputError(path.name if path else "decisions", f"Decisions!A{int(rec.row)}",
                              f"the bid reference {rec.bid_reference} is not a bid of this round")
-        result.setdefault((str(rec.bid_reference).casefold(), str(rec.lot)), {})[str(rec.code).strip()] = Decision(
+        result.setdefault((str(rec.bid_reference).casefold(), str(rec.lot)), {})[str(rec.code).strip().casefold()] = Decision(
             int(rec.row), str(rec.decision), str(rec.reason), str(rec.officer), rec.date)  # type: ignore[arg-type]
     return result
 
@@ -329,7 +347,8 @@ def apply_decisions(
     result: list[Finding] = []
     lines: list[str] = []
     for f in applicable:
-        decision = decided.get(f.code) if f.severity is Severity.REFERRAL else None
+        decidable = f.severity is Severity.REFERRAL and f.code in DECIDABLE_CODES
+        decision = decided.get(f.code) if decidable else None
         if decision is None:
             result.append(f)
             continue

@@ -30,7 +30,7 @@ def test_generate_and_read_naively(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     bids = sorted(p.name for p in (case / "bids").glob("*.xlsx"))
     assert len(bids) == 3 and all(name.startswith("BENCH-0000") for name in bids)
     assert (case / "scores.xlsx").is_file()
-    assert json.loads((case / "params.json").read_text())["n"] == 3
+    assert json.loads((case / "params.json").read_text())["parameters"]["n"] == 3
     assert generate.generate(case, 3, workers=1) is False  # cached
     files, sheets = naive.read_all(case / "bids")
     assert files == 3 and sheets >= 3 * 4

@@ -127,3 +127,21 @@ def test_two_decisions_on_one_referral_exit_2(tmp_path: Path, round1: tuple[Path
     row = ("D-1", DS, "safeguarding-concerns", "accept", "ok", "A. Patel", DAY)
     result, _ = evaluate(tmp_path, folder, scores, [row, row])
     assert result.exit_code == 2 and "Decisions!A3" in result.stderr  # type: ignore[attr-defined]
+
+
+def test_quality_referrals_are_settled_by_scores_not_decisions(tmp_path: Path, round1: tuple[Path, Path], tender: Tender) -> None:
+    folder, _ = round1
+    scores = tmp_path / "partial.xlsx"
+    write_scores(agreed_scores([("D-1", DS), ("D-3", DS)], tender), scores)  # D-2 not scored
+    result, out = evaluate(tmp_path, folder, scores, [
+        ("D-2", PA, "quality-not-scored", "accept", "Panel ran out of time", "A. Patel", DAY),
+        ("D-2", PA, "Discretionary-Exclusion", "accept", "Supplier heard", "A. Patel", DAY),  # any case
+    ])
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    row = outcomes(out)["D-2"]
+    assert row["Outcome"] == "referred"
+    assert "quality-not-scored" in row["Reasons"] and "discretionary-exclusion" not in row["Reasons"]
+    assert "discretionary-exclusion: accepted by A. Patel" in row["Decisions"]
+    wb = openpyxl.load_workbook(out)
+    unused = [r for r in wb["Findings"].iter_rows(min_row=2, values_only=True) if r[4] == "decision-unused"]
+    assert len(unused) == 1 and "scores" in unused[0][5] and unused[0][6] == "D-2"

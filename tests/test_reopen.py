@@ -248,7 +248,22 @@ def test_reopen_cli_warns_and_refuses(tmp_path: Path, tender: Tender) -> None:
     result = runner.invoke(app, ["reopen", str(empty), "--register", str(register), "--deadline", "2029-07-01T12:00",
                                  "--out", str(tmp_path / "late.xlsx")])
     assert result.exit_code == 0 and "3 years" in result.stderr
-    result = runner.invoke(app, ["reopen", str(empty), "--register", str(register), "--deadline", "2034-06-01T12:00",
+    result = runner.invoke(app, ["reopen", str(empty), "--register", str(register), "--deadline", "2031-09-01T12:00",
                                  "--out", str(tmp_path / "end.xlsx")])
-    assert result.exit_code == 2 and "8 years" in result.stderr
+    assert result.exit_code == 2 and "30 August 2031" in result.stderr  # the framework's end, with its extension
     assert not (tmp_path / "end.xlsx").exists()
+    result = runner.invoke(app, ["reopen", str(empty), "--register", str(register), "--deadline", "2026-03-01T12:00",
+                                 "--out", str(tmp_path / "early.xlsx")])
+    assert result.exit_code == 2 and "previous round" in result.stderr
+
+
+def test_eight_year_end_refused_even_with_a_longer_framework(tmp_path: Path, tender: Tender) -> None:
+    longer = tmp_path / "long.toml"
+    longer.write_text(_bundled().read_text().replace("framework_end = 2029-08-30", "framework_end = 2036-08-30"))
+    folder = tmp_path / "bids"
+    folder.mkdir()
+    register = tmp_path / "shortlist.xlsx"
+    assert runner.invoke(app, ["evaluate", str(folder), "--out", str(register), "--tender", str(longer)]).exit_code == 0
+    result = runner.invoke(app, ["reopen", str(folder), "--register", str(register), "--deadline", "2034-06-01T12:00",
+                                 "--tender", str(longer), "--out", str(tmp_path / "r.xlsx")])
+    assert result.exit_code == 2 and "8 years" in result.stderr

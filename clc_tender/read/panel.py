@@ -85,8 +85,14 @@ def read_table(
     return Table(name, sheet, frame, {k: column_letter(i + 1) for k, i in position.items()})
 
 
+def one_of(allowed: list[str], name: str) -> pa.Check:
+    """A membership check whose failures are reported by ``name`` (not pandera's wording)."""
+    choices = set(allowed)
+    return pa.Check(lambda s: s.map(lambda v: v in choices), name=name)
+
+
 def first_failure(table: Table, schema: pa.DataFrameSchema, columns: dict[str, str], messages: dict[str, str]) -> None:
-    """Validate with pandera (lazy); raise an InputError naming the first failing cell."""
+    """Validate with pandera (lazy); raise one InputError naming the failing cells (up to 5)."""
     if table.frame.empty:
         return
     try:
@@ -96,15 +102,18 @@ def first_failure(table: Table, schema: pa.DataFrameSchema, columns: dict[str, s
         cases = cases[cases["index"].notna()].sort_values("index", kind="stable")
         if cases.empty:
             raise InputError(table.file, table.sheet, "the sheet does not have the expected shape") from None
-        case = cases.iloc[0]
-        column = case["column"] if case["column"] in columns else next(iter(columns))
-        letter = columns[column]
-        more = len(cases[["index", "check"]].drop_duplicates()) - 1
-        suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
-        message = messages.get(str(case["check"]), str(case["check"]))
-        if case["failure_case"] is not None and str(case["check"]) != "not_nullable":
-            message = f"{message}: {values.show(case['failure_case'])}"
-        raise InputError(table.file, f"{table.sheet}!{letter}{int(case['index'])}", f"{message}{suffix}") from None
+        problems: list[tuple[str, str]] = []
+        for case in cases.drop_duplicates(["index", "check"]).itertuples(index=False):
+            column = case.column if case.column in columns else next(iter(columns))
+            message = messages.get(str(case.check), str(case.check))
+            if case.failure_case is not None and str(case.check) != "not_nullable":
+                message = f"{message}: {values.show(case.failure_case)}"
+            problems.append((f"{table.sheet}!{columns[column]}{int(case.index)}", message))
+        (cell, message), others = problems[0], problems[1:5]
+        text = message + "".join(f"; also {c}: {m}" for c, m in others)
+        if len(problems) > 5:
+            text += f"; and {len(problems) - 5} more"
+        raise InputError(table.file, cell, text) from None
 
 
 SCORE_HEADERS = {
@@ -130,7 +139,7 @@ def read_scores(path: Path, tender: Tender) -> Table:
     schema = pa.DataFrameSchema(
         {
             "bid_reference": pa.Column(None, nullable=False),
-            "lot": pa.Column(None, nullable=False, checks=pa.Check.isin(list(tender.lot_names), name="lot")),
+            "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
             "question": pa.Column(None, nullable=False),
             "evaluator": pa.Column(None, nullable=False),
             "score": pa.Column(None, nullable=True, checks=pa.Check(lambda s: s.map(whole), name="score")),
@@ -171,9 +180,9 @@ def read_decisions(path: Path, tender: Tender) -> Table:
     schema = pa.DataFrameSchema(
         {
             "bid_reference": pa.Column(None, nullable=False),
-            "lot": pa.Column(None, nullable=False, checks=pa.Check.isin(list(tender.lot_names), name="lot")),
+            "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
             "code": pa.Column(None, nullable=False),
-            "decision": pa.Column(None, nullable=False, checks=pa.Check.isin(["accept", "reject"], name="decision")),
+            "decision": pa.Column(None, nullable=False, checks=one_of(["accept", "reject"], "decision")),
             "reason": pa.Column(None, nullable=False),
             "officer": pa.Column(None, nullable=False),
             "date": pa.Column(None, nullable=False),

@@ -17,7 +17,7 @@ import pandera.pandas as pa
 from ..evaluate import Member
 from ..tender import Tender
 from . import values
-from .panel import InputError, first_failure, read_table
+from .panel import InputError, first_failure, one_of, read_table
 
 FRAMEWORK_HEADERS = {
     "provider_id": "Provider ID", "organisation": "Organisation", "lot": "Lot", "round": "Round",
@@ -47,7 +47,7 @@ def read_register(path: Path, tender: Tender) -> Register:
     schema = pa.DataFrameSchema(
         {
             "provider_id": pa.Column(None, nullable=False),
-            "lot": pa.Column(None, nullable=False, checks=pa.Check.isin(list(tender.lot_names), name="lot")),
+            "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
             "round": pa.Column(None, nullable=False, checks=pa.Check(
                 lambda s: s.map(lambda v: _number(v) and v is not None and float(v).is_integer() and v >= 1), name="round")),
             "quality_pct": pa.Column(None, nullable=True, checks=pa.Check(lambda s: s.map(_number), name="number")),

@@ -91,7 +91,7 @@ def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, 
         if guarantee.get(bid) is True:
             tests = "; ".join(message for _, _, message in items)
             findings.append(_finding(place, bid, files[bid], "parent_company_guarantee", "parent-company-guarantee",
-                                     f"a parent company guarantee is offered and must be in place before award: {tests}",
+                                     f"a parent company guarantee is offered and must be in place before the first placement: {tests}",
                                      plain=f"The parent company guarantee you offered must be in place before your first placement, because {tests}."))
         else:
             findings += [_finding(place, bid, files[bid], key, code, f"{message}; no parent company guarantee offered",

@@ -26,9 +26,10 @@ class QuestionScore:
 
 @dataclass(frozen=True)
 class QualityResult:
-    findings: list[Finding]
+    findings: list[Finding]  # every finding (the scores workbook's warnings included)
     rows: list[QuestionScore]
     percent: dict[tuple[int, str], Decimal]  # (bid index, lot) -> Quality %
+    by_pair: dict[tuple[int, str], list[Finding]]  # (bid index, lot) -> its quality findings
 
 
 def quality(
@@ -51,14 +52,25 @@ def quality(
     known_pairs = {(ref.casefold(), lot) for (_, lot), (ref, _) in pairs.items()}
     question_ids = {qq.id for qq in tender.quality.questions}
     for (ref, lot), entries in by_key.items():
+        if (ref, lot) not in known_pairs:
+            rows_of = [e[0] for e in entries]
+            findings.append(Finding.make(
+                scores_file, "Scores", f"A{rows_of[0]}", "score-unused",
+                f"{len(rows_of)} score{'s' if len(rows_of) != 1 else ''} for {ref.upper()} / {lot} "
+                f"(rows {_rows(rows_of)}): not a bid and lot of this round; not used"))
+            continue
+        unknown: dict[str, list[int]] = {}
         for row, question_id, _evaluator, _score, _comment in entries:
-            if (ref, lot) not in known_pairs:
-                findings.append(Finding.make(scores_file, "Scores", f"A{row}", "score-unused",
-                                             f"a score for {ref.upper()} / {lot}, which is not a bid and lot of this round; not used"))
-            elif question_id not in question_ids:
-                findings.append(Finding.make(scores_file, "Scores", f"C{row}", "score-unused",
-                                             f"question '{question_id}' is not a question of this tender; not used"))
-    for (bid, lot), (ref, file) in pairs.items():
+            if question_id not in question_ids:
+                unknown.setdefault(str(question_id), []).append(row)
+        findings += [
+            Finding.make(scores_file, "Scores", f"C{rows_of[0]}", "score-unused",
+                         f"question '{question_id}' (rows {_rows(rows_of)}) is not a question of this tender; not used")
+            for question_id, rows_of in unknown.items()
+        ]
+    by_pair: dict[tuple[int, str], list[Finding]] = {}
+    where = scores_file or "(no scores workbook)"
+    for (bid, lot), (ref, _file) in pairs.items():
         entries = by_key.get((ref.casefold(), lot), [])
         unscored: list[str] = []
         pending: list[str] = []
@@ -90,16 +102,17 @@ def quality(
                 if final < q.min_score:
                     below.append(f"{question.id} scored {final}")
         lots = (lot,)
+        mine_before = len(findings)
         if below:
-            findings.append(Finding.make(file, "Scores", "", "quality-question-below-minimum",
+            findings.append(Finding.make(where, "Scores", "", "quality-question-below-minimum",
                                          f"{', '.join(below)}; every question must score at least {q.min_score}", bid_reference=ref, lots=lots,
                                          plain=f"Your quality answers scored below the minimum of {q.min_score} out of {q.max_score} ({', '.join(below)})."))
         if unscored:
             what = "quality is not scored" if len(unscored) == len(q.questions) else f"quality is not scored for {', '.join(unscored)}"
-            findings.append(Finding.make(file, "Scores", "", "quality-not-scored", what, bid_reference=ref, lots=lots,
+            findings.append(Finding.make(where, "Scores", "", "quality-not-scored", what, bid_reference=ref, lots=lots,
                                          plain="The evaluation of your quality answers is not yet complete."))
         if pending:
-            findings.append(Finding.make(file, "Scores", "", "quality-needs-moderation",
+            findings.append(Finding.make(where, "Scores", "", "quality-needs-moderation",
                                          f"the evaluators disagree on {', '.join(pending)} and there is no moderated score", bid_reference=ref, lots=lots,
                                          plain="The evaluation of your quality answers is not yet complete."))
         if len(finals) == len(q.questions):
@@ -107,7 +120,13 @@ def quality(
             pct = total.quantize(Decimal("0.01"), ROUND_HALF_UP)
             percent[(bid, lot)] = pct
             if total < q.pass_mark_pct:
-                findings.append(Finding.make(file, "Scores", "", "quality-below-pass-mark",
+                findings.append(Finding.make(where, "Scores", "", "quality-below-pass-mark",
                                              f"quality {pct}% is below the pass mark {q.pass_mark_pct}%", bid_reference=ref, lots=lots,
                                              plain=f"Your quality score of {pct}% is below the pass mark of {q.pass_mark_pct}%."))
-    return QualityResult(findings, rows, percent)
+        if len(findings) > mine_before:
+            by_pair[(bid, lot)] = findings[mine_before:]
+    return QualityResult(findings, rows, percent, by_pair)
+
+
+def _rows(rows: list[int]) -> str:
+    return f"{rows[0]}" if len(rows) == 1 else f"{min(rows)}–{max(rows)}"

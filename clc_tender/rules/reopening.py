@@ -16,11 +16,26 @@ class Limits49:
 
 
 def reopening_limits(
-    round_number: int, deadline: dt.datetime, previous_deadline: dt.datetime, first_award: dt.date
+    round_number: int,
+    deadline: dt.datetime,
+    previous_deadline: dt.datetime,
+    first_award: dt.date,
+    framework_end: dt.date | None = None,
 ) -> Limits49:
     """Warnings when this round comes later than the 3- or 5-year point; a refusal after the
-    8-year end. ``round_number`` is the new round (2 is the first re-opening)."""
+    8-year end, after the framework's own end (with its extension), or when the deadline is not
+    after the previous round's. ``round_number`` is the new round (2 is the first re-opening)."""
     day = deadline.date()
+    if deadline <= previous_deadline:
+        return Limits49((), (
+            f"the deadline {deadline:%d %B %Y %H:%M} is not after the previous round's deadline "
+            f"{previous_deadline:%d %B %Y %H:%M}; a re-opening comes after the round it follows"
+        ))
+    if framework_end is not None and day > framework_end:
+        return Limits49((), (
+            f"the framework ends on {framework_end:%d %B %Y} (with its optional extension); "
+            f"a round with the deadline {day:%d %B %Y} cannot be run"
+        ))
     end = months_after(first_award, 8 * 12)
     if day > end:
         return Limits49((), (

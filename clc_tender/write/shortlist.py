@@ -21,15 +21,20 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
 from ..evaluate import Evaluation, LotOutcome, Member
-from ..findings import Finding, Outcome
+from ..findings import CONDITION_CODES, Finding, Outcome
 from ..tender import Band, Tender
 from .atomic import OutputExists, atomic_output
 
-__all__ = ["OutputExists", "hourly_rate", "median", "rate_card", "write_shortlist"]
+__all__ = [
+    "OutputExists", "hourly_rate", "median", "print_setup", "rate_card", "row_height",
+    "write_shortlist",
+]
 
 MONEY_FORMAT = "£#,##0.00"
 PERCENT_FORMAT = "0.00"
 PENNY = Decimal("0.01")
+LINE_POINTS = 15  # the height of one line of 11-point Calibri
+MAX_ROW_POINTS = 300
 
 SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD = "Summary", "Framework", "Outcomes", "Rate card"
 QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS = "Quality", "Prices", "Findings", "Inputs", "Bidders"
@@ -142,6 +147,46 @@ def rate_card(members: Iterable[Member], tender: Tender) -> list[RateRow]:
     return rows
 
 
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapped cell of ``width`` characters: each of its
+    lines, and as many more as its words need at that width (an estimate, as Excel's is)."""
+    chars = max(int(width) - 1, 1)  # less the cell's padding
+    total = 0
+    for line in text.split("\n"):
+        count, used = 1, 0
+        for word in line.split(" "):
+            size = len(word)
+            if used and used + 1 + size <= chars:
+                used += 1 + size
+                continue
+            if used:
+                count += 1
+            # a word longer than the line is broken across lines
+            count += max(size - 1, 0) // chars
+            used = (size - 1) % chars + 1 if size else 0
+        total += count
+    return total
+
+
+def row_height(cells: Iterable[tuple[str, float]]) -> float | None:
+    """The height (points) of a row whose wrapped cells are ``(text, column width)``: one line
+    of 15 points for each line its tallest cell shows, at most 300; None for a one-line row."""
+    lines = max((wrapped_lines(text, width) for text, width in cells if text), default=1)
+    if lines <= 1:
+        return None
+    return float(min(lines * LINE_POINTS, MAX_ROW_POINTS))
+
+
+def print_setup(ws: Worksheet) -> None:
+    """Landscape A4, one page wide (as many tall as needed), the header row on every page and a
+    footer with the sheet name and the page number."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_footer("&L&A&RPage &P of &N")
+
+
 def entry_line(f: Finding) -> str:
     """``code: message``, with the place when the finding has both a sheet and a cell."""
     if f.sheet and f.cell:
@@ -203,23 +248,33 @@ class _Writer:
         rows: Iterable[Sequence[Cell]],
         cell_formats: dict[tuple[int, int], Format] | None = None,
     ) -> tuple[Worksheet, int]:
-        """Write a header and rows; bold frozen header, autofilter, widths. Returns the
-        sheet and the number of data rows."""
+        """Write a header and rows; bold frozen header, autofilter, widths, the height of
+        each row its wrapped cells need, and the print setup. Returns the sheet and the number
+        of data rows."""
         ws = self.wb.add_worksheet(name)
         widths = [len(c.header) + 2 for c in columns]
         for col, c in enumerate(columns):
             ws.write_string(0, col, c.header, self.header)
         count = 0
+        wrapped: dict[int, list[tuple[int, str]]] = {}  # row -> (column, text) of wrapped cells
         for r, row in enumerate(rows, start=1):
             count = r
             for col, (c, value) in enumerate(zip(columns, row, strict=True)):
                 fmt = (cell_formats or {}).get((r, col), self.fmt[c.kind])
                 widths[col] = max(widths[col], self.put(ws, r, col, value, fmt))
-        for col, c in enumerate(columns):
-            width = c.width if c.width is not None else min(max(widths[col], 8), 50)
+                if c.kind == "wrap" and isinstance(value, str) and value:
+                    wrapped.setdefault(r, []).append((col, value))
+        final = [c.width if c.width is not None else min(max(widths[col], 8), 50)
+                 for col, c in enumerate(columns)]
+        for col, width in enumerate(final):
             ws.set_column(col, col, width)
+        for r, cells in wrapped.items():
+            height = row_height((text, final[col]) for col, text in cells)
+            if height is not None:
+                ws.set_row(r, height)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(count, 1), len(columns) - 1)
+        print_setup(ws)
         return ws, count
 
     def put(self, ws: Worksheet, row: int, col: int, value: Cell, fmt: Format) -> int:
@@ -272,7 +327,10 @@ class _Writer:
             ("Members admitted this round", len(ev.members) - ev.carried),
             ("Findings: errors", sum(1 for f in ev.findings if f.severity.value == "error")),
             ("Findings: referrals", sum(1 for f in ev.findings if f.severity.value == "referral")),
-            ("Findings: warnings", sum(1 for f in ev.findings if f.severity.value == "warning")),
+            ("Findings: warnings", sum(1 for f in ev.findings
+                                       if f.severity.value == "warning"
+                                       and f.code not in CONDITION_CODES)),
+            ("Findings: conditions", sum(1 for f in ev.findings if f.code in CONDITION_CODES)),
             ("Tender definition", tender.source),
             ("Time zone", tender.timezone),
             ("Session hours", tender.session_hours),
@@ -351,23 +409,30 @@ class _Writer:
             rows.append([band.name, band.floor, band.ceiling, len(values),
                          min(values, default=None), median(values), max(values, default=None),
                          outside])
-        ws, count = self.table(PRICES, columns, rows)
-        self.price_chart(ws, count, len(columns))
+        ws, _ = self.table(PRICES, columns, rows)
+        top = 0
+        for r, band in enumerate(self.tender.bands, start=1):
+            values = by_band.get(band.name, [])
+            if values:
+                top = self.price_chart(ws, r, band, values, len(columns), top)
 
-    def price_chart(self, ws: Worksheet, count: int, width: int) -> None:
-        if not count:
-            return
-        last = count  # data rows 1..count
-        categories = [PRICES, 1, 0, last, 0]
+    def price_chart(self, ws: Worksheet, row: int, band: Band, values: Sequence[Decimal],
+                    width: int, top: int) -> int:
+        """A small chart of one band (its ``Prices`` row): min, median and max as columns, the
+        floor and ceiling as marks, on a y-axis from just below the lower of the floor and the
+        minimum to just above the higher of the ceiling and the maximum. Placed ``top`` pixels
+        down, beside the table; returns where the next chart goes."""
         chart = self.wb.add_chart({"type": "column"})
         assert chart is not None
+        categories = [PRICES, row, 0, row, 0]
         for col, colour in ((4, "#9DC3E6"), (5, "#2E75B6"), (6, "#1F4E79")):
             chart.add_series({
                 "name": [PRICES, 0, col],
                 "categories": categories,
-                "values": [PRICES, 1, col, last, col],
+                "values": [PRICES, row, col, row, col],
                 "fill": {"color": colour},
-                "gap": 80,
+                "gap": 60,
+                "data_labels": {"value": True, "num_format": MONEY_FORMAT, "font": {"size": 8}},
             })
         limits = self.wb.add_chart({"type": "line"})
         assert limits is not None
@@ -375,24 +440,33 @@ class _Writer:
             limits.add_series({
                 "name": [PRICES, 0, col],
                 "categories": categories,
-                "values": [PRICES, 1, col, last, col],
+                "values": [PRICES, row, col, row, col],
                 "line": {"none": True},
-                "marker": {"type": "dash", "size": 12,
+                "marker": {"type": "dash", "size": 20,
                            "border": {"color": colour}, "fill": {"color": colour}},
             })
         chart.combine(limits)
-        chart.set_title({"name": "Prices by band: min, median, max against floor and ceiling"})
-        chart.set_y_axis({"name": "£", "num_format": "£#,##0",
-                          "major_gridlines": {"visible": True}})
-        chart.set_x_axis({"name": "Band"})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 760, "height": 420})
-        ws.insert_chart(0, width + 1, chart)
+        low, high = min(band.floor, *values), max(band.ceiling, *values)
+        pad = max((high - low) * Decimal("0.15"), Decimal("0.05"))
+        chart.set_title({"name": f"{band.name}: prices against the floor and ceiling",
+                         "name_font": {"size": 10, "bold": True}})
+        chart.set_y_axis({
+            "num_format": "£#,##0.00", "major_gridlines": {"visible": True},
+            "min": float((low - pad).quantize(PENNY, ROUND_HALF_UP)),
+            "max": float((high + pad).quantize(PENNY, ROUND_HALF_UP)),
+        })
+        chart.set_x_axis({"num_font": {"size": 9}})
+        chart.set_legend({"position": "right", "font": {"size": 8}})
+        height = 240
+        chart.set_size({"width": 520, "height": height})
+        ws.insert_chart(0, width + 1, chart, {"y_offset": top})
+        return top + height + 12
 
     def findings(self) -> None:
         columns = [Col("File"), Col("Sheet"), Col("Cell"), Col("Severity"), Col("Code"),
-                   Col("Message", "wrap", 80), Col("Bid reference")]
-        rows = [[f.file, f.sheet, f.cell, f.severity.value, f.code, f.message, f.bid_reference]
+                   Col("Message", "wrap", 80), Col("Bid reference"), Col("Lot")]
+        rows = [[f.file, f.sheet, f.cell, f.severity.value, f.code, f.message, f.bid_reference,
+                 ", ".join(f.lots) if f.lots else ""]
                 for f in self.ev.findings]
         self.table(FINDINGS, columns, rows)
 
