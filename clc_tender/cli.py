@@ -224,7 +224,7 @@ def _run_round(
 
     definition, fmt = _load_tender(tender)
     if not bids_dir.is_dir():
-        raise UsageProblem(f"{bids_dir}: no such folder")
+        raise UsageProblem(f"{bids_dir}: {'not a folder' if bids_dir.exists() else 'no such folder'}")
     options: dict[str, Any] = {}
     notes: tuple[str, ...] = ()
     if register is not None:
@@ -247,7 +247,7 @@ def _run_round(
         options = {
             "deadline": when, "round_number": round_number, "first_deadline": previous.first_deadline,
             "first_award": previous.first_award, "members": previous.members,
-            "extra_inputs": [InputFile(register.name, register, register.stat().st_size, sha256_of(register),
+            "extra_inputs": [InputFile(str(register), register, register.stat().st_size, sha256_of(register),
                                        "register", f"members carried from round {previous.round}")],
         }
     out = out or Path("shortlist.xlsx")
@@ -258,6 +258,10 @@ def _run_round(
     with render.reading_progress(not as_json) as progress:
         frames = read_folder(bids_dir, definition, fmt, exclude=[p for p in (scores, decisions, register, out) if p],
                              progress=progress)
+    if not frames.reads:
+        notes += (f"no .xlsx bids were found in {bids_dir}",)
+    if scores is None and frames.reads:
+        notes += ("no --scores workbook was given: every bid is referred with quality not scored",)
     ev = run_evaluation(
         frames, definition, fmt,
         scores=score_table.frame if score_table else None, scores_path=scores,
@@ -305,6 +309,14 @@ def letters(
             raise UsageProblem(f"--docx {docx}: not a folder")
         check_output(out, force)
         letter_set = read_letters(shortlist, day, published)
+        ends = letter_set.standstill_ends
+        if ends is not None and day > ends:
+            from . import render
+            from .write.letters import format_date
+
+            render.warning_line(
+                f"the letters are dated {format_date(day)}, after the standstill they announce "
+                f"ends ({format_date(ends)}); check --letter-date and --standstill-from")
         written = write_word_letters(letter_set, docx, force) if docx is not None else []
         write_letters(letter_set.rows(), out, force)
         typer.echo(f"Award letter data ({len(letter_set.letters)} rows) written to {out}")

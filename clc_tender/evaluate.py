@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -120,7 +120,18 @@ def assess(frames: BidFrames, tender: Tender, fmt: Format, deadline: dt.datetime
     findings += gates.policy_findings(bids, tender, deadline, places)
     findings += gates.safeguarding_findings(bids, tender, lots, places, places.present)
     findings += gates.coverage_findings(bids, frames.coverage, tender, lots)
-    return _with_references(findings, bids)
+    return sorted(_with_references(findings, bids), key=finding_order(fmt))
+
+
+def finding_order(fmt: Format) -> Callable[[Finding], tuple[str, int, int, str]]:
+    """Findings in reading order: by file, then sheet as in the workbook, then cell."""
+    sheets = {spec.name: i for i, spec in enumerate(fmt.sheets)}
+
+    def key(f: Finding) -> tuple[str, int, int, str]:
+        row, column = _cell_key(f.cell)
+        return (f.file, sheets.get(f.sheet, len(sheets) if f.sheet else -1), row, column)
+
+    return key
 
 
 def relevant(findings: Iterable[Finding], lots: tuple[str, ...]) -> list[Finding]:
@@ -267,12 +278,12 @@ def evaluate(
     inputs = list(frames.inputs)
     notes: dict[str, list[str]] = {}
     for o in outcomes:
-        notes.setdefault(o.file, []).append(f"{o.lot or 'bid'}: {o.outcome.value}")
+        notes.setdefault(o.file, []).append(f"{o.lot}: {o.outcome.value}" if o.lot else f"{o.outcome.value} (no lot could be read)")
     inputs = [dataclasses.replace(i, note="; ".join(notes.get(i.file, []))) if i.status == "bid" else i for i in inputs]
     if scores_path is not None:
-        inputs.append(InputFile(scores_path.name, scores_path, scores_path.stat().st_size, sha256_of(scores_path), "scores", "the panel's quality scores"))
+        inputs.append(InputFile(str(scores_path), scores_path, scores_path.stat().st_size, sha256_of(scores_path), "scores", "the panel's quality scores"))
     if decisions_path is not None:
-        inputs.append(InputFile(decisions_path.name, decisions_path, decisions_path.stat().st_size, sha256_of(decisions_path), "decisions", "the officers' decisions on referrals"))
+        inputs.append(InputFile(str(decisions_path), decisions_path, decisions_path.stat().st_size, sha256_of(decisions_path), "decisions", "the officers' decisions on referrals"))
     inputs += list(extra_inputs)
 
     bidders = tuple(
@@ -290,7 +301,7 @@ def evaluate(
         for i, r in zip(bids.index, bids.to_dict("records"), strict=True)
     )
     bidders = tuple(sorted(bidders, key=lambda b: (b["Bid reference"] == "", b["Bid reference"].casefold(), b["File"])))
-    ordered = sorted(findings, key=lambda f: (f.file, f.sheet, _cell_key(f.cell)))
+    ordered = sorted(findings, key=finding_order(fmt))
     return Evaluation(
         tender=tender,
         round=round_number,

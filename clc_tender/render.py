@@ -93,20 +93,25 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
     out.print(table)
     not_admitted = [o for o in ev.outcomes if o.outcome.value not in ("admitted", "already-admitted")]
     if not_admitted:
-        listing = Table(title="Not admitted: the first reason (every reason is in the workbook)", title_justify="left")
-        listing.add_column("Bid", no_wrap=True)
-        listing.add_column("Lot", no_wrap=True)
-        listing.add_column("Outcome", no_wrap=True)
-        listing.add_column("Reason", overflow="fold")
+        shared = Counter(o.bid_reference for o in ev.outcomes if o.lot)
+        listing = Table(title="Not admitted, or waiting for an officer: the first reason (all are in the workbook)",
+                        title_justify="left")
+        listing.add_column("Bid", overflow="fold")
+        listing.add_column("Lot and outcome", no_wrap=True)
+        listing.add_column("First reason", overflow="fold", ratio=1, min_width=24)
         for o in not_admitted:
             first = o.reasons[0] if o.reasons else None
-            reason = f"[bold]{first.code}[/]: {first.message}" if first else ""
+            reason = f"[bold]{first.code}[/]\n{first.message}" if first else ""
             more = f" [dim](+{len(o.reasons) - 1} more)[/]" if len(o.reasons) > 1 else ""
-            listing.add_row(o.bid_reference or o.file, _short(o.lot), f"[{OUTCOME_STYLE[o.outcome.value]}]{o.outcome.value}[/]", reason + more)
+            name = o.bid_reference or o.file
+            if o.bid_reference and shared[o.bid_reference] > len({x.lot for x in ev.outcomes if x.bid_reference == o.bid_reference}):
+                name = f"{o.bid_reference} ({o.file})"  # a reference used by two files
+            listing.add_row(name, f"{o.lot or '(lots unreadable)'}\n[{OUTCOME_STYLE[o.outcome.value]}]{o.outcome.value}[/]", reason + more)
         out.print(listing)
+    unused = Counter(f.code for f in ev.findings if f.code in ("decision-unused", "score-unused"))
+    if unused["decision-unused"]:
+        warning_line(f"{unused['decision-unused']} decision(s) were not applied (decision-unused): see the Findings sheet")
+    if unused["score-unused"]:
+        warning_line(f"some scores were not used (score-unused, {unused['score-unused']} finding(s)): see the Findings sheet")
     out.print(f"Shortlist written to [bold]{written}[/]")
 
-
-def _short(lot: str) -> str:
-    """A lot name short enough for a narrow terminal (Day Services -> DS)."""
-    return "".join(word[0] for word in lot.split()) if len(lot) > 12 else lot

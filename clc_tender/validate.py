@@ -188,9 +188,14 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
         seen.add((str(case.check), index))
         spec = specs[matched.key]
         value = bids.at[index, matched.key]
+        message = matched.message(value)
+        if matched.code == "duplicate-bid-reference":
+            same = bids["bid_reference"].map(lambda v, ref=str(value).casefold(): v is not None and str(v).casefold() == ref)
+            others = [f for f in bids.loc[same, "file"] if f != read.file]
+            message = f"the bid reference {value} is also used by {', '.join(others)}; each bid needs its own reference"
         findings.append(Finding.make(
             read.file, read.sheet_of.get(matched.key, ""), read.cells.get(matched.key, ""), matched.code,
-            matched.message(value), lots=spec.lots))
+            message, lots=spec.lots))
     return findings
 
 

@@ -84,7 +84,7 @@ def test_evaluate_writes_shortlist_and_exits_0_on_failing_bids(bids: tuple[Path,
     assert all(c.data_type != "f" for row in bidders.iter_rows() for c in row)
     # skipped files appear only in Inputs
     inputs = {r[0]: r[3] for r in wb["Inputs"].iter_rows(min_row=2, values_only=True)}
-    assert inputs["README.txt"] == "skipped" and inputs["scores.xlsx"] == "scores"
+    assert inputs["README.txt"] == "skipped" and inputs[str(scores)] == "scores"
     assert all("README.txt" not in str(r) for r in rows)
 
 

@@ -99,7 +99,8 @@ def test_unused_decision_is_warned_and_cannot_overturn_a_failed_gate(tmp_path: P
     ]
     inputs = {r[0]: r for r in wb["Inputs"].iter_rows(min_row=2, values_only=True)}
     digest = hashlib.sha256((tmp_path / "decisions.xlsx").read_bytes()).hexdigest()
-    assert inputs["decisions.xlsx"][2] == digest and inputs["decisions.xlsx"][3] == "decisions"
+    entry = inputs[str(tmp_path / "decisions.xlsx")]
+    assert entry[2] == digest and entry[3] == "decisions"
 
 
 @pytest.mark.parametrize(

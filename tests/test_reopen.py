@@ -171,7 +171,7 @@ def test_summary_records_round_and_first_deadline(chain: dict) -> None:
     assert s["First round deadline"].startswith("2026-03-20T12:00:00")
     assert s["Day Services: already-admitted"] == 0 and s["Personal Assistants: already-admitted"] == 1
     inputs = {r["File"]: r["Status"] for r in rows(chain["r3"], "Inputs")}
-    assert inputs["shortlist-round-2.xlsx"] == "register"
+    assert inputs["shortlist-round-2.xlsx"] == "register"  # the path as given on the command line
 
 
 def _tamper(source: Path, target: Path, edit) -> Path:  # type: ignore[no-untyped-def]

@@ -63,10 +63,14 @@ def read_table(
     except Exception as exc:
         raise InputError(name, sheet, f"cannot be read ({type(exc).__name__})") from None
     header = [normalise_label(h) for h in (grid[0] if grid else [])]
+    expected = {normalise_label(t) for t in (*headers.values(), *(optional or {}).values())}
+    strange = [i for i, h in enumerate(header) if h and h not in expected]
+    filled = [i for i, h in enumerate(header) if h]
+    missing_at = strange[0] if strange else (filled[-1] + 1 if filled else 0)
     position: dict[str, int] = {}
     for key, title in headers.items():
         if normalise_label(title) not in header:
-            raise InputError(name, f"{sheet}!{column_letter(len(header) + 1)}1", f"the column '{title}' is missing from the header row")
+            raise InputError(name, f"{sheet}!{column_letter(missing_at + 1)}1", f"the column '{title}' is missing from the header row")
         position[key] = header.index(normalise_label(title))
     for key, title in (optional or {}).items():
         if normalise_label(title) in header:
