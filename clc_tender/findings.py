@@ -161,6 +161,17 @@ class Finding:
         return self.severity is Severity.ERROR
 
 
+def long_date(day: object) -> str:
+    """20 March 2026 (a date) or 20 March 2026 12:00:01 (a date and time): no zero padding."""
+    import datetime as dt
+
+    if isinstance(day, dt.datetime):
+        return f"{day.day} {day:%B %Y %H:%M:%S}"
+    if isinstance(day, dt.date):
+        return f"{day.day} {day:%B %Y}"
+    return str(day)
+
+
 def money(amount: object) -> str:
     """£1,234.50 for an exact amount (Decimal or int)."""
     from decimal import Decimal

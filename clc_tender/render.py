@@ -76,7 +76,7 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
 
     if ev.round > 1:
         new = len(ev.members) - ev.carried
-        out.print(f"[bold]Round {ev.round}[/] (deadline {ev.deadline:%d %B %Y %H:%M}): "
+        out.print(f"[bold]Round {ev.round}[/] (deadline {ev.deadline.day} {ev.deadline:%B %Y %H:%M}): "
                   f"{new} new member{'s' if new != 1 else ''}, {ev.carried} carried from earlier rounds")
     for note in ev.warnings:
         warning_line(note)

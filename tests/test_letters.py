@@ -29,8 +29,11 @@ from clc_tender.write.letters import (
     format_date,
     letter_rows,
     neutralise,
+    panel_explanation,
+    read_letters,
     safe_file_stem,
     write_letters,
+    write_word_letters,
 )
 
 DS = "Day Services"
@@ -174,8 +177,30 @@ def test_admitted_row(rows):
     assert "public liability" in row["Conditions"].lower()
     assert row["Quality %"] == "75.00"  # Q1 3/5 x 25 + Q2-Q6 4/5 x 75
     assert row["Q1 score"] == "3"
-    assert "Good detail on outcomes; é accents survive" in row["Q1 explanation"]  # the Comment
-    assert row["Letter date"] == "01 May 2026"
+    # the Comment "AB: ...; CD: ..." of two agreeing evaluators: their words once, no initials
+    assert row["Q1 explanation"] == "Good detail on outcomes; é accents survive"
+    assert row["Letter date"] == "1 May 2026"
+
+
+def test_explanations_have_no_evaluator_initials(rows):
+    for row in rows:
+        for q in QUESTIONS:
+            text = row[f"{q} explanation"]
+            assert not re.search(r"(^|; )(AB|CD): ", text), (row["Bid reference"], q, text)
+    assert _row(rows, "CLC26-001", PA)["Q1 explanation"] == "Q1: a clear answer for Personal Assistants"
+
+
+@pytest.mark.parametrize(("comment", "evaluators", "expected"), [
+    ("JM: Good; AK: Good", (), "Good"),
+    ("JM: Good; clear examples.; AK: Good; clear examples.", (), "Good; clear examples."),
+    ("JM: Clear.; AK: Thin on outcomes.", (), "Clear. Thin on outcomes."),
+    ("JM: Good; AK: Good; RB: Weak", (), "Good Weak"),
+    ("Jo Smith: Sound; Al Khan: Sound", ("Jo Smith", "Al Khan"), "Sound"),
+    ("A plain comment; with a semicolon", (), "A plain comment; with a semicolon"),
+    ("", (), ""),
+])
+def test_panel_explanation(comment, evaluators, expected):
+    assert panel_explanation(comment, evaluators) == expected
 
 
 def test_price_above_ceiling_reason(rows):
@@ -238,6 +263,9 @@ def test_prices_use_the_ranges_of_the_prices_sheet(rows):
 
 def test_standstill_column(shortlist, rows):
     assert {r["Standstill ends"] for r in rows} == {"13 May 2026"}
+    late = letter_rows(shortlist, dt.date(2026, 6, 1), dt.date(2026, 5, 29))
+    assert {r["Standstill ends"] for r in late} == {"9 June 2026"}  # never 09 June
+    assert {r["Letter date"] for r in late} == {"1 June 2026"}
     without = letter_rows(shortlist, dt.date(2026, 5, 1), None)
     assert {r["Standstill ends"] for r in without} == {""}
 
@@ -316,6 +344,13 @@ def test_xlsx_cells_are_text(shortlist, tmp_path):
     assert evil.data_type == "s"
     assert evil.value == "'" + EVIL_ORG
     assert ws.max_row - 1 == len(_outcomes(shortlist))
+    # rows as tall as their wrapped cells (six price lines), printable landscape pages
+    prices = header.index("Prices") + 1
+    for r in range(2, ws.max_row + 1):
+        lines = len(str(ws.cell(r, prices).value or "").splitlines())
+        if lines > 1:
+            assert ws.row_dimensions[r].height >= 15 * lines
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
 
 
 def test_word_letters(shortlist, tmp_path):
@@ -336,7 +371,9 @@ def test_word_letters(shortlist, tmp_path):
         first = mine[0]
         assert first["Contact name"] in text and first["Organisation"] in text
         assert first["Postcode"] in text
-        assert "01 May 2026" in text and "Wednesday 13 May 2026" in text
+        assert "\n1 May 2026\n" in text and "Wednesday 13 May 2026" in text
+        assert "01 May 2026" not in text
+        assert not re.search(r"\b(AB|CD): ", tables)  # the panel's words, not its initials
         for row in mine:
             assert row["Decision"] in text
             for reason in row["Reasons"].splitlines():
@@ -347,6 +384,25 @@ def test_word_letters(shortlist, tmp_path):
     cafe = docx.Document(str(folder / "CLC26-001.docx"))
     headings = [p.text for p in cafe.paragraphs if p.style.name.startswith("Heading")]
     assert "Day Services lot" in headings and "Personal Assistants lot" in headings
+
+
+def test_warning_when_letters_are_dated_after_the_standstill(shortlist, tmp_path):
+    out = tmp_path / "letters.csv"
+    result = runner.invoke(app, [
+        "letters", str(shortlist), "--out", str(out), "--letter-date", "2026-05-14",
+        "--standstill-from", LETTER_DATE,
+    ])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(warnings) == 1
+    assert "Warning" in warnings[0] and "after the standstill" in warnings[0]
+    assert "13 May 2026" in warnings[0]
+    assert out.exists()
+    on_the_day = runner.invoke(app, [
+        "letters", str(shortlist), "--out", str(out), "--force", "--letter-date", "2026-05-13",
+        "--standstill-from", LETTER_DATE,
+    ])
+    assert on_the_day.exit_code == 0 and not on_the_day.stderr.strip()
 
 
 def test_existing_outputs_are_not_overwritten(shortlist, tmp_path):
@@ -377,7 +433,8 @@ def test_usage_errors(shortlist, tmp_path, args, message):
 # --- reading and writing without the pipeline ----------------------------------------------------
 
 
-def _mini_shortlist(path: Path, *, drop_column: str = "", drop_sheet: str = "") -> Path:
+def _mini_shortlist(path: Path, *, drop_column: str = "", drop_sheet: str = "",
+                    more_outcomes: tuple[list, ...] = ()) -> Path:
     sheets = {
         "Summary": [["Item", "Value"], ["Contracting authority", "Test Council"],
                     ["Tender reference", "T-1"], ["Tender title", "Test tender"]],
@@ -385,16 +442,20 @@ def _mini_shortlist(path: Path, *, drop_column: str = "", drop_sheet: str = "") 
             ["Bid reference", "Organisation", "Lot", "Outcome", "Reasons", "Conditions",
              "Decisions", "Quality %", "Band 1", "File", "Letter reasons", "Letter conditions"],
             ["B-1", "One Ltd", "Day Services", "late", "late: submitted late", None, None, None,
-             48.5, "b1.xlsx", "late: Your bid arrived after the deadline.", None],
+             48.5, "b1.xlsx", "late: Your bid arrived on 09 June 2026, after the deadline.", None],
             ["B-2", "Two Ltd", "Day Services", "already-admitted", "", None, None, None,
              None, "b2.xlsx", None, None],
+            *more_outcomes,
         ],
         "Quality": [["Bid reference", "Lot", "Question", "Weight %", "Scores", "Moderated",
                      "Final", "Status", "Comment"]],
         "Prices": [["Band", "Floor (£)", "Ceiling (£)"], ["Band 1", 48.12, 49.42]],
         "Bidders": [["Bid reference", "Organisation", "Provider ID", "Contact name",
-                     "Contact email", "Contact telephone", "Registered address", "Postcode"],
-                    ["B-1", "One Ltd", "1", "Ann", "a@x.org", "", "1 Road", "LE1 1AA"]],
+                     "Contact email", "Contact telephone", "Registered address", "Postcode",
+                     "File"],
+                    ["B-1", "One Ltd", "1", "Ann", "a@x.org", "", "1 Road", "LE1 1AA", "b1.xlsx"],
+                    ["B-1", "Copy Ltd", "9", "Cy", "c@x.org", "", "9 Lane", "LE9 9ZZ",
+                     "b1 copy.xlsx"]],
     }
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -412,12 +473,35 @@ def _mini_shortlist(path: Path, *, drop_column: str = "", drop_sheet: str = "") 
 def test_decisions_for_late_and_already_admitted(tmp_path):
     rows = letter_rows(_mini_shortlist(tmp_path / "s.xlsx"), dt.date(2026, 5, 1), None)
     late, member = rows
-    assert late["Reasons"] == "1. Your bid arrived after the deadline."  # stray code dropped
+    # stray code dropped; the day of the month unpadded
+    assert late["Reasons"] == "1. Your bid arrived on 9 June 2026, after the deadline."
     assert "received after the deadline" in late["Decision"]
     assert late["Prices"] == "Band 1: £48.50 (range £48.12 – £49.42)"
     assert late["Contact name"] == "Ann"
     assert "already a member of the framework for the Day Services lot" in member["Decision"]
     assert list(late)[-3:] == list(TAIL_COLUMNS)
+
+
+def test_same_bid_reference_in_two_files_gets_two_word_letters(tmp_path):
+    copy = ["B-1", "Copy Ltd", "Personal Assistants", "non-compliant",
+            "duplicate-bid-reference: used by b1.xlsx too", None, None, None, None,
+            "b1 copy.xlsx", "The bid reference B-1 was used by another bid too.", None]
+    copy_ds = [*copy[:2], "Day Services", *copy[3:]]
+    path = _mini_shortlist(tmp_path / "s.xlsx", more_outcomes=(copy, copy_ds))
+    letters = read_letters(path, dt.date(2026, 5, 1), None)
+    written = write_word_letters(letters, tmp_path / "word")
+    assert [p.name for p in written] == ["B-1.docx", "B-2.docx", "B-1-b1-copy.docx"]
+    first = "\n".join(p.text for p in docx.Document(str(written[0])).paragraphs)
+    second = "\n".join(p.text for p in docx.Document(str(written[2])).paragraphs)
+    assert "Ann" in first and "Cy" not in first
+    assert "Cy" in second and "Ann" not in second
+
+    def headings(path: Path) -> list[str]:
+        return [p.text for p in docx.Document(str(path)).paragraphs
+                if p.style.name.startswith("Heading")]
+
+    assert headings(written[0]) == ["Day Services lot", "Next steps"]  # one section, not three
+    assert headings(written[2]) == ["Personal Assistants lot", "Day Services lot", "Next steps"]
 
 
 @pytest.mark.parametrize(("drop_column", "drop_sheet", "named"), [
@@ -448,7 +532,8 @@ def test_neutralise(text, expected):
 
 
 def test_helpers():
-    assert format_date(dt.date(2026, 5, 1)) == "01 May 2026"
+    assert format_date(dt.date(2026, 5, 1)) == "1 May 2026"
+    assert format_date(dt.date(2026, 6, 9), weekday=True) == "Tuesday 9 June 2026"
     assert format_date(dt.date(2026, 5, 13), weekday=True) == "Wednesday 13 May 2026"
     assert safe_file_stem("CLC/26 001") == "CLC-26-001"
     assert safe_file_stem("../..") == "bid"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +23,15 @@ from clc_tender.rules.quality import QuestionScore
 from clc_tender.tender import load_tender
 from clc_tender.write import shortlist as shortlist_module
 from clc_tender.write.atomic import atomic_output
-from clc_tender.write.shortlist import OutputExists, hourly_rate, median, rate_card, write_shortlist
+from clc_tender.write.shortlist import (
+    OutputExists,
+    hourly_rate,
+    median,
+    rate_card,
+    row_height,
+    wrapped_lines,
+    write_shortlist,
+)
 
 D = Decimal
 LONDON = ZoneInfo("Europe/London")
@@ -39,7 +49,7 @@ HEADERS = {
                 "Status", "Comment"],
     "Prices": ["Band", "Floor (£)", "Ceiling (£)", "Bids", "Min", "Median", "Max",
                "Outside range"],
-    "Findings": ["File", "Sheet", "Cell", "Severity", "Code", "Message", "Bid reference"],
+    "Findings": ["File", "Sheet", "Cell", "Severity", "Code", "Message", "Bid reference", "Lot"],
     "Inputs": ["File", "Bytes", "SHA-256", "Status", "Note"],
     "Bidders": ["Bid reference", "Organisation", "Provider ID", "Contact name", "Contact email",
                 "Contact telephone", "Registered address", "Postcode"],
@@ -288,17 +298,101 @@ def test_prices_sheet(written, tender):
     assert ws.cell(2, 6).data_type == "n"
 
 
-def test_prices_chart(tender, tmp_path):
+def _charts(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        return sorted(n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+
+
+def test_prices_chart_per_priced_band(tender, tmp_path):
     out = tmp_path / "s.xlsx"
     write_shortlist(make_evaluation(tender), out)
+    charts = _charts(out)
+    assert len(charts) == 2  # Band 1 and PA Band are priced; the other bands have no price
     with zipfile.ZipFile(out) as z:
-        assert any(n.startswith("xl/charts/chart") for n in z.namelist())
+        band1 = z.read(charts[0]).decode()
+    # Band 1: floor £48.12, prices £48.12 - £49.50: the axis hugs them, not £0 upwards
+    low = float(re.search(r'<c:min val="([0-9.]+)"', band1).group(1))
+    high = float(re.search(r'<c:max val="([0-9.]+)"', band1).group(1))
+    assert 47.5 < low < 48.12 and 49.50 < high < 50.0
+    assert "Band 1" in band1
+
+
+def test_no_chart_without_prices(tender, tmp_path):
+    out = tmp_path / "s.xlsx"
+    ev = dataclasses.replace(make_evaluation(tender),
+                             prices=pd.DataFrame({"bid": [], "band": [], "price": []}))
+    write_shortlist(ev, out)
+    assert _charts(out) == []
+
+
+def test_wrapped_rows_get_their_height(tender, tmp_path):
+    ev = make_evaluation(tender)
+    reasons = tuple(
+        Finding.make("b.xlsx", "Pricing", f"C{i}", "price-above-ceiling", f"price {i} too high",
+                     bid_reference="CLC-002")
+        for i in (2, 3, 4)
+    )
+    outcomes = list(ev.outcomes)
+    outcomes[2] = dataclasses.replace(outcomes[2], reasons=reasons)
+    out = tmp_path / "s.xlsx"
+    write_shortlist(dataclasses.replace(ev, outcomes=tuple(outcomes)), out)
+    ws = openpyxl.load_workbook(out)["Outcomes"]
+    assert len(ws.cell(4, column(ws, "Reasons")).value.splitlines()) == 3
+    assert ws.row_dimensions[4].height >= 45
+    assert ws.row_dimensions[4].height <= 300
+
+
+def test_row_height_estimates():
+    assert wrapped_lines("one line", 60) == 1
+    assert wrapped_lines("a\nb\nc", 60) == 3
+    assert wrapped_lines("aaaa bbbb cccc", 10) == 2  # 9 characters a line
+    assert wrapped_lines("x" * 20, 10) == 3  # a long word is broken
+    assert row_height([("short", 40)]) is None
+    assert row_height([("a\nb\nc", 60), ("one", 40)]) == 45
+    assert row_height([("word " * 2000, 60)]) == 300  # capped
+
+
+def test_print_setup_on_every_sheet(written):
+    for ws in written.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+        assert ws.oddFooter.left.text == "&A" and "&P" in ws.oddFooter.right.text
+
+
+def test_summary_counts_conditions_apart_from_warnings(tender, tmp_path):
+    ev = make_evaluation(tender)
+    guarantee = ev.outcomes[0].conditions[0]
+    warning = Finding.make("a.xlsx", "Bidder", "B3", "text-number", "a number typed as text")
+    out = tmp_path / "s.xlsx"
+    write_shortlist(dataclasses.replace(ev, findings=(*ev.findings, guarantee, warning)), out)
+    summary = rows_of(openpyxl.load_workbook(out)["Summary"])
+    items, values = [k for k, _ in summary], dict(summary)
+    assert values["Findings: warnings"] == 1
+    assert values["Findings: conditions"] == 1
+    assert items.index("Findings: conditions") == items.index("Findings: warnings") + 1
+
+
+def test_findings_lot_column(tender, tmp_path):
+    ev = make_evaluation(tender)
+    policy = Finding.make("a.xlsx", "Compliance", "B26", "policy-missing", "no policy",
+                          bid_reference="CLC-001", lots=("Day Services", "Personal Assistants"))
+    out = tmp_path / "s.xlsx"
+    write_shortlist(dataclasses.replace(ev, findings=(*ev.findings, policy)), out)
+    ws = openpyxl.load_workbook(out)["Findings"]
+    header = [c.value for c in ws[1]]
+    assert header == ["File", "Sheet", "Cell", "Severity", "Code", "Message", "Bid reference",
+                      "Lot"]
+    rows = rows_of(ws)
+    assert rows[0][7] is None  # a finding of every lot of the bid
+    assert rows[-1][7] == "Day Services, Personal Assistants"
 
 
 def test_findings_inputs_quality_bidders(written):
     findings = rows_of(written["Findings"])
     assert findings[0] == ["b.xlsx", "Pricing", "C2", "error", "price-above-ceiling",
-                           "Band 1 £49.50 is above the ceiling £49.42", "CLC-002"]
+                           "Band 1 £49.50 is above the ceiling £49.42", "CLC-002", None]
     assert findings[1][3] == "referral"
     inputs = rows_of(written["Inputs"])
     assert inputs[0] == ["a.xlsx", 12345, "ab" * 32, "bid", "Day Services: admitted"]

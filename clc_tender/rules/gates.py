@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..findings import Finding, money
+from ..findings import Finding, long_date, money
 from ..tender import Tender
 from . import months_before
 
@@ -30,11 +30,11 @@ def _finding(reads_cells: Callable[[int, str], tuple[str, str]], bid: int, file:
 
 def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
     """Late: submitted after the deadline, to the second (12:00:00 on time, 12:00:01 late)."""
-    shown = deadline.strftime("%d %B %Y %H:%M:%S")
+    shown = long_date(deadline)
     return [
         _finding(place, bid, file, "submitted_at", "late",
-                 f"submitted {submitted.astimezone(deadline.tzinfo).strftime('%d %B %Y %H:%M:%S')}, after the deadline {shown}",
-                 plain=f"Your bid was submitted at {submitted.astimezone(deadline.tzinfo).strftime('%H:%M:%S on %d %B %Y')}, after the deadline of {deadline.strftime('%H:%M:%S on %d %B %Y')}.")
+                 f"submitted {long_date(submitted.astimezone(deadline.tzinfo))}, after the deadline {shown}",
+                 plain=f"Your bid was submitted at {submitted.astimezone(deadline.tzinfo):%H:%M:%S} on {long_date(submitted.astimezone(deadline.tzinfo).date())}, after the deadline of {deadline:%H:%M:%S} on {long_date(deadline.date())}.")
         for bid, file, (submitted,) in _rows(bids, "submitted_at")
         if submitted > deadline
     ]
@@ -84,7 +84,7 @@ def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, 
     for bid, file, (year_end,) in _rows(bids, "accounts_year_end"):
         if year_end < oldest:
             fail(bid, file, "accounts_year_end", "finance-accounts-age",
-                 f"the latest accounts end {year_end:%d %B %Y}, more than {rules.max_accounts_age_months} months before the deadline (must end on or after {oldest:%d %B %Y})")
+                 f"the latest accounts end {long_date(year_end)}, more than {rules.max_accounts_age_months} months before the deadline (must end on or after {long_date(oldest)})")
     findings = []
     guarantee = bids["parent_company_guarantee"]
     for bid, items in failures.items():
@@ -119,8 +119,8 @@ def insurance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime
         for bid, file, (expiry,) in _rows(bids, f"{key}_expiry"):
             if expiry < valid_on:
                 findings.append(_finding(place, bid, file, f"{key}_expiry", "insurance-renewal",
-                                         f"{name} insurance expires {expiry:%d %B %Y}, before {valid_on:%d %B %Y}: a renewed certificate is needed before the first placement",
-                                         plain=f"Your {name} insurance expires on {expiry:%d %B %Y}; you must send a renewed certificate before your first placement."))
+                                         f"{name} insurance expires {long_date(expiry)}, before {long_date(valid_on)}: a renewed certificate is needed before the first placement",
+                                         plain=f"Your {name} insurance expires on {long_date(expiry)}; you must send a renewed certificate before your first placement."))
     return findings
 
 
@@ -136,9 +136,9 @@ def policy_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, p
         for bid, file, (value, day) in _rows(bids, held, reviewed):
             if value is True and day < oldest:
                 findings.append(_finding(place, bid, file, reviewed, "policy-out-of-date",
-                                         f"the {policy.name.lower()} policy was last reviewed {day:%d %B %Y}, more than {tender.policy_max_age_months} months before the deadline (must be on or after {oldest:%d %B %Y})",
+                                         f"the {policy.name.lower()} policy was last reviewed {long_date(day)}, more than {tender.policy_max_age_months} months before the deadline (must be on or after {long_date(oldest)})",
                                          policy.lots,
-                                         plain=f"Your {policy.name.lower()} policy was last reviewed on {day:%d %B %Y}; policies must have been reviewed within {tender.policy_max_age_months} months before the deadline."))
+                                         plain=f"Your {policy.name.lower()} policy was last reviewed on {long_date(day)}; policies must have been reviewed within {tender.policy_max_age_months} months before the deadline."))
     return findings
 
 

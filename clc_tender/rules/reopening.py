@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..findings import long_date
 from . import months_after
 
 
@@ -28,31 +29,31 @@ def reopening_limits(
     day = deadline.date()
     if deadline <= previous_deadline:
         return Limits49((), (
-            f"the deadline {deadline:%d %B %Y %H:%M} is not after the previous round's deadline "
-            f"{previous_deadline:%d %B %Y %H:%M}; a re-opening comes after the round it follows"
+            f"the deadline {long_date(deadline)[:-3]} is not after the previous round's deadline "
+            f"{long_date(previous_deadline)[:-3]}; a re-opening comes after the round it follows"
         ))
     if framework_end is not None and day > framework_end:
         return Limits49((), (
-            f"the framework ends on {framework_end:%d %B %Y} (with its optional extension); "
-            f"a round with the deadline {day:%d %B %Y} cannot be run"
+            f"the framework ends on {long_date(framework_end)} (with its optional extension); "
+            f"a round with the deadline {long_date(day)} cannot be run"
         ))
     end = months_after(first_award, 8 * 12)
     if day > end:
         return Limits49((), (
-            f"the framework ended on {end:%d %B %Y}, 8 years after the first award on {first_award:%d %B %Y} "
-            f"(Procurement Act 2023 s.49); a round with the deadline {day:%d %B %Y} cannot be run"
+            f"the framework ended on {long_date(end)}, 8 years after the first award on {long_date(first_award)} "
+            f"(Procurement Act 2023 s.49); a round with the deadline {long_date(day)} cannot be run"
         ))
     warnings = []
     if round_number == 2:
         three = months_after(first_award, 3 * 12)
         if day > three:
             warnings.append(
-                f"this first re-opening (deadline {day:%d %B %Y}) is later than 3 years after the first award "
-                f"({three:%d %B %Y}); s.49 requires an open framework to be re-opened within 3 years")
+                f"this first re-opening (deadline {long_date(day)}) is later than 3 years after the first award "
+                f"({long_date(three)}); s.49 requires an open framework to be re-opened within 3 years")
     else:
         five = months_after(previous_deadline.date(), 5 * 12)
         if day > five:
             warnings.append(
-                f"this round (deadline {day:%d %B %Y}) is more than 5 years after the previous round's deadline "
-                f"({previous_deadline.date():%d %B %Y}); s.49 requires re-opening at least every 5 years")
+                f"this round (deadline {long_date(day)}) is more than 5 years after the previous round's deadline "
+                f"({long_date(previous_deadline.date())}); s.49 requires re-opening at least every 5 years")
     return Limits49(tuple(warnings), None)

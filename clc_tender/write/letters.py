@@ -8,8 +8,13 @@ authority and tender title from ``Summary``.
 
 Choices:
 
-* Dates are written ``dd Month yyyy`` (``01 May 2026``), as in the sentences of the reasons
-  and as a letter shows them; month names are English whatever the locale.
+* Dates are written ``d Month yyyy`` (``1 May 2026``, never ``01 May 2026``): the letter
+  date, the end of the standstill and the dates in the sentences of the reasons and conditions
+  (a zero-padded day there is unpadded); month names are English whatever the locale.
+* A question's explanation is the panel's words: the ``Quality`` ``Comment`` of a question
+  the evaluators agreed on is ``JM: Good; AK: Good``; a letter shows ``Good`` (the
+  evaluators' initials dropped, a comment repeated by several evaluators shown once). A
+  moderated question's comment is shown as it is.
 * ``Q1 highest admitted`` is the highest final score for that question among the *admitted*
   (bid, lot) rows of the same lot; it is shown beside a bid's own final score (a bid with no
   final score for the question has nothing to compare).
@@ -38,7 +43,8 @@ from .atomic import OutputExists, atomic_output, check_output
 
 __all__ = [
     "LETTER_SUFFIXES", "Letter", "LetterSet", "OutputExists", "format_date", "letter_rows",
-    "neutralise", "read_letters", "word_letter_paths", "write_letters", "write_word_letters",
+    "neutralise", "panel_explanation", "read_letters", "word_letter_paths", "write_letters",
+    "write_word_letters",
 ]
 
 LETTER_SUFFIXES = (".xlsx", ".csv")
@@ -59,14 +65,16 @@ _DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 _RULE_CODES = frozenset(CODE_OUTCOME) | CONDITION_CODES
 _CODE_PREFIX = re.compile(r"^\s*([a-z0-9]+(?:-[a-z0-9]+)*):\s*")
 _MAX_SHORTLIST_BYTES = 200 * 1024 * 1024
+_PADDED_DAY = re.compile(r"\b0([1-9]) (" + "|".join(_MONTHS) + r") (\d{4})\b")
+_INITIALS = r"[A-Z]{1,4}"
 
 
 # --- small helpers --------------------------------------------------------------------------
 
 
 def format_date(day: dt.date, weekday: bool = False) -> str:
-    """``01 May 2026`` (``Friday 01 May 2026`` with ``weekday``), English in any locale."""
-    text = f"{day.day:02d} {_MONTHS[day.month - 1]} {day.year}"
+    """``1 May 2026`` (``Friday 1 May 2026`` with ``weekday``), English in any locale."""
+    text = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
     return f"{_WEEKDAYS[day.weekday()]} {text}" if weekday else text
 
 
@@ -89,8 +97,41 @@ def _plain_lines(value: Any) -> tuple[str, ...]:
             line = line[match.end():].strip()
             match = _CODE_PREFIX.match(line)
         if line:
+            line = _PADDED_DAY.sub(r"\1 \2 \3", line)  # 09 June 2026 -> 9 June 2026
             lines.append(line[:1].upper() + line[1:])
     return tuple(lines)
+
+
+def panel_explanation(comment: str, evaluators: Iterable[str] = ()) -> str:
+    """The panel's words of a ``Quality`` ``Comment`` without the evaluators' names:
+    ``JM: Good; AK: Good`` -> ``Good``; ``JM: Clear; AK: Thin on outcomes`` -> ``Clear Thin
+    on outcomes``.
+
+    The comment is split at each ``; `` that begins another evaluator's entry (initials of one
+    to four capitals, or a name in ``evaluators``, then ``: ``), so an evaluator's own ``;``
+    stays; each entry loses its ``name: `` prefix, repeats are dropped and the rest joined with
+    a space.
+    """
+    names = sorted({e.strip() for e in evaluators if e and e.strip()}, key=len, reverse=True)
+    who = "|".join([*(re.escape(n) for n in names), _INITIALS])
+    prefix = re.compile(rf"^(?:{who}):\s+")
+    entries = re.split(rf";\s+(?=(?:{who}):\s)", comment.strip())
+    seen: dict[str, None] = {}
+    for entry in entries:
+        words = prefix.sub("", entry.strip(), count=1).strip()
+        if words:
+            seen.setdefault(words)
+    return " ".join(seen)
+
+
+def _evaluators(scores: str) -> list[str]:
+    """The evaluators of a ``Quality`` ``Scores`` cell (``AB 4; CD 3`` -> AB, CD)."""
+    names = []
+    for part in scores.split(";"):
+        name, _, score = part.strip().rpartition(" ")
+        if name and score:
+            names.append(name)
+    return names
 
 
 def _text(value: Any) -> str:
@@ -460,6 +501,8 @@ def _quality(
     ref, lot, question = sheet.col("Bid reference"), sheet.col("Lot"), sheet.col("Question")
     final, comment = sheet.col("Final"), sheet.col("Comment")
     weight = sheet.columns.get(normalise_label("Weight %"))
+    status = sheet.columns.get(normalise_label("Status"))
+    panel = sheet.columns.get(normalise_label("Scores"))
     table: dict[tuple[str, str], dict[str, tuple[str, Decimal | None, str]]] = {}
     order: dict[str, None] = {}
     for number, cells in sheet.rows:
@@ -472,9 +515,10 @@ def _quality(
         except ValueError as exc:
             raise InputError(sheet.file, sheet.place(number, "Final"), f"not a score: {exc}") from None
         key = (_text(sheet.get(cells, ref)), _text(sheet.get(cells, lot)))
-        table.setdefault(key, {})[qid] = (
-            _text(sheet.get(cells, weight)), score, _text(sheet.get(cells, comment)),
-        )
+        explanation = _text(sheet.get(cells, comment))
+        if _text(sheet.get(cells, status)).casefold() != "moderated":
+            explanation = panel_explanation(explanation, _evaluators(_text(sheet.get(cells, panel))))
+        table.setdefault(key, {})[qid] = (_text(sheet.get(cells, weight)), score, explanation)
     return table, tuple(order)
 
 
@@ -538,6 +582,8 @@ _WRAPPED = ("Registered address", "Decision", "Reasons", "Conditions", "Prices")
 def _write_xlsx(path: Path, headers: list[str], rows: Sequence[dict[str, str]]) -> None:
     from xlsxwriter import Workbook
 
+    from .shortlist import print_setup, row_height
+
     wb = Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
     })
@@ -559,10 +605,17 @@ def _write_xlsx(path: Path, headers: list[str], rows: Sequence[dict[str, str]]) 
                 widths[col] = max(widths[col], *(len(line) + 2 for line in value.splitlines()))
             else:
                 ws.write_blank(r, col, None, fmt)
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, min(max(width, 8), 60 if col in wrap_cols else 40))
+    final = [min(max(width, 8), 60 if col in wrap_cols else 40) for col, width in enumerate(widths)]
+    for col, width in enumerate(final):
+        ws.set_column(col, col, width)
+    for r, row in enumerate(rows, start=1):
+        height = row_height((neutralise(row.get(headers[col], "")), final[col])
+                            for col in sorted(wrap_cols))
+        if height is not None:
+            ws.set_row(r, height)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, max(len(rows), 1), max(len(headers) - 1, 0))
+    print_setup(ws)
     wb.close()
 
 
@@ -585,22 +638,30 @@ def safe_file_stem(text: str) -> str:
 
 
 def _group(letters: Iterable[Letter]) -> list[list[Letter]]:
-    """The letters of each bid (bid reference and file), in order of first appearance."""
+    """The letters of each bid (bid reference and file: two files with the same bid reference
+    are two bids), in order of first appearance."""
     groups: dict[tuple[str, str], list[Letter]] = {}
     for letter in letters:
-        key = (letter.bid_reference, letter.file if not letter.bid_reference else "")
-        groups.setdefault(key, []).append(letter)
+        groups.setdefault((letter.bid_reference, letter.file), []).append(letter)
     return list(groups.values())
 
 
 def word_letter_paths(letters: LetterSet, folder: Path) -> list[tuple[Path, list[Letter]]]:
     """Where each bid's Word letter goes: ``<bid reference>.docx`` (sanitised; a file with no
-    readable bid reference is named after the file), distinct even without case."""
+    readable bid reference is named after the file), distinct even without case. A bid
+    reference used by another file too: the first file's letter is ``<bid reference>.docx``,
+    the others' ``<bid reference>-<file stem>.docx``."""
     taken: set[str] = set()
     plan = []
+    refs: set[str] = set()
     for group in _group(letters.letters):
         first = group[0]
-        if first.bid_reference:
+        if first.bid_reference and first.bid_reference in refs:
+            stem = safe_file_stem(first.bid_reference)
+            if first.file:
+                stem = safe_file_stem(f"{stem}-{Path(first.file).stem}")
+        elif first.bid_reference:
+            refs.add(first.bid_reference)
             stem = safe_file_stem(first.bid_reference)
         else:
             stem = "unreadable-" + safe_file_stem(Path(first.file).stem if first.file else "response")
