@@ -17,6 +17,7 @@ import os
 import platform
 import pstats
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,6 +35,9 @@ RESULTS = BENCH / "results.md"
 PYTHON = Path(sys.executable)
 CLI = PYTHON.parent / "clc-tender"
 MIB = 1024 * 1024
+# set by main(): the environment and working folder of every command that imports clc_tender
+ENV: dict[str, str] = dict(os.environ)
+CODE: Path = ROOT
 
 # the targets
 RATIO_AT_1000 = 0.3  # evaluate / naive wall time at 1,000 bids
@@ -92,7 +96,7 @@ class Case:
 def measure(command: list[str]) -> Run:
     """Run ``command`` under bench/measure.py (a fresh process, so the peak is this run's)."""
     out = subprocess.run([str(PYTHON), str(BENCH / "measure.py"), *command], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+                         check=True, cwd=CODE, env=ENV)
     result = json.loads(out.stdout)
     if result["returncode"] != 0:
         sys.exit(f"failed (exit {result['returncode']}): {' '.join(command)}\n{result['stderr']}")
@@ -144,7 +148,7 @@ def time_help() -> tuple[float, float, list[float], list[float]]:
     for _ in range(HELP_RUNS):
         for command, into in (([str(CLI), "--help"], helps), ([str(PYTHON), "-c", "pass"], passes)):
             started = time.perf_counter()
-            subprocess.run(command, stdout=subprocess.DEVNULL, check=True, cwd=ROOT)
+            subprocess.run(command, stdout=subprocess.DEVNULL, check=True, cwd=CODE, env=ENV)
             into.append(time.perf_counter() - started)
     return statistics.median(helps), statistics.median(passes), helps, passes
 
@@ -158,13 +162,44 @@ def time_fixed(runs: int = 3) -> dict[str, Run]:
     return result
 
 
-def source_digest() -> str:
-    """One SHA-256 over clc_tender's sources and the bundled schemas (others edit them while
-    the benchmark runs: a change mid-run means the numbers mix versions)."""
+def source_digest(package: Path, schemas: Path) -> str:
+    """One SHA-256 over clc_tender's sources (``package``) and the bundled schemas."""
+    files = [(f"clc_tender/{p.relative_to(package).as_posix()}", p) for p in package.rglob("*.py")
+             if schemas not in p.parents]
+    files += [(f"schemas/{p.relative_to(schemas).as_posix()}", p) for p in schemas.iterdir()
+              if p.suffix in (".py", ".toml")]
     digest = hashlib.sha256()
-    for path in sorted([*(ROOT / "clc_tender").rglob("*.py"), *(ROOT / "schemas").glob("*.toml")]):
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, path in sorted(files):
+        if "__pycache__" not in name:
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def working_tree_digest() -> str:
+    return source_digest(ROOT / "clc_tender", ROOT / "schemas")
+
+
+def snapshot() -> tuple[Path, str]:
+    """A copy of clc_tender/ (with schemas/ as clc_tender/schemas) in bench/cache/code-<sha>/.
+
+    Others edit clc_tender while the benchmark runs; every measured command imports this copy
+    (PYTHONPATH, which comes before the editable install's finder), so that all the numbers of
+    a run are of one version of the code."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    staging = CACHE / "code-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(ROOT / "clc_tender", staging / "clc_tender", ignore=ignore)
+    shutil.copytree(ROOT / "schemas", staging / "clc_tender" / "schemas", ignore=ignore)
+    digest = source_digest(staging / "clc_tender", staging / "clc_tender" / "schemas")
+    target = CACHE / f"code-{digest[:16]}"
+    for old in CACHE.glob("code-*"):
+        if old not in (staging, target):
+            shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        shutil.rmtree(staging)
+    else:
+        staging.rename(target)
+    return target, digest
 
 
 def inputs_note(sizes: list[int]) -> str:
@@ -194,18 +229,18 @@ def profile(n: int) -> Profile:
     args = evaluate_command(n)[1:]
     session = CACHE / f"profile-{n}.pyisession"
     subprocess.run([str(PYTHON), "-m", "pyinstrument", "-i", "0.002", "-r", "pyisession", "-o", str(session),
-                    "-m", "clc_tender.cli", *args], stdout=subprocess.DEVNULL, check=True, cwd=ROOT)
+                    "-m", "clc_tender.cli", *args], stdout=subprocess.DEVNULL, check=True, cwd=CODE, env=ENV)
     text_path = CACHE / f"profile-{n}.txt"
     app_path = CACHE / f"profile-{n}-app.txt"
     for extra, path in ((["--show-all"], text_path), ([], app_path)):
         subprocess.run([str(PYTHON), "-m", "pyinstrument", f"--load={session}", "-r", "text", *extra,
                         "--no-color", "--unicode", "-p", "processor_options.filter_threshold=0.005",
-                        "-o", str(path)], stdout=subprocess.DEVNULL, check=True, cwd=ROOT)
+                        "-o", str(path)], stdout=subprocess.DEVNULL, check=True, cwd=CODE, env=ENV)
     session.unlink()
     prof_path = CACHE / f"profile-{n}.prof"
     started = time.perf_counter()
     subprocess.run([str(PYTHON), "-m", "cProfile", "-o", str(prof_path), "-m", "clc_tender.cli", *args],
-                   stdout=subprocess.DEVNULL, check=True, cwd=ROOT)
+                   stdout=subprocess.DEVNULL, check=True, cwd=CODE, env=ENV)
     wall = time.perf_counter() - started
     return app_path.read_text(), text_path.read_text(), pstats.Stats(str(prof_path)), wall
 
@@ -238,7 +273,7 @@ def stats_table(stats: pstats.Stats, sort: str, top: int = 25, only: str | None 
     else:
         stats.print_stats(top)
     text = out.getvalue()
-    text = text.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
+    text = text.replace(str(CODE) + "/", "").replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
     start = text.find("   ncalls")
     return text[start:].rstrip() if start >= 0 else text.rstrip()
 
@@ -488,9 +523,13 @@ def main() -> None:
     if not CLI.exists():
         sys.exit(f"{CLI} not found: run make bench (it installs the project into .venv)")
 
+    global CODE
     started_at = dt.datetime.now()
     started = time.perf_counter()
-    digest_before = source_digest()
+    CACHE.mkdir(exist_ok=True)
+    CODE, digest = snapshot()
+    ENV["PYTHONPATH"] = str(CODE)
+    print(f"Measuring a snapshot of clc_tender: {CODE.relative_to(ROOT)}", flush=True)
     print("Inputs:", flush=True)
     for n in sorted({1, *sizes, *([] if options.no_profile else [options.profile_n])}):
         prepare(n, options.workers)
@@ -506,16 +545,15 @@ def main() -> None:
         print(f"Profiling evaluate on {options.profile_n:,} bids (pyinstrument, then cProfile)...", flush=True)
         prof = profile(options.profile_n)
 
-    digest_after = source_digest()
+    tree_now = working_tree_digest()
     provenance = [
-        f"- clc_tender sources + schemas SHA-256: {digest_before[:16]}… at the start"
-        + ("; unchanged at the end." if digest_after == digest_before else
-           f"; **{digest_after[:16]}… at the end: the code changed during the run, so the numbers mix "
-           "versions; run again.**"),
+        f"- Measured code: a snapshot of clc_tender/ and schemas/ taken at the start of the run "
+        f"(SHA-256 {digest[:16]}…, in {CODE.relative_to(ROOT)}), imported through PYTHONPATH by every "
+        "measured command, so that edits made during the run do not mix versions. "
+        + ("The working tree still matched it at the end." if tree_now == digest else
+           f"The working tree changed during the run (now {tree_now[:16]}…): these numbers are of the snapshot."),
         f"- Inputs: {inputs_note(sorted({*sizes, *([] if options.no_profile else [options.profile_n])}))}.",
     ]
-    if digest_after != digest_before:
-        print("WARNING: clc_tender changed during the run; the numbers mix versions", flush=True)
     text = report(cases, help_times, fixed, prof, options.profile_n, started_at,
                   time.perf_counter() - started, provenance)
     options.out.write_text(text)

@@ -123,7 +123,8 @@ def check(
     def run() -> int:
         from . import render
         from .evaluate import assess, relevant
-        from .read.frames import list_folder, read_files
+        from .read.files import list_folder
+        from .read.frames import read_files
         from .read.guards import classify
         from .rules import lots_by_bid
 
@@ -215,29 +216,44 @@ def _run_round(
     bids_dir: Path, scores: Path | None, decisions: Path | None, tender: Path | None, out: Path | None,
     force: bool, as_json: bool, register: Path | None, deadline: str | None,
 ) -> None:
-    from . import render
-    from .evaluate import evaluate as run_evaluation
-    from .evaluate import to_json
-    from .read.frames import InputFile, read_folder, sha256_of
-    from .read.panel import read_decisions, read_scores
-    from .write.shortlist import write_shortlist
+    """One round: the bids are read (on every core) while the officers' workbooks are."""
+    from .read.files import list_folder
+    from .read.pool import BidReading
 
     definition, fmt = _load_tender(tender)
     if not bids_dir.is_dir():
         raise UsageProblem(f"{bids_dir}: {'not a folder' if bids_dir.exists() else 'no such folder'}")
+    when = _parse_deadline(deadline or "", definition.tz) if register is not None else None
+    if register is not None and not register.is_file():
+        raise UsageProblem(f"{register}: no such file")
+    if out is not None and out.exists() and not force:
+        raise UsageProblem(f"{out} already exists; use --force to overwrite it")
+    paths, skipped = list_folder(bids_dir, exclude=[p for p in (scores, decisions, register, out) if p])
+    with BidReading(paths, definition, fmt) as reading:  # started: the rest overlaps with it
+        _finish_round(reading, skipped, definition, fmt, bids_dir, scores, decisions, out, force, as_json, register, when)
+
+
+def _finish_round(
+    reading: Any, skipped: list[Any], definition: Any, fmt: Any, bids_dir: Path, scores: Path | None,
+    decisions: Path | None, out: Path | None, force: bool, as_json: bool, register: Path | None, when: Any,
+) -> None:
+    from . import render
+    from .evaluate import evaluate as run_evaluation
+    from .evaluate import to_json
+    from .read.files import InputFile, sha256_of
+    from .read.frames import collect
+    from .read.panel import read_decisions, read_scores
+    from .write.shortlist import write_shortlist
+
     options: dict[str, Any] = {}
     notes: tuple[str, ...] = ()
     if register is not None:
         from .read.register import read_register
+        from .rules import months_after
         from .rules.reopening import reopening_limits
 
-        when = _parse_deadline(deadline or "", definition.tz)
-        if not register.is_file():
-            raise UsageProblem(f"{register}: no such file")
         previous = read_register(register, definition)
         round_number = previous.round + 1
-        from .rules import months_after
-
         ends = months_after(definition.framework_end, 12 * definition.extension_years)
         limits = reopening_limits(round_number, when, previous.deadline, previous.first_award, ends)
         if limits.refusal:
@@ -256,8 +272,7 @@ def _run_round(
     score_table = read_scores(scores, definition) if scores else None
     decision_table = read_decisions(decisions, definition) if decisions else None
     with render.reading_progress(not as_json) as progress:
-        frames = read_folder(bids_dir, definition, fmt, exclude=[p for p in (scores, decisions, register, out) if p],
-                             progress=progress)
+        frames = collect(reading, definition, fmt, skipped=skipped, progress=progress)
     if not frames.reads:
         notes += (f"no .xlsx bids were found in {bids_dir}",)
     if scores is None and frames.reads:

@@ -26,7 +26,8 @@ from .findings import (
     Outcome,
     Severity,
 )
-from .read.frames import BidFrames, InputFile, sha256_of
+from .read.files import InputFile, sha256_of
+from .read.frames import BidFrames
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
 from .rules.quality import QuestionScore, quality
@@ -197,13 +198,19 @@ def evaluate(
 
     # already admitted (a re-opening): the provider's lot is not evaluated again
     on_framework = {(m.provider_id, m.lot): m for m in members}
-    ids = {int(i): provider_id(row) for i, row in zip(bids.index, bids.to_dict("records"), strict=True)}
+    ids = {
+        int(i): provider_id(row)
+        for i, row in zip(bids.index, bids[["companies_house_number", "charity_number"]].to_dict("records"), strict=True)
+    }
+    refs = {int(i): str(v or "") for i, v in bids["bid_reference"].items()}
+    organisations = {int(i): str(v or "") for i, v in bids["organisation_name"].items()}
     already = {(bid, lot) for bid, bid_lots in lots.items() for lot in bid_lots if ids[bid] and (ids[bid], lot) in on_framework}
 
+    files = {int(i): str(v) for i, v in bids["file"].items()}
     pairs = {
-        (bid, lot): (str(bids.at[bid, "bid_reference"] or ""), str(bids.at[bid, "file"]))
+        (bid, lot): (refs[bid], files[bid])
         for bid, bid_lots in lots.items() for lot in bid_lots
-        if bids.at[bid, "bid_reference"] and (bid, lot) not in already
+        if refs[bid] and (bid, lot) not in already
     }
     scores_file = scores_path.name if scores_path else ""
     result = quality(scores, scores_file, pairs, tender)
@@ -221,9 +228,8 @@ def evaluate(
     used: set[int] = set()
     outcomes: list[LotOutcome] = []
     for bid, read in enumerate(frames.reads):
-        row = bids.loc[bid]
-        ref = str(row["bid_reference"] or "")
-        org = str(row["organisation_name"] or "")
+        ref = refs[bid]
+        org = organisations[bid]
         for lot in lots.get(bid, ()) or ("",):
             applicable = relevant(by_file.get(read.file, []), (lot,) if lot else ()) + result.by_pair.get((bid, lot), [])
             if (bid, lot) in already:
@@ -298,7 +304,10 @@ def evaluate(
             "Postcode": str(r["postcode"] or ""),
             "File": str(r["file"]),
         }
-        for i, r in zip(bids.index, bids.to_dict("records"), strict=True)
+        for i, r in zip(bids.index, bids[[
+            "bid_reference", "organisation_name", "contact_name", "contact_email", "contact_telephone",
+            "registered_address", "postcode", "file",
+        ]].to_dict("records"), strict=True)
     )
     bidders = tuple(sorted(bidders, key=lambda b: (b["Bid reference"] == "", b["Bid reference"].casefold(), b["File"])))
     ordered = sorted(findings, key=finding_order(fmt))

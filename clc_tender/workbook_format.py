@@ -6,6 +6,7 @@ returned by :func:`load_format`; per-lot and per-policy fields are expanded from
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
@@ -90,7 +91,12 @@ _SPACES = re.compile(r"\s+")
 
 def normalise_label(text: object) -> str:
     """Labels match after trimming, collapsing white space, straightening quotes, any case."""
-    value = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
+    return _normalise(text if isinstance(text, str) else str(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalise(text: str) -> str:  # labels repeat across thousands of bids
+    value = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return _SPACES.sub(" ", value).strip().casefold()
 
 

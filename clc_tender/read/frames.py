@@ -13,24 +13,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..findings import Finding
 from ..tender import Tender
 from ..workbook_format import Format, normalise_label
 from . import values
-from .guards import classify
-from .workbook import BidRead, BidReader, sha256_of
-
-
-@dataclass
-class InputFile:
-    """A file seen in the bids folder, or a scores/decisions/register file."""
-
-    file: str
-    path: Path
-    size: int
-    sha256: str
-    status: str  # bid, skipped, scores, decisions, register
-    note: str = ""
+from .files import InputFile, list_folder
+from .pool import BidReading
+from .workbook import BidRead
 
 
 @dataclass
@@ -40,32 +28,6 @@ class BidFrames:
     prices: pd.DataFrame  # one row per priced (or named) band row
     coverage: dict[str, pd.DataFrame]  # coverage sheet -> one row per row
     inputs: list[InputFile] = field(default_factory=list)
-    reading_findings: list[Finding] = field(default_factory=list)
-
-
-def list_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path], list[InputFile]]:
-    """The bid files of a folder (sorted by name) and the files skipped, with why."""
-    excluded = {p.resolve() for p in exclude}
-    bids: list[Path] = []
-    skipped: list[InputFile] = []
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if path.resolve() in excluded:
-            continue
-        kind = classify(path)
-        if kind == "skip":
-            if path.is_dir():
-                skipped.append(InputFile(path.name + "/", path, 0, "", "skipped", "a folder; not read"))
-                continue
-            why = (
-                "an Excel lock file (~$); not a bid" if path.name.startswith("~$")
-                else "a hidden file; not a bid" if path.name.startswith(".")
-                else "not an .xlsx workbook; not a bid"
-            )
-            size = path.stat().st_size if path.is_file() else 0
-            skipped.append(InputFile(path.name, path, size, sha256_of(path) if path.is_file() else "", "skipped", why))
-        else:
-            bids.append(path)
-    return bids, skipped
 
 
 def read_folder(
@@ -88,19 +50,25 @@ def read_files(
     skipped: list[InputFile] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BidFrames:
-    reader = BidReader(tender, fmt)
+    with BidReading(paths, tender, fmt) as reading:
+        return collect(reading, tender, fmt, skipped=skipped, progress=progress)
+
+
+def collect(
+    reading: BidReading,
+    tender: Tender,
+    fmt: Format,
+    *,
+    skipped: list[InputFile] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> BidFrames:
+    """Gather a reading already under way into the stacked frames."""
     reads: list[BidRead] = []
-    for number, path in enumerate(paths, start=1):
-        if classify(path) == "wrong-format":
-            read = BidRead(path.name, path, path.stat().st_size, sha256_of(path))
-            read.findings.append(Finding.make(
-                path.name, "", "", "not-xlsx",
-                f"a {path.suffix} file is not an .xlsx workbook; save the response as Excel Workbook (.xlsx)"))
-        else:
-            read = reader.read(path)
+    total = len(reading.paths)
+    for number, read in enumerate(reading, start=1):
         reads.append(read)
         if progress:
-            progress(number, len(paths), path.name)
+            progress(number, total, read.file)
     frames = stack(reads, tender, fmt)
     frames.inputs = [InputFile(r.file, r.path, r.size, r.sha256, "bid") for r in reads] + (skipped or [])
     frames.inputs.sort(key=lambda f: f.file)

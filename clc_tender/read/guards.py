@@ -593,7 +593,11 @@ class _CellScan:
         """Whether the sheet holds a formula (``<f>``) or a saved error (``t="e"``): only then
         does a blank cell need a closer look (a formula with no saved value is not blank)."""
         if not self.formulas:
-            self.formulas = _FORMULA.search(self._edge + chunk) is not None
+            window = self._edge + chunk
+            maybe = b"f" in window and (b"<f" in window or b":f" in window) or b"e" in window and (
+                b'"e"' in window or b"'e'" in window
+            )
+            self.formulas = maybe and _FORMULA.search(window) is not None
             self._edge = chunk[-24:]
 
     def feed(self, chunk: bytes) -> None:

@@ -75,16 +75,17 @@ def read_table(
     for key, title in (optional or {}).items():
         if normalise_label(title) in header:
             position[key] = header.index(normalise_label(title))
-    records = []
-    for index, row in enumerate(grid[1:], start=2):
-        record: dict[str, Any] = {key: (row[i] if i < len(row) else None) for key, i in position.items()}
-        if all(values.is_blank(v) for v in record.values()):
-            continue
-        record = {k: (None if values.is_blank(v) else v) for k, v in record.items()}
-        record["row"] = index
-        records.append(record)
-    columns = [*position, "row"]
-    frame = pd.DataFrame({c: pd.Series([r.get(c) for r in records], dtype=object) for c in columns}, columns=columns)
+    body = grid[1:]
+    cells: dict[str, list[Any]] = {
+        key: [None if i >= len(row) or values.is_blank(row[i]) else row[i] for row in body]
+        for key, i in position.items()
+    }
+    keep = [n for n in range(len(body)) if any(column[n] is not None for column in cells.values())]
+    frame = pd.DataFrame(
+        {**{key: pd.Series([column[n] for n in keep], dtype=object) for key, column in cells.items()},
+         "row": pd.Series([n + 2 for n in keep], dtype=object)},
+        columns=[*position, "row"],
+    )
     frame.index = frame["row"]
     return Table(name, sheet, frame, {k: column_letter(i + 1) for k, i in position.items()})
 

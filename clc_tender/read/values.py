@@ -315,5 +315,8 @@ class _Invalid:
     def __repr__(self) -> str:
         return "INVALID"
 
+    def __reduce__(self) -> str:  # unpickled (from a reading process) as the same sentinel
+        return "INVALID"
+
 
 INVALID: Any = _Invalid()

@@ -21,6 +21,7 @@ from ..findings import Finding
 from ..tender import Tender
 from ..workbook_format import FieldSpec, Format, SheetSpec, normalise_label
 from . import values
+from .files import sha256_of
 from .guards import Inspection, SheetPart, check_size, inspect_bytes
 
 UNKNOWN_FIELD_LIMIT = 20
@@ -407,12 +408,3 @@ def _context_factory(tender: Tender, look: _CloserLook, sheet: str) -> Callable[
         return values.CellContext(tz, lambda: look.cell(sheet, ref)[2])
 
     return make
-
-
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

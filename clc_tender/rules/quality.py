@@ -76,8 +76,11 @@ def quality(
         pending: list[str] = []
         below: list[str] = []
         finals: dict[str, int] = {}
+        by_question: dict[str, list[tuple[int, str, str, int | None, str]]] = {}
+        for entry in entries:
+            by_question.setdefault(entry[1], []).append(entry)
         for question in q.questions:
-            mine = [e for e in entries if e[1] == question.id]
+            mine = by_question.get(question.id, [])
             moderated = [e for e in mine if str(e[2]).casefold() == q.moderated_evaluator.casefold() and e[3] is not None]
             panel = [e for e in mine if str(e[2]).casefold() != q.moderated_evaluator.casefold() and e[3] is not None]
             shown = "; ".join(f"{e[2]} {e[3]}" for e in panel)

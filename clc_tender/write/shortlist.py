@@ -89,7 +89,7 @@ def write_shortlist(ev: Evaluation, out: Path, *, force: bool = False) -> None:
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
-            "constant_memory": False,
+            "constant_memory": True,  # rows streamed to disk: memory stays flat
         })
         wb.set_properties({
             "title": f"{ev.tender.reference} shortlist, round {ev.round}",
@@ -187,6 +187,19 @@ def print_setup(ws: Worksheet) -> None:
     ws.set_footer("&L&A&RPage &P of &N")
 
 
+def _wants(value: Cell) -> int:
+    """The column width a value wants."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str):
+        return max((len(line) for line in value.splitlines()), default=0) + 2
+    if isinstance(value, bool):
+        return 7
+    if isinstance(value, Decimal):
+        return len(f"{value:,.2f}") + 4
+    return len(str(value)) + 2
+
+
 def entry_line(f: Finding) -> str:
     """``code: message``, with the place when the finding has both a sheet and a cell."""
     if f.sheet and f.cell:
@@ -252,47 +265,48 @@ class _Writer:
         each row its wrapped cells need, and the print setup. Returns the sheet and the number
         of data rows."""
         ws = self.wb.add_worksheet(name)
+        table = [list(row) for row in rows]
+        formats = cell_formats or {}
+        # widths first: rows are streamed (constant memory), so each row's height must be set
+        # before its cells are written, and it depends on the widths of its wrapped columns
         widths = [len(c.header) + 2 for c in columns]
-        for col, c in enumerate(columns):
-            ws.write_string(0, col, c.header, self.header)
-        count = 0
-        wrapped: dict[int, list[tuple[int, str]]] = {}  # row -> (column, text) of wrapped cells
-        for r, row in enumerate(rows, start=1):
-            count = r
-            for col, (c, value) in enumerate(zip(columns, row, strict=True)):
-                fmt = (cell_formats or {}).get((r, col), self.fmt[c.kind])
-                widths[col] = max(widths[col], self.put(ws, r, col, value, fmt))
-                if c.kind == "wrap" and isinstance(value, str) and value:
-                    wrapped.setdefault(r, []).append((col, value))
+        for row in table:
+            for col, value in enumerate(row):
+                widths[col] = max(widths[col], _wants(value))
         final = [c.width if c.width is not None else min(max(widths[col], 8), 50)
                  for col, c in enumerate(columns)]
         for col, width in enumerate(final):
             ws.set_column(col, col, width)
-        for r, cells in wrapped.items():
-            height = row_height((text, final[col]) for col, text in cells)
-            if height is not None:
-                ws.set_row(r, height)
+        for col, c in enumerate(columns):
+            ws.write_string(0, col, c.header, self.header)
+        wrap_columns = [col for col, c in enumerate(columns) if c.kind == "wrap"]
+        kinds = [self.fmt[c.kind] for c in columns]
+        for r, row in enumerate(table, start=1):
+            if wrap_columns:
+                height = row_height((text, final[col]) for col in wrap_columns if isinstance(text := row[col], str))
+                if height is not None:
+                    ws.set_row(r, height)
+            for col, value in enumerate(row):
+                fmt = formats.get((r, col), kinds[col]) if formats else kinds[col]
+                self.put(ws, r, col, value, fmt)
         ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(count, 1), len(columns) - 1)
+        ws.autofilter(0, 0, max(len(table), 1), len(columns) - 1)
         print_setup(ws)
-        return ws, count
+        return ws, len(table)
 
-    def put(self, ws: Worksheet, row: int, col: int, value: Cell, fmt: Format) -> int:
-        """Write one cell; returns the width it wants."""
+    def put(self, ws: Worksheet, row: int, col: int, value: Cell, fmt: Format) -> None:
+        """Write one cell: text always as text, money and counts as numbers."""
         if value is None or value == "":
-            ws.write_blank(row, col, None, fmt)  # kept for its format (wrap, £) when typed in
-            return 0
-        if isinstance(value, str):
+            if fmt is not self.fmt["text"]:
+                ws.write_blank(row, col, None, fmt)  # kept for its format (wrap, £) when typed in
+        elif isinstance(value, str):
             ws.write_string(row, col, value, fmt)
-            return max((len(line) for line in value.splitlines()), default=0) + 2
-        if isinstance(value, bool):  # never expected; keep it text rather than 1/0
+        elif isinstance(value, bool):  # never expected; keep it text rather than 1/0
             ws.write_string(row, col, str(value), fmt)
-            return 7
-        if isinstance(value, Decimal):
+        elif isinstance(value, Decimal):
             ws.write_number(row, col, float(value), fmt)
-            return len(f"{value:,.2f}") + 4
-        ws.write_number(row, col, value, fmt)
-        return len(str(value)) + 2
+        else:
+            ws.write_number(row, col, value, fmt)
 
     # -- sheets ------------------------------------------------------------------------------
 
