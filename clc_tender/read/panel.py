@@ -3,6 +3,7 @@ stops the run (exit 2) with the file and cell named, unlike a bid's problems."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from ..tender import Tender
+from ..tender import Limits, Tender
 from ..workbook_format import normalise_label
 from . import values
 from .guards import check_size, inspect_bytes
@@ -36,6 +37,18 @@ class Table:
     letters: dict[str, str]  # column key -> column letter
 
 
+def officer_limits(limits: Limits) -> Limits:
+    """The officers' own workbooks (scores, decisions, the register) grow with the number of
+    bids (a national framework's scores sheet holds hundreds of thousands of rows): they are
+    read with the same guards and larger, still bounded, limits than a bid."""
+    return dataclasses.replace(
+        limits,
+        max_file_bytes=limits.max_file_bytes * 4,
+        max_xml_bytes=limits.max_xml_bytes * 8,
+        max_dense_cells=max(limits.max_dense_cells, 8_000_000),
+    )
+
+
 def read_table(
     path: Path, tender: Tender, sheet: str, headers: dict[str, str], optional: dict[str, str] | None = None
 ) -> Table:
@@ -43,18 +56,19 @@ def read_table(
     name = path.name
     if not path.is_file():
         raise InputError(name, "", "no such file")
-    too_big = check_size(path, tender.limits, name)
+    limits = officer_limits(tender.limits)
+    too_big = check_size(path, limits, name)
     if too_big is not None:
         raise InputError(name, "", too_big.message)
     data = path.read_bytes()
-    inspection = inspect_bytes(data, name, tender.limits)
+    inspection = inspect_bytes(data, name, limits)
     if inspection.findings:
         raise InputError(name, "", inspection.findings[0].message)
     parts = {normalise_label(p.name): p for p in inspection.sheets}
     part = parts.get(normalise_label(sheet))
     if part is None:
         raise InputError(name, "", f"the sheet '{sheet}' is missing")
-    if part.max_row > tender.limits.max_sheet_rows * 20 or part.max_row * part.max_col > tender.limits.max_dense_cells:
+    if part.max_row * part.max_col > limits.max_dense_cells:
         raise InputError(name, sheet, f"the sheet has {part.max_row:,} rows and {part.max_col:,} columns; too large to read")
     from python_calamine import CalamineWorkbook
 
