@@ -62,7 +62,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _guarded(run: Callable[[], T]) -> T:
     """Turn every expected problem into one line on stderr and exit 2; anything else exit 1."""
-    from .read.panel import InputError
+    from .errors import InputError
     from .tender import TenderError
     from .write.atomic import OutputExists
 

@@ -95,12 +95,14 @@ def provider_id(row: Any) -> str:
 
 
 class _Places:
-    def __init__(self, frames: BidFrames) -> None:
+    """Where a bid's field is: (sheet, cell)."""
+
+    def __init__(self, frames: BidFrames, fmt: Format) -> None:
         self.reads = frames.reads
+        self.sheet_of = fmt.sheet_of
 
     def __call__(self, bid: int, key: str) -> tuple[str, str]:
-        read = self.reads[bid]
-        return read.sheet_of.get(key, ""), read.cells.get(key, "")
+        return self.sheet_of.get(key, ""), self.reads[bid].cell(key)
 
     def present(self, bid: int, key: str) -> bool:
         return key in self.reads[bid].present
@@ -111,7 +113,7 @@ def assess(frames: BidFrames, tender: Tender, fmt: Format, deadline: dt.datetime
     judgement of lateness (dates such as accounts age are judged against ``deadline``)."""
     bids = frames.bids
     lots = lots_by_bid(bids, tender.lot_names)
-    places = _Places(frames)
+    places = _Places(frames, fmt)
     findings: list[Finding] = [f for read in frames.reads for f in read.findings]
     findings += validate(frames, tender, fmt)
     findings += price_findings(frames.prices, bids, lots, tender)
@@ -192,7 +194,7 @@ def evaluate(
     deadline = deadline or tender.deadline
     bids = frames.bids
     lots = lots_by_bid(bids, tender.lot_names)
-    places = _Places(frames)
+    places = _Places(frames, fmt)
     findings = assess(frames, tender, fmt, deadline)
     findings += _with_references(gates.deadline_findings(bids, deadline, places), bids)
 
@@ -234,7 +236,7 @@ def evaluate(
             applicable = relevant(by_file.get(read.file, []), (lot,) if lot else ()) + result.by_pair.get((bid, lot), [])
             if (bid, lot) in already:
                 member = on_framework[(ids[bid], lot)]
-                reason = Finding.make(read.file, "Bidder", read.cells.get("companies_house_number", ""), "already-admitted",
+                reason = Finding.make(read.file, "Bidder", read.cell("companies_house_number"), "already-admitted",
                                       f"the provider {ids[bid]} is already on the framework for {lot} (round {member.round}, bid {member.bid_reference}); not evaluated again",
                                       bid_reference=ref, lots=(lot,),
                                       plain=f"Your organisation is already on the framework for the {lot} lot (admitted in round {member.round}), so this bid for it was not evaluated again.")
@@ -343,7 +345,7 @@ def _decisions_by_pair(
     decisions: pd.DataFrame | None, path: Path | None, bids: pd.DataFrame, tender: Tender
 ) -> dict[tuple[str, str], dict[str, Decision]]:
     """Decisions keyed by (bid reference, lot) then code; an unknown bid stops the run."""
-    from .read.panel import InputError
+    from .errors import InputError
 
     if decisions is None:
         return {}

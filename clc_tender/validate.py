@@ -176,10 +176,10 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
                     continue  # a row of another lot's field may be absent (Lone working, DS only)
             if key == "safeguarding_lead" and key in read.present:
                 continue  # a blank lead is the safeguarding gate's finding
-            cell = read.cells.get(key, "")
+            cell = read.cell(key)
             where = "is blank" if key in read.present else "is missing"
             findings.append(Finding.make(
-                read.file, read.sheet_of.get(key, ""), cell, "missing-field",
+                read.file, fmt.sheet_of.get(key, ""), cell, "missing-field",
                 f"'{spec.label}' {where}; it is required", lots=spec.lots))
             continue
         matched = rules.get(str(case.check))
@@ -194,7 +194,7 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
             others = [f for f in bids.loc[same, "file"] if f != read.file]
             message = f"the bid reference {value} is also used by {', '.join(others)}; each bid needs its own reference"
         findings.append(Finding.make(
-            read.file, read.sheet_of.get(matched.key, ""), read.cells.get(matched.key, ""), matched.code,
+            read.file, fmt.sheet_of.get(matched.key, ""), read.cell(matched.key), matched.code,
             message, lots=spec.lots))
     return findings
 

@@ -84,6 +84,11 @@ class Format:
                 return spec
         raise KeyError(name)
 
+    @functools.cached_property
+    def sheet_of(self) -> dict[str, str]:
+        """Field key -> the sheet it is on."""
+        return {f.key: spec.name for spec in self.sheets for f in spec.fields}
+
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _SPACES = re.compile(r"\s+")

@@ -617,7 +617,7 @@ def test_field_sheet_without_a_header_row(tmp_path: Path, tender: Tender) -> Non
         tmp_path, tender, {BAD: (spec, edit_sheet("Bidder", lambda ws: ws.delete_rows(1)))}
     )
     assert result.codes(BAD) == set()
-    assert result.frames.reads[[r.file for r in result.frames.reads].index(BAD)].cells["format_version"] == "B1"
+    assert result.frames.reads[[r.file for r in result.frames.reads].index(BAD)].cell("format_version") == "B1"
     assert result.outcomes(BAD) == {Outcome.ADMITTED}
 
 

@@ -122,6 +122,9 @@ def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
         spec = fmt.sheet(sheet)
         columns = ["bid", "file", "row"] + [c for col in spec.columns for c in (col.key, f"{col.key}_cell")]
         coverage[sheet] = _object_frame(rows, columns)
+    for read in reads:  # the frames hold them now: not twice in memory
+        read.fields = {}
+        read.tables = {}
     return BidFrames(reads=reads, bids=bids, prices=prices, coverage=coverage)
 
 

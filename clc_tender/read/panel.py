@@ -13,20 +13,12 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from ..errors import InputError
 from ..tender import Limits, Tender
 from ..workbook_format import normalise_label
 from . import values
 from .guards import check_size, inspect_bytes
 from .workbook import column_letter
-
-
-class InputError(Exception):
-    """An officer's input (scores, decisions, register) cannot be used; stops the run."""
-
-    def __init__(self, file: str, place: str, message: str) -> None:
-        super().__init__(f"{file}: {place}: {message}" if place else f"{file}: {message}")
-        self.file = file
-        self.place = place
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ from typing import Any
 
 import pandera.pandas as pa
 
+from ..errors import InputError
 from ..evaluate import Member
 from ..tender import Tender
 from . import values
-from .panel import InputError, first_failure, one_of, read_table
+from .panel import first_failure, one_of, read_table
 
 FRAMEWORK_HEADERS = {
     "provider_id": "Provider ID", "organisation": "Organisation", "lot": "Lot", "round": "Round",

@@ -53,13 +53,17 @@ class BidRead:
     sha256: str
     opened: bool = False  # the workbook could be opened and its sheets listed
     fields: dict[str, Any] = field(default_factory=dict)  # field key -> typed value
-    cells: dict[str, str] = field(default_factory=dict)  # field key -> "B7"
-    sheet_of: dict[str, str] = field(default_factory=dict)  # field key -> sheet name
+    rows: dict[str, int] = field(default_factory=dict)  # field key -> its row (value in column B)
     present: set[str] = field(default_factory=set)  # field keys whose label row exists
     failed: set[str] = field(default_factory=set)  # field keys whose value could not be read
     sheets: set[str] = field(default_factory=set)  # format sheets present
     tables: dict[str, list[TableRow]] = field(default_factory=dict)  # sheet -> rows
     findings: list[Finding] = field(default_factory=list)
+
+    def cell(self, key: str) -> str:
+        """The cell of a field's value ("B7"), or "" when its row is absent."""
+        row = self.rows.get(key)
+        return f"B{row}" if row else ""
 
 
 class _CloserLook:
@@ -262,15 +266,14 @@ class BidReader:
                 result.findings.append(
                     Finding.make(
                         result.file, spec.name, f"A{index}", "duplicate-field",
-                        f"'{field_spec.label}' appears twice (first at {result.cells[key]}); give it once",
+                        f"'{field_spec.label}' appears twice (first at {result.cell(key)}); give it once",
                         lots=field_spec.lots,
                     )
                 )
                 result.failed.add(key)
                 continue
             result.present.add(key)
-            result.cells[key] = cell
-            result.sheet_of[key] = spec.name
+            result.rows[key] = index
             self._store(field_spec, raw, cell, spec.name, result, blank_check, ctx_for)
         if unknown > UNKNOWN_FIELD_LIMIT:
             result.findings.append(
@@ -279,8 +282,6 @@ class BidReader:
                     f"{unknown - UNKNOWN_FIELD_LIMIT:,} more rows with unknown labels were ignored",
                 )
             )
-        for field_spec in spec.fields:
-            result.sheet_of.setdefault(field_spec.key, spec.name)
 
     def _store(
         self,

@@ -34,8 +34,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..findings import CODE_OUTCOME, CONDITION_CODES, Outcome, money
-from ..read.panel import InputError
 from ..read.workbook import column_letter
 from ..rules.standstill import STANDSTILL_WORKING_DAYS, standstill_end
 from ..workbook_format import normalise_label
