@@ -18,13 +18,7 @@ import pandera.pandas as pa
 from .findings import Finding
 from .read.frames import BidFrames
 from .tender import Tender
-from .workbook_format import FieldSpec, Format
-
-UK_POSTCODE = r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2})$"
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-COMPANIES_HOUSE = r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$"
-CHARITY = r"^[0-9]{6,8}$"
-CQC_LOCATION = r"^1-[0-9]{6,12}$"
+from .workbook_format import FieldSpec, Format, TypeSpec
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ def _fixed(text: str) -> Callable[[Any], str]:
     return lambda _value: text
 
 
-def _field_rules(spec: FieldSpec, fmt_version: int) -> list[tuple[pa.Check, Rule]]:
+def _field_rules(spec: FieldSpec, fmt_version: int, types: dict[str, TypeSpec]) -> list[tuple[pa.Check, Rule]]:
     rules: list[tuple[pa.Check, Rule]] = []
     key, label = spec.key, spec.label
 
@@ -52,18 +46,11 @@ def _field_rules(spec: FieldSpec, fmt_version: int) -> list[tuple[pa.Check, Rule
         limit = spec.max_length
         check("length", lambda s: s.map(lambda v: 1 <= len(str(v)) <= limit), "invalid-value",
               lambda v: f"{label}: {len(str(v))} characters; at most {limit}")
-    patterns = {
-        "postcode": (UK_POSTCODE, "invalid-value", "is not a UK postcode"),
-        "email": (EMAIL, "contact-details", "is not an email address; please confirm the contact email"),
-        "ch_number": (COMPANIES_HOUSE, "invalid-value", "is not a Companies House number (8 digits, or 2 letters and 6 digits)"),
-        "charity_number": (CHARITY, "invalid-value", "is not a charity number (6 to 8 digits)"),
-        "cqc_location": (CQC_LOCATION, "invalid-value", "is not a CQC location ID (e.g. 1-123456789)"),
-    }
-    if spec.type in patterns:
-        pattern, code, text = patterns[spec.type]
-        compiled = re.compile(pattern)
-        check(spec.type, lambda s: s.map(lambda v: bool(compiled.match(str(v)))), code,
-              lambda v: f"{label}: \"{v}\" {text}")
+    kind = types.get(spec.type)
+    if kind is not None and kind.pattern:
+        compiled = re.compile(kind.pattern)
+        check(spec.type, lambda s: s.map(lambda v: bool(compiled.match(str(v)))), kind.code,
+              lambda v: f"{label}: \"{v}\" {kind.problem}")
     if spec.choices:
         choices = {c.casefold(): c for c in spec.choices}
         check("choice", lambda s: s.map(lambda v: str(v).casefold() in choices), "invalid-value",
@@ -149,7 +136,7 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
     rules: dict[str, Rule] = {}
     for key, spec in specs.items():
         checks = []
-        for check, rule in _field_rules(spec, fmt.version):
+        for check, rule in _field_rules(spec, fmt.version, fmt.types):
             checks.append(check)
             rules[str(check.name)] = rule
         columns[key] = pa.Column(None, nullable=spec.required is not True, checks=checks, required=True)

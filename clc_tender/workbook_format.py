@@ -10,7 +10,7 @@ import functools
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -74,9 +74,24 @@ class SheetSpec:
 
 
 @dataclass(frozen=True)
+class TypeSpec:
+    """What a value of one type must be: a pattern (reader) and an Excel validation (template)."""
+
+    name: str
+    pattern: str = ""
+    code: str = ""
+    problem: str = ""
+    excel: tuple[tuple[str, str], ...] = ()  # DataValidation keyword arguments
+    error: str = ""
+    error_style: str = ""
+    prompt: str = ""
+
+
+@dataclass(frozen=True)
 class Format:
     version: int
     sheets: tuple[SheetSpec, ...]
+    types: dict[str, TypeSpec] = field(default_factory=dict)
 
     def sheet(self, name: str) -> SheetSpec:
         for spec in self.sheets:
@@ -167,4 +182,17 @@ def load_format(tender: Tender) -> Format:
                     lot=lot,
                 )
             )
-    return Format(version=int(raw["version"]), sheets=tuple(sheets))
+    types = {
+        name: TypeSpec(
+            name=name,
+            pattern=spec.get("pattern", ""),
+            code=spec.get("code", ""),
+            problem=spec.get("problem", ""),
+            excel=tuple(sorted(spec.get("excel", {}).items())),
+            error=spec.get("error", ""),
+            error_style=spec.get("error_style", ""),
+            prompt=spec.get("prompt", ""),
+        )
+        for name, spec in raw.get("types", {}).items()
+    }
+    return Format(version=int(raw["version"]), sheets=tuple(sheets), types=types)

@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..tender import Band, Tender
-from ..workbook_format import FieldSpec, Format, SheetSpec
+from ..workbook_format import FieldSpec, Format, SheetSpec, TypeSpec
 from .atomic import atomic_output
 
 INSTRUCTIONS = "Instructions"
@@ -246,7 +246,7 @@ def _write_fields_sheet(ws: Worksheet, spec: SheetSpec, fmt: Format, lists: _Lis
         number_format = _number_format(field_spec.type)
         if number_format:
             cell.number_format = number_format
-        dv = _field_validation(field_spec, lists)
+        dv = _field_validation(field_spec, lists, fmt.types)
         if dv is not None:
             validations.add(dv, cell.coordinate)
     _protect(ws)
@@ -264,7 +264,7 @@ def _number_format(field_type: str) -> str | None:
     return None
 
 
-def _field_validation(spec: FieldSpec, lists: _Lists) -> DataValidation | None:
+def _field_validation(spec: FieldSpec, lists: _Lists, types: dict[str, TypeSpec]) -> DataValidation | None:
     """The validation of one value cell, its input message the field's help."""
     prompt = spec.help
     if spec.required == "when_policy_held":
@@ -286,61 +286,18 @@ def _field_validation(spec: FieldSpec, lists: _Lists) -> DataValidation | None:
             error=f"Enter a date{' and time' if kind == 'datetime' else ''}, e.g. {example}.",
         )
         prompt = prompt or f"A date, e.g. {example}."
-    elif kind == "amount":
-        dv = DataValidation(
-            type="decimal",
-            operator="greaterThanOrEqual",
-            formula1="0",
-            error="Enter an amount in pounds, 0 or more.",
-        )
-        prompt = prompt or "An amount in pounds."
-    elif kind == "signed_amount":
-        dv = DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="-1000000000000",
-            formula2="1000000000000",
-            error="Enter an amount in pounds (negative if need be).",
-        )
-        prompt = prompt or "An amount in pounds; negative if need be."
-    elif kind == "percent":
-        dv = DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="0",
-            formula2="100",
-            error="Enter a percentage from 0 to 100, e.g. 95.",
-        )
-    elif kind == "count":
-        dv = DataValidation(
-            type="whole",
-            operator="greaterThanOrEqual",
-            formula1="0",
-            error="Enter a whole number, 0 or more.",
-        )
+    elif kind in types and types[kind].excel:  # declared in schemas/response-format.toml
+        declared = types[kind]
+        dv = DataValidation(**dict(declared.excel), error=declared.error)
+        if declared.error_style:
+            dv.errorStyle = declared.error_style
+        prompt = prompt or declared.prompt
     elif spec.max_length:
         dv = DataValidation(
             type="textLength",
             operator="lessThanOrEqual",
             formula1=str(spec.max_length),
             error=f"At most {spec.max_length} characters.",
-            errorStyle="warning",
-        )
-    elif kind == "ch_number":
-        dv = DataValidation(
-            type="textLength",
-            operator="equal",
-            formula1="8",
-            error="A Companies House number has 8 characters, e.g. 01234567 or SC123456.",
-            errorStyle="warning",
-        )
-    elif kind == "charity_number":
-        dv = DataValidation(
-            type="textLength",
-            operator="between",
-            formula1="6",
-            formula2="8",
-            error="A charity number has 6 to 8 digits.",
             errorStyle="warning",
         )
     elif prompt:
