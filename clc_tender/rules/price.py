@@ -24,8 +24,9 @@ def price_findings(prices: pd.DataFrame, bids: pd.DataFrame, lots: dict[int, tup
 
     # range: inclusive floor and ceiling, exact pence
     priced = in_lot[in_lot["price"].notna()]
+    bands = {b.name: b for b in tender.bands}
     for row in priced.itertuples(index=False):
-        band = tender.band(row.band)
+        band = bands[row.band]
         if row.price < band.floor:
             findings.append(Finding.make(
                 row.file, "Pricing", row.cell, "price-below-floor",
@@ -48,9 +49,13 @@ def price_findings(prices: pd.DataFrame, bids: pd.DataFrame, lots: dict[int, tup
         if row.price is not None or row.invalid:
             attempted.setdefault(int(row.bid), set()).add(row.band)
     cell_of = {(int(r.bid), r.band): r.cell for r in in_lot.itertuples(index=False)}
-    files = bids["file"]
+    files = bids["file"].to_dict()
+    readable = {
+        int(bid) for bid, opened, sheets in zip(bids.index, bids["_opened"], bids["_sheets"], strict=True)
+        if opened and "Pricing" in sheets
+    }
     for bid, bid_lots in lots.items():
-        if not bids.at[bid, "_opened"] or "Pricing" not in _sheets(bids, bid):
+        if bid not in readable:
             continue
         for lot in tender.lots:
             if lot.name not in bid_lots:
@@ -72,6 +77,3 @@ def price_findings(prices: pd.DataFrame, bids: pd.DataFrame, lots: dict[int, tup
                         plain=f"You priced {band.name}, which may only be offered together with {' or '.join(band.only_with_any_of)}."))
     return findings
 
-
-def _sheets(bids: pd.DataFrame, bid: int) -> set[str]:
-    return set(bids.at[bid, "_sheets"]) if "_sheets" in bids.columns else {"Pricing"}

@@ -187,6 +187,9 @@ def print_setup(ws: Worksheet) -> None:
     ws.set_footer("&L&A&RPage &P of &N")
 
 
+WIDTH_SAMPLE = 500  # rows read to size a column
+
+
 def _wants(value: Cell) -> int:
     """The column width a value wants."""
     if value is None or value == "":
@@ -270,17 +273,18 @@ class _Writer:
         # widths first: rows are streamed (constant memory), so each row's height must be set
         # before its cells are written, and it depends on the widths of its wrapped columns
         widths = [len(c.header) + 2 for c in columns]
-        for row in table:
+        for row in table[:WIDTH_SAMPLE]:  # widths from the first rows, as an officer sizes them
             for col, value in enumerate(row):
                 widths[col] = max(widths[col], _wants(value))
         final = [c.width if c.width is not None else min(max(widths[col], 8), 50)
                  for col, c in enumerate(columns)]
+        kinds = [self.fmt[c.kind] for c in columns]
         for col, width in enumerate(final):
-            ws.set_column(col, col, width)
+            ws.set_column(col, col, width, kinds[col])  # a cell typed in later takes its column's format
         for col, c in enumerate(columns):
             ws.write_string(0, col, c.header, self.header)
         wrap_columns = [col for col, c in enumerate(columns) if c.kind == "wrap"]
-        kinds = [self.fmt[c.kind] for c in columns]
+        wraps = set(wrap_columns)
         for r, row in enumerate(table, start=1):
             if wrap_columns:
                 height = row_height((text, final[col]) for col in wrap_columns if isinstance(text := row[col], str))
@@ -288,6 +292,10 @@ class _Writer:
                     ws.set_row(r, height)
             for col, value in enumerate(row):
                 fmt = formats.get((r, col), kinds[col]) if formats else kinds[col]
+                if value is None or value == "":
+                    if col in wraps:  # wrapped even when empty (Reasons of an admitted bid)
+                        ws.write_blank(r, col, None, fmt)
+                    continue
                 self.put(ws, r, col, value, fmt)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(table), 1), len(columns) - 1)
@@ -296,10 +304,7 @@ class _Writer:
 
     def put(self, ws: Worksheet, row: int, col: int, value: Cell, fmt: Format) -> None:
         """Write one cell: text always as text, money and counts as numbers."""
-        if value is None or value == "":
-            if fmt is not self.fmt["text"]:
-                ws.write_blank(row, col, None, fmt)  # kept for its format (wrap, £) when typed in
-        elif isinstance(value, str):
+        if isinstance(value, str):
             ws.write_string(row, col, value, fmt)
         elif isinstance(value, bool):  # never expected; keep it text rather than 1/0
             ws.write_string(row, col, str(value), fmt)
