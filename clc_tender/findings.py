@@ -79,18 +79,13 @@ CODE_OUTCOME: dict[str, Outcome | None] = {
 }
 
 CONDITION_CODES = frozenset({"parent-company-guarantee", "insurance-renewal"})
-# Referrals an officer settles with a decision. Quality referrals are not among them: a bid is
-# scored by the panel (a moderated score in the scores workbook), never admitted by a decision.
-DECIDABLE_CODES = frozenset(
-    {
-        "discretionary-exclusion", "finance-turnover", "finance-net-assets",
-        "finance-current-ratio", "finance-accounts-age", "safeguarding-concerns",
-    }
-)
-QUALITY_REFERRALS = frozenset({"quality-not-scored", "quality-needs-moderation"})
 FINANCE_CODES = frozenset(
     {"finance-turnover", "finance-net-assets", "finance-current-ratio", "finance-accounts-age"}
 )
+# Referrals an officer settles with a decision. Quality referrals are not among them: a bid is
+# scored by the panel (a moderated score in the scores workbook), never admitted by a decision.
+DECIDABLE_CODES = FINANCE_CODES | {"discretionary-exclusion", "safeguarding-concerns"}
+QUALITY_REFERRALS = frozenset({"quality-not-scored", "quality-needs-moderation"})
 
 
 def severity_of(code: str) -> Severity:

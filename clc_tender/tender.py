@@ -152,9 +152,6 @@ class Tender:
     def bands_of(self, lot: str) -> tuple[Band, ...]:
         return tuple(band for band in self.bands if band.lot == lot)
 
-    def policies_of(self, lot: str) -> tuple[Policy, ...]:
-        return tuple(policy for policy in self.policies if lot in policy.lots)
-
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
