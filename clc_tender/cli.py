@@ -242,7 +242,7 @@ def _finish_round(
     from .evaluate import to_json
     from .read.files import InputFile, sha256_of
     from .read.frames import collect
-    from .read.panel import read_decisions, read_scores
+    from .read.panel import read_decisions, read_panel, read_scores
     from .write.shortlist import write_shortlist
 
     options: dict[str, Any] = {}
@@ -263,6 +263,7 @@ def _finish_round(
         options = {
             "deadline": when, "round_number": round_number, "first_deadline": previous.first_deadline,
             "first_award": previous.first_award, "members": previous.members,
+            "earlier_panel": previous.panel,
             "extra_inputs": [InputFile(str(register), register, register.stat().st_size, sha256_of(register),
                                        "register", f"members carried from round {previous.round}")],
         }
@@ -270,6 +271,7 @@ def _finish_round(
     if out.exists() and not force:
         raise UsageProblem(f"{out} already exists; use --force to overwrite it")
     score_table = read_scores(scores, definition) if scores else None
+    panel = read_panel(scores, definition) if scores else None
     decision_table = read_decisions(decisions, definition) if decisions else None
     with render.reading_progress(not as_json) as progress:
         frames = collect(reading, definition, fmt, skipped=skipped, progress=progress)
@@ -281,7 +283,7 @@ def _finish_round(
         frames, definition, fmt,
         scores=score_table.frame if score_table else None, scores_path=scores,
         decisions=decision_table.frame if decision_table else None, decisions_path=decisions,
-        warnings=notes, **options,
+        warnings=notes, panel=panel, **options,
     )
     write_shortlist(ev, out, force=force)
     if as_json:

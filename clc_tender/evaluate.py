@@ -28,6 +28,7 @@ from .findings import (
 )
 from .read.files import InputFile, sha256_of
 from .read.frames import BidFrames
+from .read.panel import Declaration, Panel
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
 from .rules.quality import QuestionScore, quality
@@ -83,6 +84,7 @@ class Evaluation:
     first_award: dt.date | None = None
     carried: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)  # run-level notes (s.49)
+    panel: tuple[Declaration, ...] = ()  # every round's declarations, each with its round
 
 
 def provider_id(row: Any) -> str:
@@ -190,6 +192,8 @@ def evaluate(
     decisions_path: Path | None = None,
     extra_inputs: Iterable[InputFile] = (),
     run_at: dt.datetime | None = None,
+    panel: Panel | None = None,
+    earlier_panel: tuple[Declaration, ...] = (),
 ) -> Evaluation:
     deadline = deadline or tender.deadline
     bids = frames.bids
@@ -215,7 +219,7 @@ def evaluate(
         if refs[bid] and (bid, lot) not in already
     }
     scores_file = scores_path.name if scores_path else ""
-    result = quality(scores, scores_file, pairs, tender)
+    result = quality(scores, scores_file, pairs, tender, panel)
     by_file: dict[str, list[Finding]] = {}
     for f in findings:  # the bids' own findings; quality findings reach their (bid, lot) directly
         by_file.setdefault(f.file, []).append(f)
@@ -329,6 +333,8 @@ def evaluate(
         first_award=first_award or tender.award_date,
         carried=len(members),
         warnings=warnings,
+        panel=tuple(earlier_panel) + tuple(
+            dataclasses.replace(d, round=round_number) for d in (panel.declarations if panel else ())),
     )
 
 

@@ -53,6 +53,8 @@ HEADERS = {
     "Inputs": ["File", "Bytes", "SHA-256", "Status", "Note"],
     "Bidders": ["Bid reference", "Organisation", "Provider ID", "Contact name", "Contact email",
                 "Contact telephone", "Registered address", "Postcode"],
+    "Panel": ["Evaluator", "Name", "Role", "Conflict", "Bid references", "Mitigation",
+              "Declared on", "Round"],
 }
 
 

@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..evaluate import Member
 from ..tender import Tender
 from . import values
-from .panel import first_failure, one_of, read_table
+from .panel import PANEL_HEADERS, Declaration, first_failure, one_of, read_table
 
 FRAMEWORK_HEADERS = {
     "provider_id": "Provider ID", "organisation": "Organisation", "lot": "Lot", "round": "Round",
@@ -34,6 +34,7 @@ class Register:
     first_deadline: dt.datetime
     first_award: dt.date
     members: tuple[Member, ...]
+    panel: tuple[Declaration, ...] = ()  # the declarations of every earlier round
 
 
 def _number(v: Any) -> bool:
@@ -109,6 +110,7 @@ def read_register(path: Path, tender: Tender) -> Register:
             raise InputError(table.file, f"Summary!B{summary_round[1]}", "Round is not a whole number")
         rounds.append(number)
     return Register(
+        panel=_panel(path, tender),
         file=table.file,
         round=max(rounds, default=1),
         deadline=when("Deadline"),
@@ -116,3 +118,26 @@ def read_register(path: Path, tender: Tender) -> Register:
         first_award=first_award,
         members=tuple(members),
     )
+
+
+def _panel(path: Path, tender: Tender) -> tuple[Declaration, ...]:
+    """The register's ``Panel`` sheet (absent in a register written before it existed)."""
+    table = read_table(path, tender, "Panel", {**PANEL_HEADERS, "round": "Round"}, sheet_optional=True)
+    context = values.CellContext(tender.tz, lambda: "yyyy-mm-dd")
+    result = []
+    for rec in table.frame.to_dict("records"):
+        row = int(rec["row"])
+        day, _ = values.date(rec["declared_on"], context)
+        number, _ = values.integer(rec["round"], values.CellContext(tender.tz, lambda: "General"))
+        if day is None:
+            raise InputError(table.file, f"Panel!{table.letters['declared_on']}{row}",
+                             f"Declared on: {values.show(rec['declared_on'])} is not a date")
+        if number is None:
+            raise InputError(table.file, f"Panel!{table.letters['round']}{row}", "Round is not a whole number")
+        result.append(Declaration(
+            evaluator=str(rec["evaluator"] or "").strip(), name=str(rec["name"] or "").strip(),
+            role=str(rec["role"] or "").strip(), conflict=str(rec["conflict"] or "None").strip(),
+            bid_references=tuple(p.strip() for p in str(rec["bid_references"] or "").split(";") if p.strip()),
+            mitigation=str(rec["mitigation"] or "").strip(), declared_on=day, row=row, round=int(number),
+        ))
+    return tuple(result)

@@ -38,7 +38,11 @@ MAX_ROW_POINTS = 300
 
 SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD = "Summary", "Framework", "Outcomes", "Rate card"
 QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS = "Quality", "Prices", "Findings", "Inputs", "Bidders"
-SHEETS = (SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD, QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS)
+PANEL = "Panel"
+SHEETS = (SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD, QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS,
+          PANEL)
+PANEL_COLUMNS = ("Evaluator", "Name", "Role", "Conflict", "Bid references", "Mitigation",
+                 "Declared on", "Round")
 
 BIDDER_COLUMNS = (
     "Bid reference", "Organisation", "Provider ID", "Contact name", "Contact email",
@@ -254,6 +258,7 @@ class _Writer:
         self.findings()
         self.inputs()
         self.bidders()
+        self.panel()
 
     # -- generic table -----------------------------------------------------------------------
 
@@ -405,9 +410,9 @@ class _Writer:
     def quality(self) -> None:
         columns = [Col("Bid reference"), Col("Lot"), Col("Question"), Col("Weight %", "int"),
                    Col("Scores"), Col("Moderated", "int"), Col("Final", "int"), Col("Status"),
-                   Col("Comment", "wrap", 60)]
+                   Col("Comment", "wrap", 60), Col("Excluded scores", "wrap", 30)]
         rows = [[q.bid_reference, q.lot, q.question, q.weight, q.scores, q.moderated, q.final,
-                 q.status, q.comment] for q in self.ev.quality_rows]
+                 q.status, q.comment, q.excluded] for q in self.ev.quality_rows]
         self.table(QUALITY, columns, rows)
 
     def prices(self) -> None:
@@ -502,6 +507,18 @@ class _Writer:
         rows: list[list[Cell]] = [[str(b.get(name, "") or "") for name in BIDDER_COLUMNS]
                                   for b in self.ev.bidders]
         self.table(BIDDERS, columns, rows)
+
+
+    def panel(self) -> None:
+        """Every round's declarations of interests (``report.md``), each with its round."""
+        columns = [Col(name, "wrap", 40) if name == "Mitigation" else
+                   Col(name, "int") if name == "Round" else Col(name) for name in PANEL_COLUMNS]
+        rows: list[list[Cell]] = [
+            [d.evaluator, d.name, d.role, d.conflict, "; ".join(d.bid_references), d.mitigation,
+             d.declared_on.isoformat(), d.round]
+            for d in self.ev.panel
+        ]
+        self.table(PANEL, columns, rows)
 
 
 def _outcome_row(o: LotOutcome, bands: Sequence[str]) -> list[Cell]:
