@@ -62,6 +62,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _guarded(run: Callable[[], T]) -> T:
     """Turn every expected problem into one line on stderr and exit 2; anything else exit 1."""
+    from .award_report import ReportRefused
     from .errors import InputError
     from .tender import TenderError
     from .write.atomic import OutputExists
@@ -70,7 +71,7 @@ def _guarded(run: Callable[[], T]) -> T:
         return run()
     except typer.Exit:
         raise
-    except (UsageProblem, TenderError, InputError, OutputExists) as exc:
+    except (UsageProblem, TenderError, InputError, OutputExists, ReportRefused) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -339,6 +340,31 @@ def letters(
         typer.echo(f"Award letter data ({len(letter_set.letters)} rows) written to {out}")
         for path in written:
             typer.echo(f"Word letter written to {path}")
+
+    _guarded(run)
+
+
+@app.command()
+def report(
+    shortlist: Annotated[Path, typer.Argument(help="The shortlist workbook written by evaluate or reopen.", dir_okay=False, show_default=False)],
+    utilisation: Annotated[Path | None, typer.Option("--utilisation", help="The commissioners' utilisation workbook: adds the spend forecast.", dir_okay=False, show_default=False)] = None,
+    tender: TenderOption = None,
+    author: Annotated[str, typer.Option("--author", help="Who prepared the report (shown with the date).")] = "the procurement team",
+    out: Annotated[Path, typer.Option("--out", help="Where to write the report (.docx).")] = Path("award-report.docx"),
+    force: ForceOption = False,
+) -> None:
+    """Write the award report for the Director and Scrutiny (Word): outcomes, prices, coverage, panel."""
+
+    def run() -> None:
+        from . import render
+        from .award_report import ReportRequest, run_report
+
+        request = ReportRequest(shortlist, out, author, utilisation, tender, force)
+        with render.step_progress("Award report") as step:
+            result = run_report(request, step)
+        for warning in result.warnings:
+            render.warning_line(warning)
+        typer.echo(f"Award report ({len(result.sections)} sections) written to {result.out}")
 
     _guarded(run)
 

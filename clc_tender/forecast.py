@@ -74,6 +74,7 @@ class Forecast:
     # (scenario, year index, band) -> £, scenario including "previous"
     amounts: Mapping[tuple[str, int, str], Decimal]
     targets: Targets | None
+    lines: tuple[UtilisationLine, ...] = ()
 
     def total(self, scenario: str, year: int | None = None) -> Decimal:
         """One year's total of a scenario, or every year's when ``year`` is None."""
@@ -164,13 +165,16 @@ def forecast(
                 amount = hours * rate.hourly[scenario] * rate_factor
                 amounts[(scenario, year, line.band)] = amount.quantize(PENNY, ROUND_HALF_UP)
     years = tuple(year_label(a.first_year + y) for y in range(a.years))
-    return Forecast(a, rates, years, amounts, tender.targets)
+    return Forecast(a, rates, years, amounts, tender.targets, utilisation.lines)
+
+
+def money(amount: Decimal) -> str:
+    """£1,234.56, always with pence."""
+    return f"{'-' if amount < 0 else ''}£{abs(amount):,.2f}"
 
 
 def target_sentence(fc: Forecast) -> str:
     """One sentence: which scenarios meet the savings target."""
-    from .findings import money
-
     if fc.targets is None:
         return "The tender definition sets no savings target ([targets] section)."
     target = money(fc.targets.savings_five_years)
@@ -188,8 +192,6 @@ def target_sentence(fc: Forecast) -> str:
 
 
 def _signed(amount: Decimal) -> str:
-    from .findings import money
-
     return f"a saving of {money(amount)}" if amount >= 0 else f"a cost of {money(-amount)} more"
 
 
