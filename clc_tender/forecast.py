@@ -137,6 +137,8 @@ def band_rates(
     band = tender.band(line.band)
     middle, low = median(admitted), min(admitted, default=None)
     note = ""
+    if middle is not None:  # a price is in whole pence: the median of two is rounded half up
+        middle = middle.quantize(PENNY, ROUND_HALF_UP)
     if middle is None or low is None:
         note = f"no admitted price for {band.name}: its median and lowest scenarios use the ceiling"
         middle = low = band.ceiling

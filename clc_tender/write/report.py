@@ -26,6 +26,7 @@ from .atomic import atomic_output
 
 BLUE = (0x1F, 0x3A, 0x5F)
 TEXT_WIDTH_CM = 16.6
+USABLE_CM = 16.5
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 OUTCOME_WORDS = {
     Outcome.ADMITTED.value: "Admitted",
@@ -184,6 +185,8 @@ class _Doc:
         from docx.shared import Cm, Pt
 
         assert sum(widths) <= TEXT_WIDTH_CM + 0.01, (title, sum(widths))
+        # Word stores widths in twentieths of a point: keep clear of the margin after rounding
+        widths = [w * min(1.0, USABLE_CM / sum(widths)) for w in widths]
         self.tables += 1
         self.para(f"Table {self.tables}: {title}", bold=True, size=9, after=3, keep=True)
         table = self.doc.add_table(rows=1, cols=len(headers))
@@ -695,4 +698,4 @@ def _record(doc: _Doc, report: Report, inputs: Sequence[InputRecord], run_at: dt
         ("Tender definition SHA-256 (evaluation)", summary.get("Tender definition SHA-256", "")),
         ("Tender definition SHA-256 (this report)", report.tender.sha256),
     ]
-    doc.facts(facts, (5.6, 11.0), size=8, grid=True)
+    doc.facts(facts, (5.5, 11.0), size=8, grid=True)
