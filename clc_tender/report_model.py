@@ -272,7 +272,10 @@ class Coverage:
             for district in self.districts:
                 for count, template in ((0, none), (1, one)):
                     needs = [n for n in self.needs if counts.get((district, n), 0) == count]
-                    if needs:
+                    if len(needs) == len(self.needs) and len(needs) > 1:
+                        every = "any support need" if count == 0 else "every support need"
+                        sentences.append(template.format(d=district, n=every))
+                    elif needs:
                         sentences.append(template.format(d=district, n=_or(needs, count)))
         return sentences
 

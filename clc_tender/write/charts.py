@@ -98,7 +98,8 @@ def price_chart(lot: str, bands: Sequence[BandPrices]) -> bytes:
             offsets.append(y + (0.12 * ((n + 1) // 2) * (1 if n % 2 else -1) if n else 0))
         ax.scatter(xs, offsets, s=22, color=LOT_COLOURS[0], zorder=3, label="Admitted price" if y == ys[0] else None)
         if band.median is not None:
-            ax.scatter([position(band.median)], [y], marker="D", s=46, color="#C00000", zorder=4,
+            ax.scatter([position(band.median)], [y], marker="D", s=70, facecolors="none",
+                       edgecolors="#C00000", linewidths=1.6, zorder=4,
                        label="Median" if y == ys[0] else None)
         ax.text(-2, y, f"£{band.floor:,.2f}", ha="right", va="center", fontsize=8)
         ax.text(102, y, f"£{band.ceiling:,.2f}", ha="left", va="center", fontsize=8)
@@ -114,35 +115,31 @@ def price_chart(lot: str, bands: Sequence[BandPrices]) -> bytes:
     return _png(fig)
 
 
-def coverage_heatmap(coverage: Coverage, short_needs: Sequence[str]) -> bytes:
-    """Two heat maps, districts x support needs: admitted Day Services services and Personal
-    Assistants providers; none in red, one in amber (gaps), two or more in greens."""
+def coverage_heatmap(coverage: Coverage, short_needs: Sequence[str], lot: str) -> bytes:
+    """A heat map of districts x support needs for one lot (``Day Services``: admitted
+    services; otherwise Personal Assistants providers); none in red, one in amber (gaps), two
+    or more in greens."""
     plt = _pyplot()
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
     cmap = ListedColormap(["#F8696B", "#FFD966", "#C6E0B4", "#A9D08E", "#70AD47"])
     norm = BoundaryNorm([-0.5, 0.5, 1.5, 2.5, 4.5, 10_000], cmap.N)
     districts = coverage.districts
-    fig, axes = plt.subplots(2, 1, figsize=(WIDTH_IN, 0.95 + 0.62 * len(districts) * 2))
-    for ax, counts, title in (
-        (axes[0], coverage.services, "Day Services: admitted services"),
-        (axes[1], coverage.pa_providers, "Personal Assistants: providers covering the district"),
-    ):
-        grid = [[counts.get((d, n), 0) for n in coverage.needs] for d in districts]
-        ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto")
-        for i, row in enumerate(grid):
-            for j, value in enumerate(row):
-                ax.text(j, i, str(value), ha="center", va="center", fontsize=9,
-                        fontweight="bold" if value <= 1 else "normal")
-        ax.set_xticks(range(len(short_needs)), [textwrap.fill(n, 14) for n in short_needs], fontsize=8)
-        ax.set_yticks(range(len(districts)), [textwrap.fill(d, 22) for d in districts], fontsize=8)
-        ax.tick_params(length=0)
-        ax.xaxis.tick_top()
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_title(title, loc="left", pad=34, fontsize=10)
-    fig.text(0.01, 0.0, "Red: none; amber: only one (both are gaps); green: two or more.", fontsize=8)
-    fig.tight_layout(h_pad=2.0)
+    counts = coverage.services if lot == "Day Services" else coverage.pa_providers
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.3 + 0.4 * len(districts)))
+    grid = [[counts.get((d, n), 0) for n in coverage.needs] for d in districts]
+    ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto")
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=9,
+                    fontweight="bold" if value <= 1 else "normal")
+    ax.set_xticks(range(len(short_needs)), [textwrap.fill(n, 14) for n in short_needs], fontsize=8)
+    ax.set_yticks(range(len(districts)), [textwrap.fill(d, 22) for d in districts], fontsize=8)
+    ax.tick_params(length=0)
+    ax.xaxis.tick_top()
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel("Red: none; amber: only one (both are gaps); green: two or more.", fontsize=8)
     return _png(fig)
 
 

@@ -240,7 +240,8 @@ class _Doc:
         self.para(after=4)
         return self.tables
 
-    def figure(self, png: bytes, caption: str, table_number: int, width_cm: float = 16.0) -> None:
+    def figure(self, png: bytes, caption: str, table_number: int, width_cm: float = 16.0,
+               tables: int = 1) -> None:
         import io
 
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -251,7 +252,9 @@ class _Doc:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.keep_with_next = True
         p.add_run().add_picture(io.BytesIO(png), width=Cm(width_cm))
-        self.caption(f"Figure {self.figures}: {caption} The figures are in Table {table_number}.")
+        where = (f"Table {table_number}" if tables == 1 else
+                 f"Tables {table_number} and {table_number + 1}")
+        self.caption(f"Figure {self.figures}: {caption} The figures are in {where}.")
 
     # -- page furniture --------------------------------------------------------------------
 
@@ -405,7 +408,7 @@ def _summary(doc: _Doc, report: Report, author: str, today: dt.date) -> None:
                  "scores, and are neither admitted nor rejected yet.", bold=True)
     else:
         doc.para("No decision is pending: every bid of this round has its outcome.")
-    doc.para(f"Draft — for approval. Prepared by {author} on {long_date(today)}.", italic=True)
+    doc.para(f"Draft — for approval. Prepared on {long_date(today)} by {author}.", italic=True)
 
 
 def _method(doc: _Doc, report: Report) -> None:
@@ -544,23 +547,23 @@ def _coverage(doc: _Doc, report: Report, charts: Any) -> None:
                  "evaluation with the current version to see the coverage.", bold=True)
         return
     shorts = [short_need(n) for n in cov.needs]
-    tables = []
-    for counts, what in ((cov.services, "Day Services: admitted services"),
-                         (cov.pa_providers, "Personal Assistants: providers covering the district")):
-        rows = [[d, *(str(counts.get((d, n), 0)) for n in cov.needs)] for d in cov.districts]
-        tables.append((what, rows))
-    number = doc.tables + 1
-    doc.figure(charts.coverage_heatmap(cov, shorts),
-               "Districts by support need; red: none, amber: only one.",
-               number)
     widths = [3.4, *([13.2 / len(cov.needs)] * len(cov.needs))]
-    for what, rows in tables:
+    for lot, counts, what, unit in (
+        ("Day Services", cov.services, "Day Services: admitted services", "admitted services"),
+        ("Personal Assistants", cov.pa_providers,
+         "Personal Assistants: providers covering the district", "providers"),
+    ):
+        doc.subheading(lot)
+        rows = [[d, *(str(counts.get((d, n), 0)) for n in cov.needs)] for d in cov.districts]
+        doc.figure(charts.coverage_heatmap(cov, shorts, lot),
+                   f"{lot}: {unit} by district and support need; red: none, amber: only one.",
+                   doc.tables + 1, width_cm=15.0)
         doc.table(f"{what}, by district and support need", ["District", *shorts], rows, widths,
                   right=range(1, len(cov.needs) + 1), size=8)
     gaps = cov.gaps()
     doc.subheading("Gaps")
     if gaps:
-        doc.para(f"{len(gaps)} gap{'s' if len(gaps) != 1 else ''} (none, or only one provider):", keep=True)
+        doc.para("Where people have no choice, or only one (a gap), by lot and district:", keep=True)
         doc.bullets(gaps)
     else:
         doc.para("Every district has at least two admitted providers for every support need in both lots.")
@@ -653,7 +656,7 @@ def _forecast(doc: _Doc, fc: Forecast, notes: Sequence[str], charts: Any) -> Non
     number = doc.tables + 1
     doc.figure(charts.forecast_chart(fc),
                "Spend a year: the median scenario by band (bars), the ceiling and lowest scenarios "
-               "and the previous rates (lines).", number)
+               "and the previous rates (lines).", number, tables=2)
     doc.table("Spend per financial year under each scenario",
               ["Year", "Previous rates", "Ceiling", "Median", "Lowest"], rows,
               [2.4, 3.55, 3.55, 3.55, 3.55], right=range(1, 5), bold_last=True)
