@@ -179,7 +179,9 @@ def evaluate(
     as_json: JsonOption = False,
 ) -> None:
     """Evaluate every workbook in the folder (round 1) and write the award shortlist workbook."""
-    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, None, None))
+    _guarded(lambda: _run_round(_request(
+        tender, None, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out, force=force,
+    ), as_json))
 
 
 @app.command()
@@ -195,7 +197,10 @@ def reopen(
     as_json: JsonOption = False,
 ) -> None:
     """Re-open the framework: evaluate a new round's bids, carrying existing members forward."""
-    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, register, deadline))
+    _guarded(lambda: _run_round(_request(
+        tender, deadline, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out,
+        force=force, register=register,
+    ), as_json))
 
 
 def _parse_deadline(text: str, tz: Any) -> Any:
@@ -212,20 +217,19 @@ def _parse_deadline(text: str, tz: Any) -> Any:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def _run_round(
-    bids_dir: Path, scores: Path | None, decisions: Path | None, tender: Path | None,
-    out: Path | None, force: bool, as_json: bool, register: Path | None, deadline: str | None,
-) -> None:
-    """One round through the library's round API; then the terminal summary or JSON."""
-    from .round import RoundRequest, run_round
+def _request(tender: Path | None, deadline: str | None, **options: Any) -> Any:
+    """The round request of the options given: the definition loaded, the deadline parsed."""
+    from .round import RoundRequest
 
     definition, fmt = _load_tender(tender)
-    when = _parse_deadline(deadline or "", definition.tz) if register is not None else None
-    request = RoundRequest(
-        bids_dir=bids_dir, tender=definition, fmt=fmt, out=out, force=force, scores=scores,
-        decisions=decisions, register=register, deadline=when,
-    )
+    when = _parse_deadline(deadline, definition.tz) if deadline is not None else None
+    return RoundRequest(tender=definition, fmt=fmt, deadline=when, **options)
+
+
+def _run_round(request: Any, as_json: bool) -> None:
+    """One round through the library's round API; then the terminal summary or JSON."""
     from . import render
+    from .round import run_round
 
     with render.reading_progress(not as_json) as progress:
         result = run_round(request, progress)

@@ -145,6 +145,14 @@ class _Bids:
     files: dict[int, str]
     lots: dict[int, tuple[str, ...]]
 
+    def pairs(self, exclude: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[str, str]]:
+        """(bid, lot) -> (bid reference, file) of every lot bid for with a reference."""
+        return {
+            (bid, lot): (self.refs[bid], self.files[bid])
+            for bid, bid_lots in self.lots.items() for lot in bid_lots
+            if self.refs[bid] and (bid, lot) not in exclude
+        }
+
     @classmethod
     def of(cls, bids: pd.DataFrame, tender: Tender) -> _Bids:
         return cls(
@@ -175,20 +183,12 @@ def evaluate(
         (bid, lot) for bid, bid_lots in who.lots.items() for lot in bid_lots
         if who.ids[bid] and (who.ids[bid], lot) in on_framework
     }
-    pairs = {
-        (bid, lot): (who.refs[bid], who.files[bid])
-        for bid, bid_lots in who.lots.items() for lot in bid_lots
-        if who.refs[bid] and (bid, lot) not in already
-    }
+    pairs = who.pairs(exclude=already)
     result = quality(ctx.scores, ctx.scores_file, pairs, tender)
-    by_file: dict[str, list[Finding]] = {}
-    for f in findings:  # the bids' own findings; quality findings reach their (bid, lot) directly
-        by_file.setdefault(f.file, []).append(f)
+    by_file = _by_file(findings)  # the bids' own; quality findings reach their (bid, lot) directly
     findings += result.findings
     valid_prices = frames.prices[frames.prices["price"].notna() & frames.prices["band"].notna()]
-    prices_of: dict[int, dict[str, Decimal]] = {}
-    for row in valid_prices.itertuples(index=False):
-        prices_of.setdefault(int(row.bid), {}).setdefault(row.band, row.price)
+    prices_of = _prices_by_bid(valid_prices)
 
     decided = _decisions_by_pair(ctx.decisions, ctx.decisions_file, frames.bids)
     used: set[int] = set()
@@ -200,8 +200,7 @@ def evaluate(
                 reason = _already_admitted(read.file, read.cell("companies_house_number"),
                                            who.refs[bid], who.ids[bid], lot, member)
                 findings.append(reason)
-                verdict: tuple[Outcome, tuple[Finding, ...], tuple[Finding, ...]] = (
-                    Outcome.ALREADY_ADMITTED, (reason,), ())
+                verdict: Verdict = (Outcome.ALREADY_ADMITTED, (reason,), ())
                 lines: tuple[str, ...] = ()
             else:
                 applicable = relevant(by_file.get(read.file, []), (lot,) if lot else ())
@@ -215,12 +214,6 @@ def evaluate(
     lot_order = {name: i for i, name in enumerate(tender.lot_names)}
     outcomes.sort(key=lambda o: (o.bid_reference == "", o.bid_reference.casefold(), o.file,
                                  lot_order.get(o.lot, -1)))
-    new_members = [
-        Member(o.provider_id, o.organisation, o.lot, ctx.round_number, o.bid_reference,
-               o.quality_pct, "\n".join(f"{c.code}: {c.message}" for c in o.conditions),
-               o.prices)
-        for o in outcomes if o.outcome is Outcome.ADMITTED
-    ]
     return Evaluation(
         tender=tender,
         round=ctx.round_number,
@@ -234,11 +227,38 @@ def evaluate(
         inputs=_ledger(frames, outcomes, ctx.inputs),
         bidders=_bidders(frames.bids, who),
         prices=_round_prices(valid_prices, outcomes, tender),
-        members=tuple(ctx.members) + tuple(new_members),
+        members=(*ctx.members, *_admitted(outcomes, ctx.round_number)),
         first_award=ctx.first_award or tender.award_date,
         carried=len(ctx.members),
         warnings=ctx.warnings,
     )
+
+
+Verdict = tuple[Outcome, tuple[Finding, ...], tuple[Finding, ...]]
+
+
+def _by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = {}
+    for f in findings:
+        grouped.setdefault(f.file, []).append(f)
+    return grouped
+
+
+def _admitted(outcomes: Iterable[LotOutcome], round_number: int) -> list[Member]:
+    """The members this round admits, with their conditions as ``code: message`` lines."""
+    return [
+        Member(o.provider_id, o.organisation, o.lot, round_number, o.bid_reference,
+               o.quality_pct, "\n".join(f"{c.code}: {c.message}" for c in o.conditions),
+               o.prices)
+        for o in outcomes if o.outcome is Outcome.ADMITTED
+    ]
+
+
+def _prices_by_bid(valid: pd.DataFrame) -> dict[int, dict[str, Decimal]]:
+    prices: dict[int, dict[str, Decimal]] = {}
+    for row in valid.itertuples(index=False):
+        prices.setdefault(int(row.bid), {}).setdefault(row.band, row.price)
+    return prices
 
 
 def _already_admitted(file: str, cell: str, ref: str, pid: str, lot: str,
@@ -254,7 +274,7 @@ def _already_admitted(file: str, cell: str, ref: str, pid: str, lot: str,
 
 def _lot_outcome(
     bid: int, lot: str, who: _Bids,
-    verdict: tuple[Outcome, tuple[Finding, ...], tuple[Finding, ...]],
+    verdict: Verdict,
     lines: tuple[str, ...], result: QualityResult, prices: dict[str, Decimal], tender: Tender,
 ) -> LotOutcome:
     band_lot = {b.name: b.lot for b in tender.bands}
