@@ -8,14 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from .errors import Refusal
 from .read.files import sha256_of
 from .tender import load_tender
 
 REPORT_SUFFIX = ".docx"
-
-
-class ReportRefused(Exception):
-    """The officer's request cannot be carried out (one line, exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -49,18 +46,18 @@ def check_request(request: ReportRequest) -> None:
 
     out = request.out
     if out.suffix.lower() != REPORT_SUFFIX:
-        raise ReportRefused(f"--out {out}: the report is a Word document and must end in .docx")
+        raise Refusal(f"--out {out}: the report is a Word document and must end in .docx")
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise ReportRefused(f"--out {out}: the folder {folder} does not exist")
+        raise Refusal(f"--out {out}: the folder {folder} does not exist")
     if not request.shortlist.is_file():
-        raise ReportRefused(f"{request.shortlist}: no such file")
+        raise Refusal(f"{request.shortlist}: no such file")
     if request.utilisation is not None and not request.utilisation.is_file():
-        raise ReportRefused(f"--utilisation {request.utilisation}: no such file")
+        raise Refusal(f"--utilisation {request.utilisation}: no such file")
     inputs = [request.shortlist, request.utilisation, request.tender]
     for given in inputs:
         if given is not None and (_same_file(out, given) or out.resolve() == given.resolve()):
-            raise ReportRefused(f"--out {out} is an input of this run ({given}); choose another file")
+            raise Refusal(f"--out {out} is an input of this run ({given}); choose another file")
     check_output(out, request.force)
 
 

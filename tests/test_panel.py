@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 from clc_tender.bidgen import valid_bid, write_bid, write_scores
 from clc_tender.cli import app
 from clc_tender.errors import InputError
-from clc_tender.evaluate import Evaluation, evaluate
+from clc_tender.evaluate import RoundContext, evaluate
 from clc_tender.read.frames import read_folder
 from clc_tender.read.panel import read_panel, read_scores
+from clc_tender.results import Evaluation
 from clc_tender.tender import Tender
 from clc_tender.workbook_format import load_format
 from clc_tender.write.shortlist import write_shortlist
@@ -48,9 +49,9 @@ def run_round(tmp_path: Path, tender: Tender, scores: list[tuple],
     path = tmp_path / "scores.xlsx"
     write_scores(scores, path, panel=panel)
     fmt = load_format(tender)
-    return evaluate(read_folder(folder, tender, fmt), tender, fmt,
-                    scores=read_scores(path, tender).frame, scores_path=path,
-                    panel=read_panel(path, tender))
+    context = RoundContext(scores=read_scores(path, tender).frame, scores_file=path.name,
+                           panel=read_panel(path, tender))
+    return evaluate(read_folder(folder, tender, fmt), tender, fmt, context)
 
 
 def both_agree(tender: Tender) -> list[tuple]:

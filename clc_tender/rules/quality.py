@@ -9,24 +9,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..findings import Finding
+from ..results import QuestionScore
 from ..tender import Tender
 
 if TYPE_CHECKING:
     from ..read.panel import Panel
-
-
-@dataclass(frozen=True)
-class QuestionScore:
-    bid_reference: str
-    lot: str
-    question: str
-    weight: int
-    scores: str  # "AB 4; CD 3"
-    moderated: int | None
-    final: int | None
-    status: str  # moderated, agreed, needs moderation, not scored
-    comment: str
-    excluded: str = ""  # scores not used, e.g. "CD 3 (actual conflict declared)"
 
 
 @dataclass(frozen=True)
