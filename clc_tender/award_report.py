@@ -63,14 +63,14 @@ def check_request(request: ReportRequest) -> None:
 
 def run_report(request: ReportRequest, progress: object = None) -> ReportResult:
     """Write the award report; ``progress`` is called with the name of each step."""
-    from .report_model import build, read_shortlist
+    from .report_model import build, read_source
     from .write.report import InputRecord, write_report
 
     step = progress if callable(progress) else (lambda _name: None)
     check_request(request)
     tender = load_tender(request.tender)
     step("Reading the shortlist")
-    shortlist = read_shortlist(request.shortlist)
+    shortlist = read_source(request.shortlist, tender)
     report = build(shortlist, tender)
     inputs = [InputRecord(request.shortlist.name, "shortlist", sha256_of(request.shortlist))]
     forecast = None

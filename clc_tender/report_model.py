@@ -2,8 +2,9 @@
 reasons, referrals, decisions, price positions, market coverage and the panel. Pure: no Word,
 no charts; :mod:`clc_tender.write.report` lays it out.
 
-The shortlist is read as the officers' record it is: every sheet's rows as dicts keyed by
-column name. A missing sheet or column stops the run naming it (exit 2).
+The shortlist is read through the one reader of our own workbooks (``read/ours.py``), every
+sheet's rows as dicts keyed by column key; a missing sheet or column stops the run naming it
+(exit 2).
 """
 
 from __future__ import annotations
@@ -11,21 +12,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from . import contract as c
+from .contract import Column, SheetSpec
 from .findings import CODE_OUTCOME, Outcome
+from .results import Declaration, Member
 from .tender import Tender
 from .workbook_format import normalise_label
 
 Row = dict[str, Any]
 PENNY = Decimal("0.01")
 GAP_AT_MOST = 1  # a district and need with none or one is a gap
-REQUIRED_SHEETS = ("Summary", "Framework", "Outcomes", "Prices", "Findings", "Inputs")
-OPTIONAL_SHEETS = ("Services", "PA coverage", "Panel", "Quality")
-MAX_SHORTLIST_BYTES = 200 * 1024 * 1024
 NOT_ADMITTED = (Outcome.LATE, Outcome.NON_COMPLIANT, Outcome.DISQUALIFIED_PRICE,
                 Outcome.FAILED_GATE, Outcome.REFERRED)
 
@@ -104,18 +104,32 @@ def words(code: str) -> str:
 
 # --- reading ---------------------------------------------------------------------------------
 
+# The coverage sheets of call-off.md (written by evaluate and reopen once the shortlist carries
+# them): declared here until contract.py declares them with the rest of the shortlist.
+SERVICES = SheetSpec("Services", tuple(Column(k, h) for k, h in (
+    ("provider_id", "Provider ID"), ("organisation", "Organisation"), ("round", "Round"),
+    ("service_name", "Service name"), ("address", "Address"), ("postcode", "Postcode"),
+    ("district", "District"), ("support_needs", "Support needs"), ("days_open", "Days open"))))
+PA_COVERAGE = SheetSpec("PA coverage", tuple(Column(k, h) for k, h in (
+    ("provider_id", "Provider ID"), ("organisation", "Organisation"), ("round", "Round"),
+    ("district", "District"), ("support_needs", "Support needs"))))
+
 
 @dataclass(frozen=True)
-class Shortlist:
+class Source:
+    """The shortlist as the report uses it: Summary items as text, the sheets' rows by key."""
+
     path: Path
-    sheets: dict[str, list[Row]]  # sheet -> rows (dicts by column, plus "_row")
     summary: dict[str, str]
+    members: tuple[Member, ...]
+    sheets: dict[str, list[Row]]  # sheet name -> rows keyed by column key
+    panel: tuple[Declaration, ...]
 
-    def rows(self, sheet: str) -> list[Row]:
-        return self.sheets.get(sheet, [])
+    def rows(self, spec: SheetSpec) -> list[Row]:
+        return self.sheets.get(spec.name, [])
 
-    def has(self, sheet: str) -> bool:
-        return sheet in self.sheets
+    def has(self, spec: SheetSpec) -> bool:
+        return spec.name in self.sheets
 
 
 def _text(value: Any) -> str:
@@ -126,68 +140,16 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_shortlist(path: Path) -> Shortlist:
-    """Every sheet the report uses, as rows of dicts keyed by column name."""
-    name = path.name
-    if not path.is_file():
-        raise InputError(name, "", "no such file")
-    if path.stat().st_size > MAX_SHORTLIST_BYTES:
-        raise InputError(name, "", "the file is too large to be a shortlist workbook")
-    from python_calamine import CalamineWorkbook
+def read_source(path: Path, tender: Tender) -> Source:
+    """Read the shortlist through the one reader of our own workbooks (``read/ours.py``)."""
+    from .read.ours import read_declarations, read_shortlist
 
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        raise InputError(name, "", f"not a readable shortlist workbook ({type(exc).__name__})") from None
-    present = {normalise_label(n): n for n in wb.sheet_names}
-    sheets: dict[str, list[Row]] = {}
-    for sheet in (*REQUIRED_SHEETS, *OPTIONAL_SHEETS):
-        actual = present.get(normalise_label(sheet))
-        if actual is None:
-            if sheet in REQUIRED_SHEETS:
-                raise InputError(name, "", f"the sheet '{sheet}' is missing (is this a shortlist workbook?)")
-            continue
-        try:
-            grid = wb.get_sheet_by_name(actual).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise InputError(name, sheet, f"cannot be read ({type(exc).__name__})") from None
-        header = [_text(h) for h in (grid[0] if grid else [])]
-        rows = []
-        for number, cells in enumerate(grid[1:], start=2):
-            if not any(c not in (None, "") for c in cells):
-                continue
-            row: Row = {h: (cells[i] if i < len(cells) and cells[i] != "" else None)
-                        for i, h in enumerate(header) if h}
-            row["_row"] = number
-            rows.append(row)
-        sheets[sheet] = rows
-    summary = {_text(r.get("Item")): _text(r.get("Value")) for r in sheets["Summary"] if r.get("Item")}
-    for item in ("Tender reference", "Tender title", "Round", "Deadline"):
-        if item not in summary:
-            raise InputError(name, "Summary", f"the item '{item}' is missing")
-    for sheet, columns in (("Outcomes", ("Bid reference", "Organisation", "Lot", "Outcome", "Reasons")),
-                           ("Framework", ("Provider ID", "Organisation", "Lot")),
-                           ("Prices", ("Band", "Floor (£)", "Ceiling (£)")),
-                           ("Inputs", ("File", "SHA-256", "Status"))):
-        rows_of = sheets[sheet]
-        if rows_of and any(c not in rows_of[0] for c in columns):
-            missing = next(c for c in columns if c not in rows_of[0])
-            raise InputError(name, sheet, f"the column '{missing}' is missing from the header row")
-    return Shortlist(path, sheets, summary)
-
-
-def decimal(value: Any, file: str = "", place: str = "") -> Decimal | None:
-    """A cell's number, exact (floats through their shortest repr), money to the penny."""
-    if value is None or value == "":
-        return None
-    try:
-        if isinstance(value, float):
-            return Decimal(repr(value))
-        if isinstance(value, int) and not isinstance(value, bool):
-            return Decimal(value)
-        return Decimal(str(value).strip().lstrip("£").replace(",", ""))
-    except InvalidOperation:
-        raise InputError(file, place, f"{value!r} is not a number") from None
+    book = read_shortlist(path, tender, sheets=(c.OUTCOMES, c.PRICES, c.FINDINGS, c.INPUTS),
+                          optional=(c.PANEL, SERVICES, PA_COVERAGE))
+    sheets = {spec.name: book.rows(spec) for spec in (c.OUTCOMES, c.PRICES, c.FINDINGS, c.INPUTS,
+                                                      SERVICES, PA_COVERAGE) if book.has(spec)}
+    summary = {item: _text(value) for item, value in book.items.items()}
+    return Source(path, summary, book.members, sheets, read_declarations(book, tender))
 
 
 # --- the sections' content -------------------------------------------------------------------
@@ -287,7 +249,7 @@ def _or(items: Sequence[str], count: int) -> str:
 
 @dataclass(frozen=True)
 class Report:
-    shortlist: Shortlist
+    shortlist: Source
     tender: Tender
     lots: tuple[str, ...]
     received: dict[str, int]  # lot -> bids (rows of this round)
@@ -298,7 +260,7 @@ class Report:
     decisions: tuple[DecisionLine, ...]
     prices: tuple[BandPrices, ...]
     coverage: Coverage
-    panel: tuple[Row, ...]
+    panel: tuple[Declaration, ...]
     excluded_scores: tuple[Row, ...]  # evaluator-conflict findings
     undeclared: tuple[Row, ...]  # evaluator-undeclared findings
     definition_differs: bool
@@ -330,99 +292,99 @@ def decisive(outcome: str, entries: list[tuple[str, str]]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def build(shortlist: Shortlist, tender: Tender) -> Report:
+def build(shortlist: Source, tender: Tender) -> Report:
     lots = tender.lot_names
-    file = shortlist.path.name
     received: dict[str, int] = dict.fromkeys(lots, 0)
     by_outcome: dict[tuple[str, str], int] = {}
     reasons: dict[tuple[str, str], int] = {}
     pending: list[Pending] = []
     decisions: list[DecisionLine] = []
-    for row in shortlist.rows("Outcomes"):
-        lot, outcome = _text(row.get("Lot")), _text(row.get("Outcome"))
-        ref, org = _text(row.get("Bid reference")), _text(row.get("Organisation"))
+    for row in shortlist.rows(c.OUTCOMES):
+        lot, outcome = _text(row.get("lot")), _text(row.get("outcome"))
+        ref, org = _text(row.get("bid_reference")), _text(row.get("organisation"))
         received[lot] = received.get(lot, 0) + 1
         by_outcome[(lot, outcome)] = by_outcome.get((lot, outcome), 0) + 1
-        entries = entry_codes(row.get("Reasons"))
+        entries = entry_codes(row.get("reasons"))
         if outcome in {o.value for o in NOT_ADMITTED}:
             for code in decisive(outcome, entries) or ["(no reason recorded)"]:
                 reasons[(lot, code)] = reasons.get((lot, code), 0) + 1
         if outcome == Outcome.REFERRED.value:
-            codes = [c for c, _ in entries]
-            waiting = list(dict.fromkeys(WAITING_FOR.get(c, "an officer's review") for c in codes))
+            codes = [code for code, _ in entries]
+            waiting = list(dict.fromkeys(WAITING_FOR.get(code, "an officer's review") for code in codes))
             pending.append(Pending(ref, org, lot, "; ".join(waiting) or "an officer's review",
-                                   tuple(f"{words(c)}: {m}" for c, m in entries)))
-        for line in _text(row.get("Decisions")).splitlines():
+                                   tuple(f"{words(code)}: {m}" for code, m in entries)))
+        for line in _text(row.get("decisions")).splitlines():
             match = _DECISION.match(line.strip())
             if match:
                 decisions.append(DecisionLine(ref, org, lot, match["code"], match["verb"],
                                               match["officer"], match["date"], match["reason"]))
     members: dict[str, int] = dict.fromkeys(lots, 0)
-    for row in shortlist.rows("Framework"):
-        lot = _text(row.get("Lot"))
-        members[lot] = members.get(lot, 0) + 1
-    findings = shortlist.rows("Findings")
-    sha = shortlist.summary.get("Tender definition SHA-256", "")
+    for member in shortlist.members:
+        members[member.lot] = members.get(member.lot, 0) + 1
+    findings = [{k: _text(v) for k, v in f.items()} for f in shortlist.rows(c.FINDINGS)]
+    sha = shortlist.summary.get(c.Item.DEFINITION_SHA, "")
     return Report(
         shortlist=shortlist, tender=tender, lots=lots, received=received, by_outcome=by_outcome,
         members=members, reasons=reasons, pending=tuple(pending), decisions=tuple(decisions),
-        prices=tuple(_prices(shortlist, tender, file)), coverage=_coverage(shortlist, tender),
-        panel=tuple(shortlist.rows("Panel")),
-        excluded_scores=tuple(f for f in findings if _text(f.get("Code")) == "evaluator-conflict"),
-        undeclared=tuple(f for f in findings if _text(f.get("Code")) == "evaluator-undeclared"),
+        prices=tuple(_prices(shortlist, tender)), coverage=_coverage(shortlist, tender),
+        panel=shortlist.panel,
+        excluded_scores=tuple(f for f in findings if f.get("code") == "evaluator-conflict"),
+        undeclared=tuple(f for f in findings if f.get("code") == "evaluator-undeclared"),
         definition_differs=bool(sha) and sha != tender.sha256,
     )
 
 
-def _prices(shortlist: Shortlist, tender: Tender, file: str) -> list[BandPrices]:
+def _prices(shortlist: Source, tender: Tender) -> list[BandPrices]:
+    """Per band, the floor and ceiling of the ``Prices`` sheet and the members' prices."""
     limits = {}
-    for row in shortlist.rows("Prices"):
-        name = _text(row.get("Band"))
-        floor = decimal(row.get("Floor (£)"), file, f"Prices!B{row['_row']}")
-        ceiling = decimal(row.get("Ceiling (£)"), file, f"Prices!C{row['_row']}")
+    for row in shortlist.rows(c.PRICES):
+        name = _text(row.get("band"))
+        floor, ceiling = _pounds(row.get("floor")), _pounds(row.get("ceiling"))
         if name and floor is not None and ceiling is not None:
             limits[name] = (floor, ceiling)
     result = []
     for band in tender.bands:
         if band.name not in limits:
             continue
-        prices = []
-        for row in shortlist.rows("Framework"):
-            if _text(row.get("Lot")) != band.lot:
-                continue
-            price = decimal(row.get(band.name), file, f"Framework row {row['_row']}, {band.name}")
-            if price is not None:
-                prices.append(price.quantize(PENNY, ROUND_HALF_UP))
+        prices = sorted(m.prices[band.name] for m in shortlist.members
+                        if m.lot == band.lot and m.prices.get(band.name) is not None)
         floor, ceiling = limits[band.name]
-        result.append(BandPrices(band.name, band.lot, floor, ceiling, tuple(sorted(prices))))
+        result.append(BandPrices(band.name, band.lot, floor, ceiling, tuple(prices)))
     return result
+
+
+def _pounds(value: Any) -> Decimal | None:
+    """A stored amount back to exact pence (the file holds the binary float of the pence)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return Decimal(repr(float(value))).quantize(PENNY, ROUND_HALF_UP)
 
 
 def _split(value: Any) -> list[str]:
     return [p.strip() for p in _text(value).replace("\n", ";").split(";") if p.strip()]
 
 
-def _coverage(shortlist: Shortlist, tender: Tender) -> Coverage:
+def _coverage(shortlist: Source, tender: Tender) -> Coverage:
     districts, needs = tender.districts, tender.support_needs
-    if not (shortlist.has("Services") or shortlist.has("PA coverage")):
+    if not (shortlist.has(SERVICES) or shortlist.has(PA_COVERAGE)):
         return Coverage(False, districts, needs)
     known_d = {normalise_label(d): d for d in districts}
     known_n = {normalise_label(n): n for n in needs}
     services: dict[tuple[str, str], int] = {}
-    for row in shortlist.rows("Services"):
-        district = known_d.get(normalise_label(_text(row.get("District"))))
+    for row in shortlist.rows(SERVICES):
+        district = known_d.get(normalise_label(_text(row.get("district"))))
         if district is None:
             continue
-        for need in {known_n.get(normalise_label(n)) for n in _split(row.get("Support needs"))}:
+        for need in {known_n.get(normalise_label(n)) for n in _split(row.get("support_needs"))}:
             if need is not None:
                 services[(district, need)] = services.get((district, need), 0) + 1
     providers: dict[tuple[str, str], set[str]] = {}
-    for row in shortlist.rows("PA coverage"):
-        district = known_d.get(normalise_label(_text(row.get("District"))))
+    for row in shortlist.rows(PA_COVERAGE):
+        district = known_d.get(normalise_label(_text(row.get("district"))))
         if district is None:
             continue
-        who = _text(row.get("Provider ID")) or _text(row.get("Organisation"))
-        for need in {known_n.get(normalise_label(n)) for n in _split(row.get("Support needs"))}:
+        who = _text(row.get("provider_id")) or _text(row.get("organisation"))
+        for need in {known_n.get(normalise_label(n)) for n in _split(row.get("support_needs"))}:
             if need is not None:
                 providers.setdefault((district, need), set()).add(who)
     return Coverage(True, districts, needs, services, {k: len(v) for k, v in providers.items()})

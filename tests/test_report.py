@@ -259,4 +259,4 @@ def test_not_a_shortlist_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "other.xlsx"
     openpyxl.Workbook().save(path)
     result = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "r.docx")])
-    assert result.exit_code == 2 and "Summary" in result.stderr
+    assert result.exit_code == 2 and "is missing" in result.stderr

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..contract import INPUTS
 from ..findings import Outcome, long_date
 from ..forecast import CEILING, LOWEST, MEDIAN, PREVIOUS, SCENARIO_TITLES, SCENARIOS, Forecast
 from ..forecast import target_sentence as forecast_sentence
@@ -575,15 +576,13 @@ def _panel(doc: _Doc, report: Report) -> None:
              "sheet of the scores workbook. A score given by an evaluator with an actual conflict "
              "for that bid is not used.")
     if report.panel:
-        rounds = {str(r.get("Round") or "") for r in report.panel}
-        several = len(rounds) > 1
+        several = len({d.round for d in report.panel}) > 1
         rows = []
-        for r in report.panel:
-            row = [clean(r.get("Evaluator") or ""), clean(r.get("Name") or ""), clean(r.get("Role") or ""),
-                   clean(r.get("Conflict") or ""), clean(r.get("Bid references") or ""),
-                   clean(r.get("Mitigation") or ""), day_text(r.get("Declared on"))]
+        for d in report.panel:
+            row = [d.evaluator, d.name, d.role, d.conflict, "; ".join(d.bid_references),
+                   d.mitigation, long_date(d.declared_on)]
             if several:
-                row.append(_whole(r.get("Round")))
+                row.append(str(d.round))
             rows.append(row)
         headers = ["Initials", "Name", "Role", "Conflict", "Bids", "Mitigation", "Declared on"]
         widths = [1.5, 2.5, 3.2, 1.7, 1.9, 3.6, 2.2]
@@ -598,11 +597,11 @@ def _panel(doc: _Doc, report: Report) -> None:
     if report.excluded_scores:
         groups: dict[tuple[str, str, str], list[str]] = {}
         for f in report.excluded_scores:
-            message = clean(f.get("Message") or "")
+            message = f.get("message", "")
             who = message.split("'s score", 1)[0] if "'s score" in message else ""
-            key = (clean(f.get("Bid reference") or ""), clean(f.get("Lot") or ""), who)
-            groups.setdefault(key, []).append(f"{clean(f.get('Sheet') or '')}!{clean(f.get('Cell') or '')}")
-        names = {clean(r.get("Evaluator") or ""): clean(r.get("Name") or "") for r in report.panel}
+            key = (f.get("bid_reference", ""), f.get("lot", ""), who)
+            groups.setdefault(key, []).append(f"{f.get('sheet', '')}!{f.get('cell', '')}")
+        names = {d.evaluator: d.name for d in report.panel}
         rows = [[bid, lot, f"{who} ({names[who]})" if names.get(who) else who, str(len(cells)),
                  ", ".join(cells)] for (bid, lot, who), cells in groups.items()]
         doc.table("Scores excluded because of an actual conflict (evaluator-conflict)",
@@ -613,18 +612,12 @@ def _panel(doc: _Doc, report: Report) -> None:
     if report.undeclared:
         doc.para("Evaluators who scored without a declaration on the Panel sheet (evaluator-undeclared):",
                  keep=True)
-        doc.bullets([clean(f.get("Message") or "") for f in report.undeclared])
+        doc.bullets([f.get("message", "") for f in report.undeclared])
 
 
 def _pct(value: Decimal) -> str:
     text = f"{value.normalize():f}"
     return f"{text}%"
-
-
-def _whole(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return clean(value)
 
 
 def _forecast(doc: _Doc, fc: Forecast, notes: Sequence[str], charts: Any) -> None:
@@ -689,8 +682,8 @@ def _record(doc: _Doc, report: Report, inputs: Sequence[InputRecord], run_at: dt
              "they can be traced (Procurement Act 2023 s.98). The report reads only the shortlist "
              "and the files listed under it, and can be regenerated at any time.")
     rows = [[i.file, i.status, i.sha256] for i in inputs]
-    rows += [[clean(r.get("File") or ""), clean(r.get("Status") or ""), clean(r.get("SHA-256") or "")]
-             for r in report.shortlist.rows("Inputs") if clean(r.get("Status") or "") != "skipped"]
+    rows += [[clean(r.get("file") or ""), clean(r.get("status") or ""), clean(r.get("sha256") or "")]
+             for r in report.shortlist.rows(INPUTS) if clean(r.get("status") or "") != "skipped"]
     doc.table("Input files and their SHA-256", ["File", "Read as", "SHA-256"], rows, [4.4, 2.0, 10.2],
               size=7, mono=(2,))
     facts = [
