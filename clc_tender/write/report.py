@@ -183,27 +183,33 @@ class _Doc:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
-        from docx.shared import Cm, Pt
+        from docx.shared import Cm
 
         assert sum(widths) <= TEXT_WIDTH_CM + 0.01, (title, sum(widths))
         # Word stores widths in twentieths of a point: keep clear of the margin after rounding
         widths = [w * min(1.0, USABLE_CM / sum(widths)) for w in widths]
         self.tables += 1
         self.para(f"Table {self.tables}: {title}", bold=True, size=9, after=3, keep=True)
+        style = self._cell_style(size).style_id  # set as XML: python-docx's setter looks it up
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = self.doc.styles["Table Grid"]
         table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)  # before the rows: each new row's cells take these widths
+        short = len(rows) < 15  # a short table is kept on one page
         head = table.rows[0]
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        head._tr.get_or_add_trPr().append(repeat)
-        for i, (cell, text) in enumerate(zip(head.cells, headers, strict=True)):
-            cell.text = ""
-            run = cell.paragraphs[0].add_run(clean(text))
-            run.bold = True
-            run.font.size = Pt(size)
+        for tag in ("w:tblHeader", "w:cantSplit"):
+            mark = OxmlElement(tag)
+            mark.set(qn("w:val"), "true")
+            head._tr.get_or_add_trPr().append(mark)
+        for i, (cell, text, width) in enumerate(zip(head.cells, headers, widths, strict=True)):
+            cell.width = Cm(width)
+            paragraph = cell.paragraphs[0]
+            paragraph._p.style = style
+            paragraph.paragraph_format.keep_with_next = True
+            paragraph.add_run(clean(text)).bold = True
             if i in right:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             shading = OxmlElement("w:shd")
             shading.set(qn("w:val"), "clear")
             shading.set(qn("w:color"), "auto")
@@ -211,35 +217,42 @@ class _Doc:
             cell._tc.get_or_add_tcPr().append(shading)
         last = len(rows)
         for r, values in enumerate(rows, start=1):
-            cells = table.add_row().cells
-            for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
+            row = table.add_row()
+            no_split = OxmlElement("w:cantSplit")
+            no_split.set(qn("w:val"), "true")
+            row._tr.get_or_add_trPr().append(no_split)
+            for i, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
                 paragraph = cell.paragraphs[0]
+                paragraph._p.style = style
+                if short and r < last:
+                    paragraph.paragraph_format.keep_with_next = True
                 lines = clean(text).split("\n")
                 for k, line in enumerate(lines):
                     run = paragraph.add_run(line)
-                    run.font.size = Pt(size)
-                    run.bold = bold_last and r == last
+                    if bold_last and r == last:
+                        run.bold = True
                     if i in mono:
                         run.font.name = "Courier New"
                     if k < len(lines) - 1:
                         run.add_break()
                 if i in right:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        short = len(table.rows) <= 15
-        for index, row in enumerate(table.rows):
-            no_split = OxmlElement("w:cantSplit")
-            no_split.set(qn("w:val"), "true")
-            row._tr.get_or_add_trPr().append(no_split)
-            for cell, width in zip(row.cells, widths, strict=True):
-                cell.width = Cm(width)
-                for p in cell.paragraphs:
-                    p.paragraph_format.space_after = Pt(1)
-                    p.paragraph_format.space_before = Pt(1)
-                    p.paragraph_format.keep_with_next = short and index < len(table.rows) - 1
-        for column, width in zip(table.columns, widths, strict=True):
-            column.width = Cm(width)
         self.para(after=4)
         return self.tables
+
+    def _cell_style(self, size: float) -> Any:
+        """The paragraph style of table cells of a font size (created once)."""
+        from docx.enum.style import WD_STYLE_TYPE
+        from docx.shared import Pt
+
+        name = f"Table text {size:g}"
+        if name not in [s.name for s in self.doc.styles]:
+            style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = self.doc.styles["Normal"]
+            style.font.size = Pt(size)
+            style.paragraph_format.space_before = Pt(1)
+            style.paragraph_format.space_after = Pt(1)
+        return self.doc.styles[name]
 
     def figure(self, png: bytes, caption: str, table_number: int, width_cm: float = 16.0,
                tables: int = 1) -> None:
