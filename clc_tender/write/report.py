@@ -505,7 +505,7 @@ def _outcomes(doc: _Doc, report: Report, charts: Any) -> None:
                 for p in report.pending]
         doc.table("Referred bids and what each is waiting for",
                   ["Bid", "Organisation", "Lot", "Waiting for", "Why"], rows,
-                  [2.0, 3.4, 2.4, 3.2, 5.6], size=8)
+                  [2.2, 3.3, 2.4, 3.1, 5.6], size=8)
     else:
         doc.para("No bid is waiting for a decision.")
     doc.subheading("Officers' decisions applied (Procurement Act 2023 s.98)")
