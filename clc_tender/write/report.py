@@ -183,13 +183,14 @@ class _Doc:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
-        from docx.shared import Cm
+        from docx.shared import Cm, Pt
 
         assert sum(widths) <= TEXT_WIDTH_CM + 0.01, (title, sum(widths))
         # Word stores widths in twentieths of a point: keep clear of the margin after rounding
         widths = [w * min(1.0, USABLE_CM / sum(widths)) for w in widths]
         self.tables += 1
-        self.para(f"Table {self.tables}: {title}", bold=True, size=9, after=3, keep=True)
+        caption = self.para(f"Table {self.tables}: {title}", bold=True, size=9, after=3, keep=True)
+        caption.paragraph_format.space_before = Pt(8)
         style = self._cell_style(size).style_id  # set as XML: python-docx's setter looks it up
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = self.doc.styles["Table Grid"]
@@ -306,9 +307,13 @@ class _Doc:
         if grid:
             table.style = self.doc.styles["Table Grid"]
         table.autofit = False
+        style = self._cell_style(size).style_id
         for label, value in rows:
             cells = table.add_row().cells
             for cell, text, bold in ((cells[0], label, True), (cells[1], value, False)):
+                cell.paragraphs[0]._p.style = style
+                if not grid:  # the title block: a little air between its lines
+                    cell.paragraphs[0].paragraph_format.space_after = Pt(4)
                 run = cell.paragraphs[0].add_run(clean(text))
                 run.bold = bold or label == highlight
                 run.font.size = Pt(size)
