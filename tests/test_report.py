@@ -225,13 +225,15 @@ def test_without_utilisation_no_forecast_and_no_coverage_sheets(shortlist: Path,
     assert len(document.inline_shapes) == 3  # reasons and two price charts; no heat map
 
 
-@pytest.mark.parametrize("case", ["exists", "input", "extension", "folder"])
+@pytest.mark.parametrize("case", ["exists", "input", "link", "extension", "folder"])
 def test_refusals_before_any_work(shortlist: Path, tmp_path: Path, case: str) -> None:
-    out = {"exists": tmp_path / "old.docx", "input": shortlist, "extension": tmp_path / "r.pdf",
-           "folder": tmp_path / "missing" / "r.docx"}[case]
+    out = {"exists": tmp_path / "old.docx", "input": shortlist, "link": tmp_path / "link.docx",
+           "extension": tmp_path / "r.pdf", "folder": tmp_path / "missing" / "r.docx"}[case]
     if case == "exists":
         out.write_bytes(b"keep")
-    args = ["report", str(shortlist), "--out", str(out)] + (["--force"] if case == "input" else [])
+    if case == "link":
+        out.symlink_to(shortlist)
+    args = ["report", str(shortlist), "--out", str(out)] + (["--force"] if case in ("input", "link") else [])
     before = shortlist.read_bytes()
     result = runner.invoke(app, args)
     assert result.exit_code == 2
@@ -260,3 +262,27 @@ def test_not_a_shortlist_exit_2(tmp_path: Path) -> None:
     openpyxl.Workbook().save(path)
     result = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "r.docx")])
     assert result.exit_code == 2 and "is missing" in result.stderr
+
+
+def test_bidder_text_stays_text(shortlist: Path, tmp_path: Path) -> None:
+    """An organisation name that looks like a link, a formula or a field is written as text."""
+    path = tmp_path / "shortlist.xlsx"
+    path.write_bytes(shortlist.read_bytes())
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Outcomes"]
+    head = [c.value for c in ws[1]]
+    row = 2
+    evil = '=HYPERLINK("https://evil.example") { PAGE } https://evil.example'
+    name = ws.cell(row, head.index("Organisation") + 1)
+    name.value = evil
+    name.data_type = "s"  # text, as clc-tender writes it (never a formula)
+    ws.cell(row, head.index("Outcome") + 1).value = "referred"
+    ws.cell(row, head.index("Reasons") + 1).value = "quality-not-scored: quality is not scored"
+    wb.save(path)
+    out = tmp_path / "r.docx"
+    run_report([str(path), "--out", str(out)])
+    document = docx.Document(str(out))
+    body = document.element.body.xml
+    assert "w:hyperlink" not in body and "fldSimple" not in body and "instrText" not in body
+    pending = table_titled(document, "Referred bids")
+    assert evil in [r[1] for r in pending]
