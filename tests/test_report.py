@@ -3,6 +3,7 @@ back with python-docx; refusals before any work."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -12,7 +13,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from clc_tender.bidgen import valid_bid, write_bid, write_scores
+from clc_tender.bidgen import valid_bid, write_bid, write_decisions, write_scores
 from clc_tender.cli import app
 from clc_tender.tender import Tender
 
@@ -48,18 +49,24 @@ def shortlist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "b.xlsx": valid_bid(tender, "R-B", lots=[DS], seed=2, companies_house="22222222"),
         "c.xlsx": valid_bid(tender, "R-C", lots=[PA], seed=3, companies_house="33333333"),
         "d.xlsx": valid_bid(tender, "R-D", lots=[DS], seed=4, companies_house="44444444"),
+        "e.xlsx": valid_bid(tender, "R-E", lots=[DS], seed=5, companies_house="55555555"),
     }
     specs["d.xlsx"].prices["Band 1"] = D("49.43")  # above the ceiling: disqualified
+    specs["e.xlsx"].compliance["Discretionary exclusion grounds apply"] = "Yes"  # an officer decides
     for name, spec in specs.items():
         write_bid(spec, bids / name)
     scores = root / "scores.xlsx"
-    pairs = [("R-A", DS), ("R-A", PA), ("R-B", DS), ("R-C", PA), ("R-D", DS)]
+    pairs = [("R-A", DS), ("R-A", PA), ("R-B", DS), ("R-C", PA), ("R-D", DS), ("R-E", DS)]
     write_scores([*agreed_scores(pairs, tender), ("R-B", DS, "Q1", "RS", 1, "conflicted")], scores,
                  panel=[("JM", "Jo Mills", "Chair", "None", None, None, "2026-03-23"),
                         ("AK", "Al Khan", "Officer", "None", None, None, "2026-03-23"),
                         ("RS", "Ro Shah", "Officer", "Actual", "R-B", None, "2026-03-24")])
+    decisions = root / "decisions.xlsx"
+    write_decisions([("R-E", DS, "discretionary-exclusion", "accept", "Self-cleaning evidence seen",
+                      "J Smith", dt.date(2026, 4, 1))], decisions)
     out = root / "shortlist.xlsx"
-    result = runner.invoke(app, ["evaluate", str(bids), "--scores", str(scores), "--out", str(out)])
+    result = runner.invoke(app, ["evaluate", str(bids), "--scores", str(scores), "--decisions",
+                                 str(decisions), "--out", str(out)])
     assert result.exit_code == 0, result.output
     return out
 
@@ -158,6 +165,9 @@ def test_report_sections_images_and_coverage_gaps(with_coverage: Path, tmp_path:
     assert [r[0] for r in panel[1:]] == ["JM", "AK", "RS"] and panel[3][3] == "Actual"
     excluded = table_titled(document, "Scores excluded")
     assert excluded[1][:4] == ["R-B", "Day Services", "RS (Ro Shah)", "1"]
+    decided = table_titled(document, "Officers' decisions")
+    assert decided[1] == ["R-E", "Day Services", "Discretionary exclusion grounds", "accepted",
+                          "J Smith", "1 April 2026", "Self-cleaning evidence seen"]
     reasons = table_titled(document, "reasons that decided")
     assert any(r[1] == "price-above-ceiling" for r in reasons)
     # the footer numbers the pages; the A4 page
