@@ -150,6 +150,7 @@ def test_report_sections_images_and_coverage_gaps(with_coverage: Path, tmp_path:
     text = "\n".join(p.text for p in document.paragraphs)
     cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
     assert "Draft — for approval" in cells and "Sam Officer" in cells
+    assert document.core_properties.author == "Sam Officer"
     # charts: reasons, one price chart and one heat map per lot, the forecast
     assert len(document.inline_shapes) == 6
     assert all(len(rel.target_part.blob) > 5_000 for rel in document.part.rels.values()

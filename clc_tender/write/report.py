@@ -348,6 +348,10 @@ def write_report(
     reference = summary.get("Tender reference", report.tender.reference)
     doc = _Doc(f"{reference} award report, round {report.round}",
                f"{reference} award report, round {report.round} · Draft for approval")
+    props = doc.doc.core_properties
+    props.author = props.last_modified_by = clean(author)
+    props.created = props.modified = run_at.astimezone(dt.UTC).replace(tzinfo=None)
+    props.revision = 1
     step("Writing the document")
     _title_block(doc, report, author, today)
     _summary(doc, report, author, today)
