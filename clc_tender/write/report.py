@@ -3,8 +3,8 @@ tables whose header rows repeat across pages, charts with captions whose figures
 table, page numbers. Everything is text: nothing a bidder typed becomes a field or a link.
 
 Built from a :class:`~clc_tender.report_model.Report` (and an optional spend
-:class:`~clc_tender.forecast.Forecast`); python-docx here, the charts in
-:mod:`clc_tender.write.charts`.
+:class:`~clc_tender.forecast.Forecast`); the layout is :mod:`clc_tender.write.word`'s, the
+charts :mod:`clc_tender.write.charts`'.
 """
 
 from __future__ import annotations
