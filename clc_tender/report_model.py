@@ -93,6 +93,7 @@ WAITING_FOR: dict[str, str] = {
 }
 
 _CODE = re.compile(r"^\s*([a-z0-9]+(?:-[a-z0-9]+)*):\s*(.*)$")
+_PLACE = re.compile(r"^[^!:\n]{1,40}![A-Z]{1,3}[0-9]{1,7}:\s*")
 _DECISION = re.compile(
     r"^(?P<code>[a-z0-9-]+): (?P<verb>accepted|rejected) by (?P<officer>.+?) on "
     r"(?P<date>\d{4}-\d{2}-\d{2}): (?P<reason>.*)$", re.S)
@@ -271,12 +272,14 @@ class Report:
 
 
 def entry_codes(text: Any) -> list[tuple[str, str]]:
-    """``code: message`` lines of a Reasons cell -> (code, message)."""
+    """``code: message`` lines of a Reasons cell -> (code, message), the message without the
+    cell it names (``Compliance!B3: ``): the report is read by the Director, not an officer
+    checking a workbook."""
     result = []
     for line in _text(text).splitlines():
         match = _CODE.match(line)
         if match:
-            result.append((match.group(1), match.group(2)))
+            result.append((match.group(1), _PLACE.sub("", match.group(2), count=1)))
     return result
 
 

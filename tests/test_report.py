@@ -297,3 +297,16 @@ def test_bidder_text_stays_text(shortlist: Path, tmp_path: Path) -> None:
     assert "w:hyperlink" not in body and "fldSimple" not in body and "instrText" not in body
     pending = table_titled(document, "Referred bids")
     assert evil in [r[1] for r in pending]
+
+
+def test_reasons_parsed_without_the_cell_and_decisive_codes() -> None:
+    from clc_tender.report_model import decisive, entry_codes
+
+    entries = entry_codes("price-above-ceiling: Pricing!C2: price £49.43 is above\n"
+                          "quality-not-scored: quality is not scored\n"
+                          "finance-turnover: Compliance!B9: turnover £40,000; rejected by J Smith")
+    assert entries[0] == ("price-above-ceiling", "price £49.43 is above")
+    assert entries[2][1].startswith("turnover £40,000")
+    assert decisive("disqualified-price", entries) == ["price-above-ceiling"]
+    assert decisive("failed-gate", entries) == ["finance-turnover"]  # a rejected referral
+    assert decisive("referred", entries) == ["quality-not-scored", "finance-turnover"]
