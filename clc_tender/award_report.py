@@ -4,6 +4,7 @@ work, reads the shortlist (and the utilisation workbook), computes, writes the W
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -61,12 +62,12 @@ def check_request(request: ReportRequest) -> None:
     check_output(out, request.force)
 
 
-def run_report(request: ReportRequest, progress: object = None) -> ReportResult:
+def run_report(request: ReportRequest, progress: Callable[[str], None] | None = None) -> ReportResult:
     """Write the award report; ``progress`` is called with the name of each step."""
     from .report_model import build, read_source
     from .write.report import InputRecord, write_report
 
-    step = progress if callable(progress) else (lambda _name: None)
+    step = progress or (lambda _name: None)
     check_request(request)
     tender = load_tender(request.tender)
     step("Reading the shortlist")
