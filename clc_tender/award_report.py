@@ -62,7 +62,9 @@ def check_request(request: ReportRequest) -> None:
     check_output(out, request.force)
 
 
-def run_report(request: ReportRequest, progress: Callable[[str], None] | None = None) -> ReportResult:
+def run_report(
+    request: ReportRequest, progress: Callable[[str], None] | None = None
+) -> ReportResult:
     """Write the award report; ``progress`` is called with the name of each step."""
     from .report_model import build, read_source
     from .write.report import InputRecord, write_report
@@ -83,16 +85,36 @@ def run_report(request: ReportRequest, progress: Callable[[str], None] | None = 
         utilisation = read_utilisation(request.utilisation, tender)
         admitted: dict[str, list[Decimal]] = {b.band: list(b.prices) for b in report.prices}
         forecast = make_forecast(tender, utilisation, admitted)
-        inputs.append(InputRecord(request.utilisation.name, "utilisation", sha256_of(request.utilisation)))
+        inputs.append(
+            InputRecord(request.utilisation.name, "utilisation", sha256_of(request.utilisation))
+        )
     inputs.append(InputRecord(Path(tender.source).name, "tender definition", tender.sha256))
     warnings = []
     if report.definition_differs:
         warnings.append(
             f"the tender definition {Path(tender.source).name} is not the one the shortlist was "
-            "evaluated with (SHA-256 differ); section 2 and the forecast use it")
+            "evaluated with (SHA-256 differ); section 2 and the forecast use it"
+        )
     run_at = dt.datetime.now(tender.tz).replace(microsecond=0)
-    write_report(report, request.out, author=request.author, today=request.today or run_at.date(),
-                 run_at=run_at, inputs=inputs, forecast=forecast, force=request.force, progress=step)
-    sections = ["Summary", "How bids were evaluated", "Outcomes", "Prices", "Market coverage",
-                "The evaluation panel", *(["Spend forecast"] if forecast is not None else []), "Record"]
+    write_report(
+        report,
+        request.out,
+        author=request.author,
+        today=request.today or run_at.date(),
+        run_at=run_at,
+        inputs=inputs,
+        forecast=forecast,
+        force=request.force,
+        progress=step,
+    )
+    sections = [
+        "Summary",
+        "How bids were evaluated",
+        "Outcomes",
+        "Prices",
+        "Market coverage",
+        "The evaluation panel",
+        *(["Spend forecast"] if forecast is not None else []),
+        "Record",
+    ]
     return ReportResult(request.out, tuple(sections), tuple(warnings))

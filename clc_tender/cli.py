@@ -263,14 +263,22 @@ def letters(
 
 @app.command()
 def report(
-    shortlist: Annotated[Path, typer.Argument(help="The shortlist workbook written by evaluate or reopen.", dir_okay=False, show_default=False)],
-    utilisation: Annotated[Path | None, typer.Option("--utilisation", help="The commissioners' utilisation workbook: adds the spend forecast.", dir_okay=False, show_default=False)] = None,
+    shortlist: Annotated[Path, typer.Argument(
+        help="The shortlist workbook written by evaluate or reopen.", dir_okay=False,
+        show_default=False)],
+    utilisation: Annotated[Path | None, typer.Option(
+        "--utilisation", help="The commissioners' utilisation workbook: adds the spend forecast.",
+        dir_okay=False, show_default=False)] = None,
     tender: TenderOption = None,
-    author: Annotated[str, typer.Option("--author", help="Who prepared the report (shown with the date).")] = "the procurement team",
-    out: Annotated[Path, typer.Option("--out", help="Where to write the report (.docx).")] = Path("award-report.docx"),
+    author: Annotated[str, typer.Option(
+        "--author", help="Who prepared the report (shown with the date).",
+    )] = "the procurement team",
+    out: Annotated[Path, typer.Option(
+        "--out", help="Where to write the report (.docx).")] = Path("award-report.docx"),
     force: ForceOption = False,
 ) -> None:
-    """Write the award report for the Director and Scrutiny (Word): outcomes, prices, coverage, panel."""
+    """Write the award report for the Director and Scrutiny (Word): outcomes, prices, market
+    coverage, the panel, and with --utilisation the spend forecast."""
 
     def run() -> None:
         from . import render

@@ -79,8 +79,11 @@ class Forecast:
     def total(self, scenario: str, year: int | None = None) -> Decimal:
         """One year's total of a scenario, or every year's when ``year`` is None."""
         return sum(
-            (v for (s, y, _), v in self.amounts.items()
-             if s == scenario and (year is None or y == year)),
+            (
+                v
+                for (s, y, _), v in self.amounts.items()
+                if s == scenario and (year is None or y == year)
+            ),
             Decimal(0),
         )
 
@@ -130,9 +133,7 @@ def median(values: Sequence[Decimal]) -> Decimal | None:
     return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
 
 
-def band_rates(
-    tender: Tender, line: UtilisationLine, admitted: Sequence[Decimal]
-) -> Rates:
+def band_rates(tender: Tender, line: UtilisationLine, admitted: Sequence[Decimal]) -> Rates:
     """The hourly rate of each scenario for one band; ``admitted`` are the members' prices."""
     band = tender.band(line.band)
     middle, low = median(admitted), min(admitted, default=None)
@@ -142,12 +143,16 @@ def band_rates(
     if middle is None or low is None:
         note = f"no admitted price for {band.name}: its median and lowest scenarios use the ceiling"
         middle = low = band.ceiling
-    return Rates(band.name, {
-        CEILING: hourly(band.ceiling, band.unit, tender.session_hours),
-        MEDIAN: hourly(middle, band.unit, tender.session_hours),
-        LOWEST: hourly(low, band.unit, tender.session_hours),
-        PREVIOUS: line.previous_rate,
-    }, note)
+    return Rates(
+        band.name,
+        {
+            CEILING: hourly(band.ceiling, band.unit, tender.session_hours),
+            MEDIAN: hourly(middle, band.unit, tender.session_hours),
+            LOWEST: hourly(low, band.unit, tender.session_hours),
+            PREVIOUS: line.previous_rate,
+        },
+        note,
+    )
 
 
 def forecast(
@@ -157,10 +162,12 @@ def forecast(
     a = utilisation.assumptions
     growth = 1 + a.growth_pct / HUNDRED
     uplift = 1 + a.uplift_pct / HUNDRED
-    rates = tuple(band_rates(tender, line, admitted.get(line.band, ())) for line in utilisation.lines)
+    rates = tuple(
+        band_rates(tender, line, admitted.get(line.band, ())) for line in utilisation.lines
+    )
     amounts: dict[tuple[str, int, str], Decimal] = {}
     for year in range(a.years):
-        people_factor, rate_factor = growth ** year, uplift ** year
+        people_factor, rate_factor = growth**year, uplift**year
         for line, rate in zip(utilisation.lines, rates, strict=True):
             hours = line.people * line.hours * WEEKS * people_factor
             for scenario in (*SCENARIOS, PREVIOUS):
@@ -184,13 +191,19 @@ def target_sentence(fc: Forecast) -> str:
     meeting = [SCENARIO_TITLES[s].lower() for s in fc.meeting_target()]
     if not meeting:
         best = max(SCENARIOS, key=fc.saving)
-        return (f"No scenario meets the savings target of {target} {span}: the largest saving, "
-                f"{_signed(fc.saving(best))}, is {SCENARIO_TITLES[best].lower()}.")
+        return (
+            f"No scenario meets the savings target of {target} {span}: the largest saving, "
+            f"{_signed(fc.saving(best))}, is {SCENARIO_TITLES[best].lower()}."
+        )
     if len(meeting) == len(SCENARIOS):
-        return (f"Every scenario meets the savings target of {target} {span}, even with every "
-                f"placement at the ceiling ({_signed(fc.saving(CEILING))}).")
-    return (f"The savings target of {target} {span} is met {_join(meeting)}, not "
-            f"{_join([SCENARIO_TITLES[s].lower() for s in SCENARIOS if s not in fc.meeting_target()])}.")
+        return (
+            f"Every scenario meets the savings target of {target} {span}, even with every "
+            f"placement at the ceiling ({_signed(fc.saving(CEILING))})."
+        )
+    return (
+        f"The savings target of {target} {span} is met {_join(meeting)}, not "
+        f"{_join([SCENARIO_TITLES[s].lower() for s in SCENARIOS if s not in fc.meeting_target()])}."
+    )
 
 
 def _signed(amount: Decimal) -> str:
@@ -198,6 +211,8 @@ def _signed(amount: Decimal) -> str:
 
 
 def _join(items: Sequence[str]) -> str:
-    items = [i.replace("every placement at the ceiling", "with every placement at the ceiling")
-             for i in items]
+    items = [
+        i.replace("every placement at the ceiling", "with every placement at the ceiling")
+        for i in items
+    ]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

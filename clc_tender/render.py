@@ -117,7 +117,6 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
     out.print(f"Shortlist written to [bold]{written}[/]")
 
 
-
 @contextmanager
 def step_progress(title: str, enabled: bool = True) -> Iterator[Callable[[str], None]]:
     """A one-line progress display of named steps, drawn only when stderr is a terminal."""

@@ -26,8 +26,13 @@ from .workbook_format import normalise_label
 Row = dict[str, Any]
 PENNY = Decimal("0.01")
 GAP_AT_MOST = 1  # a district and need with none or one is a gap
-NOT_ADMITTED = (Outcome.LATE, Outcome.NON_COMPLIANT, Outcome.DISQUALIFIED_PRICE,
-                Outcome.FAILED_GATE, Outcome.REFERRED)
+NOT_ADMITTED = (
+    Outcome.LATE,
+    Outcome.NON_COMPLIANT,
+    Outcome.DISQUALIFIED_PRICE,
+    Outcome.FAILED_GATE,
+    Outcome.REFERRED,
+)
 
 # Rule codes in plain words, for the Director (the codes stay in the tables, for the record).
 REASON_WORDS: dict[str, str] = {
@@ -96,7 +101,9 @@ _CODE = re.compile(r"^\s*([a-z0-9]+(?:-[a-z0-9]+)*):\s*(.*)$")
 _PLACE = re.compile(r"^[^!:\n]{1,40}![A-Z]{1,3}[0-9]{1,7}:\s*")
 _DECISION = re.compile(
     r"^(?P<code>[a-z0-9-]+): (?P<verb>accepted|rejected) by (?P<officer>.+?) on "
-    r"(?P<date>\d{4}-\d{2}-\d{2}): (?P<reason>.*)$", re.S)
+    r"(?P<date>\d{4}-\d{2}-\d{2}): (?P<reason>.*)$",
+    re.S,
+)
 
 
 def words(code: str) -> str:
@@ -107,13 +114,36 @@ def words(code: str) -> str:
 
 # The coverage sheets of call-off.md (written by evaluate and reopen once the shortlist carries
 # them): declared here until contract.py declares them with the rest of the shortlist.
-SERVICES = SheetSpec("Services", tuple(Column(k, h) for k, h in (
-    ("provider_id", "Provider ID"), ("organisation", "Organisation"), ("round", "Round"),
-    ("service_name", "Service name"), ("address", "Address"), ("postcode", "Postcode"),
-    ("district", "District"), ("support_needs", "Support needs"), ("days_open", "Days open"))))
-PA_COVERAGE = SheetSpec("PA coverage", tuple(Column(k, h) for k, h in (
-    ("provider_id", "Provider ID"), ("organisation", "Organisation"), ("round", "Round"),
-    ("district", "District"), ("support_needs", "Support needs"))))
+SERVICES = SheetSpec(
+    "Services",
+    tuple(
+        Column(k, h)
+        for k, h in (
+            ("provider_id", "Provider ID"),
+            ("organisation", "Organisation"),
+            ("round", "Round"),
+            ("service_name", "Service name"),
+            ("address", "Address"),
+            ("postcode", "Postcode"),
+            ("district", "District"),
+            ("support_needs", "Support needs"),
+            ("days_open", "Days open"),
+        )
+    ),
+)
+PA_COVERAGE = SheetSpec(
+    "PA coverage",
+    tuple(
+        Column(k, h)
+        for k, h in (
+            ("provider_id", "Provider ID"),
+            ("organisation", "Organisation"),
+            ("round", "Round"),
+            ("district", "District"),
+            ("support_needs", "Support needs"),
+        )
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -145,10 +175,17 @@ def read_source(path: Path, tender: Tender) -> Source:
     """Read the shortlist through the one reader of our own workbooks (``read/ours.py``)."""
     from .read.ours import read_declarations, read_shortlist
 
-    book = read_shortlist(path, tender, sheets=(c.OUTCOMES, c.PRICES, c.FINDINGS, c.INPUTS),
-                          optional=(c.PANEL, SERVICES, PA_COVERAGE))
-    sheets = {spec.name: book.rows(spec) for spec in (c.OUTCOMES, c.PRICES, c.FINDINGS, c.INPUTS,
-                                                      SERVICES, PA_COVERAGE) if book.has(spec)}
+    book = read_shortlist(
+        path,
+        tender,
+        sheets=(c.OUTCOMES, c.PRICES, c.FINDINGS, c.INPUTS),
+        optional=(c.PANEL, SERVICES, PA_COVERAGE),
+    )
+    sheets = {
+        spec.name: book.rows(spec)
+        for spec in (c.OUTCOMES, c.PRICES, c.FINDINGS, c.INPUTS, SERVICES, PA_COVERAGE)
+        if book.has(spec)
+    }
     summary = {item: _text(value) for item, value in book.items.items()}
     return Source(path, summary, book.members, sheets, read_declarations(book, tender))
 
@@ -210,7 +247,11 @@ class BandPrices:
     @property
     def gap_pct(self) -> Decimal | None:
         gap = self.gap
-        return None if gap is None else (gap / self.ceiling * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return (
+            None
+            if gap is None
+            else (gap / self.ceiling * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        )
 
 
 @dataclass(frozen=True)
@@ -227,10 +268,16 @@ class Coverage:
         """The gaps (none or one) in sentences, one per lot, district and count."""
         sentences = []
         for counts, none, one in (
-            (self.services, "No admitted Day Services service in {d} supports {n}.",
-             "Only one admitted Day Services service in {d} supports {n}."),
-            (self.pa_providers, "No Personal Assistants provider covers {d} for {n}.",
-             "Only one Personal Assistants provider covers {d} for {n}."),
+            (
+                self.services,
+                "No admitted Day Services service in {d} supports {n}.",
+                "Only one admitted Day Services service in {d} supports {n}.",
+            ),
+            (
+                self.pa_providers,
+                "No Personal Assistants provider covers {d} for {n}.",
+                "Only one Personal Assistants provider covers {d} for {n}.",
+            ),
         ):
             for district in self.districts:
                 for count, template in ((0, none), (1, one)):
@@ -290,7 +337,11 @@ def decisive(outcome: str, entries: list[tuple[str, str]]) -> list[str]:
         leads = CODE_OUTCOME.get(code)
         if leads is not None and leads.value == outcome:
             codes.append(code)
-        elif outcome == Outcome.FAILED_GATE.value and leads is Outcome.REFERRED and "rejected by" in message:
+        elif (
+            outcome == Outcome.FAILED_GATE.value
+            and leads is Outcome.REFERRED
+            and "rejected by" in message
+        ):
             codes.append(code)
     return list(dict.fromkeys(codes))
 
@@ -313,23 +364,50 @@ def build(shortlist: Source, tender: Tender) -> Report:
                 reasons[(lot, code)] = reasons.get((lot, code), 0) + 1
         if outcome == Outcome.REFERRED.value:
             codes = [code for code, _ in entries]
-            waiting = list(dict.fromkeys(WAITING_FOR.get(code, "an officer's review") for code in codes))
-            pending.append(Pending(ref, org, lot, "; ".join(waiting) or "an officer's review",
-                                   tuple(f"{words(code)}: {m}" for code, m in entries)))
+            waiting = list(
+                dict.fromkeys(WAITING_FOR.get(code, "an officer's review") for code in codes)
+            )
+            pending.append(
+                Pending(
+                    ref,
+                    org,
+                    lot,
+                    "; ".join(waiting) or "an officer's review",
+                    tuple(f"{words(code)}: {m}" for code, m in entries),
+                )
+            )
         for line in _text(row.get("decisions")).splitlines():
             match = _DECISION.match(line.strip())
             if match:
-                decisions.append(DecisionLine(ref, org, lot, match["code"], match["verb"],
-                                              match["officer"], match["date"], match["reason"]))
+                decisions.append(
+                    DecisionLine(
+                        ref,
+                        org,
+                        lot,
+                        match["code"],
+                        match["verb"],
+                        match["officer"],
+                        match["date"],
+                        match["reason"],
+                    )
+                )
     members: dict[str, int] = dict.fromkeys(lots, 0)
     for member in shortlist.members:
         members[member.lot] = members.get(member.lot, 0) + 1
     findings = [{k: _text(v) for k, v in f.items()} for f in shortlist.rows(c.FINDINGS)]
     sha = shortlist.summary.get(c.Item.DEFINITION_SHA, "")
     return Report(
-        shortlist=shortlist, tender=tender, lots=lots, received=received, by_outcome=by_outcome,
-        members=members, reasons=reasons, pending=tuple(pending), decisions=tuple(decisions),
-        prices=tuple(_prices(shortlist, tender)), coverage=_coverage(shortlist, tender),
+        shortlist=shortlist,
+        tender=tender,
+        lots=lots,
+        received=received,
+        by_outcome=by_outcome,
+        members=members,
+        reasons=reasons,
+        pending=tuple(pending),
+        decisions=tuple(decisions),
+        prices=tuple(_prices(shortlist, tender)),
+        coverage=_coverage(shortlist, tender),
         panel=shortlist.panel,
         excluded_scores=tuple(f for f in findings if f.get("code") == "evaluator-conflict"),
         undeclared=tuple(f for f in findings if f.get("code") == "evaluator-undeclared"),
@@ -349,8 +427,11 @@ def _prices(shortlist: Source, tender: Tender) -> list[BandPrices]:
     for band in tender.bands:
         if band.name not in limits:
             continue
-        prices = sorted(m.prices[band.name] for m in shortlist.members
-                        if m.lot == band.lot and m.prices.get(band.name) is not None)
+        prices = sorted(
+            m.prices[band.name]
+            for m in shortlist.members
+            if m.lot == band.lot and m.prices.get(band.name) is not None
+        )
         floor, ceiling = limits[band.name]
         result.append(BandPrices(band.name, band.lot, floor, ceiling, tuple(prices)))
     return result

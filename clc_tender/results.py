@@ -64,7 +64,8 @@ class Declaration:
     def conflicted(self, bid_reference: str) -> bool:
         """An actual conflict for this bid: the evaluator's scores of it are not used."""
         wanted = bid_reference.casefold()
-        return self.conflict == "Actual" and any(r.casefold() == wanted for r in self.bid_references)
+        return self.conflict == "Actual" and any(
+            r.casefold() == wanted for r in self.bid_references)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,9 @@ from clc_tender.tender import Tender, TenderError, bundled_path, load_tender
 D = Decimal
 
 
-def write_utilisation(path: Path, rows: list[tuple], assumptions: list[tuple] | None = None) -> Path:
+def write_utilisation(
+    path: Path, rows: list[tuple], assumptions: list[tuple] | None = None
+) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Utilisation"
@@ -45,9 +47,11 @@ def write_utilisation(path: Path, rows: list[tuple], assumptions: list[tuple] | 
 
 
 def test_forecast_equals_an_independent_computation(tender: Tender) -> None:
-    lines = (UtilisationLine("Band 1", 44, D("15"), D("8.74")),
-             UtilisationLine("Band 5", 138, D("5"), D("17.14")),
-             UtilisationLine("PA Band", 10, D("7.5"), D("21.47")))
+    lines = (
+        UtilisationLine("Band 1", 44, D("15"), D("8.74")),
+        UtilisationLine("Band 5", 138, D("5"), D("17.14")),
+        UtilisationLine("PA Band", 10, D("7.5"), D("21.47")),
+    )
     assumptions = Assumptions(2026, 3, D("2"), D("3.5"))
     admitted = {"Band 1": [D("48.50"), D("49.00"), D("48.20"), D("49.42")], "Band 5": [D("16.70")]}
     fc = forecast(tender, Utilisation("u.xlsx", lines, assumptions), admitted)
@@ -55,9 +59,19 @@ def test_forecast_equals_an_independent_computation(tender: Tender) -> None:
     # median (48.50 + 49.00) / 2 = 48.75 / 6 = 8.125 -> 8.13; lowest 48.20 / 6 = 8.0333 -> 8.03
     hourly = {
         "Band 1": {CEILING: D("8.24"), MEDIAN: D("8.13"), LOWEST: D("8.03"), PREVIOUS: D("8.74")},
-        "Band 5": {CEILING: D("17.14"), MEDIAN: D("16.70"), LOWEST: D("16.70"), PREVIOUS: D("17.14")},
+        "Band 5": {
+            CEILING: D("17.14"),
+            MEDIAN: D("16.70"),
+            LOWEST: D("16.70"),
+            PREVIOUS: D("17.14"),
+        },
         # no admitted PA price: the ceiling stands in for median and lowest
-        "PA Band": {CEILING: D("20.37"), MEDIAN: D("20.37"), LOWEST: D("20.37"), PREVIOUS: D("21.47")},
+        "PA Band": {
+            CEILING: D("20.37"),
+            MEDIAN: D("20.37"),
+            LOWEST: D("20.37"),
+            PREVIOUS: D("21.47"),
+        },
     }
     people_hours = {"Band 1": D(44 * 15), "Band 5": D(138 * 5), "PA Band": D("75")}
     totals: dict[str, D] = {}
@@ -65,14 +79,18 @@ def test_forecast_equals_an_independent_computation(tender: Tender) -> None:
         total = D(0)
         for year in range(3):
             for band, hours in people_hours.items():
-                amount = hours * 52 * D("1.02") ** year * hourly[band][scenario] * D("1.035") ** year
+                amount = (
+                    hours * 52 * D("1.02") ** year * hourly[band][scenario] * D("1.035") ** year
+                )
                 expected = amount.quantize(D("0.01"), ROUND_HALF_UP)
                 assert fc.band_amount(scenario, year, band) == expected, (scenario, year, band)
                 total += expected
         totals[scenario] = total
         assert fc.total(scenario) == total
     assert fc.years == ("2026/27", "2027/28", "2028/29")
-    assert fc.total(PREVIOUS, 0) == D(660 * 52) * D("8.74") + D(690 * 52) * D("17.14") + D(75 * 52) * D("21.47")
+    assert fc.total(PREVIOUS, 0) == D(660 * 52) * D("8.74") + D(690 * 52) * D("17.14") + D(
+        75 * 52
+    ) * D("21.47")
     assert fc.saving(LOWEST) == totals[PREVIOUS] - totals[LOWEST]
     assert "no admitted price for PA Band" in fc.rates[2].note
 
@@ -85,8 +103,15 @@ def test_target_sentence_names_the_scenarios_that_meet_it(tender: Tender) -> Non
     assert fc.saving(CEILING) == D(131040) * (D("26.23") - D("24.71")) * 5
     assert fc.meeting_target() == (CEILING, MEDIAN, LOWEST)
     assert target_sentence(fc).startswith("Every scenario meets the savings target of £750,000")
-    small = forecast(tender, Utilisation("u", (UtilisationLine("Band 4", 2, D("15"), D("26.23")),),
-                                         Assumptions(2026, 5, D(0), D(0))), admitted)
+    small = forecast(
+        tender,
+        Utilisation(
+            "u",
+            (UtilisationLine("Band 4", 2, D("15"), D("26.23")),),
+            Assumptions(2026, 5, D(0), D(0)),
+        ),
+        admitted,
+    )
     assert small.meeting_target() == ()
     assert target_sentence(small).startswith("No scenario meets the savings target of £750,000")
 
@@ -100,29 +125,40 @@ def test_default_years_and_first_year_from_the_definition(tmp_path: Path, tender
 
 
 def test_utilisation_with_assumptions(tmp_path: Path, tender: Tender) -> None:
-    path = write_utilisation(tmp_path / "u.xlsx", [("PA Band", 96, 7.5, "£21.47"), ("band 1", 44, 15, 8.74)], [
-        ("First year", "2027/28"), ("Years", 3), ("Growth % per year", 1.5),
-        ("Uplift % per year", "2%"), ("Note", "Illustrative figures"),
-    ])
+    path = write_utilisation(
+        tmp_path / "u.xlsx",
+        [("PA Band", 96, 7.5, "£21.47"), ("band 1", 44, 15, 8.74)],
+        [
+            ("First year", "2027/28"),
+            ("Years", 3),
+            ("Growth % per year", 1.5),
+            ("Uplift % per year", "2%"),
+            ("Note", "Illustrative figures"),
+        ],
+    )
     u = read_utilisation(path, tender)
     assert [line.band for line in u.lines] == ["Band 1", "PA Band"]  # the definition's order
     assert u.lines[1].hours == D("7.5") and u.lines[1].previous_rate == D("21.47")
     assert u.assumptions == Assumptions(2027, 3, D("1.5"), D("2"), ("Illustrative figures",))
 
 
-@pytest.mark.parametrize(("rows", "assumptions", "place", "words"), [
-    ([("Band 9", 1, 1, 8.74)], None, "Utilisation!A2", "must be one of"),
-    ([("Band 1", 1.5, 1, 8.74)], None, "Utilisation!B2", "whole number"),
-    ([("Band 1", 1, -2, 8.74)], None, "Utilisation!C2", "0 to 168"),
-    ([("Band 1", 1, 1, 8.745)], None, "Utilisation!D2", "whole pence"),
-    ([("Band 1", 1, 1, None)], None, "Utilisation!D2", "blank"),
-    ([("Band 1", 1, 1, 8.74), ("Band 1", 2, 1, 8.74)], None, "Utilisation!A3", "twice"),
-    ([("Band 1", 1, 1, 8.74)], [("Years", 0)], "Assumptions!B2", "Years"),
-    ([("Band 1", 1, 1, 8.74)], [("First year", "2026/28")], "Assumptions!B2", "financial year"),
-    ([("Band 1", 1, 1, 8.74)], [("Inflation", 2)], "Assumptions!A2", "unknown item"),
-])
-def test_malformed_utilisation_names_the_cell(tmp_path: Path, tender: Tender, rows: list, assumptions: list | None,
-                                              place: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("rows", "assumptions", "place", "words"),
+    [
+        ([("Band 9", 1, 1, 8.74)], None, "Utilisation!A2", "must be one of"),
+        ([("Band 1", 1.5, 1, 8.74)], None, "Utilisation!B2", "whole number"),
+        ([("Band 1", 1, -2, 8.74)], None, "Utilisation!C2", "0 to 168"),
+        ([("Band 1", 1, 1, 8.745)], None, "Utilisation!D2", "whole pence"),
+        ([("Band 1", 1, 1, None)], None, "Utilisation!D2", "blank"),
+        ([("Band 1", 1, 1, 8.74), ("Band 1", 2, 1, 8.74)], None, "Utilisation!A3", "twice"),
+        ([("Band 1", 1, 1, 8.74)], [("Years", 0)], "Assumptions!B2", "Years"),
+        ([("Band 1", 1, 1, 8.74)], [("First year", "2026/28")], "Assumptions!B2", "financial year"),
+        ([("Band 1", 1, 1, 8.74)], [("Inflation", 2)], "Assumptions!A2", "unknown item"),
+    ],
+)
+def test_malformed_utilisation_names_the_cell(
+    tmp_path: Path, tender: Tender, rows: list, assumptions: list | None, place: str, words: str
+) -> None:
     path = write_utilisation(tmp_path / "u.xlsx", rows, assumptions)
     with pytest.raises(InputError) as caught:
         read_utilisation(path, tender)
@@ -130,7 +166,9 @@ def test_malformed_utilisation_names_the_cell(tmp_path: Path, tender: Tender, ro
 
 
 def test_every_failing_cell_is_named(tmp_path: Path, tender: Tender) -> None:
-    path = write_utilisation(tmp_path / "u.xlsx", [("Band 1", "many", 1, 8.74), ("Band 2", 1, 1, "free")])
+    path = write_utilisation(
+        tmp_path / "u.xlsx", [("Band 1", "many", 1, 8.74), ("Band 2", 1, 1, "free")]
+    )
     with pytest.raises(InputError) as caught:
         read_utilisation(path, tender)
     assert caught.value.place == "Utilisation!B2" and "Utilisation!D3" in str(caught.value)
@@ -138,8 +176,11 @@ def test_every_failing_cell_is_named(tmp_path: Path, tender: Tender) -> None:
 
 def test_targets_section_loaded_and_checked(tmp_path: Path, tender: Tender) -> None:
     assert tender.targets is not None
-    assert (tender.targets.annual_spend, tender.targets.five_year_value, tender.targets.savings_five_years) == (
-        D("9800000"), D("60000000"), D("750000"))
+    assert (
+        tender.targets.annual_spend,
+        tender.targets.five_year_value,
+        tender.targets.savings_five_years,
+    ) == (D("9800000"), D("60000000"), D("750000"))
     text = bundled_path().read_text()
     broken = tmp_path / "t.toml"
     broken.write_text(text.replace('savings_five_years = "750000"', 'savings_five_years = "-1"'))
@@ -147,7 +188,7 @@ def test_targets_section_loaded_and_checked(tmp_path: Path, tender: Tender) -> N
         load_tender(broken)
     without = tmp_path / "none.toml"
     start = text.index("[targets]")
-    without.write_text(text[:start] + text[text.index("[finance]"):])
+    without.write_text(text[:start] + text[text.index("[finance]") :])
     assert load_tender(without).targets is None
 
 

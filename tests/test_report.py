@@ -22,8 +22,16 @@ from .conftest import agreed_scores
 DS, PA = "Day Services", "Personal Assistants"
 D = Decimal
 runner = CliRunner()
-SECTIONS = ["Summary", "How bids were evaluated", "Outcomes", "Prices", "Market coverage",
-            "The evaluation panel", "Spend forecast", "Record"]
+SECTIONS = [
+    "Summary",
+    "How bids were evaluated",
+    "Outcomes",
+    "Prices",
+    "Market coverage",
+    "The evaluation panel",
+    "Spend forecast",
+    "Record",
+]
 
 
 def add_sheet(path: Path, name: str, header: list[str], rows: list[list]) -> None:
@@ -52,21 +60,51 @@ def shortlist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "e.xlsx": valid_bid(tender, "R-E", lots=[DS], seed=5, companies_house="55555555"),
     }
     specs["d.xlsx"].prices["Band 1"] = D("49.43")  # above the ceiling: disqualified
-    specs["e.xlsx"].compliance["Discretionary exclusion grounds apply"] = "Yes"  # an officer decides
+    specs["e.xlsx"].compliance["Discretionary exclusion grounds apply"] = (
+        "Yes"  # an officer decides
+    )
     for name, spec in specs.items():
         write_bid(spec, bids / name)
     scores = root / "scores.xlsx"
     pairs = [("R-A", DS), ("R-A", PA), ("R-B", DS), ("R-C", PA), ("R-D", DS), ("R-E", DS)]
-    write_scores([*agreed_scores(pairs, tender), ("R-B", DS, "Q1", "RS", 1, "conflicted")], scores,
-                 panel=[("JM", "Jo Mills", "Chair", "None", None, None, "2026-03-23"),
-                        ("AK", "Al Khan", "Officer", "None", None, None, "2026-03-23"),
-                        ("RS", "Ro Shah", "Officer", "Actual", "R-B", None, "2026-03-24")])
+    write_scores(
+        [*agreed_scores(pairs, tender), ("R-B", DS, "Q1", "RS", 1, "conflicted")],
+        scores,
+        panel=[
+            ("JM", "Jo Mills", "Chair", "None", None, None, "2026-03-23"),
+            ("AK", "Al Khan", "Officer", "None", None, None, "2026-03-23"),
+            ("RS", "Ro Shah", "Officer", "Actual", "R-B", None, "2026-03-24"),
+        ],
+    )
     decisions = root / "decisions.xlsx"
-    write_decisions([("R-E", DS, "discretionary-exclusion", "accept", "Self-cleaning evidence seen",
-                      "J Smith", dt.date(2026, 4, 1))], decisions)
+    write_decisions(
+        [
+            (
+                "R-E",
+                DS,
+                "discretionary-exclusion",
+                "accept",
+                "Self-cleaning evidence seen",
+                "J Smith",
+                dt.date(2026, 4, 1),
+            )
+        ],
+        decisions,
+    )
     out = root / "shortlist.xlsx"
-    result = runner.invoke(app, ["evaluate", str(bids), "--scores", str(scores), "--decisions",
-                                 str(decisions), "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            str(bids),
+            "--scores",
+            str(scores),
+            "--decisions",
+            str(decisions),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -83,23 +121,61 @@ def with_coverage(shortlist: Path, tmp_path: Path, tender: Tender) -> Path:
     for district in tender.districts:
         for k in range(2):
             mine = [n for n in needs if not (district == "Melton" and n == "Dementia")]
-            services.append([f"1111111{k}", f"Org {k}", 1, f"{district} centre {k}", "1 High St",
-                             "LE1 1AA", district, "; ".join(mine), "Mon; Tue"])
+            services.append(
+                [
+                    f"1111111{k}",
+                    f"Org {k}",
+                    1,
+                    f"{district} centre {k}",
+                    "1 High St",
+                    "LE1 1AA",
+                    district,
+                    "; ".join(mine),
+                    "Mon; Tue",
+                ]
+            )
     coverage = []
     for provider in ("11111111", "33333333"):
         for district in tender.districts:
-            mine = [n for n in needs if not (district == "Harborough" and n == "Mental health"
-                                             and provider == "33333333")]
+            mine = [
+                n
+                for n in needs
+                if not (
+                    district == "Harborough" and n == "Mental health" and provider == "33333333"
+                )
+            ]
             coverage.append([provider, f"Org {provider}", 1, district, "; ".join(mine)])
-    add_sheet(path, "Services", ["Provider ID", "Organisation", "Round", "Service name", "Address",
-                                 "Postcode", "District", "Support needs", "Days open"], services)
-    add_sheet(path, "PA coverage", ["Provider ID", "Organisation", "Round", "District", "Support needs"],
-              coverage)
+    add_sheet(
+        path,
+        "Services",
+        [
+            "Provider ID",
+            "Organisation",
+            "Round",
+            "Service name",
+            "Address",
+            "Postcode",
+            "District",
+            "Support needs",
+            "Days open",
+        ],
+        services,
+    )
+    add_sheet(
+        path,
+        "PA coverage",
+        ["Provider ID", "Organisation", "Round", "District", "Support needs"],
+        coverage,
+    )
     return path
 
 
-UTILISATION = [("Band 1", 44, 15, 8.74), ("Band 4", 168, 15, 26.23), ("Band 5", 138, 5, 17.14),
-               ("PA Band", 96, 8, 21.47)]
+UTILISATION = [
+    ("Band 1", 44, 15, 8.74),
+    ("Band 4", 168, 15, 26.23),
+    ("Band 5", 138, 5, 17.14),
+    ("PA Band", 96, 8, 21.47),
+]
 
 
 def utilisation(path: Path) -> Path:
@@ -111,7 +187,12 @@ def utilisation(path: Path) -> Path:
         ws.append(list(row))
     notes = wb.create_sheet("Assumptions")
     notes.append(["Item", "Value"])
-    for row in (("Years", 3), ("Growth % per year", 2), ("Uplift % per year", 3), ("Note", "ILLUSTRATIVE figures")):
+    for row in (
+        ("Years", 3),
+        ("Growth % per year", 2),
+        ("Uplift % per year", 3),
+        ("Note", "ILLUSTRATIVE figures"),
+    ):
         notes.append(list(row))
     wb.save(path)
     return path
@@ -142,8 +223,17 @@ def run_report(args: list[str]) -> None:
 def test_report_sections_images_and_coverage_gaps(with_coverage: Path, tmp_path: Path) -> None:
     out = tmp_path / "award-report.docx"
     before = hashlib.sha256(with_coverage.read_bytes()).hexdigest()
-    run_report([str(with_coverage), "--utilisation", str(utilisation(tmp_path / "u.xlsx")),
-                "--author", "Sam Officer", "--out", str(out)])
+    run_report(
+        [
+            str(with_coverage),
+            "--utilisation",
+            str(utilisation(tmp_path / "u.xlsx")),
+            "--author",
+            "Sam Officer",
+            "--out",
+            str(out),
+        ]
+    )
     assert hashlib.sha256(with_coverage.read_bytes()).hexdigest() == before  # input untouched
     document = docx.Document(str(out))
     assert headings(document) == [f"{i}. {name}" for i, name in enumerate(SECTIONS, start=1)]
@@ -153,8 +243,11 @@ def test_report_sections_images_and_coverage_gaps(with_coverage: Path, tmp_path:
     assert document.core_properties.author == "Sam Officer"
     # charts: reasons, one price chart and one heat map per lot, the forecast
     assert len(document.inline_shapes) == 6
-    assert all(len(rel.target_part.blob) > 5_000 for rel in document.part.rels.values()
-               if "image" in rel.reltype)
+    assert all(
+        len(rel.target_part.blob) > 5_000
+        for rel in document.part.rels.values()
+        if "image" in rel.reltype
+    )
     assert "No admitted Day Services service in Melton supports Dementia." in text
     assert "Only one Personal Assistants provider covers Harborough for Mental health." in text
     assert "covers Blaby" not in text  # no gap where two providers cover every need
@@ -167,8 +260,15 @@ def test_report_sections_images_and_coverage_gaps(with_coverage: Path, tmp_path:
     excluded = table_titled(document, "Scores excluded")
     assert excluded[1][:4] == ["R-B", "Day Services", "RS (Ro Shah)", "1"]
     decided = table_titled(document, "Officers' decisions")
-    assert decided[1] == ["R-E", "Day Services", "Discretionary exclusion grounds", "accepted",
-                          "J Smith", "1 April 2026", "Self-cleaning evidence seen"]
+    assert decided[1] == [
+        "R-E",
+        "Day Services",
+        "Discretionary exclusion grounds",
+        "accepted",
+        "J Smith",
+        "1 April 2026",
+        "Self-cleaning evidence seen",
+    ]
     reasons = table_titled(document, "reasons that decided")
     assert any(r[1] == "price-above-ceiling" for r in reasons)
     # the footer numbers the pages; the A4 page
@@ -178,14 +278,27 @@ def test_report_sections_images_and_coverage_gaps(with_coverage: Path, tmp_path:
     # every table fits the page width and repeats its header row
     for table in document.tables:
         grid = table._tbl.tblGrid
-        assert sum(col.w for col in grid.gridCol_lst) <= section.page_width - section.left_margin - section.right_margin
+        assert (
+            sum(col.w for col in grid.gridCol_lst)
+            <= section.page_width - section.left_margin - section.right_margin
+        )
     numbered = [t for t in document.tables if "tblHeader" in t._tbl.xml]
     assert len(numbered) >= 10
 
 
-def test_forecast_equals_an_independent_computation(with_coverage: Path, tmp_path: Path, tender: Tender) -> None:
+def test_forecast_equals_an_independent_computation(
+    with_coverage: Path, tmp_path: Path, tender: Tender
+) -> None:
     out = tmp_path / "r.docx"
-    run_report([str(with_coverage), "--utilisation", str(utilisation(tmp_path / "u.xlsx")), "--out", str(out)])
+    run_report(
+        [
+            str(with_coverage),
+            "--utilisation",
+            str(utilisation(tmp_path / "u.xlsx")),
+            "--out",
+            str(out),
+        ]
+    )
     document = docx.Document(str(out))
     # the admitted prices, from the shortlist's Framework sheet
     ws = openpyxl.load_workbook(with_coverage)["Framework"]
@@ -199,17 +312,27 @@ def test_forecast_equals_an_independent_computation(with_coverage: Path, tmp_pat
     penny = D("0.01")
 
     def hourly(band: str, price: D) -> D:
-        return (price / 6).quantize(penny, ROUND_HALF_UP) if tender.band(band).unit == "session" else price
+        return (
+            (price / 6).quantize(penny, ROUND_HALF_UP)
+            if tender.band(band).unit == "session"
+            else price
+        )
 
     def median(values: list[D]) -> D:
         s = sorted(values)
         n = len(s)
-        return (s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2).quantize(penny, ROUND_HALF_UP)
+        return (s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2).quantize(
+            penny, ROUND_HALF_UP
+        )
 
     expected = {"Previous rates": D(0), "Ceiling": D(0), "Median": D(0), "Lowest": D(0)}
     for band, people, hours, previous in UTILISATION:
-        rates = {"Previous rates": D(str(previous)), "Ceiling": hourly(band, tender.band(band).ceiling),
-                 "Median": hourly(band, median(prices[band])), "Lowest": hourly(band, min(prices[band]))}
+        rates = {
+            "Previous rates": D(str(previous)),
+            "Ceiling": hourly(band, tender.band(band).ceiling),
+            "Median": hourly(band, median(prices[band])),
+            "Lowest": hourly(band, min(prices[band])),
+        }
         for year in range(3):
             for scenario, rate in rates.items():
                 amount = D(people) * D(hours) * 52 * D("1.02") ** year * rate * D("1.03") ** year
@@ -225,7 +348,9 @@ def test_forecast_equals_an_independent_computation(with_coverage: Path, tmp_pat
     assert "ILLUSTRATIVE figures" in "\n".join(p.text for p in document.paragraphs)
 
 
-def test_without_utilisation_no_forecast_and_no_coverage_sheets(shortlist: Path, tmp_path: Path) -> None:
+def test_without_utilisation_no_forecast_and_no_coverage_sheets(
+    shortlist: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "r.docx"
     run_report([str(shortlist), "--out", str(out)])
     document = docx.Document(str(out))
@@ -238,13 +363,20 @@ def test_without_utilisation_no_forecast_and_no_coverage_sheets(shortlist: Path,
 
 @pytest.mark.parametrize("case", ["exists", "input", "link", "extension", "folder"])
 def test_refusals_before_any_work(shortlist: Path, tmp_path: Path, case: str) -> None:
-    out = {"exists": tmp_path / "old.docx", "input": shortlist, "link": tmp_path / "link.docx",
-           "extension": tmp_path / "r.pdf", "folder": tmp_path / "missing" / "r.docx"}[case]
+    out = {
+        "exists": tmp_path / "old.docx",
+        "input": shortlist,
+        "link": tmp_path / "link.docx",
+        "extension": tmp_path / "r.pdf",
+        "folder": tmp_path / "missing" / "r.docx",
+    }[case]
     if case == "exists":
         out.write_bytes(b"keep")
     if case == "link":
         out.symlink_to(shortlist)
-    args = ["report", str(shortlist), "--out", str(out)] + (["--force"] if case in ("input", "link") else [])
+    args = ["report", str(shortlist), "--out", str(out)] + (
+        ["--force"] if case in ("input", "link") else []
+    )
     before = shortlist.read_bytes()
     result = runner.invoke(app, args)
     assert result.exit_code == 2
@@ -263,7 +395,9 @@ def test_malformed_utilisation_exit_2_naming_the_cell(shortlist: Path, tmp_path:
     ws.append(["Band 1", "lots", 15, 8.74])
     wb.save(path)
     out = tmp_path / "r.docx"
-    result = runner.invoke(app, ["report", str(shortlist), "--utilisation", str(path), "--out", str(out)])
+    result = runner.invoke(
+        app, ["report", str(shortlist), "--utilisation", str(path), "--out", str(out)]
+    )
     assert result.exit_code == 2 and "Utilisation!B2" in result.stderr
     assert result.stderr.strip().count("\n") == 0 and not out.exists()
 
@@ -302,9 +436,11 @@ def test_bidder_text_stays_text(shortlist: Path, tmp_path: Path) -> None:
 def test_reasons_parsed_without_the_cell_and_decisive_codes() -> None:
     from clc_tender.report_model import decisive, entry_codes
 
-    entries = entry_codes("price-above-ceiling: Pricing!C2: price £49.43 is above\n"
-                          "quality-not-scored: quality is not scored\n"
-                          "finance-turnover: Compliance!B9: turnover £40,000; rejected by J Smith")
+    entries = entry_codes(
+        "price-above-ceiling: Pricing!C2: price £49.43 is above\n"
+        "quality-not-scored: quality is not scored\n"
+        "finance-turnover: Compliance!B9: turnover £40,000; rejected by J Smith"
+    )
     assert entries[0] == ("price-above-ceiling", "price £49.43 is above")
     assert entries[2][1].startswith("turnover £40,000")
     assert decisive("disqualified-price", entries) == ["price-above-ceiling"]

@@ -45,8 +45,8 @@ def officer_limits(limits: Limits) -> Limits:
 
 
 def read_table(
-    path: Path, tender: Tender, sheet: str, headers: dict[str, str], optional: dict[str, str] | None = None,
-    *, sheet_optional: bool = False,
+    path: Path, tender: Tender, sheet: str, headers: dict[str, str],
+    optional: dict[str, str] | None = None, *, sheet_optional: bool = False,
 ) -> Table:
     """Read a header-row sheet with the same guards as bids; any problem is an InputError.
 
@@ -54,7 +54,8 @@ def read_table(
     book = OfficerBook.open(path, tender)
     if sheet_optional and not book.has(sheet):
         columns = [*headers, "row"]
-        return Table(book.file, sheet, pd.DataFrame({c: pd.Series([], dtype=object) for c in columns}), {}, False)
+        empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        return Table(book.file, sheet, empty, {}, False)
     return book.table(sheet, headers, optional)
 
 

@@ -25,11 +25,15 @@ from . import values
 from .panel import Bad, first_failure, read_table, readable
 
 UTILISATION_HEADERS = {
-    "band": "Band", "people": "People", "hours": "Hours per person per week",
+    "band": "Band",
+    "people": "People",
+    "hours": "Hours per person per week",
     "previous_rate": "Previous hourly rate (£)",
 }
 ASSUMPTION_ITEMS = {
-    "first year": "First year", "years": "Years", "growth % per year": "Growth % per year",
+    "first year": "First year",
+    "years": "Years",
+    "growth % per year": "Growth % per year",
     "uplift % per year": "Uplift % per year",
 }
 NOTE_ITEMS = ("note", "source")
@@ -58,7 +62,11 @@ def _exact(raw: Any) -> Decimal | None:
 
 def _people(raw: Any) -> Any:
     value = _exact(raw)
-    return int(value) if value is not None and value >= 0 and value == value.to_integral_value() else Bad(raw)
+    return (
+        int(value)
+        if value is not None and value >= 0 and value == value.to_integral_value()
+        else Bad(raw)
+    )
 
 
 def _hours(raw: Any) -> Any:
@@ -68,14 +76,20 @@ def _hours(raw: Any) -> Any:
 
 def _rate(raw: Any) -> Any:
     value, problems = values.price(raw, _CTX)
-    return value if value is not None and not any(p[0] != "text-number" for p in problems) else Bad(raw)
+    return (
+        value
+        if value is not None and not any(p[0] != "text-number" for p in problems)
+        else Bad(raw)
+    )
 
 
 def read_utilisation(path: Path, tender: Tender) -> Utilisation:
     table = read_table(path, tender, "Utilisation", UTILISATION_HEADERS)
     frame = table.frame
     bands = {normalise_label(b): b for b in tender.band_names}
-    frame["band"] = frame["band"].map(lambda v: bands.get(normalise_label(v), Bad(v)) if v is not None else None)
+    frame["band"] = frame["band"].map(
+        lambda v: bands.get(normalise_label(v), Bad(v)) if v is not None else None
+    )
     frame["people"] = frame["people"].map(lambda v: None if v is None else _people(v))
     frame["hours"] = frame["hours"].map(lambda v: None if v is None else _hours(v))
     frame["previous_rate"] = frame["previous_rate"].map(lambda v: None if v is None else _rate(v))
@@ -89,20 +103,28 @@ def read_utilisation(path: Path, tender: Tender) -> Utilisation:
         checks=[pa.Check(lambda d: ~d["band"].map(str).duplicated(keep="first"), name="duplicate")],
         coerce=False,
     )
-    first_failure(table, schema, table.letters, {
-        "not_nullable": "a required value is blank (every row needs a band, people, hours and a rate)",
-        "band": f"the band must be one of {', '.join(tender.band_names)}",
-        "people": "People must be a whole number of 0 or more",
-        "hours": "Hours per person per week must be a number from 0 to 168",
-        "rate": "the previous hourly rate must be an amount above £0.00 in whole pence",
-        "duplicate": "the same band is listed twice",
-    })
+    first_failure(
+        table,
+        schema,
+        table.letters,
+        {
+            "not_nullable": "a required value is blank "
+            "(every row needs a band, people, hours and a rate)",
+            "band": f"the band must be one of {', '.join(tender.band_names)}",
+            "people": "People must be a whole number of 0 or more",
+            "hours": "Hours per person per week must be a number from 0 to 168",
+            "rate": "the previous hourly rate must be an amount above £0.00 in whole pence",
+            "duplicate": "the same band is listed twice",
+        },
+    )
     if frame.empty:
         raise InputError(table.file, "Utilisation", "no rows: one row per band is expected")
     order = {b: i for i, b in enumerate(tender.band_names)}
     lines = sorted(
-        (UtilisationLine(r["band"], r["people"], r["hours"], r["previous_rate"])
-         for r in frame.to_dict("records")),
+        (
+            UtilisationLine(r["band"], r["people"], r["hours"], r["previous_rate"])
+            for r in frame.to_dict("records")
+        ),
         key=lambda line: order[line.band],
     )
     return Utilisation(table.file, tuple(lines), _assumptions(path, tender))
@@ -112,7 +134,9 @@ def _assumptions(path: Path, tender: Tender) -> Assumptions:
     first = financial_year(tender.framework_start)
     years, growth, uplift = default_years(tender), Decimal(0), Decimal(0)
     notes: list[str] = []
-    table = read_table(path, tender, "Assumptions", {"item": "Item", "value": "Value"}, sheet_optional=True)
+    table = read_table(
+        path, tender, "Assumptions", {"item": "Item", "value": "Value"}, sheet_optional=True
+    )
     seen: set[str] = set()
     for rec in table.frame.to_dict("records"):
         raw_item, raw, row = rec["item"], rec["value"], int(rec["row"])
@@ -124,11 +148,17 @@ def _assumptions(path: Path, tender: Tender) -> Assumptions:
             continue
         if item not in ASSUMPTION_ITEMS:
             known = ", ".join([*ASSUMPTION_ITEMS.values(), "Note", "Source"])
-            raise InputError(table.file, f"Assumptions!{table.letters['item']}{row}",
-                             f"unknown item {values.show(raw_item)} (expected one of {known})")
+            raise InputError(
+                table.file,
+                f"Assumptions!{table.letters['item']}{row}",
+                f"unknown item {values.show(raw_item)} (expected one of {known})",
+            )
         if item in seen:
-            raise InputError(table.file, f"Assumptions!{table.letters['item']}{row}",
-                             f"{ASSUMPTION_ITEMS[item]} is given twice")
+            raise InputError(
+                table.file,
+                f"Assumptions!{table.letters['item']}{row}",
+                f"{ASSUMPTION_ITEMS[item]} is given twice",
+            )
         seen.add(item)
         if raw is None:
             raise InputError(table.file, where, f"{ASSUMPTION_ITEMS[item]}: the value is blank")
@@ -137,13 +167,21 @@ def _assumptions(path: Path, tender: Tender) -> Assumptions:
         elif item == "years":
             number = _exact(raw)
             if number is None or number != number.to_integral_value() or not 1 <= number <= 20:
-                raise InputError(table.file, where, f"Years: {values.show(raw)} is not a whole number from 1 to 20")
+                raise InputError(
+                    table.file,
+                    where,
+                    f"Years: {values.show(raw)} is not a whole number from 1 to 20",
+                )
             years = int(number)
         else:
             pct = _exact(raw)
             if pct is None or not -50 <= pct <= 100:
-                raise InputError(table.file, where,
-                                 f"{ASSUMPTION_ITEMS[item]}: {values.show(raw)} is not a percentage from -50 to 100")
+                raise InputError(
+                    table.file,
+                    where,
+                    f"{ASSUMPTION_ITEMS[item]}: {values.show(raw)} is not a percentage "
+                    "from -50 to 100",
+                )
             if item == "growth % per year":
                 growth = pct
             else:
@@ -152,11 +190,17 @@ def _assumptions(path: Path, tender: Tender) -> Assumptions:
 
 
 def _first_year(raw: Any, file: str, where: str) -> int:
-    text = str(int(raw)) if isinstance(raw, int | float) and not isinstance(raw, bool) and float(raw).is_integer() else str(raw)
+    text = (
+        str(int(raw))
+        if isinstance(raw, int | float) and not isinstance(raw, bool) and float(raw).is_integer()
+        else str(raw)
+    )
     match = _FIRST_YEAR.match(text)
     if match:
         start = int(match.group(1))
         end = match.group(2)
         if 2000 <= start <= 2100 and (end is None or int(end) % 100 == (start + 1) % 100):
             return start
-    raise InputError(file, where, f"First year: {values.show(raw)} is not a financial year such as 2026/27")
+    raise InputError(
+        file, where, f"First year: {values.show(raw)} is not a financial year such as 2026/27"
+    )

@@ -33,9 +33,9 @@ def quality(
 ) -> QualityResult:
     """``pairs`` maps (bid index, lot) of this round to (bid reference, file).
 
-    With a ``declared_panel`` (the scores workbook's declarations), a score given by an evaluator who
-    declared an actual conflict for that bid is not used (``evaluator-conflict`` names its
-    cell), and an evaluator on ``Scores`` who is not on the panel is ``evaluator-undeclared``.
+    With a ``declared_panel`` (the scores workbook's declarations), a score given by an
+    evaluator who declared an actual conflict for that bid is not used (``evaluator-conflict``
+    names its cell), and an evaluator on ``Scores`` not on the panel is ``evaluator-undeclared``.
     """
     q = tender.quality
     findings: list[Finding] = []
@@ -51,7 +51,8 @@ def quality(
             cells[int(rec.row)] = str(getattr(rec, "score_cell", f"E{int(rec.row)}"))
         if declared_panel is not None and declared_panel.present:
             findings += _undeclared(scores, scores_file, declared_panel, q.moderated_evaluator)
-    declared = {d.evaluator.casefold(): d for d in declared_panel.declarations} if declared_panel else {}
+    declared = ({d.evaluator.casefold(): d for d in declared_panel.declarations}
+                if declared_panel else {})
     conflicts: list[Finding] = []
     known_pairs = {(ref.casefold(), lot) for (_, lot), (ref, _) in pairs.items()}
     question_ids = {qq.id for qq in tender.quality.questions}
@@ -85,7 +86,8 @@ def quality(
         for entry in entries:
             who = declared.get(str(entry[2]).casefold())
             if who is not None and entry[3] is not None and who.conflicted(ref):
-                excluded.setdefault(entry[1], []).append(f"{entry[2]} {entry[3]} (actual conflict declared)")
+                excluded.setdefault(entry[1], []).append(
+                    f"{entry[2]} {entry[3]} (actual conflict declared)")
                 conflicts.append(Finding.make(
                     scores_file, "Scores", cells.get(entry[0], ""), "evaluator-conflict",
                     f"{entry[2]}'s score {entry[3]} for {ref} / {lot} {entry[1]} is not used: "
@@ -112,9 +114,10 @@ def quality(
             else:
                 final, status, comment = None, "not scored", ""
                 unscored.append(question.id)
-            rows.append(QuestionScore(ref, lot, question.id, question.weight, shown,
-                                      moderated[0][3] if moderated else None, final, status, comment,
-                                      "; ".join(excluded.get(question.id, []))))
+            rows.append(QuestionScore(
+                ref, lot, question.id, question.weight, shown,
+                moderated[0][3] if moderated else None, final, status, comment,
+                "; ".join(excluded.get(question.id, []))))
             if final is not None:
                 finals[question.id] = final
                 if final < q.min_score:
@@ -146,7 +149,9 @@ def quality(
     return QualityResult(findings + conflicts, rows, percent, by_pair)
 
 
-def _undeclared(scores: pd.DataFrame, scores_file: str, panel: Panel, moderated: str) -> list[Finding]:
+def _undeclared(
+    scores: pd.DataFrame, scores_file: str, panel: Panel, moderated: str
+) -> list[Finding]:
     """One ``evaluator-undeclared`` per evaluator on Scores who is not on the Panel sheet."""
     known = {d.evaluator.casefold() for d in panel.declarations} | {moderated.casefold()}
     first: dict[str, tuple[str, list[int]]] = {}
@@ -156,7 +161,8 @@ def _undeclared(scores: pd.DataFrame, scores_file: str, panel: Panel, moderated:
             continue
         cell = str(getattr(rec, "evaluator_cell", f"D{int(rec.row)}"))
         first.setdefault(name.casefold(), (cell, []))[1].append(int(rec.row))
-    names = {str(rec.evaluator).casefold(): str(rec.evaluator) for rec in scores.itertuples(index=False)}
+    names = {str(rec.evaluator).casefold(): str(rec.evaluator)
+             for rec in scores.itertuples(index=False)}
     return [
         Finding.make(scores_file, "Scores", cell, "evaluator-undeclared",
                      f"evaluator {names[key]} (rows {_rows(rows_of)}) is not on the Panel sheet: "

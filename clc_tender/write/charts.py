@@ -20,8 +20,16 @@ if TYPE_CHECKING:
 WIDTH_IN = 6.4  # inches: the text width of an A4 page with 2.2 cm margins, a little less
 DPI = 200
 LOT_COLOURS = ("#1F4E79", "#C55A11", "#548235", "#7030A0")
-BAND_COLOURS = ("#1F4E79", "#2E75B6", "#9DC3E6", "#548235", "#A9D18E", "#C55A11", "#F4B183",
-                "#7F7F7F")
+BAND_COLOURS = (
+    "#1F4E79",
+    "#2E75B6",
+    "#9DC3E6",
+    "#548235",
+    "#A9D18E",
+    "#C55A11",
+    "#F4B183",
+    "#7F7F7F",
+)
 
 
 def _pyplot() -> Any:
@@ -30,10 +38,15 @@ def _pyplot() -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({
-        "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10,
-        "axes.spines.top": False, "axes.spines.right": False,
-    })
+    plt.rcParams.update(
+        {
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "axes.titlesize": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
     return plt
 
 
@@ -54,7 +67,9 @@ def _pounds_axis(value: float, _pos: object = None) -> str:
     return f"£{value:,.0f}"
 
 
-def reasons_chart(labels: Sequence[str], lots: Sequence[str], counts: Sequence[Sequence[int]]) -> bytes:
+def reasons_chart(
+    labels: Sequence[str], lots: Sequence[str], counts: Sequence[Sequence[int]]
+) -> bytes:
     """Horizontal stacked bars: for each reason (plain words), how many non-admitted outcomes
     it decided in each lot. ``counts[i][j]``: reason i, lot j."""
     plt = _pyplot()
@@ -64,7 +79,14 @@ def reasons_chart(labels: Sequence[str], lots: Sequence[str], counts: Sequence[S
     left = [0] * len(labels)
     for j, lot in enumerate(lots):
         values = [row[j] for row in counts]
-        ax.barh(positions, values, left=left, color=LOT_COLOURS[j % len(LOT_COLOURS)], label=lot, height=0.6)
+        ax.barh(
+            positions,
+            values,
+            left=left,
+            color=LOT_COLOURS[j % len(LOT_COLOURS)],
+            label=lot,
+            height=0.6,
+        )
         left = [a + b for a, b in zip(left, values, strict=True)]
     for y, total in zip(positions, left, strict=True):
         ax.text(total + 0.05, y, str(total), va="center", fontsize=8)
@@ -96,11 +118,26 @@ def price_chart(lot: str, bands: Sequence[BandPrices]) -> bytes:
             seen[price] = n + 1
             xs.append(position(price))
             offsets.append(y + (0.12 * ((n + 1) // 2) * (1 if n % 2 else -1) if n else 0))
-        ax.scatter(xs, offsets, s=22, color=LOT_COLOURS[0], zorder=3, label="Admitted price" if y == ys[0] else None)
+        ax.scatter(
+            xs,
+            offsets,
+            s=22,
+            color=LOT_COLOURS[0],
+            zorder=3,
+            label="Admitted price" if y == ys[0] else None,
+        )
         if band.median is not None:
-            ax.scatter([position(band.median)], [y], marker="D", s=70, facecolors="none",
-                       edgecolors="#C00000", linewidths=1.6, zorder=4,
-                       label="Median" if y == ys[0] else None)
+            ax.scatter(
+                [position(band.median)],
+                [y],
+                marker="D",
+                s=70,
+                facecolors="none",
+                edgecolors="#C00000",
+                linewidths=1.6,
+                zorder=4,
+                label="Median" if y == ys[0] else None,
+            )
         ax.text(-2, y, f"£{band.floor:,.2f}", ha="right", va="center", fontsize=8)
         ax.text(102, y, f"£{band.ceiling:,.2f}", ha="left", va="center", fontsize=8)
     ax.set_yticks(ys, [b.band for b in bands])
@@ -131,8 +168,15 @@ def coverage_heatmap(coverage: Coverage, short_needs: Sequence[str], lot: str) -
     ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto")
     for i, row in enumerate(grid):
         for j, value in enumerate(row):
-            ax.text(j, i, str(value), ha="center", va="center", fontsize=9,
-                    fontweight="bold" if value <= 1 else "normal")
+            ax.text(
+                j,
+                i,
+                str(value),
+                ha="center",
+                va="center",
+                fontsize=9,
+                fontweight="bold" if value <= 1 else "normal",
+            )
     ax.set_xticks(range(len(short_needs)), [textwrap.fill(n, 14) for n in short_needs], fontsize=8)
     ax.set_yticks(range(len(districts)), [textwrap.fill(d, 22) for d in districts], fontsize=8)
     ax.tick_params(length=0)
@@ -158,16 +202,34 @@ def forecast_chart(fc: Forecast) -> bytes:
         values = [float(fc.band_amount(MEDIAN, y, band)) for y in xs]
         if not any(values):
             continue
-        ax.bar(xs, values, bottom=bottom, width=0.6, color=BAND_COLOURS[k % len(BAND_COLOURS)],
-               label=f"{band} (median)")
+        ax.bar(
+            xs,
+            values,
+            bottom=bottom,
+            width=0.6,
+            color=BAND_COLOURS[k % len(BAND_COLOURS)],
+            label=f"{band} (median)",
+        )
         bottom = [a + b for a, b in zip(bottom, values, strict=True)]
-    for scenario, style, colour in ((CEILING, "-", "#C00000"), (LOWEST, "-", "#00B050"),
-                                    (PREVIOUS, "--", "#404040")):
-        ax.plot(xs, [float(fc.total(scenario, y)) for y in xs], style, color=colour, marker="o",
-                linewidth=1.8, label=SCENARIO_TITLES[scenario])
+    for scenario, style, colour in (
+        (CEILING, "-", "#C00000"),
+        (LOWEST, "-", "#00B050"),
+        (PREVIOUS, "--", "#404040"),
+    ):
+        ax.plot(
+            xs,
+            [float(fc.total(scenario, y)) for y in xs],
+            style,
+            color=colour,
+            marker="o",
+            linewidth=1.8,
+            label=SCENARIO_TITLES[scenario],
+        )
     ax.set_xticks(xs, list(fc.years))
     ax.yaxis.set_major_formatter(FuncFormatter(_pounds_axis))
     ax.set_ylabel("Spend a year")
-    ax.set_ylim(0, max([*bottom, *(float(fc.total(s, y)) for s in (CEILING, PREVIOUS) for y in xs)]) * 1.12)
+    ax.set_ylim(
+        0, max([*bottom, *(float(fc.total(s, y)) for s in (CEILING, PREVIOUS) for y in xs)]) * 1.12
+    )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=7.5, frameon=False)
     return _png(fig)

@@ -63,8 +63,17 @@ class WordDocument:
 
     # -- text ------------------------------------------------------------------------------
 
-    def para(self, text: str = "", *, bold: bool = False, italic: bool = False, size: float | None = None,
-             after: float | None = None, style: str | None = None, keep: bool = False) -> Any:
+    def para(
+        self,
+        text: str = "",
+        *,
+        bold: bool = False,
+        italic: bool = False,
+        size: float | None = None,
+        after: float | None = None,
+        style: str | None = None,
+        keep: bool = False,
+    ) -> Any:
         from docx.shared import Pt
 
         p = self.doc.add_paragraph(style=style)
@@ -105,9 +114,18 @@ class WordDocument:
 
     # -- tables and figures ----------------------------------------------------------------
 
-    def table(self, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
-              widths: Sequence[float], *, right: Sequence[int] = (), bold_last: bool = False,
-              size: float = 9, mono: Sequence[int] = ()) -> int:
+    def table(
+        self,
+        title: str,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        *,
+        right: Sequence[int] = (),
+        bold_last: bool = False,
+        size: float = 9,
+        mono: Sequence[int] = (),
+    ) -> int:
         """A numbered table: its caption above, the header row repeated on every page, rows
         never split across pages, widths in cm (adding up to at most the text width)."""
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -185,8 +203,9 @@ class WordDocument:
             style.paragraph_format.space_after = Pt(1)
         return self.doc.styles[name]
 
-    def figure(self, png: bytes, caption: str, table_number: int, width_cm: float = 16.0,
-               tables: int = 1) -> None:
+    def figure(
+        self, png: bytes, caption: str, table_number: int, width_cm: float = 16.0, tables: int = 1
+    ) -> None:
         import io
 
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -197,8 +216,11 @@ class WordDocument:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.keep_with_next = True
         p.add_run().add_picture(io.BytesIO(png), width=Cm(width_cm))
-        where = (f"Table {table_number}" if tables == 1 else
-                 f"Tables {table_number} and {table_number + 1}")
+        where = (
+            f"Table {table_number}"
+            if tables == 1
+            else f"Tables {table_number} and {table_number + 1}"
+        )
         self.caption(f"Figure {self.figures}: {caption} The figures are in {where}.")
 
     # -- page furniture --------------------------------------------------------------------
@@ -228,8 +250,15 @@ class WordDocument:
             if after:
                 run(after)
 
-    def facts(self, rows: Sequence[tuple[str, str]], widths: tuple[float, float], *, size: float = 10,
-              grid: bool = False, highlight: str = "") -> None:
+    def facts(
+        self,
+        rows: Sequence[tuple[str, str]],
+        widths: tuple[float, float],
+        *,
+        size: float = 10,
+        grid: bool = False,
+        highlight: str = "",
+    ) -> None:
         """A two-column table of labels and values (the title block, the record's facts)."""
         from docx.shared import Cm, Pt, RGBColor
 
