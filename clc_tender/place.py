@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import InputError
 from .postcodes import PostcodeIndex, areas_of, load_bundled, load_csv
-from .read.files import InputFile, sha256_of
+from .read.files import input_file
+from .results import InputFile
 from .rules.placement import (
     DAY_SERVICES,
     PERSONAL_ASSISTANTS,
@@ -31,17 +31,6 @@ from .rules.placement import (
     place,
 )
 from .tender import Tender
-
-SERVICES_SHEET, COVERAGE_SHEET = "Services", "PA coverage"
-SERVICE_HEADERS = {
-    "provider_id": "Provider ID", "organisation": "Organisation", "round": "Round",
-    "service_name": "Service name", "address": "Address", "postcode": "Postcode",
-    "district": "District", "support_needs": "Support needs", "days_open": "Days open",
-}
-COVERAGE_HEADERS = {
-    "provider_id": "Provider ID", "organisation": "Organisation", "round": "Round",
-    "district": "District", "support_needs": "Support needs",
-}
 
 
 @dataclass(frozen=True)
@@ -96,57 +85,26 @@ def read_market(path: Path, tender: Tender) -> MarketRegister:
     """The register's members with their services (Day Services) and districts (Personal
     Assistants). A register written before ``place`` existed has neither sheet: it is read,
     with a warning that those members have no services to offer."""
-    from .read.panel import read_table
-    from .read.register import read_register
+    from .read.ours import read_shortlist
+    from .round import missing_services
 
-    register = read_register(path, tender)
+    register = read_shortlist(path, tender)
     providers = tuple(
-        Provider(m.provider_id, m.organisation, m.lot, m.round, m.quality_pct, m.conditions, m.prices)
+        Provider(m.provider_id, m.organisation, m.lot, m.round, m.quality_pct, m.conditions,
+                 m.prices)
         for m in register.members
     )
-    sheets = _sheet_names(path)
-    warnings: list[str] = []
-    services: list[Service] = []
-    covers: list[Cover] = []
-    for sheet, lot in ((SERVICES_SHEET, DAY_SERVICES), (COVERAGE_SHEET, PERSONAL_ASSISTANTS)):
-        count = sum(1 for p in providers if p.lot == lot)
-        if sheet.casefold() not in sheets:
-            if count:
-                warnings.append(
-                    f"{register.file} has no '{sheet}' sheet (written before place existed): "
-                    f"place has no {'services' if lot == DAY_SERVICES else 'districts'} for its "
-                    f"{count} {lot} member{'s' if count != 1 else ''}; re-run evaluate or reopen "
-                    "to add them")
-            continue
-        headers = SERVICE_HEADERS if sheet == SERVICES_SHEET else COVERAGE_HEADERS
-        table = read_table(path, tender, sheet, headers)
-        for rec in table.frame.to_dict("records"):
-            if rec["provider_id"] is None:
-                raise InputError(table.file, f"{sheet}!{table.letters['provider_id']}{rec['row']}",
-                                 "a required value is blank")
-            pid = str(rec["provider_id"]).strip()
-            if sheet == SERVICES_SHEET:
-                services.append(Service(
-                    pid, _text(rec["service_name"]), _text(rec["postcode"]), _text(rec["district"]),
-                    split_list(rec["support_needs"]), split_list(rec["days_open"])))
-            else:
-                covers.append(Cover(pid, _text(rec["district"]), split_list(rec["support_needs"])))
-    return MarketRegister(register.file, register.round, providers, tuple(services),
-                          tuple(covers), tuple(warnings))
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return " ".join(str(value).split())
-
-
-def _sheet_names(path: Path) -> set[str]:
-    from python_calamine import CalamineWorkbook
-
-    return {name.strip().casefold() for name in CalamineWorkbook.from_path(str(path)).sheet_names}
+    services = tuple(
+        Service(m.provider_id, s.name, s.postcode, s.district, split_list(s.support_needs),
+                split_list(s.days_open))
+        for m in register.members if m.lot == DAY_SERVICES for s in m.services
+    )
+    covers = tuple(
+        Cover(m.provider_id, d.district, split_list(d.support_needs))
+        for m in register.members if m.lot == PERSONAL_ASSISTANTS for d in m.coverage
+    )
+    return MarketRegister(register.file, register.round, providers, services, covers,
+                          missing_services(register))
 
 
 def load_postcodes(postcodes: Path | None, wanted: Sequence[str]) -> PostcodeIndex:
@@ -188,13 +146,13 @@ def placements_of(
     unknown_ids = sorted(set(officers) - {p.provider_id for p in market_register.providers})
     if unknown_ids:
         warnings.append(f"the exclusions name provider(s) not on the framework: {', '.join(unknown_ids)}")
-    inputs = [_input(request.register, "register", f"round {market_register.round}"),
-              _input(request.requests, "requests", f"{len(packages)} request(s)")]
+    inputs = [input_file(request.register, "register", f"round {market_register.round}"),
+              input_file(request.requests, "requests", f"{len(packages)} request(s)")]
     if request.exclusions is not None:
-        inputs.append(_input(request.exclusions, "exclusions",
+        inputs.append(input_file(request.exclusions, "exclusions",
                              f"{sum(map(len, officers.values()))} exclusion(s)"))
     if request.postcodes is not None:
-        inputs.append(_input(request.postcodes, "postcodes", index.name))
+        inputs.append(input_file(request.postcodes, "postcodes", index.name))
     else:
         inputs += [InputFile(f.name, f.path, f.size, f.sha256, "postcodes", index.name)
                    for f in index.files]
@@ -203,10 +161,6 @@ def placements_of(
         run_at=request.run_at or dt.datetime.now(tender.tz).replace(microsecond=0),
         dataset=index.name, placements=placements, inputs=tuple(inputs), warnings=tuple(warnings),
     )
-
-
-def _input(path: Path, status: str, note: str) -> InputFile:
-    return InputFile(str(path), path, path.stat().st_size, sha256_of(path), status, note)
 
 
 def to_json(result: Placements) -> dict[str, Any]:
