@@ -142,7 +142,7 @@ def placement_summary(result: Placements, top: int, written: str) -> None:
     for p in result.placements:
         pkg = p.package
         lines = "; ".join(f"{line.band} {hours_text(line.hours)} h" for line in pkg.lines)
-        where = f"{pkg.home_postcode} ({p.district or 'district unknown'})"
+        where = f"{pkg.home_postcode}, {p.district or 'district unknown'}"
         if p.home is not None and p.home.precision != "postcode":
             where += f" [located by {p.home.precision}]"
         head = Text(f"{safe(pkg.request)}", style="bold")
@@ -158,21 +158,25 @@ def placement_summary(result: Placements, top: int, written: str) -> None:
                     + (f", top {top} shown" if more > 0 else ""))
         out.print(head)
         table = Table()
-        table.add_column("Rank", justify="right", no_wrap=True)
-        table.add_column("Organisation", overflow="fold")
-        if pkg.lot == "Day Services":
-            table.add_column("Service", overflow="fold")
-            table.add_column("km (straight line)", justify="right", no_wrap=True)
-        table.add_column("Weekly (£)", justify="right", no_wrap=True)
-        table.add_column("Conditions", overflow="fold")
+        table.add_column("#", justify="right", no_wrap=True)
+        day_services = pkg.lot == "Day Services"
+        table.add_column("Provider and service" if day_services else "Provider", ratio=1,
+                         overflow="fold")
+        if day_services:
+            table.add_column("km\n(straight line)", justify="right", no_wrap=True)
+        table.add_column("Weekly £", justify="right", no_wrap=True)
+        table.add_column("Conditions", no_wrap=True)
         for o in p.options[:top]:
-            conditions = ", ".join(line.split(":", 1)[0] for line in o.conditions.splitlines() if line)
-            cells: list[str | Text] = [str(o.rank), Text(safe(o.organisation))]
-            if pkg.lot == "Day Services":
+            conditions = "\n".join(line.split(":", 1)[0] for line in o.conditions.splitlines()
+                                   if line)
+            who = Text(safe(o.organisation))
+            cells: list[str | Text] = [str(o.rank), who]
+            if day_services:
+                who.append(f"\n{safe(o.service)}", style="dim")
                 distance = "unknown" if o.distance_km is None else f"{o.distance_km}"
                 if o.location not in ("postcode", ""):
-                    distance += f" ({o.location})"
-                cells += [Text(safe(o.service)), distance]
+                    distance += f"\n({o.location})"
+                cells.append(distance)
             cells += [f"{o.weekly:,.2f}", Text(conditions, style="yellow")]
             table.add_row(*cells)
         out.print(table)
