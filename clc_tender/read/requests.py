@@ -126,7 +126,7 @@ def _parse_columns(frame: pd.DataFrame, tender: Tender) -> dict[str, _Parsed]:
     parsers: dict[str, tuple[Callable[[Any], Any], str]] = {
         "request": (_text, ""),
         "lot": (_choices(tender.lot_names), f"the lot must be one of {', '.join(tender.lot_names)}"),
-        "home_postcode": (_postcode(pattern), "is not a UK postcode"),
+        "home_postcode": (_postcode(pattern), "the home postcode must be a UK postcode (e.g. LE11 3AB)"),
         "support_needs": (_list_of(tender.support_needs),
                           "support needs must be among " + "; ".join(tender.support_needs)
                           + " (separated by ;)"),
@@ -138,7 +138,8 @@ def _parse_columns(frame: pd.DataFrame, tender: Tender) -> dict[str, _Parsed]:
     parsed: dict[str, _Parsed] = {}
     for key, (parse, message) in parsers.items():
         column = frame[key] if key in frame.columns else pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        parsed[key] = _Parsed(column.map(lambda v, p=parse: None if v is None else p(v)).astype(object), message)
+        cells = [None if v is None else parse(v) for v in column]
+        parsed[key] = _Parsed(pd.Series(cells, index=frame.index, dtype=object), message)
     return parsed
 
 
@@ -302,11 +303,16 @@ def read_exclusions(path: Path, tender: Tender) -> dict[str, tuple[OfficerExclus
     """The officers' exclusions, by provider ID: every row needs a reason, officer and date."""
     table = read_table(path, tender, EXCLUSIONS_SHEET, EXCLUSION_HEADERS)
     raw = table.frame
+    def date(v: Any) -> Any:
+        return None if v is None else (values.date(v, _CTX)[0] or _INVALID)
+
+    def text(v: Any) -> Any:
+        return None if v is None else _text(v)
+
+    convert = {"provider_id": _provider_id, "reason": text, "officer": text, "date": date}
     frame = pd.DataFrame({
-        "provider_id": raw["provider_id"].map(_provider_id).astype(object),
-        "reason": raw["reason"].map(lambda v: None if v is None else _text(v)).astype(object),
-        "officer": raw["officer"].map(lambda v: None if v is None else _text(v)).astype(object),
-        "date": raw["date"].map(lambda v: None if v is None else (values.date(v, _CTX)[0] or _INVALID)).astype(object),
+        key: pd.Series([parse(v) for v in raw[key]], index=raw.index, dtype=object)
+        for key, parse in convert.items()
     }, index=raw.index)
     valid = pa.Check(lambda s: s.map(lambda v: v is not _INVALID), name="valid")
     schema = pa.DataFrameSchema(
