@@ -91,9 +91,12 @@ def _load_tender(path: Path | None) -> Any:
 @app.command()
 def template(
     tender: TenderOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Where to write it (default tender-response.xlsx, or requests.xlsx with --requests).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Where to write it (default tender-response.xlsx, or requests.xlsx with "
+        "--requests).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-    requests: Annotated[bool, typer.Option("--requests", help="Write the blank requests workbook for place instead.")] = False,
+    requests: Annotated[bool, typer.Option(
+        "--requests", help="Write the blank requests workbook for place instead.")] = False,
 ) -> None:
     """Write the blank tender response workbook of the tender definition (issued with the tender)."""
 
@@ -272,14 +275,26 @@ def letters(
 
 @app.command()
 def place(
-    shortlist: Annotated[Path, typer.Argument(help="The register: the latest shortlist workbook (evaluate or reopen).", dir_okay=False, show_default=False)],
-    requests: Annotated[Path, typer.Option("--requests", help="The brokerage team's requests workbook (sheet Requests).", dir_okay=False, show_default=False)],
-    exclude: Annotated[Path | None, typer.Option("--exclude", help="Providers not to offer (sheet Exclusions: Provider ID, Reason, Officer, Date).", dir_okay=False, show_default=False)] = None,
-    postcodes: Annotated[Path | None, typer.Option("--postcodes", help="A newer ONS Postcode Directory or NSPL CSV (default: the bundled ONS data).", dir_okay=False, show_default=False)] = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="Options shown per request on the terminal (the workbook holds all).")] = 5,
-    out: Annotated[Path, typer.Option("--out", help="Where to write the placements workbook (.xlsx).")] = Path("placements.xlsx"),
+    shortlist: Annotated[Path, typer.Argument(
+        help="The register: the latest shortlist workbook (evaluate or reopen).",
+        dir_okay=False, show_default=False)],
+    requests: Annotated[Path, typer.Option(
+        "--requests", help="The brokerage team's requests workbook (sheet Requests).",
+        dir_okay=False, show_default=False)],
+    exclude: Annotated[Path | None, typer.Option(
+        "--exclude", help="Providers not to offer (sheet Exclusions: Provider ID, Reason, "
+        "Officer, Date).", dir_okay=False, show_default=False)] = None,
+    postcodes: Annotated[Path | None, typer.Option(
+        "--postcodes", help="A newer ONS Postcode Directory or NSPL CSV (default: the bundled "
+        "ONS data).", dir_okay=False, show_default=False)] = None,
+    top: Annotated[int, typer.Option(
+        "--top", min=1, help="Options shown per request on the terminal (the workbook holds "
+        "all).")] = 5,
+    out: Annotated[Path, typer.Option(
+        "--out", help="Where to write the placements workbook (.xlsx).")] = Path("placements.xlsx"),
     force: ForceOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the placements as JSON on stdout.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the placements as JSON on stdout.")] = False,
     tender: TenderOption = None,
 ) -> None:
     """Rank the framework's providers for each person's package: cost, distance, needs, days."""
@@ -299,7 +314,8 @@ def place(
         for path in inputs:
             if not path.is_file():
                 raise UsageProblem(f"{path}: no such file")
-        result = run_place(PlaceRequest(shortlist, requests, load_tender(tender), exclude, postcodes))
+        request = PlaceRequest(shortlist, requests, load_tender(tender), exclude, postcodes)
+        result = run_place(request)
         write_placements(result, out, force=force)
         if as_json:
             for note in result.warnings:

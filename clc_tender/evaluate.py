@@ -246,8 +246,10 @@ def _admitted(outcomes: Iterable[LotOutcome], round_number: int,
         Member(o.provider_id, o.organisation, o.lot, round_number, o.bid_reference,
                o.quality_pct, "\n".join(f"{c.code}: {c.message}" for c in o.conditions),
                o.prices,
-               services=tuple(r for r in rows.get((o.bid, o.lot), ()) if isinstance(r, ServiceRow)),
-               coverage=tuple(r for r in rows.get((o.bid, o.lot), ()) if isinstance(r, CoverageRow)))
+               services=tuple(r for r in rows.get((o.bid, o.lot), ())
+                              if isinstance(r, ServiceRow)),
+               coverage=tuple(r for r in rows.get((o.bid, o.lot), ())
+                              if isinstance(r, CoverageRow)))
         for o in outcomes if o.outcome is Outcome.ADMITTED
     ]
 

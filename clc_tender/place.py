@@ -90,21 +90,33 @@ def read_market(path: Path, tender: Tender) -> MarketRegister:
 
     register = read_shortlist(path, tender)
     providers = tuple(
-        Provider(m.provider_id, m.organisation, m.lot, m.round, m.quality_pct, m.conditions,
-                 m.prices)
+        Provider(
+            m.provider_id, m.organisation, m.lot, m.round, m.quality_pct, m.conditions, m.prices
+        )
         for m in register.members
     )
     services = tuple(
-        Service(m.provider_id, s.name, s.postcode, s.district, split_list(s.support_needs),
-                split_list(s.days_open))
-        for m in register.members if m.lot == DAY_SERVICES for s in m.services
+        Service(
+            m.provider_id,
+            s.name,
+            s.postcode,
+            s.district,
+            split_list(s.support_needs),
+            split_list(s.days_open),
+        )
+        for m in register.members
+        if m.lot == DAY_SERVICES
+        for s in m.services
     )
     covers = tuple(
         Cover(m.provider_id, d.district, split_list(d.support_needs))
-        for m in register.members if m.lot == PERSONAL_ASSISTANTS for d in m.coverage
+        for m in register.members
+        if m.lot == PERSONAL_ASSISTANTS
+        for d in m.coverage
     )
-    return MarketRegister(register.file, register.round, providers, services, covers,
-                          missing_services(register))
+    return MarketRegister(
+        register.file, register.round, providers, services, covers, missing_services(register)
+    )
 
 
 def load_postcodes(postcodes: Path | None, wanted: Sequence[str]) -> PostcodeIndex:
@@ -121,45 +133,74 @@ def run_place(request: PlaceRequest) -> Placements:
     market_register = read_market(request.register, tender)
     packages = read_requests(request.requests, tender)
     officers: dict[str, tuple[OfficerExclusion, ...]] = (
-        read_exclusions(request.exclusions, tender) if request.exclusions else {})
-    index = load_postcodes(request.postcodes, [p.home_postcode for p in packages]
-                           + [s.postcode for s in market_register.services])
+        read_exclusions(request.exclusions, tender) if request.exclusions else {}
+    )
+    index = load_postcodes(
+        request.postcodes,
+        [p.home_postcode for p in packages] + [s.postcode for s in market_register.services],
+    )
     return placements_of(market_register, packages, officers, index, tender, request)
 
 
 def placements_of(
-    market_register: MarketRegister, packages: Sequence[Package],
-    officers: dict[str, tuple[OfficerExclusion, ...]], index: PostcodeIndex, tender: Tender,
+    market_register: MarketRegister,
+    packages: Sequence[Package],
+    officers: dict[str, tuple[OfficerExclusion, ...]],
+    index: PostcodeIndex,
+    tender: Tender,
     request: PlaceRequest,
 ) -> Placements:
     """Every package placed against the market; the run's inputs and notes."""
-    market: Market = build_market(market_register.providers, market_register.services,
-                                  market_register.covers, index.locate)
-    placements = tuple(place(p, index.locate(p.home_postcode), market, officers, tender)
-                       for p in packages)
+    market: Market = build_market(
+        market_register.providers, market_register.services, market_register.covers, index.locate
+    )
+    placements = tuple(
+        place(p, index.locate(p.home_postcode), market, officers, tender) for p in packages
+    )
     warnings = list(market_register.warnings)
-    unlocated = sorted({s.postcode or "(blank)" for s in market_register.services
-                        if not s.postcode or index.locate(s.postcode) is None})
+    unlocated = sorted(
+        {
+            s.postcode or "(blank)"
+            for s in market_register.services
+            if not s.postcode or index.locate(s.postcode) is None
+        }
+    )
     if unlocated:
-        warnings.append(f"{len(unlocated)} service postcode(s) cannot be located, so their distance "
-                        f"is unknown: {', '.join(unlocated[:10])}{' …' if len(unlocated) > 10 else ''}")
+        warnings.append(
+            f"{len(unlocated)} service postcode(s) cannot be located, so their distance "
+            f"is unknown: {', '.join(unlocated[:10])}{' …' if len(unlocated) > 10 else ''}"
+        )
     unknown_ids = sorted(set(officers) - {p.provider_id for p in market_register.providers})
     if unknown_ids:
-        warnings.append(f"the exclusions name provider(s) not on the framework: {', '.join(unknown_ids)}")
-    inputs = [input_file(request.register, "register", f"round {market_register.round}"),
-              input_file(request.requests, "requests", f"{len(packages)} request(s)")]
+        warnings.append(
+            f"the exclusions name provider(s) not on the framework: {', '.join(unknown_ids)}"
+        )
+    inputs = [
+        input_file(request.register, "register", f"round {market_register.round}"),
+        input_file(request.requests, "requests", f"{len(packages)} request(s)"),
+    ]
     if request.exclusions is not None:
-        inputs.append(input_file(request.exclusions, "exclusions",
-                             f"{sum(map(len, officers.values()))} exclusion(s)"))
+        inputs.append(
+            input_file(
+                request.exclusions, "exclusions", f"{sum(map(len, officers.values()))} exclusion(s)"
+            )
+        )
     if request.postcodes is not None:
         inputs.append(input_file(request.postcodes, "postcodes", index.name))
     else:
-        inputs += [InputFile(f.name, f.path, f.size, f.sha256, "postcodes", index.name)
-                   for f in index.files]
+        inputs += [
+            InputFile(f.name, f.path, f.size, f.sha256, "postcodes", index.name)
+            for f in index.files
+        ]
     return Placements(
-        tender=tender, register=str(request.register), register_round=market_register.round,
+        tender=tender,
+        register=str(request.register),
+        register_round=market_register.round,
         run_at=request.run_at or dt.datetime.now(tender.tz).replace(microsecond=0),
-        dataset=index.name, placements=placements, inputs=tuple(inputs), warnings=tuple(warnings),
+        dataset=index.name,
+        placements=placements,
+        inputs=tuple(inputs),
+        warnings=tuple(warnings),
     )
 
 

@@ -94,8 +94,9 @@ class PostcodeIndex:
     are found by binary search; a mean is worked out only when a postcode needs it.
     """
 
-    def __init__(self, frame: pd.DataFrame, name: str, files: tuple[DataFile, ...],
-                 areas: frozenset[str]) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, name: str, files: tuple[DataFile, ...], areas: frozenset[str]
+    ) -> None:
         self.name = name
         self.files = files
         self.areas = areas
@@ -118,8 +119,9 @@ class PostcodeIndex:
         if key:
             at = int(np.searchsorted(self._keys, key))
             if at < len(self._keys) and self._keys[at] == key:
-                return Location(float(self._east[at]), float(self._north[at]),
-                                str(self._district[at]), POSTCODE)
+                return Location(
+                    float(self._east[at]), float(self._north[at]), str(self._district[at]), POSTCODE
+                )
         outward, sector = outward_and_sector(key)
         if sector:
             found = self._mean(sector.replace(" ", ""), len(outward) + 3, SECTOR)
@@ -142,8 +144,9 @@ class PostcodeIndex:
         if len(rows):
             counts = Counter(str(self._district[i]) for i in rows)
             district = min(counts, key=lambda code: (-counts[code], code))
-            found = Location(float(self._east[rows].mean()), float(self._north[rows].mean()),
-                             district, precision)
+            found = Location(
+                float(self._east[rows].mean()), float(self._north[rows].mean()), district, precision
+            )
         self._means[cache_key] = found
         return found
 
@@ -165,17 +168,21 @@ def load_bundled(areas: Iterable[str]) -> PostcodeIndex:
     data = Postcodes(data_dir=folder)
     data.load_postcodes(letters)
     loaded = data.dataframe
-    frame = pd.DataFrame({
-        "key": loaded["pcd_abbr"].astype(str).str.upper(),
-        "easting": pd.to_numeric(loaded["oseast1m"], errors="coerce"),
-        "northing": pd.to_numeric(loaded["osnrth1m"], errors="coerce"),
-        "district": loaded["laua"].astype(object),
-    })
+    frame = pd.DataFrame(
+        {
+            "key": loaded["pcd_abbr"].astype(str).str.upper(),
+            "easting": pd.to_numeric(loaded["oseast1m"], errors="coerce"),
+            "northing": pd.to_numeric(loaded["osnrth1m"], errors="coerce"),
+            "district": loaded["laua"].astype(object),
+        }
+    )
     files = []
     for letter in letters:
         path = folder / f"postcodes_{letter}.msgpack.br"
         if path.is_file():
-            files.append(DataFile(f"{PACKAGE} {path.name}", path, path.stat().st_size, sha256_of(path)))
+            files.append(
+                DataFile(f"{PACKAGE} {path.name}", path, path.stat().st_size, sha256_of(path))
+            )
     name = f"ONS Postcode Directory ({PACKAGE} {bundled_version()})"
     return PostcodeIndex(frame, name, tuple(files), frozenset(letters))
 
@@ -200,11 +207,17 @@ def _csv_columns(header: list[str], file: str) -> dict[str, str]:
         "northing": first("osnrth1m"),
         "district": first("oslaua", "laua", prefix="lad"),
     }
-    wanted = {"key": "pcds or pcd", "easting": "oseast1m", "northing": "osnrth1m",
-              "district": "lad…cd, oslaua or laua"}
+    wanted = {
+        "key": "pcds or pcd",
+        "easting": "oseast1m",
+        "northing": "osnrth1m",
+        "district": "lad…cd, oslaua or laua",
+    }
     missing = [wanted[k] for k, v in found.items() if v is None]
     if missing:
-        raise InputError(file, "header", f"not an ONS Postcode Directory CSV: no column {', '.join(missing)}")
+        raise InputError(
+            file, "header", f"not an ONS Postcode Directory CSV: no column {', '.join(missing)}"
+        )
     return {k: v for k, v in found.items() if v is not None}
 
 
@@ -222,24 +235,47 @@ def load_csv(path: Path, areas: Iterable[str]) -> PostcodeIndex:
     columns = _csv_columns(header, file)
     parts: list[pd.DataFrame] = []
     try:
-        reader = pd.read_csv(path, usecols=list(columns.values()), dtype=str,
-                             encoding="utf-8-sig", chunksize=_CHUNK_ROWS, keep_default_na=False)
+        reader = pd.read_csv(
+            path,
+            usecols=list(columns.values()),
+            dtype=str,
+            encoding="utf-8-sig",
+            chunksize=_CHUNK_ROWS,
+            keep_default_na=False,
+        )
         for chunk in reader:
             keys = chunk[columns["key"]].str.replace(r"\s+", "", regex=True).str.upper()
             keep = keys.str[:1].isin(letters)
             if not keep.any():
                 continue
-            parts.append(pd.DataFrame({
-                "key": keys[keep],
-                "easting": pd.to_numeric(chunk.loc[keep, columns["easting"]], errors="coerce"),
-                "northing": pd.to_numeric(chunk.loc[keep, columns["northing"]], errors="coerce"),
-                "district": chunk.loc[keep, columns["district"]].str.strip(),
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "key": keys[keep],
+                        "easting": pd.to_numeric(
+                            chunk.loc[keep, columns["easting"]], errors="coerce"
+                        ),
+                        "northing": pd.to_numeric(
+                            chunk.loc[keep, columns["northing"]], errors="coerce"
+                        ),
+                        "district": chunk.loc[keep, columns["district"]].str.strip(),
+                    }
+                )
+            )
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InputError(file, "", f"cannot be read as CSV ({type(exc).__name__})") from None
-    frame = (pd.concat(parts, ignore_index=True) if parts else
-             pd.DataFrame({"key": pd.Series(dtype=object), "easting": pd.Series(dtype=float),
-                           "northing": pd.Series(dtype=float), "district": pd.Series(dtype=object)}))
+    frame = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(
+            {
+                "key": pd.Series(dtype=object),
+                "easting": pd.Series(dtype=float),
+                "northing": pd.Series(dtype=float),
+                "district": pd.Series(dtype=object),
+            }
+        )
+    )
     frame = frame[frame["key"].str.len() >= 5]
     files = (DataFile(file, path, path.stat().st_size, sha256_of(path)),)
     return PostcodeIndex(frame, f"ONS Postcode Directory CSV {path.name}", files, letters)

@@ -436,7 +436,9 @@ def _build(raw: Mapping[str, Any], file: str, sha256: str) -> Tender:
 _ONS_DISTRICT = re.compile(r"^[EWSN][0-9]{8}$")
 
 
-def _district_codes(r: _Reader, county: Mapping[str, Any], districts: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def _district_codes(
+    r: _Reader, county: Mapping[str, Any], districts: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
     """``[county] district_codes``: every district's ONS code (optional; ``place`` needs it)."""
     if "district_codes" not in county:
         return ()

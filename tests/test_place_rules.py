@@ -43,29 +43,56 @@ POINTS = {
 }
 
 
-def provider(pid: str, org: str, lot: str = DS, quality: str | None = "80",
-             conditions: str = "", **band_prices: str) -> Provider:
+def provider(
+    pid: str,
+    org: str,
+    lot: str = DS,
+    quality: str | None = "80",
+    conditions: str = "",
+    **band_prices: str,
+) -> Provider:
     table = {k.replace("_", " "): Decimal(v) for k, v in band_prices.items()}
-    return Provider(pid, org, lot, 1, None if quality is None else Decimal(quality), conditions,
-                    table)
+    return Provider(
+        pid, org, lot, 1, None if quality is None else Decimal(quality), conditions, table
+    )
 
 
-def service(pid: str, name: str, postcode: str, needs: tuple[str, ...] = (LD, OLD),
-            days: tuple[str, ...] = WEEKDAYS) -> Service:
+def service(
+    pid: str,
+    name: str,
+    postcode: str,
+    needs: tuple[str, ...] = (LD, OLD),
+    days: tuple[str, ...] = WEEKDAYS,
+) -> Service:
     return Service(pid, name, postcode, "Charnwood", needs, days)
 
 
-def market(providers: list[Provider], services: list[Service] | None = None,
-           covers: list[Cover] | None = None) -> Market:
+def market(
+    providers: list[Provider],
+    services: list[Service] | None = None,
+    covers: list[Cover] | None = None,
+) -> Market:
     return build_market(providers, services or [], covers or [], POINTS.get)
 
 
-def package(lines: tuple[tuple[str, str], ...] = (("Band 3", "12"),), *, lot: str = DS,
-            needs: tuple[str, ...] = (LD,), days: tuple[str, ...] = ("Mon", "Wed", "Fri"),
-            limit: str | None = None, home: str = "HOME") -> Package:
-    return Package("R1", lot, home, needs, days if lot == DS else (),
-                   tuple(BandLine(b, Decimal(h)) for b, h in lines),
-                   None if limit is None else Decimal(limit))
+def package(
+    lines: tuple[tuple[str, str], ...] = (("Band 3", "12"),),
+    *,
+    lot: str = DS,
+    needs: tuple[str, ...] = (LD,),
+    days: tuple[str, ...] = ("Mon", "Wed", "Fri"),
+    limit: str | None = None,
+    home: str = "HOME",
+) -> Package:
+    return Package(
+        "R1",
+        lot,
+        home,
+        needs,
+        days if lot == DS else (),
+        tuple(BandLine(b, Decimal(h)) for b, h in lines),
+        None if limit is None else Decimal(limit),
+    )
 
 
 def run(pkg: Package, m: Market, tender: Tender, officers: dict | None = None) -> Placement:
@@ -90,8 +117,10 @@ def test_four_hours_of_a_session_are_pro_rata_rounded_half_up() -> None:
 
 
 def test_a_band_3_and_band_5_package_sums_its_lines(tender: Tender) -> None:
-    m = market([provider("01", "Alpha Day Ltd", Band_3="73.88", Band_5="17.00")],
-               [service("01", "Alpha Hub", "S3")])
+    m = market(
+        [provider("01", "Alpha Day Ltd", Band_3="73.88", Band_5="17.00")],
+        [service("01", "Alpha Hub", "S3")],
+    )
     result = run(package((("Band 3", "12"), ("Band 5", "2"))), m, tender)
     [option] = result.options
     # Band 3: 73.88 × 12 ÷ 6 = 147.76; Band 5: 17.00 × 2 = 34.00
@@ -113,23 +142,28 @@ def test_band_not_priced(tender: Tender) -> None:
 
 
 def test_need_not_met(tender: Tender) -> None:
-    m = market([provider("01", "Alpha", Band_3="73.88")], [service("01", "Hub", "S3", needs=(OLD,))])
+    m = market(
+        [provider("01", "Alpha", Band_3="73.88")], [service("01", "Hub", "S3", needs=(OLD,))]
+    )
     result = run(package(needs=(LD, OLD)), m, tender)
     assert codes_of(result) == {"01/Hub": {"need-not-met"}}
     assert LD in result.excluded[0].reasons[0].message
 
 
 def test_day_not_open(tender: Tender) -> None:
-    m = market([provider("01", "Alpha", Band_3="73.88")],
-               [service("01", "Hub", "S3", days=("Mon", "Tue"))])
+    m = market(
+        [provider("01", "Alpha", Band_3="73.88")], [service("01", "Hub", "S3", days=("Mon", "Tue"))]
+    )
     result = run(package(days=("Mon", "Sat")), m, tender)
     assert codes_of(result) == {"01/Hub": {"day-not-open"}}
     assert "Sat" in result.excluded[0].reasons[0].message
 
 
 def test_too_far_is_judged_on_the_straight_line(tender: Tender) -> None:
-    m = market([provider("01", "Alpha", Band_3="73.88")],
-               [service("01", "Near", "S5"), service("01", "Far", "S12")])
+    m = market(
+        [provider("01", "Alpha", Band_3="73.88")],
+        [service("01", "Near", "S5"), service("01", "Far", "S12")],
+    )
     result = run(package(limit="5"), m, tender)  # 5.0 km is within a 5 km limit
     assert [o.service for o in result.options] == ["Near"]
     assert codes_of(result) == {"01/Far": {"too-far"}}
@@ -138,11 +172,16 @@ def test_too_far_is_judged_on_the_straight_line(tender: Tender) -> None:
 
 def test_district_not_covered_and_pa_needs_by_district(tender: Tender) -> None:
     m = market(
-        [provider("P1", "Covers Charnwood", PA, PA_Band="19.50"),
-         provider("P2", "Covers Melton", PA, PA_Band="19.00"),
-         provider("P3", "Charnwood without the need", PA, PA_Band="19.10")],
-        covers=[Cover("P1", "Charnwood", (OLD,)), Cover("P2", "Melton", (OLD,)),
-                Cover("P3", "Charnwood", (LD,))],
+        [
+            provider("P1", "Covers Charnwood", PA, PA_Band="19.50"),
+            provider("P2", "Covers Melton", PA, PA_Band="19.00"),
+            provider("P3", "Charnwood without the need", PA, PA_Band="19.10"),
+        ],
+        covers=[
+            Cover("P1", "Charnwood", (OLD,)),
+            Cover("P2", "Melton", (OLD,)),
+            Cover("P3", "Charnwood", (LD,)),
+        ],
     )
     result = run(package((("PA Band", "8"),), lot=PA, needs=(OLD,)), m, tender)
     assert [o.provider_id for o in result.options] == ["P1"]
@@ -154,12 +193,16 @@ def test_district_not_covered_and_pa_needs_by_district(tender: Tender) -> None:
 
 
 def test_postcode_unknown_only_matters_with_a_distance_limit(tender: Tender) -> None:
-    m = market([provider("01", "Alpha", Band_3="73.88"), provider("02", "Beta", Band_3="71.15")],
-               [service("01", "Known", "S3"), service("02", "Lost", "NOWHERE")])
+    m = market(
+        [provider("01", "Alpha", Band_3="73.88"), provider("02", "Beta", Band_3="71.15")],
+        [service("01", "Known", "S3"), service("02", "Lost", "NOWHERE")],
+    )
     without = run(package(), m, tender)
     # Beta is cheaper but cannot be judged on distance: with no limit it is still an option
     assert [(o.service, o.location, o.distance_km) for o in without.options] == [
-        ("Lost", "unknown", None), ("Known", "postcode", Decimal("3.0"))]
+        ("Lost", "unknown", None),
+        ("Known", "postcode", Decimal("3.0")),
+    ]
     limited = run(package(limit="10"), m, tender)
     assert [o.service for o in limited.options] == ["Known"]
     assert codes_of(limited) == {"02/Lost": {"postcode-unknown"}}
@@ -167,8 +210,10 @@ def test_postcode_unknown_only_matters_with_a_distance_limit(tender: Tender) -> 
 
 
 def test_an_unknown_home_is_ranked_last_by_distance_or_excluded_by_a_limit(tender: Tender) -> None:
-    m = market([provider("01", "Alpha", Band_3="73.88"), provider("02", "Beta", Band_3="73.88")],
-               [service("01", "A", "S3"), service("02", "B", "S5")])
+    m = market(
+        [provider("01", "Alpha", Band_3="73.88"), provider("02", "Beta", Band_3="73.88")],
+        [service("01", "A", "S3"), service("02", "B", "S5")],
+    )
     free = run(package(home="ZZ99 9ZZ"), m, tender)
     assert [(o.rank, o.distance_km) for o in free.options] == [(1, None), (1, None)]
     assert free.district == ""
@@ -180,8 +225,11 @@ def test_an_unknown_home_is_ranked_last_by_distance_or_excluded_by_a_limit(tende
 
 def test_excluded_by_officer_quotes_the_reason(tender: Tender) -> None:
     m = market([provider("01", "Alpha", Band_3="73.88")], [service("01", "Hub", "S3")])
-    officers = {"01": (OfficerExclusion("01", "At capacity until January", "R. Patel",
-                                        dt.date(2026, 9, 14)),)}
+    officers = {
+        "01": (
+            OfficerExclusion("01", "At capacity until January", "R. Patel", dt.date(2026, 9, 14)),
+        )
+    }
     result = run(package(), m, tender, officers)
     [reason] = result.excluded[0].reasons
     assert reason.code == "excluded-by-officer"
@@ -189,19 +237,33 @@ def test_excluded_by_officer_quotes_the_reason(tender: Tender) -> None:
 
 
 def test_every_reason_that_applies_is_listed(tender: Tender) -> None:
-    m = market([provider("01", "Alpha", Band_1="48.12")],
-               [service("01", "Hub", "S12", needs=(OLD,), days=("Mon",))])
+    m = market(
+        [provider("01", "Alpha", Band_1="48.12")],
+        [service("01", "Hub", "S12", needs=(OLD,), days=("Mon",))],
+    )
     officers = {"01": (OfficerExclusion("01", "conflict", "JM", dt.date(2026, 9, 1)),)}
     result = run(package(limit="2", days=("Tue",)), m, tender, officers)
-    assert codes_of(result) == {"01/Hub": {"band-not-priced", "need-not-met", "day-not-open",
-                                           "too-far", "excluded-by-officer"}}
+    assert codes_of(result) == {
+        "01/Hub": {
+            "band-not-priced",
+            "need-not-met",
+            "day-not-open",
+            "too-far",
+            "excluded-by-officer",
+        }
+    }
     assert set(EXCLUSION_CODES) >= codes_of(result)["01/Hub"]
 
 
 def test_a_home_outside_the_county(tender: Tender) -> None:
-    m = market([provider("01", "Alpha", Band_3="73.88"),
-                provider("P1", "PA Charnwood", PA, PA_Band="19.50")],
-               [service("01", "Hub", "S3")], [Cover("P1", "Charnwood", (LD,))])
+    m = market(
+        [
+            provider("01", "Alpha", Band_3="73.88"),
+            provider("P1", "PA Charnwood", PA, PA_Band="19.50"),
+        ],
+        [service("01", "Hub", "S3")],
+        [Cover("P1", "Charnwood", (LD,))],
+    )
     day = run(package(home="CITY"), m, tender)  # allowed: placed near the border
     assert [o.service for o in day.options] == ["Hub"]
     assert day.district == f"outside the county ({CITY})"
@@ -211,9 +273,14 @@ def test_a_home_outside_the_county(tender: Tender) -> None:
 
 
 def test_a_request_with_no_option_counts_candidates_by_reason(tender: Tender) -> None:
-    m = market([provider("01", "Alpha", Band_3="73.88"), provider("02", "Beta", Band_3="72.00")],
-               [service("01", "A", "S3", days=("Mon",)), service("02", "B", "S12"),
-                service("02", "C", "S5", needs=(OLD,), days=("Tue",))])
+    m = market(
+        [provider("01", "Alpha", Band_3="73.88"), provider("02", "Beta", Band_3="72.00")],
+        [
+            service("01", "A", "S3", days=("Mon",)),
+            service("02", "B", "S12"),
+            service("02", "C", "S5", needs=(OLD,), days=("Tue",)),
+        ],
+    )
     result = run(package(limit="6", days=("Wed",)), m, tender)
     assert result.options == ()
     assert result.cheapest_weekly is None
@@ -225,17 +292,25 @@ def test_a_request_with_no_option_counts_candidates_by_reason(tender: Tender) ->
 
 def test_ranked_by_cost_then_distance_and_ties_share_a_rank(tender: Tender) -> None:
     m = market(
-        [provider("01", "Delta", Band_3="72.00", quality="70"),
-         provider("02", "Alpha", Band_3="72.00", quality="70"),
-         provider("03", "Gamma", Band_3="72.00", quality="90"),
-         provider("04", "Beta", Band_3="71.40"),
-         provider("05", "Epsilon", Band_3="72.00", conditions="insurance-renewal: expires")],
-        [service("01", "D", "S3"), service("02", "A", "S3"), service("03", "G", "S3"),
-         service("04", "B", "S12"), service("05", "E", "S5")],
+        [
+            provider("01", "Delta", Band_3="72.00", quality="70"),
+            provider("02", "Alpha", Band_3="72.00", quality="70"),
+            provider("03", "Gamma", Band_3="72.00", quality="90"),
+            provider("04", "Beta", Band_3="71.40"),
+            provider("05", "Epsilon", Band_3="72.00", conditions="insurance-renewal: expires"),
+        ],
+        [
+            service("01", "D", "S3"),
+            service("02", "A", "S3"),
+            service("03", "G", "S3"),
+            service("04", "B", "S12"),
+            service("05", "E", "S5"),
+        ],
     )
     result = run(package(), m, tender)
-    got = [(o.rank, o.organisation, o.weekly, o.distance_km, o.above_cheapest)
-           for o in result.options]
+    got = [
+        (o.rank, o.organisation, o.weekly, o.distance_km, o.above_cheapest) for o in result.options
+    ]
     assert got == [
         (1, "Beta", Decimal("142.80"), Decimal("12.0"), Decimal("0.00")),  # cheapest, furthest
         # equal cost and distance share rank 2: then quality (highest first), then organisation
@@ -249,8 +324,12 @@ def test_ranked_by_cost_then_distance_and_ties_share_a_rank(tender: Tender) -> N
 
 @pytest.mark.parametrize("quality", [None, "50"])
 def test_no_quality_comes_after_any_quality(tender: Tender, quality: str | None) -> None:
-    m = market([provider("01", "Alpha", Band_3="72.00", quality=quality),
-                provider("02", "Zulu", Band_3="72.00", quality="60")],
-               [service("01", "A", "S3"), service("02", "Z", "S3")])
+    m = market(
+        [
+            provider("01", "Alpha", Band_3="72.00", quality=quality),
+            provider("02", "Zulu", Band_3="72.00", quality="60"),
+        ],
+        [service("01", "A", "S3"), service("02", "Z", "S3")],
+    )
     names = [o.organisation for o in run(package(), m, tender).options]
     assert names == ["Zulu", "Alpha"]

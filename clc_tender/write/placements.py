@@ -24,7 +24,13 @@ from .atomic import atomic_output
 from .shortlist import print_setup, row_height
 
 KIND = "placements"
-SUMMARY, OPTIONS, EXCLUDED, REQUESTS, INPUTS = "Summary", "Options", "Excluded", "Requests", "Inputs"
+SUMMARY, OPTIONS, EXCLUDED, REQUESTS, INPUTS = (
+    "Summary",
+    "Options",
+    "Excluded",
+    "Requests",
+    "Inputs",
+)
 SHEETS = (SUMMARY, OPTIONS, EXCLUDED, REQUESTS, INPUTS)
 MONEY_FORMAT = "£#,##0.00"
 STRAIGHT_LINE = "straight line between the OS grid points of the two postcodes, not by road"
@@ -41,12 +47,20 @@ def band_columns(result: Placements) -> list[str]:
 
 def options_columns(result: Placements) -> list[Column]:
     return [
-        ("Request", "text", 14), ("Rank", "int", 7), ("Organisation", "text", 36),
-        ("Provider ID", "text", 15), ("Service name", "text", 32), ("Postcode", "text", 10),
-        ("District", "text", 22), ("Distance (km)", "km", 11), ("Location", "text", 13),
+        ("Request", "text", 14),
+        ("Rank", "int", 7),
+        ("Organisation", "text", 36),
+        ("Provider ID", "text", 15),
+        ("Service name", "text", 32),
+        ("Postcode", "text", 10),
+        ("District", "text", 22),
+        ("Distance (km)", "km", 11),
+        ("Location", "text", 13),
         *((f"{band} (£/h)", "money", 13) for band in band_columns(result)),
-        ("Weekly cost (£)", "money", 14), ("Annual cost (£)", "money", 14),
-        ("Above cheapest (£/week)", "money", 14), ("Quality %", "pct", 10),
+        ("Weekly cost (£)", "money", 14),
+        ("Annual cost (£)", "money", 14),
+        ("Above cheapest (£/week)", "money", 14),
+        ("Quality %", "pct", 10),
         ("Conditions", "wrap", 50),
     ]
 
@@ -57,33 +71,63 @@ def options_rows(result: Placements) -> list[list[Cell]]:
     for p in result.placements:
         for o in p.options:
             hourly = dict(o.hourly)
-            rows.append([
-                p.package.request, o.rank, o.organisation, o.provider_id, o.service, o.postcode,
-                o.district, o.distance_km, o.location, *(hourly.get(b) for b in bands),
-                o.weekly, o.annual, o.above_cheapest, o.quality_pct, o.conditions,
-            ])
+            rows.append(
+                [
+                    p.package.request,
+                    o.rank,
+                    o.organisation,
+                    o.provider_id,
+                    o.service,
+                    o.postcode,
+                    o.district,
+                    o.distance_km,
+                    o.location,
+                    *(hourly.get(b) for b in bands),
+                    o.weekly,
+                    o.annual,
+                    o.above_cheapest,
+                    o.quality_pct,
+                    o.conditions,
+                ]
+            )
     return rows
 
 
 EXCLUDED_COLUMNS: list[Column] = [
-    ("Request", "text", 14), ("Organisation", "text", 36), ("Provider ID", "text", 15),
-    ("Service name", "text", 32), ("Reasons", "wrap", 80),
+    ("Request", "text", 14),
+    ("Organisation", "text", 36),
+    ("Provider ID", "text", 15),
+    ("Service name", "text", 32),
+    ("Reasons", "wrap", 80),
 ]
 
 
 def excluded_rows(result: Placements) -> list[list[Cell]]:
     return [
-        [p.package.request, e.organisation, e.provider_id, e.service,
-         "\n".join(r.line() for r in e.reasons)]
-        for p in result.placements for e in p.excluded
+        [
+            p.package.request,
+            e.organisation,
+            e.provider_id,
+            e.service,
+            "\n".join(r.line() for r in e.reasons),
+        ]
+        for p in result.placements
+        for e in p.excluded
     ]
 
 
 REQUEST_COLUMNS: list[Column] = [
-    ("Request", "text", 14), ("Lot", "text", 20), ("Home postcode", "text", 13),
-    ("District", "text", 24), ("Location", "text", 13), ("Support needs", "wrap", 40),
-    ("Days", "text", 16), ("Bands and hours", "wrap", 26), ("Options", "int", 9),
-    ("Cheapest weekly (£)", "money", 14), ("Candidates excluded by reason", "wrap", 34),
+    ("Request", "text", 14),
+    ("Lot", "text", 20),
+    ("Home postcode", "text", 13),
+    ("District", "text", 24),
+    ("Location", "text", 13),
+    ("Support needs", "wrap", 40),
+    ("Days", "text", 16),
+    ("Bands and hours", "wrap", 26),
+    ("Options", "int", 9),
+    ("Cheapest weekly (£)", "money", 14),
+    ("Candidates excluded by reason", "wrap", 34),
 ]
 
 
@@ -95,12 +139,21 @@ def request_rows(result: Placements) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     for p in result.placements:
         pkg = p.package
-        rows.append([
-            pkg.request, pkg.lot, pkg.home_postcode, p.district,
-            p.home.precision if p.home else "unknown", "; ".join(pkg.support_needs),
-            ";".join(pkg.days), bands_and_hours(p), len(p.options), p.cheapest_weekly,
-            "\n".join(f"{code}: {n}" for code, n in p.excluded_by_code().items()),
-        ])
+        rows.append(
+            [
+                pkg.request,
+                pkg.lot,
+                pkg.home_postcode,
+                p.district,
+                p.home.precision if p.home else "unknown",
+                "; ".join(pkg.support_needs),
+                ";".join(pkg.days),
+                bands_and_hours(p),
+                len(p.options),
+                p.cheapest_weekly,
+                "\n".join(f"{code}: {n}" for code, n in p.excluded_by_code().items()),
+            ]
+        )
     return rows
 
 
@@ -126,7 +179,10 @@ def summary_items(result: Placements) -> list[tuple[str, Cell]]:
 
 
 INPUT_COLUMNS: list[Column] = [
-    ("File", "text", 50), ("Bytes", "int", 12), ("SHA-256", "text", 66), ("Status", "text", 12),
+    ("File", "text", 50),
+    ("Bytes", "int", 12),
+    ("SHA-256", "text", 66),
+    ("Status", "text", 12),
     ("Note", "wrap", 50),
 ]
 
@@ -138,21 +194,31 @@ def input_rows(result: Placements) -> list[list[Cell]]:
 def write_placements(result: Placements, out: Path, *, force: bool = False) -> None:
     """Write the placements workbook to ``out``, whole or not at all."""
     with atomic_output(Path(out), force) as tmp:
-        wb = Workbook(str(tmp), {
-            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-            "constant_memory": True,
-        })
-        wb.set_properties({
-            "title": f"{result.tender.reference} placements",
-            "subject": result.tender.title,
-            "company": result.tender.contracting_authority,
-            "comments": f"Written by clc-tender {__version__}",
-            "created": _utc_naive(result.run_at),
-        })
+        wb = Workbook(
+            str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "constant_memory": True,
+            },
+        )
+        wb.set_properties(
+            {
+                "title": f"{result.tender.reference} placements",
+                "subject": result.tender.title,
+                "company": result.tender.contracting_authority,
+                "comments": f"Written by clc-tender {__version__}",
+                "created": _utc_naive(result.run_at),
+            }
+        )
         wb.set_custom_property("clc-tender", KIND)
         writer = _Writer(wb)
-        writer.table(SUMMARY, [("Item", "text", 30), ("Value", "wrap", 80)],
-                     [list(item) for item in summary_items(result)])
+        writer.table(
+            SUMMARY,
+            [("Item", "text", 30), ("Value", "wrap", 80)],
+            [list(item) for item in summary_items(result)],
+        )
         writer.table(OPTIONS, options_columns(result), options_rows(result))
         writer.table(EXCLUDED, EXCLUDED_COLUMNS, excluded_rows(result))
         writer.table(REQUESTS, REQUEST_COLUMNS, request_rows(result))
@@ -168,8 +234,9 @@ class _Writer:
     def __init__(self, wb: Workbook) -> None:
         self.wb = wb
         base = {"valign": "top"}
-        self.header = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
-                                     "text_wrap": True, "valign": "top"})
+        self.header = wb.add_format(
+            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"}
+        )
         self.fmt: dict[str, Format] = {
             "text": wb.add_format(base),
             "wrap": wb.add_format({**base, "text_wrap": True}),
@@ -189,8 +256,9 @@ class _Writer:
         count = 0
         for r, row in enumerate(rows, start=1):
             count = r
-            height = row_height((text, columns[col][2]) for col in wraps
-                                if isinstance(text := row[col], str))
+            height = row_height(
+                (text, columns[col][2]) for col in wraps if isinstance(text := row[col], str)
+            )
             if height is not None:
                 ws.set_row(r, height)
             for col, value in enumerate(row):
