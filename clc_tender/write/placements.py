@@ -256,8 +256,12 @@ class _Writer:
         count = 0
         for r, row in enumerate(rows, start=1):
             count = r
+            # only a cell with a line break or longer than its column can take more lines
             height = row_height(
-                (text, columns[col][2]) for col in wraps if isinstance(text := row[col], str)
+                (text, columns[col][2])
+                for col in wraps
+                if isinstance(text := row[col], str)
+                and ("\n" in text or len(text) >= columns[col][2] - 1)
             )
             if height is not None:
                 ws.set_row(r, height)
