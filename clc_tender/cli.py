@@ -303,20 +303,10 @@ def place(
         from . import render
         from .place import PlaceRequest, run_place, to_json
         from .tender import load_tender
-        from .write.atomic import check_output
-        from .write.placements import write_placements
 
-        if out.suffix.lower() != ".xlsx":
-            raise UsageProblem(f"--out {out}: the placements workbook must end in .xlsx")
-        inputs = [p for p in (shortlist, requests, exclude, postcodes) if p is not None]
-        _refuse_input_as_output(out, inputs)
-        check_output(out, force)
-        for path in inputs:
-            if not path.is_file():
-                raise UsageProblem(f"{path}: no such file")
-        request = PlaceRequest(shortlist, requests, load_tender(tender), exclude, postcodes)
+        request = PlaceRequest(shortlist, requests, load_tender(tender), exclude, postcodes, out,
+                               force)
         result = run_place(request)
-        write_placements(result, out, force=force)
         if as_json:
             for note in result.warnings:
                 render.warning_line(note)
@@ -325,18 +315,6 @@ def place(
             render.placement_summary(result, top, str(out))
 
     _guarded(run)
-
-
-def _refuse_input_as_output(out: Path, inputs: list[Path]) -> None:
-    """An output that is (or resolves to) an input of the run is refused, even with --force;
-    so is an output whose folder does not exist."""
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageProblem(f"--out {out}: the folder {folder} does not exist")
-    target = out.resolve()
-    for path in inputs:
-        if path.resolve() == target:
-            raise UsageProblem(f"--out {out} is an input of this run ({path}); choose another file")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .errors import Refusal
 from .postcodes import PostcodeIndex, areas_of, load_bundled, load_csv
 from .read.files import input_file
 from .results import InputFile
@@ -35,14 +36,24 @@ from .tender import Tender
 
 @dataclass(frozen=True)
 class PlaceRequest:
-    """What the officer asked ``place`` for."""
+    """What the officer asked ``place`` for (``out`` None: nothing is written)."""
 
     register: Path
     requests: Path
     tender: Tender
     exclusions: Path | None = None
     postcodes: Path | None = None
+    out: Path | None = None
+    force: bool = False
     run_at: dt.datetime | None = None
+
+    @property
+    def inputs(self) -> tuple[Path, ...]:
+        return tuple(
+            p
+            for p in (self.register, self.requests, self.exclusions, self.postcodes)
+            if p is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -125,10 +136,39 @@ def load_postcodes(postcodes: Path | None, wanted: Sequence[str]) -> PostcodeInd
     return load_csv(postcodes, areas) if postcodes is not None else load_bundled(areas)
 
 
+def check(request: PlaceRequest) -> None:
+    """Refuse before any work: an output that is not ``.xlsx``, in a missing folder, that is
+    (or resolves to) an input of the run (even with ``force``), or that exists without
+    ``force``; a missing input; a tender definition without its districts' ONS codes."""
+    from .write.atomic import check_output
+
+    out = request.out
+    if out is not None:
+        if out.suffix.lower() != ".xlsx":
+            raise Refusal(f"--out {out}: the placements workbook must end in .xlsx")
+        folder = out.parent if str(out.parent) else Path(".")
+        if not folder.is_dir():
+            raise Refusal(f"--out {out}: the folder {folder} does not exist")
+        for path in request.inputs:
+            if path.resolve() == out.resolve():
+                raise Refusal(f"--out {out} is an input of this run ({path}); choose another file")
+        check_output(out, request.force)
+    for path in request.inputs:
+        if not path.is_file():
+            raise Refusal(f"{path}: no such file")
+    if not request.tender.district_codes:
+        raise Refusal(
+            f"{request.tender.source}: the tender definition has no "
+            "[county.district_codes]; place needs each district's ONS code"
+        )
+
+
 def run_place(request: PlaceRequest) -> Placements:
-    """Read everything, locate every postcode once, place every request."""
+    """Check the request, read everything, locate every postcode once, place every request,
+    and write the placements workbook (when ``out`` is given)."""
     from .read.requests import read_exclusions, read_requests
 
+    check(request)
     tender = request.tender
     market_register = read_market(request.register, tender)
     packages = read_requests(request.requests, tender)
@@ -139,7 +179,12 @@ def run_place(request: PlaceRequest) -> Placements:
         request.postcodes,
         [p.home_postcode for p in packages] + [s.postcode for s in market_register.services],
     )
-    return placements_of(market_register, packages, officers, index, tender, request)
+    result = placements_of(market_register, packages, officers, index, tender, request)
+    if request.out is not None:
+        from .write.placements import write_placements
+
+        write_placements(result, request.out, force=request.force)
+    return result
 
 
 def placements_of(

@@ -480,3 +480,17 @@ def test_the_blank_requests_workbook(tmp_path: Path, register: Path) -> None:
         app, ["place", str(register), "--requests", str(out), "--out", str(tmp_path / "p.xlsx")]
     )
     assert empty.exit_code == 2 and "lists no requests" in _one_line_error(empty)
+
+
+def test_a_tender_definition_without_district_codes_is_refused(register: Path,
+                                                                tmp_path: Path) -> None:
+    from clc_tender.tender import bundled_path
+
+    text = bundled_path().read_text(encoding="utf-8")
+    copy = tmp_path / "tender.toml"
+    copy.write_text(text.split("[county.district_codes]")[0] + "[reading]"
+                    + text.split("[reading]")[1], encoding="utf-8")
+    result = runner.invoke(app, ["place", str(register), "--requests", str(REQUESTS), "--tender",
+                                 str(copy), "--out", str(tmp_path / "p.xlsx")])
+    assert result.exit_code == 2
+    assert "[county.district_codes]" in _one_line_error(result)

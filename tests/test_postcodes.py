@@ -148,3 +148,21 @@ def test_a_csv_without_the_columns_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_csv(csv, {"L"})
     assert "pcds or pcd" in str(caught.value) and "oseast1m" in str(caught.value)
+
+
+def test_the_district_codes_of_the_tender_definition_are_checked(tmp_path: Path) -> None:
+    from clc_tender.tender import TenderError, bundled_path, load_tender
+
+    text = bundled_path().read_text(encoding="utf-8")
+    cases = {
+        '"Melton" = "E07000133"': ('"Melton" = "Melton"', 'county.district_codes."Melton"'),
+        '"Blaby" = "E07000129"\n': ("", "no code for Blaby"),
+        '"Charnwood" = "E07000130"': ('"Charnwood" = "E07000130"\n"Rutland" = "E06000017"',
+                                     'county.district_codes."Rutland"'),
+    }
+    for old, (new, expected) in cases.items():
+        copy = tmp_path / "tender.toml"
+        copy.write_text(text.replace(old, new), encoding="utf-8")
+        with pytest.raises(TenderError) as caught:
+            load_tender(copy)
+        assert expected in str(caught.value)
