@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -34,11 +35,12 @@ SEVERITY_STYLE = {"error": "red", "referral": "yellow", "warning": "cyan"}
 
 def error_line(message: str) -> None:
     """One clear line on stderr."""
-    err.print(f"[bold red]Error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[bold red]Error:[/] {escape(message)}", markup=True, highlight=False,
+              soft_wrap=True)  # the message's own brackets are text, not markup
 
 
 def warning_line(message: str) -> None:
-    err.print(f"[yellow]Warning:[/] {message}", soft_wrap=True)
+    err.print(f"[yellow]Warning:[/] {escape(message)}", soft_wrap=True)
 
 
 @contextmanager
