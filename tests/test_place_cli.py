@@ -158,6 +158,12 @@ def test_an_older_register_is_read_with_a_warning(
     assert {r["code"] for e in placed["CLC-P-002"]["excluded"] for r in e["reasons"]} == {
         "district-not-covered"
     }
+    empty = tmp_path / "round2"
+    empty.mkdir()
+    reopened = runner.invoke(app, ["reopen", str(empty), "--register", str(older), "--deadline",
+                                   "2027-09-17T12:00", "--out", str(tmp_path / "r2.xlsx")])
+    assert reopened.exit_code == 0, reopened.output
+    assert "has no 'PA coverage' sheet" in reopened.stderr
 
 
 def test_place_on_the_samples(register: Path, tmp_path: Path) -> None:
