@@ -263,6 +263,18 @@ def person_district(home: Location | None, tender: Tender) -> tuple[str | None, 
     return None, f"outside the county ({home.district or 'no district'})"
 
 
+@dataclass(frozen=True)
+class _Wanted:
+    """A package as the rules compare it: folded needs and days (shown as typed)."""
+
+    package: Package
+    home: Location | None
+    district: str | None  # the county district of the home
+    district_shown: str
+    needs: Mapping[str, str]
+    days: Mapping[str, str]
+
+
 def place(
     package: Package,
     home: Location | None,
@@ -272,107 +284,42 @@ def place(
 ) -> Placement:
     """Judge every candidate of the package's lot: excluded with every reason that applies,
     or an option; the options ranked by weekly cost, distance, quality, organisation."""
-    district, district_shown = person_district(home, tender)
-    wanted_needs = {fold(n): n for n in package.support_needs}
-    wanted_days = {fold(d): d for d in package.days}
-    bands = {b.name: b for b in tender.bands}
-    limit = package.max_distance_km
+    district, shown = person_district(home, tender)
+    wanted = _Wanted(
+        package,
+        home,
+        district,
+        shown,
+        {fold(n): n for n in package.support_needs},
+        {fold(d): d for d in package.days},
+    )
     ranked: list[tuple[tuple[object, ...], Option]] = []
     excluded: list[Excluded] = []
     for cand in market.by_lot.get(package.lot, ()):
         p, s = cand.provider, cand.service
-        reasons: list[Reason] = []
-        missing_bands = [line.band for line in package.lines if p.prices.get(line.band) is None]
-        if missing_bands:
-            reasons.append(Reason(BAND_NOT_PRICED, f"no price for {', '.join(missing_bands)}"))
+        missing = [line.band for line in package.lines if p.prices.get(line.band) is None]
+        reasons = [Reason(BAND_NOT_PRICED, f"no price for {', '.join(missing)}")] if missing else []
         distance: Decimal | None = None
         if s is not None:
-            missing = [shown for key, shown in wanted_needs.items() if key not in cand.needs]
-            if missing:
-                reasons.append(
-                    Reason(
-                        NEED_NOT_MET,
-                        f"{s.name} does not list {_and(missing)} among its support needs",
-                    )
-                )
-            closed = [shown for key, shown in wanted_days.items() if key not in cand.days]
-            if closed:
-                open_days = ", ".join(s.days_open) or "no day listed"
-                reasons.append(
-                    Reason(
-                        DAY_NOT_OPEN, f"{s.name} is not open on {_and(closed)} (open {open_days})"
-                    )
-                )
-            if home is not None and cand.location is not None:
-                distance = distance_km(home, cand.location)
-                if limit is not None and distance > limit:
-                    reasons.append(
-                        Reason(
-                            TOO_FAR, f"{distance} km in a straight line, above the {limit} km limit"
-                        )
-                    )
-            elif limit is not None:
-                whose = (
-                    f"the home postcode {package.home_postcode}"
-                    if home is None
-                    else f"the service's postcode {s.postcode or '(none)'}"
-                )
-                reasons.append(
-                    Reason(
-                        POSTCODE_UNKNOWN,
-                        f"{whose} cannot be located, so the {limit} km limit cannot be checked",
-                    )
-                )
+            found, distance = _service_reasons(wanted, cand, s)
+            reasons += found
         else:
-            reasons += _coverage_reasons(
-                package, home, district, district_shown, cand, wanted_needs
+            reasons += _coverage_reasons(package, home, district, shown, cand, wanted.needs)
+        reasons += [
+            Reason(
+                EXCLUDED_BY_OFFICER,
+                f'excluded by {row.officer} on {row.date:%Y-%m-%d}: "{row.reason}"',
             )
-        for row in excluded_by_officers.get(p.provider_id, ()):
-            reasons.append(
-                Reason(
-                    EXCLUDED_BY_OFFICER,
-                    f'excluded by {row.officer} on {row.date:%Y-%m-%d}: "{row.reason}"',
-                )
-            )
+            for row in excluded_by_officers.get(p.provider_id, ())
+        ]
         if reasons:
             excluded.append(
                 Excluded(p.provider_id, p.organisation, s.name if s else "", tuple(reasons))
             )
             continue
-        hourly = tuple(
-            (
-                line.band,
-                hourly_price(p.prices[line.band], bands[line.band].unit, tender.session_hours),
-            )
-            for line in package.lines
-        )
-        weekly = sum(
-            (
-                line_cost(
-                    p.prices[line.band], bands[line.band].unit, line.hours, tender.session_hours
-                )
-                for line in package.lines
-            ),
-            Decimal("0.00"),
-        )
-        option = Option(
-            rank=0,
-            provider_id=p.provider_id,
-            organisation=p.organisation,
-            service=s.name if s else "",
-            postcode=s.postcode if s else "",
-            district=s.district if s else (district or district_shown),
-            distance_km=distance,
-            location=(cand.location.precision if cand.location else "unknown") if s else "",
-            hourly=hourly,
-            weekly=weekly,
-            annual=weekly * WEEKS_PER_YEAR,
-            above_cheapest=Decimal("0.00"),
-            quality_pct=p.quality_pct,
-            conditions=p.conditions,
-        )
+        option = _option(wanted, cand, distance, tender)
         key = (
-            weekly,
+            option.weekly,
             distance is None,
             distance or Decimal(0),
             p.quality_pct is None,
@@ -383,9 +330,79 @@ def place(
         )
         ranked.append((key, option))
     ranked.sort(key=lambda pair: pair[0])
-    options = _ranked([o for _, o in ranked])
     excluded.sort(key=lambda e: (e.organisation.casefold(), e.service.casefold(), e.provider_id))
-    return Placement(package, home, district or district_shown, tuple(options), tuple(excluded))
+    return Placement(
+        package, home, district or shown, tuple(_ranked([o for _, o in ranked])), tuple(excluded)
+    )
+
+
+def _service_reasons(
+    wanted: _Wanted, cand: _Candidate, s: Service
+) -> tuple[list[Reason], Decimal | None]:
+    """Day Services: the service's needs, days and straight-line distance from the home."""
+    reasons: list[Reason] = []
+    missing = [shown for key, shown in wanted.needs.items() if key not in cand.needs]
+    if missing:
+        reasons.append(
+            Reason(NEED_NOT_MET, f"{s.name} does not list {_and(missing)} among its support needs")
+        )
+    closed = [shown for key, shown in wanted.days.items() if key not in cand.days]
+    if closed:
+        open_days = ", ".join(s.days_open) or "no day listed"
+        reasons.append(
+            Reason(DAY_NOT_OPEN, f"{s.name} is not open on {_and(closed)} (open {open_days})")
+        )
+    limit = wanted.package.max_distance_km
+    if wanted.home is None or cand.location is None:
+        if limit is not None:
+            whose = (
+                f"the home postcode {wanted.package.home_postcode}"
+                if wanted.home is None
+                else f"the service's postcode {s.postcode or '(none)'}"
+            )
+            reasons.append(
+                Reason(
+                    POSTCODE_UNKNOWN,
+                    f"{whose} cannot be located, so the {limit} km limit cannot be checked",
+                )
+            )
+        return reasons, None
+    distance = distance_km(wanted.home, cand.location)
+    if limit is not None and distance > limit:
+        reasons.append(
+            Reason(TOO_FAR, f"{distance} km in a straight line, above the {limit} km limit")
+        )
+    return reasons, distance
+
+
+def _option(wanted: _Wanted, cand: _Candidate, distance: Decimal | None, tender: Tender) -> Option:
+    """An option not excluded: its costs, pro rata by the hour, and what the team sees."""
+    p, s, lines = cand.provider, cand.service, wanted.package.lines
+    units = {b.name: b.unit for b in tender.bands}
+    hours = tender.session_hours
+    weekly = sum(
+        (line_cost(p.prices[line.band], units[line.band], line.hours, hours) for line in lines),
+        Decimal("0.00"),
+    )
+    return Option(
+        rank=0,
+        provider_id=p.provider_id,
+        organisation=p.organisation,
+        service=s.name if s else "",
+        postcode=s.postcode if s else "",
+        district=s.district if s else (wanted.district or wanted.district_shown),
+        distance_km=distance,
+        location=(cand.location.precision if cand.location else "unknown") if s else "",
+        hourly=tuple(
+            (line.band, hourly_price(p.prices[line.band], units[line.band], hours))
+            for line in lines
+        ),
+        weekly=weekly,
+        annual=weekly * WEEKS_PER_YEAR,
+        above_cheapest=Decimal("0.00"),
+        quality_pct=p.quality_pct,
+        conditions=p.conditions,
+    )
 
 
 def _coverage_reasons(
