@@ -96,8 +96,7 @@ def read_market(path: Path, tender: Tender) -> MarketRegister:
     """The register's members with their services (Day Services) and districts (Personal
     Assistants). A register written before ``place`` existed has neither sheet: it is read,
     with a warning that those members have no services to offer."""
-    from .read.ours import read_shortlist
-    from .round import missing_services
+    from .read.ours import missing_services, read_shortlist
 
     register = read_shortlist(path, tender)
     providers = tuple(

@@ -143,6 +143,7 @@ def _context(request: RoundRequest) -> tuple[RoundContext, Path]:
 
 def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
     from .evaluate import RoundContext
+    from .read.ours import missing_services
     from .rules import months_after
     from .rules.reopening import reopening_limits
 
@@ -159,19 +160,3 @@ def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
         first_deadline=previous.first_deadline, first_award=previous.first_award,
         members=previous.members, warnings=(*limits.warnings, *missing_services(previous)),
     )
-
-
-def missing_services(register: Shortlist) -> tuple[str, ...]:
-    """A register written before ``place`` existed has no ``Services`` / ``PA coverage``
-    sheets: its members are carried without them, and ``place`` cannot offer them."""
-    from . import contract as c
-
-    notes = []
-    for spec, lot, what in ((c.SERVICES, "Day Services", "services"),
-                            (c.PA_COVERAGE, "Personal Assistants", "districts")):
-        count = sum(1 for m in register.members if m.lot == lot)
-        if count and not register.has(spec):
-            notes.append(f"{register.file} has no '{spec.name}' sheet (written before place "
-                         f"existed): place has no {what} for its {count} {lot} member"
-                         f"{'s' if count != 1 else ''}")
-    return tuple(notes)

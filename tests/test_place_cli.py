@@ -16,8 +16,7 @@ from typer.testing import CliRunner
 
 from clc_tender.bidgen import Text, write_exclusions, write_requests
 from clc_tender.cli import app
-from clc_tender.read.ours import read_shortlist
-from clc_tender.round import missing_services
+from clc_tender.read.ours import missing_services, read_shortlist
 from clc_tender.tender import Tender
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -228,3 +228,17 @@ def _round(items: Items, rows: dict[str, int], members: Sequence[Member], file: 
             raise InputError(file, f"Summary!B{rows[Item.ROUND]}", "Round is not a whole number")
         rounds.append(number)
     return max(rounds, default=1)
+
+
+def missing_services(register: Shortlist) -> tuple[str, ...]:
+    """A register written before ``place`` existed has no ``Services`` / ``PA coverage``
+    sheets: its members are carried without them, and ``place`` cannot offer them."""
+    notes = []
+    for spec, lot, what in ((c.SERVICES, "Day Services", "services"),
+                            (c.PA_COVERAGE, "Personal Assistants", "districts")):
+        count = sum(1 for m in register.members if m.lot == lot)
+        if count and not register.has(spec):
+            notes.append(f"{register.file} has no '{spec.name}' sheet (written before place "
+                         f"existed): place has no {what} for its {count} {lot} member"
+                         f"{'s' if count != 1 else ''}")
+    return tuple(notes)
