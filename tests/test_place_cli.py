@@ -534,3 +534,31 @@ def test_a_newer_postcode_directory_csv_gives_the_same_placements(register: Path
     assert inputs[0]["SHA-256"] == before[str(csv)]
     summary = {r["Item"]: r["Value"] for r in _sheet(tmp_path / "b.xlsx", "Summary")}
     assert summary["Postcode dataset"] == "ONS Postcode Directory CSV ONSPD_FEB_2027_UK.csv"
+
+
+def test_exclusions_match_a_number_typed_provider_and_warn_of_an_unknown_one(
+    register: Path, tmp_path: Path, tender: Tender
+) -> None:
+    from clc_tender.read.requests import read_exclusions
+
+    exclusions = tmp_path / "exclusions.xlsx"
+    write_exclusions([(4512378, "at capacity", "JM", dt.date(2026, 9, 1)),
+                      ("99999999", "conflict", "AK", "2026-09-02")], exclusions)
+    read = read_exclusions(exclusions, tender)
+    assert sorted(read) == ["04512378", "99999999"]  # the leading zero padded back
+    assert read["99999999"][0].date == dt.date(2026, 9, 2)
+    result = runner.invoke(app, ["place", str(register), "--requests", str(REQUESTS),
+                                 "--exclude", str(exclusions), "--out", str(tmp_path / "p.xlsx"),
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    assert "not on the framework: 99999999" in result.stderr
+    codes = {(e["provider_id"], r["code"]) for q in json.loads(result.stdout)["requests"]
+             for e in q["excluded"] for r in e["reasons"]}
+    assert ("04512378", "excluded-by-officer") in codes
+
+
+def test_control_characters_never_reach_the_terminal() -> None:
+    from clc_tender.render import safe
+
+    assert safe("Acme\x1b[31m Ltd\u202e") == "Acme\\u001b[31m Ltd\\u202e"
+    assert safe("Line one\nline two") == "Line one\nline two"
