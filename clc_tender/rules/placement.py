@@ -182,7 +182,7 @@ def hourly_price(price: Decimal, unit: str, session_hours: int) -> Decimal:
 
 
 def hours_text(hours: Decimal) -> str:
-    """``12``, ``2.5``: hours as an officer writes them."""
+    """``12``, ``2.5``: hours (or km) as an officer writes them, never ``12.0`` or ``1E+1``."""
     return format(hours.normalize(), "f")
 
 
@@ -363,14 +363,18 @@ def _service_reasons(
             reasons.append(
                 Reason(
                     POSTCODE_UNKNOWN,
-                    f"{whose} cannot be located, so the {limit} km limit cannot be checked",
+                    f"{whose} cannot be located, so the {hours_text(limit)} km limit "
+                    "cannot be checked",
                 )
             )
         return reasons, None
     distance = distance_km(wanted.home, cand.location)
     if limit is not None and distance > limit:
         reasons.append(
-            Reason(TOO_FAR, f"{distance} km in a straight line, above the {limit} km limit")
+            Reason(
+                TOO_FAR,
+                f"{distance} km in a straight line, above the {hours_text(limit)} km limit",
+            )
         )
     return reasons, distance
 
