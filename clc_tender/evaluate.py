@@ -25,6 +25,7 @@ from .findings import (
     Finding,
     Outcome,
     Severity,
+    gate_rank,
 )
 from .read.files import InputFile, sha256_of
 from .read.frames import BidFrames
@@ -167,7 +168,7 @@ def decide(applicable: list[Finding]) -> tuple[Outcome, tuple[Finding, ...], tup
     rank = {f: OUTCOME_ORDER.index(outcome_of(f) or Outcome.ADMITTED) for f in blocking}
     outcome = OUTCOME_ORDER[min(rank.values())]
     reasons = [f for f in blocking if outcome is Outcome.REFERRED or f.severity is not Severity.REFERRAL]
-    reasons.sort(key=rank.__getitem__)
+    reasons.sort(key=lambda f: (rank[f], gate_rank(f.code)))  # then by place (stable)
     if outcome is not Outcome.REFERRED:
         conditions = ()
     return outcome, tuple(reasons), conditions
@@ -236,10 +237,9 @@ def evaluate(
             applicable = relevant(by_file.get(read.file, []), (lot,) if lot else ()) + result.by_pair.get((bid, lot), [])
             if (bid, lot) in already:
                 member = on_framework[(ids[bid], lot)]
-                reason = Finding.make(read.file, "Bidder", read.cell("companies_house_number"), "already-admitted",
-                                      f"the provider {ids[bid]} is already on the framework for {lot} (round {member.round}, bid {member.bid_reference}); not evaluated again",
-                                      bid_reference=ref, lots=(lot,),
-                                      plain=f"Your organisation is already on the framework for the {lot} lot (admitted in round {member.round}), so this bid for it was not evaluated again.")
+                reason = Finding.of(read.file, "Bidder", read.cell("companies_house_number"), "already-admitted",
+                                    bid_reference=ref, lots=(lot,), provider=ids[bid], lot=lot,
+                                    round=member.round, member_bid=member.bid_reference)
                 findings.append(reason)
                 outcome = Outcome.ALREADY_ADMITTED
                 reasons: tuple[Finding, ...] = (reason,)
@@ -378,10 +378,9 @@ def apply_decisions(
         verb = "accepted" if decision.decision == "accept" else "rejected"
         lines.append(f"{f.code}: {verb} by {decision.officer} on {decision.date:%Y-%m-%d}: {decision.reason}")
         if decision.decision == "reject":
-            result.append(dataclasses.replace(
-                f, severity=Severity.ERROR,
-                message=f"{f.message}; rejected by {decision.officer} on {decision.date:%Y-%m-%d}: {decision.reason}",
-                plain=f"{f.letter_text} The council considered this and decided: {decision.reason.rstrip('.')}."))
+            result.append(dataclasses.replace(f, severity=Severity.ERROR).with_facts(
+                decided_by=decision.officer, decided_on=f"{decision.date:%Y-%m-%d}",
+                decision_reason=decision.reason))
     return result, tuple(lines)
 
 
