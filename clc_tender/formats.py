@@ -34,12 +34,12 @@ def _decimal(value: object) -> Decimal:
 
 
 def number(value: object, *, grouped: bool = True) -> str:
-    """A plain number as a person writes it: ``0.82``, ``1.0``, ``70``, ``1,234.5``."""
+    """A plain number as a person writes it: ``0.82``, ``1``, ``70``, ``1,234.5``."""
     if isinstance(value, bool) or value is None:
         return str(value)
     amount = _decimal(value)
-    if amount == amount.to_integral_value() and amount.as_tuple().exponent > 0:  # type: ignore[operator]
-        amount = amount.quantize(Decimal(1))
+    if amount == amount.to_integral_value():
+        amount = amount.quantize(Decimal(1))  # 3.0 and 7E+1 are written 3 and 70
     return format(amount, ",f" if grouped else "f")
 
 
