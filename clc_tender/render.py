@@ -13,8 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from .evaluate import Evaluation
     from .findings import Finding
+    from .results import Evaluation
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)

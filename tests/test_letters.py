@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from clc_tender import contract
 from clc_tender.bidgen import valid_bid, write_bid, write_scores
 from clc_tender.cli import app
 from clc_tender.findings import CODE_OUTCOME, CONDITION_CODES
@@ -472,20 +473,24 @@ def test_usage_errors(shortlist, tmp_path, args, message):
 
 def _mini_shortlist(path: Path, *, drop_column: str = "", drop_sheet: str = "",
                     more_outcomes: tuple[list, ...] = ()) -> Path:
-    sheets = {
+    """A shortlist written by hand with every sheet and column of the contract (``contract.py``);
+    the rows give the columns the letters use, the others stay blank."""
+    outcome_header = ["Bid reference", "Organisation", "Lot", "Outcome", "Reasons", "Conditions",
+                      "Decisions", "Quality %", "Band 1", "File", "Letter reasons",
+                      "Letter conditions"]
+    given = {
         "Summary": [["Item", "Value"], ["Contracting authority", "Test Council"],
-                    ["Tender reference", "T-1"], ["Tender title", "Test tender"]],
+                    ["Tender reference", "T-1"], ["Tender title", "Test tender"],
+                    ["Deadline", "2026-03-20T12:00:00+00:00"],
+                    ["First round deadline", "2026-03-20T12:00:00+00:00"]],
         "Outcomes": [
-            ["Bid reference", "Organisation", "Lot", "Outcome", "Reasons", "Conditions",
-             "Decisions", "Quality %", "Band 1", "File", "Letter reasons", "Letter conditions"],
+            outcome_header,
             ["B-1", "One Ltd", "Day Services", "late", "late: submitted late", None, None, None,
              48.5, "b1.xlsx", "late: Your bid arrived on 09 June 2026, after the deadline.", None],
             ["B-2", "Two Ltd", "Day Services", "already-admitted", "", None, None, None,
              None, "b2.xlsx", None, None],
             *more_outcomes,
         ],
-        "Quality": [["Bid reference", "Lot", "Question", "Weight %", "Scores", "Moderated",
-                     "Final", "Status", "Comment"]],
         "Prices": [["Band", "Floor (£)", "Ceiling (£)"], ["Band 1", 48.12, 49.42]],
         "Bidders": [["Bid reference", "Organisation", "Provider ID", "Contact name",
                      "Contact email", "Contact telephone", "Registered address", "Postcode",
@@ -496,13 +501,18 @@ def _mini_shortlist(path: Path, *, drop_column: str = "", drop_sheet: str = "",
     }
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for name, data in sheets.items():
-        if name == drop_sheet:
+    for spec in contract.SHORTLIST:
+        if spec.name == drop_sheet:
             continue
-        ws = wb.create_sheet(name)
-        for line in data:
-            ws.append([v for h, v in zip(data[0], line, strict=True) if h != drop_column]
-                      if name == "Outcomes" else line)
+        data = given.get(spec.name, [[]])
+        header = [col.header for col in spec.expand(["Band 1"])]
+        header += [h for h in data[0] if h not in header]
+        header = [h for h in header if h != drop_column]
+        ws = wb.create_sheet(spec.name)
+        ws.append(header)
+        for line in data[1:]:
+            values = dict(zip(data[0], line, strict=True))
+            ws.append([values.get(h) for h in header])
     wb.save(path)
     return path
 
@@ -544,7 +554,7 @@ def test_same_bid_reference_in_two_files_gets_two_word_letters(tmp_path):
 
 @pytest.mark.parametrize(("drop_column", "drop_sheet", "named"), [
     ("Letter reasons", "", "Letter reasons"),
-    ("Band 1", "", "Band 1"),
+    ("Outcome", "", "Outcome"),
     ("", "Prices", "Prices"),
     ("", "Quality", "Quality"),
 ])

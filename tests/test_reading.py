@@ -23,10 +23,11 @@ import pandas as pd
 import pytest
 
 from clc_tender.bidgen import OMIT, BidSpec, Text, valid_bid, write_bid, write_scores
-from clc_tender.evaluate import Evaluation, assess, evaluate
+from clc_tender.evaluate import RoundContext, assess, evaluate
 from clc_tender.findings import Finding, Outcome, Severity
 from clc_tender.read.frames import BidFrames, read_files, read_folder
 from clc_tender.read.panel import read_scores
+from clc_tender.results import Evaluation
 from clc_tender.tender import Tender
 from clc_tender.validate import validate
 from clc_tender.workbook_format import Format, load_format
@@ -105,7 +106,7 @@ def read_with_good(
     frames = read_folder(folder, definition, fmt)
     found = assess(frames, definition, fmt, definition.deadline)
     ev = evaluate(
-        frames, definition, fmt, scores=read_scores(score_path, definition).frame, scores_path=score_path
+        frames, definition, fmt, RoundContext(scores=read_scores(score_path, definition).frame, scores_file=score_path.name)
     )
     result = Result(frames, found, ev)
     assert [f for f in ev.findings if f.file == GOOD] == []
@@ -372,8 +373,8 @@ def test_invalid_postcode_is_a_contact_details_warning_quoted_as_typed(
     assert [f.place for f in found] == [cell]
     assert f'"{typed}"' in found[0].message  # exactly as typed, never re-spaced
     assert result.outcomes(BAD) == {Outcome.ADMITTED}
-    bidder = next(b for b in result.ev.bidders if b["File"] == BAD)
-    assert bidder["Postcode"] == typed
+    bidder = next(b for b in result.ev.bidders if b["file"] == BAD)
+    assert bidder["postcode"] == typed
 
 
 def test_valid_postcode_in_any_case_is_kept_as_typed(tmp_path: Path, tender: Tender) -> None:
@@ -381,7 +382,7 @@ def test_valid_postcode_in_any_case_is_kept_as_typed(tmp_path: Path, tender: Ten
     _bidder("Postcode", "le11 3tu")(spec)
     result = read_with_good(tmp_path, tender, {BAD: spec})
     assert "contact-details" not in result.codes(BAD)
-    assert next(b for b in result.ev.bidders if b["File"] == BAD)["Postcode"] == "le11 3tu"
+    assert next(b for b in result.ev.bidders if b["file"] == BAD)["postcode"] == "le11 3tu"
 
 
 def test_both_lots_no(tmp_path: Path, tender: Tender) -> None:

@@ -28,12 +28,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from .. import contract as c
 from .. import formats
+from ..contract import SheetSpec, band_key
 from ..errors import InputError
 from ..findings import CODE_OUTCOME, CONDITION_CODES, Outcome
+from ..read.ours import Shortlist
 from ..rules.standstill import standstill_end
 from ..tender import Contact, Tender
-from .shortlist import Sheet, open_sheets, summary_items, text
+from .values import number, text
 
 _PENNY = Decimal("0.01")
 _RULE_CODES = frozenset(CODE_OUTCOME) | CONDITION_CODES
@@ -294,22 +297,27 @@ def read_letters(
     shortlist: Path, letter_date: dt.date, standstill_from: dt.date | None = None,
     tender: Tender | None = None,
 ) -> LetterSet:
-    """Read the shortlist workbook and build every letter (one per ``Outcomes`` row).
+    """Read the shortlist workbook (through ``read/ours.py``) and build every letter, one per
+    ``Outcomes`` row.
 
     ``tender`` is the definition the letters quote (by default the bundled one). A missing
     sheet, column or ``Summary`` item, an unknown outcome or a price that is not a number is
     an :class:`InputError` naming it.
     """
+    from ..read.ours import read_shortlist
+
     if tender is None:
         from ..tender import load_tender
 
         tender = load_tender()
-    sheets = open_sheets(Path(shortlist), ("Summary", "Outcomes", "Quality", "Prices", "Bidders"))
-    summary = summary_items(sheets["Summary"], ("Contracting authority", "Tender title"))
-    bands = _bands(sheets["Prices"])
-    quality = _quality(sheets["Quality"])
-    bidders = _bidders(sheets["Bidders"])
-    records, admitted = _outcome_rows(sheets["Outcomes"])
+    book = read_shortlist(Path(shortlist), tender, sheets=(c.OUTCOMES, c.QUALITY, c.PRICES, c.BIDDERS))
+    for item in (c.Item.AUTHORITY, c.Item.TITLE):
+        if item not in book.items:
+            raise InputError(book.file, c.SUMMARY.name, f"the item '{item}' is missing")
+    bands = _bands(book)
+    quality = _quality(book)
+    bidders = _bidders(book)
+    records, admitted = _outcome_rows(book)
     assessment = _assessment(tender, quality.weights, quality.order)
     titles = {q.id: q.title for q in assessment.questions}
 
@@ -321,20 +329,14 @@ def read_letters(
             if final is not None and ((lot, question) not in highest or final > highest[(lot, question)]):
                 highest[(lot, question)] = final
 
-    outcomes = sheets["Outcomes"]
-    for band in bands:  # every band column present, even with no rows
-        outcomes.col(band)
     letters = []
     unmoderated = 0
-    for number, cells in records:
-        value = {title: text(outcomes.get(cells, outcomes.col(title))) for title in (
-            "Bid reference", "Organisation", "Lot", "Outcome", "File")}
-        ref, lot, outcome, file = value["Bid reference"], value["Lot"], value["Outcome"], value["File"]
+    for row in records:
+        ref, lot, outcome, file = (text(row.get(k)) for k in ("bid_reference", "lot", "outcome", "file"))
         contact = bidders.get((ref, file)) or bidders.get((ref, "")) or {}
-        reasons = () if outcome == Outcome.ADMITTED.value else _plain_lines(
-            outcomes.get(cells, outcomes.col("Letter reasons")))
-        conditions = _plain_lines(outcomes.get(cells, outcomes.col("Letter conditions")))
-        pct = outcomes.number(number, cells, "Quality %", "a number")
+        reasons = () if outcome == Outcome.ADMITTED.value else _plain_lines(row.get("letter_reasons"))
+        conditions = _plain_lines(row.get("letter_conditions"))
+        pct = _number(book, c.OUTCOMES, row, "quality_pct", "a number")
         scores = []
         if lot:
             for question, (weight, final, explanation) in quality.table.get((ref, lot), {}).items():
@@ -344,16 +346,16 @@ def read_letters(
                 unmoderated += (ref, lot, question) in quality.unmoderated
         prices = []
         for band, (floor, ceiling) in bands.items():
-            price = outcomes.number(number, cells, band, "a price")
+            price = _number(book, c.OUTCOMES, row, band_key(band), "a price")
             if price is not None:
                 prices.append(PriceLine(band, price.quantize(_PENNY, ROUND_HALF_UP), floor, ceiling))
         letters.append(Letter(
             bid_reference=ref,
-            organisation=value["Organisation"] or contact.get("Organisation", ""),
-            contact_name=contact.get("Contact name", ""),
-            contact_email=contact.get("Contact email", ""),
-            address=contact.get("Registered address", ""),
-            postcode=contact.get("Postcode", ""),
+            organisation=text(row.get("organisation")) or contact.get("organisation", ""),
+            contact_name=contact.get("contact_name", ""),
+            contact_email=contact.get("contact_email", ""),
+            address=contact.get("registered_address", ""),
+            postcode=contact.get("postcode", ""),
             lot=lot,
             outcome=outcome,
             decision=decision_sentence(outcome, lot, bool(conditions)),
@@ -365,16 +367,16 @@ def read_letters(
             file=file,
         ))
     warnings = []
-    recorded = summary.get(SHA_ITEM, "")
+    recorded = text(book.items.get(c.Item.DEFINITION_SHA))
     if recorded and recorded.casefold() != tender.sha256.casefold():
         warnings.append(
             f"the tender definition {tender.source} (SHA-256 {tender.sha256[:12]}…) is not the "
             f"one the shortlist was evaluated with ({recorded[:12]}…); the letters quote its "
             "questions, scale, minimum, pass mark and contact")
     return LetterSet(
-        authority=summary["Contracting authority"],
-        tender_reference=summary.get("Tender reference", ""),
-        tender_title=summary["Tender title"],
+        authority=text(book.items[c.Item.AUTHORITY]),
+        tender_reference=text(book.items.get(c.Item.REFERENCE)),
+        tender_title=text(book.items[c.Item.TITLE]),
         letter_date=letter_date,
         standstill_from=standstill_from,
         standstill_ends=standstill_end(standstill_from) if standstill_from else None,
@@ -395,33 +397,38 @@ def letter_rows(
     return read_letters(shortlist, letter_date, standstill_from, tender).rows()
 
 
-def _outcome_rows(sheet: Sheet) -> tuple[list[tuple[int, list[Any]]], set[tuple[str, str]]]:
+Row = dict[str, Any]
+
+
+def _number(book: Shortlist, spec: SheetSpec, row: Row, key: str, what: str) -> Decimal | None:
+    try:
+        return number(row.get(key))
+    except ValueError as exc:
+        raise InputError(book.file, book.place(spec, key, int(row["row"])), f"not {what}: {exc}") from None
+
+
+def _outcome_rows(book: Shortlist) -> tuple[list[Row], set[tuple[str, str]]]:
     """The ``Outcomes`` rows (an unknown outcome stops), and the admitted (bid, lot) pairs."""
-    for title in ("Bid reference", "Organisation", "Lot", "Quality %", "File", "Letter reasons",
-                  "Letter conditions"):
-        sheet.col(title)
-    outcome_col, ref_col, lot_col = sheet.col("Outcome"), sheet.col("Bid reference"), sheet.col("Lot")
-    records: list[tuple[int, list[Any]]] = []
+    records: list[Row] = []
     admitted: set[tuple[str, str]] = set()
-    for number, cells in sheet.rows:
-        outcome = text(sheet.get(cells, outcome_col))
+    for row in book.rows(c.OUTCOMES):
+        outcome = text(row.get("outcome"))
         if outcome not in _OUTCOME_VALUES:
-            raise InputError(sheet.file, sheet.place(number, "Outcome"),
+            raise InputError(book.file, book.place(c.OUTCOMES, "outcome", int(row["row"])),
                              f"unknown outcome '{outcome}' (expected one of {', '.join(sorted(_OUTCOME_VALUES))})")
-        records.append((number, cells))
+        records.append(row)
         if outcome == Outcome.ADMITTED.value:
-            admitted.add((text(sheet.get(cells, ref_col)), text(sheet.get(cells, lot_col))))
+            admitted.add((text(row.get("bid_reference")), text(row.get("lot"))))
     return records, admitted
 
 
-def _bands(sheet: Sheet) -> dict[str, tuple[Decimal | None, Decimal | None]]:
-    band = sheet.col("Band")
+def _bands(book: Shortlist) -> dict[str, tuple[Decimal | None, Decimal | None]]:
     result: dict[str, tuple[Decimal | None, Decimal | None]] = {}
-    for number, cells in sheet.rows:
-        name = text(sheet.get(cells, band))
+    for row in book.rows(c.PRICES):
+        name = text(row.get("band"))
         if name:
-            result[name] = (sheet.number(number, cells, "Floor (£)", "a price"),
-                            sheet.number(number, cells, "Ceiling (£)", "a price"))
+            result[name] = (_number(book, c.PRICES, row, "floor", "a price"),
+                            _number(book, c.PRICES, row, "ceiling", "a price"))
     return result
 
 
@@ -433,48 +440,42 @@ class _QualityTable:
     unmoderated: frozenset[tuple[str, str, str]]  # (bid, lot, question) with a final score
 
 
-def _quality(sheet: Sheet) -> _QualityTable:
+def _quality(book: Shortlist) -> _QualityTable:
     """(bid reference, lot) -> question -> (weight, final, explanation)."""
-    ref, lot, question = sheet.col("Bid reference"), sheet.col("Lot"), sheet.col("Question")
-    comment = sheet.col("Comment")
-    sheet.col("Final")
-    weight, status, panel = sheet.optional("Weight %"), sheet.optional("Status"), sheet.optional("Scores")
     table: dict[tuple[str, str], dict[str, tuple[str, Decimal | None, str]]] = {}
     order: dict[str, None] = {}
     weights: dict[str, str] = {}
     unmoderated: set[tuple[str, str, str]] = set()
-    for number, cells in sheet.rows:
-        qid = text(sheet.get(cells, question))
+    for row in book.rows(c.QUALITY):
+        qid = text(row.get("question"))
         if not qid:
             continue
         order.setdefault(qid)
-        score = sheet.number(number, cells, "Final", "a score")
-        key = (text(sheet.get(cells, ref)), text(sheet.get(cells, lot)))
-        explanation = text(sheet.get(cells, comment))
-        moderated = text(sheet.get(cells, status)).casefold() == "moderated"
+        score = _number(book, c.QUALITY, row, "final", "a score")
+        key = (text(row.get("bid_reference")), text(row.get("lot")))
+        explanation = text(row.get("comment"))
+        moderated = text(row.get("status")).casefold() == "moderated"
         if not moderated:
-            explanation = panel_explanation(explanation, _evaluators(text(sheet.get(cells, panel))))
+            explanation = panel_explanation(explanation, _evaluators(text(row.get("scores"))))
         if score is not None and not (moderated and explanation):
             unmoderated.add((*key, qid))
-        weights.setdefault(qid, text(sheet.get(cells, weight)))
-        table.setdefault(key, {})[qid] = (text(sheet.get(cells, weight)), score, explanation)
+        weight = text(row.get("weight"))
+        weights.setdefault(qid, weight)
+        table.setdefault(key, {})[qid] = (weight, score, explanation)
     return _QualityTable(table, tuple(order), weights, frozenset(unmoderated))
 
 
-_BIDDER_FIELDS = ("Organisation", "Contact name", "Contact email", "Registered address", "Postcode")
+_BIDDER_FIELDS = ("organisation", "contact_name", "contact_email", "registered_address", "postcode")
 
 
-def _bidders(sheet: Sheet) -> dict[tuple[str, str], dict[str, str]]:
+def _bidders(book: Shortlist) -> dict[tuple[str, str], dict[str, str]]:
     """(bid reference, file) -> contact details; also (bid reference, "") for the first."""
-    ref = sheet.col("Bid reference")
-    cols = {title: sheet.col(title) for title in _BIDDER_FIELDS}
-    file = sheet.optional("File")
     result: dict[tuple[str, str], dict[str, str]] = {}
-    for _, cells in sheet.rows:
-        key = text(sheet.get(cells, ref))
+    for row in book.rows(c.BIDDERS):
+        key = text(row.get("bid_reference"))
         if not key:
             continue
-        details = {title: text(sheet.get(cells, index)) for title, index in cols.items()}
-        result.setdefault((key, text(sheet.get(cells, file))), details)
+        details = {name: text(row.get(name)) for name in _BIDDER_FIELDS}
+        result.setdefault((key, text(row.get("file"))), details)
         result.setdefault((key, ""), details)
     return result
