@@ -76,7 +76,7 @@ CODE_OUTCOME: dict[str, Outcome | None] = {
         [
             "text-number", "ignored-price", "unknown-field", "companies-house-padded",
             "contact-details", "unknown-district", "unknown-support-need", "score-unused",
-            "decision-unused",
+            "decision-unused", "text-date",
         ],
         None,
     ),

@@ -385,6 +385,17 @@ def test_valid_postcode_in_any_case_is_kept_as_typed(tmp_path: Path, tender: Ten
     assert next(b for b in result.ev.bidders if b["file"] == BAD)["postcode"] == "le11 3tu"
 
 
+@pytest.mark.parametrize("typed", ["01/04/2025", "1/4/2025", "01.04.2025", "1 April 2025",
+                                   "1 Apr 2025"])
+def test_uk_day_first_text_date_read_with_a_warning(tmp_path: Path, tender: Tender, typed: str) -> None:
+    spec = ds_bid(tender)
+    cell = _compliance("Accounts year end", typed)(spec)
+    result = read_with_good(tmp_path, tender, {BAD: spec})
+    assert result.places(BAD, "text-date") == [cell]
+    assert "1 April 2025" in next(f.message for f in result.ev.findings if f.code == "text-date")
+    assert result.outcomes(BAD) == {Outcome.ADMITTED}  # a warning only; the message says 1 April
+
+
 def test_both_lots_no(tmp_path: Path, tender: Tender) -> None:
     spec = ds_bid(tender)
     spec.bidder[f"Bidding for {DS}"] = "No"

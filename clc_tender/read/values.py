@@ -130,10 +130,42 @@ def date(raw: object, ctx: CellContext) -> Coerced:
                 return dt.datetime.fromisoformat(value).date(), []
             except ValueError:
                 pass
-        return None, [("invalid-value", f"{show(raw)} is not a date (expected e.g. 2026-03-20)")]
+        day = day_first(value)
+        if day is not None:
+            return day, [("text-date", f"{show(raw)} is text; read as {day.day} {_MONTHS[day.month - 1]} {day.year}")]
+        return None, [("invalid-value", f"{show(raw)} is not a date (expected e.g. 2026-03-20 or 20/03/2026)")]
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return None, [("invalid-value", f"{show(raw)} is a number, not a date: format the cell as a date")]
     return None, [("invalid-value", f"{show(raw)} is not a date")]
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_MONTH_NUMBER = {name[:3].casefold(): n for n, name in enumerate(_MONTHS, start=1)}
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4})")
+_WORDS_DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})")
+
+
+def day_first(text: str) -> dt.date | None:
+    """A UK day-first text date: ``01/04/2025``, ``1/4/2025``, ``01.04.2025``, ``1 April 2025``,
+    ``1 Apr 2025`` are all 1 April 2025 (never 4 January); None for anything else."""
+    numeric = _NUMERIC_DATE.fullmatch(text)
+    if numeric:
+        day, month, year = int(numeric.group(1)), int(numeric.group(3)), int(numeric.group(4))
+    else:
+        words = _WORDS_DATE.fullmatch(text)
+        if not words:
+            return None
+        name = words.group(2).casefold()
+        month = _MONTH_NUMBER.get(name[:3], 0)
+        if not month or not (len(name) == 3 or _MONTHS[month - 1].casefold() == name
+                             or (name == "sept" and month == 9)):
+            return None
+        day, year = int(words.group(1)), int(words.group(3))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _round_second(value: dt.datetime) -> dt.datetime:
