@@ -36,6 +36,7 @@ from ..rules import months_before
 from ..tender import Band, Tender
 from ..workbook_format import FieldSpec, Format, SheetSpec, TypeSpec
 from .atomic import atomic_output
+from .layout import row_height
 
 INSTRUCTIONS = "Instructions"
 # rows 2..TABLE_LAST_ROW of a table sheet are unlocked and validated
@@ -594,8 +595,6 @@ def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
 
 def _fit_rows(ws: Worksheet, widths: dict[str, float]) -> None:
     """Rows as tall as their wrapped text, so that printed text never runs into the next row."""
-    from .shortlist import row_height
-
     for row in ws.iter_rows(min_col=1, max_col=len(widths)):
         cells = [(str(c.value), widths[c.column_letter]) for c in row if isinstance(c.value, str)]
         height = row_height(cells)
