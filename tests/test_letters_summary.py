@@ -108,8 +108,8 @@ def test_every_question_by_title_and_weight_with_the_scale(every, tender, kind):
     for row in every[kind]:
         for q in tender.quality.questions:
             assert row[f"{q.id} question"] == f"{q.id} {q.text} ({q.weight}%)"
-        assert row["Scale"].startswith("Each question is scored from 0 to 5: 0 No answer or unacceptable")
-        assert "5 Excellent" in row["Scale"]
+        assert row["Scale"].startswith("Each question is scored from 0 to 5: 0 = no answer or unacceptable")
+        assert "5 = excellent" in row["Scale"]
         assert "at least 2 out of 5" in row["Minimum and pass mark"]
         assert "at least 60% (the pass mark)" in row["Minimum and pass mark"]
         assert tender.criteria_published_in in row["Criteria published in"]
@@ -122,10 +122,11 @@ def test_word_letters_name_questions_scale_contact_and_signatory(run, tender):
     text = _word(run["word"] / "G-002.docx")
     for q in tender.quality.questions:
         assert f"{q.id} {q.text} ({q.weight}%)" in text
-    assert "Each question is scored from 0 to 5: 0 No answer or unacceptable, 1 Poor" in text
+    assert "Each question is scored from 0 to 5: 0 = no answer or unacceptable, 1 = poor" in text
+    assert "0116\u00a0305\u00a02848" in text  # the telephone number never split
     assert "at least 60% (the pass mark)" in text
     assert f"published in {tender.criteria_published_in}" in text
-    assert "Natalie Smith" in text and "natalie.smith@leics.gov.uk" in text and "0116 305 2848" in text
+    assert "Natalie Smith" in text and "natalie.smith@leics.gov.uk" in text
     assert "Jon Wilson\nDirector of Adults and Communities" in text
     assert "Your quality score: 80%" in text
 

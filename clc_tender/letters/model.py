@@ -196,8 +196,8 @@ class Assessment:
 
     @property
     def scale_text(self) -> str:
-        """``Each question is scored from 0 to 5: 0 No answer or unacceptable, 1 Poor, …``."""
-        meanings = ", ".join(f"{i} {m}" for i, m in enumerate(self.scale))
+        """``Each question is scored from 0 to 5: 0 = no answer or unacceptable, 1 = poor, …``."""
+        meanings = ", ".join(f"{i} = {m[:1].lower()}{m[1:]}" for i, m in enumerate(self.scale))
         head = f"Each question is scored from 0 to {self.max_score}"
         return f"{head}: {meanings}." if meanings else f"{head}."
 

@@ -189,7 +189,8 @@ def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
         doc.add_heading(_clean(f"{letter.lot} lot" if letter.lot else "Your response"), level=2)
         para(letter.decision, bold=True).paragraph_format.keep_with_next = bool(
             letter.reasons or letter.conditions)
-        for title, lines in (("Reasons", letter.reasons), ("Conditions", letter.conditions)):
+        reasons_title = "Still to be settled" if letter.pending else "Reasons"
+        for title, lines in ((reasons_title, letter.reasons), ("Conditions", letter.conditions)):
             if not lines:
                 continue
             para(title, bold=True, after=2).paragraph_format.keep_with_next = True
@@ -199,7 +200,9 @@ def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
                 p.paragraph_format.first_line_indent = Cm(-0.75)
                 p.paragraph_format.tab_stops.add_tab_stop(Cm(0.75))
         if letter.quality_pct:
-            para(f"Your quality score: {formats.percent(letter.quality_pct)}", bold=True, after=4)
+            score = para(f"Your quality score: {formats.percent(letter.quality_pct)}", bold=True,
+                         after=4)
+            score.paragraph_format.keep_with_next = bool(letter.scores)
         if any(s.score or s.explanation for s in letter.scores):  # nothing to show unscored
             para("Quality scores", bold=True, after=2).paragraph_format.keep_with_next = True
             rows = [(headings.get(s.question) or s.question + (f" ({s.weight}%)" if s.weight else ""),
@@ -254,10 +257,15 @@ def _contact_sentence(letters: LetterSet, quoting: str) -> str:
     who = ", ".join(x for x in (contact.name, contact.role) if x)
     how = " or ".join(x for x in (
         f"by email to {contact.email}" if contact.email else "",
-        f"by telephone on {contact.telephone}" if contact.telephone else "",
+        f"by telephone on {_unbroken(contact.telephone)}" if contact.telephone else "",
     ) if x)
     return (f"If you have any questions about this letter, please contact {who}"
             f"{', ' + how if how else ''}, quoting {quoting}.")
+
+
+def _unbroken(text: str) -> str:
+    """``0116 305 2848`` never split across two lines (no-break spaces)."""
+    return text.replace(" ", "\u00a0")
 
 
 def _footer(section: Any, text: str) -> None:

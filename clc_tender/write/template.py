@@ -215,21 +215,32 @@ def _write_instructions(ws: Worksheet, tender: Tender, fmt: Format) -> _Lists:
         lists.values[key] = tuple(values)
         ws.append([])
 
-    for row in ws.iter_rows(min_col=1, max_col=2):
-        for cell in row:
-            cell.alignment = _WRAP
-    _fit_rows(ws, {"A": 30, "B": 95})
+    # a row with more than a heading wraps in every column; a heading or a list item (column A
+    # alone) runs on into the empty cells beside it, never clipped
+    for row in ws.iter_rows(min_row=2, max_col=_INSTRUCTION_COLUMNS):
+        if any(cell.value is not None for cell in row[1:]):
+            for cell in row:
+                cell.alignment = _WRAP
+    ws.merge_cells(start_row=1, end_row=1, start_column=1, end_column=_INSTRUCTION_COLUMNS)
+    _fit_rows(ws, {get_column_letter(i): ws.column_dimensions[get_column_letter(i)].width
+                   for i in range(1, _INSTRUCTION_COLUMNS + 1)}, first=2)
+    ws.row_dimensions[1].height = 24
     _print_setup(ws, landscape=True)
+    ws.print_options.gridLines = False  # prose and small tables, not a grid to fill in
+    ws.print_area = f"A1:{get_column_letter(_INSTRUCTION_COLUMNS)}{ws.max_row}"
     _protect(ws)
     return lists
+
+
+_INSTRUCTION_COLUMNS = 7  # A (labels), B (text), C-G (the bands table)
 
 
 DATE_FORMS = (
     ("An Excel date", "A cell holding a date, shown as you like (e.g. 20/03/2026)."),
     ("ISO 8601 text", "2026-03-20; a date and time as 2026-03-20 11:30."),
     ("UK day-first text", "20/03/2026, 20/3/2026, 20.03.2026, 20 March 2026 or 20 Mar 2026: "
-     "always day, then month (never 3 March for 03/20). Read with a warning: an Excel date "
-     "is best."),
+     "always the day first (03/04/2026 is 3 April 2026, never 4 March). Read with a warning: "
+     "an Excel date is best."),
     ("Submitted at", "A date and a time: an Excel date-time, or ISO text such as 2026-03-20 11:30."),
 )
 
@@ -593,10 +604,11 @@ def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
     ws.oddFooter.right.text = "Page &P of &N"
 
 
-def _fit_rows(ws: Worksheet, widths: dict[str, float]) -> None:
+def _fit_rows(ws: Worksheet, widths: dict[str, float], first: int = 1) -> None:
     """Rows as tall as their wrapped text, so that printed text never runs into the next row."""
-    for row in ws.iter_rows(min_col=1, max_col=len(widths)):
-        cells = [(str(c.value), widths[c.column_letter]) for c in row if isinstance(c.value, str)]
+    for row in ws.iter_rows(min_row=first, min_col=1, max_col=len(widths)):
+        cells = [(str(c.value), widths[c.column_letter]) for c in row
+                 if isinstance(c.value, str) and c.alignment.wrap_text]
         height = row_height(cells)
         if height is not None:
             ws.row_dimensions[row[0].row].height = height
