@@ -4,7 +4,7 @@ and the services / PA coverage sheets. Pure functions over the stacked bids fram
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -23,26 +23,38 @@ def _rows(bids: pd.DataFrame, *keys: str) -> Iterator[tuple[int, str, tuple[Any,
         yield int(index), file, tuple(vals)
 
 
+def place_of(bids: pd.DataFrame, bid: int, key: str) -> tuple[str, str]:
+    """(sheet, cell) of a field's value, from the stacked frame's ``<key>_cell`` column
+    (``Compliance!B12``; the sheet alone when the field's row is absent)."""
+    sheet, _, cell = str(bids.at[bid, f"{key}_cell"]).partition("!")
+    return sheet, cell
+
+
+def _present(bids: pd.DataFrame, bid: int, key: str) -> bool:
+    """Whether the field's label row exists in the bid (its value may still be blank)."""
+    return bool(place_of(bids, bid, key)[1])
+
+
 def _finding(
-    reads_cells: Callable[[int, str], tuple[str, str]], bid: int, file: str, key: str, code: str,
+    bids: pd.DataFrame, bid: int, file: str, key: str, code: str,
     lots: tuple[str, ...] | None = None, **facts: Any,
 ) -> Finding:
     """A finding at the cell of ``key``, worded from ``facts`` (``wording.py``)."""
-    sheet, cell = reads_cells(bid, key)
+    sheet, cell = place_of(bids, bid, key)
     return Finding.of(file, sheet, cell, code, lots=lots, **facts)
 
 
-def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime) -> list[Finding]:
     """Late: submitted after the deadline, to the second (12:00:00 on time, 12:00:01 late)."""
     return [
-        _finding(place, bid, file, "submitted_at", "late",
+        _finding(bids, bid, file, "submitted_at", "late",
                  submitted=submitted.astimezone(deadline.tzinfo), deadline=deadline)
         for bid, file, (submitted,) in _rows(bids, "submitted_at")
         if submitted > deadline
     ]
 
 
-def eligibility_findings(bids: pd.DataFrame, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+def eligibility_findings(bids: pd.DataFrame) -> list[Finding]:
     findings = []
     checks = (
         ("mandatory_exclusion", "mandatory-exclusion"),
@@ -50,11 +62,11 @@ def eligibility_findings(bids: pd.DataFrame, place: Callable[[int, str], tuple[s
         ("discretionary_exclusion", "discretionary-exclusion"),
     )
     for key, code in checks:
-        findings += [_finding(place, bid, file, key, code) for bid, file, (value,) in _rows(bids, key) if value is True]
+        findings += [_finding(bids, bid, file, key, code) for bid, file, (value,) in _rows(bids, key) if value is True]
     return findings
 
 
-def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) -> list[Finding]:
     """A failed financial test is referred; an offered parent company guarantee settles it as
     the condition ``parent-company-guarantee``."""
     rules = tender.finance
@@ -86,10 +98,10 @@ def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, 
     for bid, items in failures.items():
         if guarantee.get(bid) is True:
             tests = tuple((code, tuple(facts.items())) for _, code, facts in items)
-            findings.append(_finding(place, bid, files[bid], "parent_company_guarantee",
+            findings.append(_finding(bids, bid, files[bid], "parent_company_guarantee",
                                      "parent-company-guarantee", tests=tests))
         else:
-            findings += [_finding(place, bid, files[bid], key, code, **facts) for key, code, facts in items]
+            findings += [_finding(bids, bid, files[bid], key, code, **facts) for key, code, facts in items]
     return findings
 
 
@@ -100,7 +112,7 @@ INSURANCE = (
 )
 
 
-def insurance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+def insurance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) -> list[Finding]:
     """Cover below a minimum fails; a policy expiring before it must be valid is a condition."""
     valid_on = max(tender.framework_start, deadline.date())
     findings = []
@@ -108,57 +120,57 @@ def insurance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime
         minimum = getattr(tender.insurance, key)
         for bid, file, (cover,) in _rows(bids, key):
             if cover < minimum:
-                findings.append(_finding(place, bid, file, key, code, cover=cover, minimum=minimum))
+                findings.append(_finding(bids, bid, file, key, code, cover=cover, minimum=minimum))
         for bid, file, (expiry,) in _rows(bids, f"{key}_expiry"):
             if expiry < valid_on:
-                findings.append(_finding(place, bid, file, f"{key}_expiry", "insurance-renewal",
+                findings.append(_finding(bids, bid, file, f"{key}_expiry", "insurance-renewal",
                                          insurance=name, expiry=expiry, valid_on=valid_on))
     return findings
 
 
-def policy_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+def policy_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) -> list[Finding]:
     oldest = months_before(deadline.date(), tender.policy_max_age_months)
     findings = []
     for policy in tender.policies:
         held, reviewed = f"policy_held:{policy.name}", f"policy_reviewed:{policy.name}"
         for bid, file, (value,) in _rows(bids, held):
             if value is False:
-                findings.append(_finding(place, bid, file, held, "policy-missing", policy.lots, policy=policy.name))
+                findings.append(_finding(bids, bid, file, held, "policy-missing", policy.lots, policy=policy.name))
         for bid, file, (value, day) in _rows(bids, held, reviewed):
             if value is True and day < oldest:
-                findings.append(_finding(place, bid, file, reviewed, "policy-out-of-date", policy.lots, policy=policy.name,
+                findings.append(_finding(bids, bid, file, reviewed, "policy-out-of-date", policy.lots, policy=policy.name,
                                          reviewed=day, months=tender.policy_max_age_months, oldest=oldest))
     return findings
 
 
-def safeguarding_findings(bids: pd.DataFrame, tender: Tender, lots: dict[int, tuple[str, ...]], place: Callable[[int, str], tuple[str, str]], reads_present: Callable[[int, str], bool]) -> list[Finding]:
+def safeguarding_findings(bids: pd.DataFrame, tender: Tender, lots: dict[int, tuple[str, ...]]) -> list[Finding]:
     rules = tender.safeguarding
     findings = []
     opened = bids[bids["_opened"]]
     findings += [
-        _finding(place, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead")
+        _finding(bids, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead")
         for bid in opened.index[opened["safeguarding_lead"].isna()]
-        if reads_present(int(bid), "safeguarding_lead") and "safeguarding_lead" not in opened.at[bid, "_failed"]
+        if _present(bids, int(bid), "safeguarding_lead") and "safeguarding_lead" not in opened.at[bid, "_failed"]
     ]
     for bid, file, (dbs,) in _rows(bids, "dbs_all_staff"):
         if dbs is False:
-            findings.append(_finding(place, bid, file, "dbs_all_staff", "safeguarding-dbs"))
+            findings.append(_finding(bids, bid, file, "dbs_all_staff", "safeguarding-dbs"))
     for bid, file, (pct,) in _rows(bids, "training_pct"):
         if pct < rules.min_training_pct:
-            findings.append(_finding(place, bid, file, "training_pct", "safeguarding-training",
+            findings.append(_finding(bids, bid, file, "training_pct", "safeguarding-training",
                                      pct=pct, minimum=rules.min_training_pct))
     for bid, file, (registered, rating) in _rows(bids, "cqc_registered", "cqc_rating"):
         if registered is True and str(rating).casefold() in {r.casefold() for r in rules.failing_cqc_ratings}:
-            findings.append(_finding(place, bid, file, "cqc_rating", "cqc-inadequate", rating=rating))
+            findings.append(_finding(bids, bid, file, "cqc_rating", "cqc-inadequate", rating=rating))
     required = [lot.name for lot in tender.lots if lot.cqc_registration_required]
     if required:
         for bid, file, (registered,) in _rows(bids, "cqc_registered"):
             needs = tuple(lot for lot in required if lot in lots.get(bid, ()))
             if registered is False and needs:
-                findings.append(_finding(place, bid, file, "cqc_registered", "cqc-not-registered", needs, required_for=needs))
+                findings.append(_finding(bids, bid, file, "cqc_registered", "cqc-not-registered", needs, required_for=needs))
     for bid, file, (concerns,) in _rows(bids, "safeguarding_concerns"):
         if concerns > 0:
-            findings.append(_finding(place, bid, file, "safeguarding_concerns", "safeguarding-concerns", concerns=concerns))
+            findings.append(_finding(bids, bid, file, "safeguarding_concerns", "safeguarding-concerns", concerns=concerns))
     return findings
 
 
