@@ -7,7 +7,9 @@ A template is ``str.format`` text whose fields name facts, with a format spec sa
 figure is written (``formats.py``): ``money``, ``percent``, ``number``, ``date``, ``time``,
 ``datetime``, ``or`` / ``and`` (a list joined in words), ``list`` (joined with ``, ``),
 ``plural:concern`` (``1 concern``, ``2 concerns``), ``quoted`` (text as typed, in quotes) and
-``upper`` / ``lower``. The bidder's sentences are plain English: no rule codes, no other
+``upper`` / ``lower``; and for composite facts ``officer-tests`` / ``bidder-tests`` (the finance
+tests a guarantee settles), ``scores`` (question and score pairs) and ``for-questions``. The
+bidder's sentences are plain English: no rule codes, no other
 bidder's name, file or bid reference, and the bidder's own values exactly as typed.
 
 A code with no template here (reading problems found before any rule ran) keeps the reader's
