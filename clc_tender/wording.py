@@ -232,9 +232,9 @@ WORDING: dict[str, Wording] = {
         "You priced {band} but did not bid for the {lot} lot; that price was not considered.",
     ),
     "quality-question-below-minimum": Wording(
-        "{below:scores}; every question must score at least {minimum}",
-        "Your quality answers scored below the minimum of {minimum} out of {maximum} "
-        "({below:scores}).",
+        "{below:scores}; every question must score at least {minimum:number}",
+        "Your quality answers scored below the minimum of {minimum:number} out of "
+        "{maximum:number} ({below:scores}).",
     ),
     "quality-not-scored": Wording(
         "quality is not scored{questions:for-questions}",

@@ -128,7 +128,7 @@ def _write_instructions(ws: Worksheet, tender: Tender, fmt: Format) -> _Lists:
         ),
         (
             "Framework",
-            f"{_long_date(tender.framework_start)} to {_long_date(tender.framework_end)}"
+            f"{formats.date(tender.framework_start)} to {formats.date(tender.framework_end)}"
             + (
                 f", with an optional extension of {tender.extension_years} years"
                 if tender.extension_years
@@ -295,10 +295,6 @@ def thresholds(tender: Tender) -> list[tuple[str, str]]:
         ("Prices", "Every price inside its band's floor and ceiling (above), in whole pence."),
     ]
     return rows
-
-
-def _long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _section(ws: Worksheet, title: str) -> None:
