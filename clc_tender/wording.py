@@ -266,6 +266,31 @@ WORDING: dict[str, Wording] = {
         "Another submission for the {lot} lot comes from the same organisation; the council "
         "must decide which one to consider.",
     ),
+    # officers' warnings about their own workbooks (a variant names which case)
+    "score-unused/pair": Wording(
+        "{count:plural:score} for {bid} / {lot} (rows {rows}): not a bid and lot of this round; "
+        "not used",
+        "Scores were given for a bid and lot that is not part of this round.",
+    ),
+    "score-unused/question": Wording(
+        "question '{question}' (rows {rows}) is not a question of this tender; not used",
+        "Scores were given for a question that is not part of this tender.",
+    ),
+    "decision-unused/quality": Wording(
+        "{decision} of {decided_code} for {bid} / {lot} is not applied: quality is settled by the "
+        "panel's scores (a MODERATED score in the scores workbook), not by a decision",
+        "A decision on the quality evaluation was not applied.",
+    ),
+    "decision-unused/gate": Wording(
+        "{decision} of {decided_code} for {bid} / {lot} is not applied: a failed gate cannot be "
+        "overturned by a decision",
+        "A decision on a failed requirement was not applied.",
+    ),
+    "decision-unused/none": Wording(
+        "{decision} of {decided_code} for {bid} / {lot} is not applied: it matches no referral "
+        "of that bid and lot",
+        "A decision that matches nothing still to be settled was not applied.",
+    ),
     "contact-details": Wording(
         "{label}: {value:quoted} {problem}",
         "Please confirm your {label:lower}: you entered {value:quoted}.",
@@ -283,11 +308,17 @@ def _format(template: str, facts: Mapping[str, Any]) -> str:
     return _FORMATTER.vformat(template, (), facts)
 
 
+def _wording(code: str, facts: Mapping[str, Any]) -> Wording:
+    """The wording of ``code``; a ``variant`` fact picks one of a code's cases."""
+    variant = facts.get("variant")
+    return WORDING[f"{code}/{variant}" if variant else code]
+
+
 def needs_facts(code: str) -> bool:
     """Whether the wording of ``code`` is filled from facts (a fixed sentence is not)."""
     wording = WORDING.get(code)
     if wording is None:
-        return True
+        return True  # a code worded by its reader, or by variants
     return any(name for _, name, _, _ in string.Formatter().parse(wording.officer + wording.bidder))
 
 
@@ -304,13 +335,13 @@ def rejected_bidder(facts: Mapping[str, Any]) -> str:
 
 def officer_message(code: str, facts: Mapping[str, Any]) -> str:
     """The officer's message of a finding with ``code`` and ``facts``."""
-    text = _format(WORDING[code].officer, facts)
+    text = _format(_wording(code, facts).officer, facts)
     return text + rejected_officer(facts) if "decision_reason" in facts else text
 
 
 def bidder_sentence(code: str, facts: Mapping[str, Any]) -> str:
     """The sentence the bidder reads in its letter."""
-    text = _format(WORDING[code].bidder, facts)
+    text = _format(_wording(code, facts).bidder, facts)
     return text + rejected_bidder(facts) if "decision_reason" in facts else text
 
 
