@@ -19,9 +19,11 @@ own message; its bidder sentence is that message with its place.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from . import formats
@@ -350,3 +352,68 @@ def fallback_sentence(message: str, sheet: str, cell: str) -> str:
     where = f" ({sheet} sheet, cell {cell})" if sheet and cell else ""
     text = message[:1].upper() + message[1:]
     return f"{text.rstrip('.')}{where}."
+
+
+# --- figures kept with the shortlist, so that letters word them with today's templates -------
+
+
+def _encode(value: Any) -> Any:
+    """A fact as JSON: exact numbers and dates tagged, tuples as lists."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, int):
+        return int(value)
+    return str(value)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    if isinstance(value, dict):
+        (tag, text), = value.items()
+        if tag == "$decimal":
+            return Decimal(text)
+        if tag == "$datetime":
+            return dt.datetime.fromisoformat(text)
+        if tag == "$date":
+            return dt.date.fromisoformat(text)
+        raise ValueError(f"unknown tag {tag!r}")
+    return value
+
+
+Entry = tuple[str, Sequence[tuple[str, Any]], str]  # (code, facts, sentence as written)
+
+
+def figures_json(parts: Mapping[str, Sequence[Entry]]) -> str:
+    """``{part: [(code, facts, sentence), …]}`` as JSON: the facts of a worded finding, else
+    the sentence its reader wrote."""
+    return json.dumps({
+        part: [{"code": code, "facts": {k: _encode(v) for k, v in facts}} if facts
+               else {"code": code, "text": sentence} for code, facts, sentence in entries]
+        for part, entries in parts.items()
+    }, ensure_ascii=False, separators=(",", ":"))
+
+
+def sentences_from_json(text: str, part: str) -> tuple[str, ...] | None:
+    """The bidder's sentences of one part of ``figures_json`` output, worded with the current
+    templates; None when the text is not such output (the letters then use the sentences as
+    written at evaluation)."""
+    try:
+        sentences = []
+        for entry in json.loads(text)[part]:
+            if "facts" in entry:
+                facts = {k: _decode(v) for k, v in entry["facts"].items()}
+                sentences.append(bidder_sentence(entry["code"], facts))
+            else:
+                sentences.append(str(entry["text"]))
+        return tuple(sentences)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None

@@ -212,3 +212,19 @@ def test_letter_date_defaults_to_today(run, tmp_path):
     assert runner.invoke(app, ["letters", str(run["shortlist"]), "--out", str(out)]).exit_code == 0
     dates = {r["Letter date"] for r in _csv_rows(out)}
     assert len(dates) == 1 and str(dt.date.today().year) in dates.pop()
+
+
+def test_letters_word_the_kept_figures_with_todays_wording(run, monkeypatch):
+    from clc_tender import wording
+    from clc_tender.letters import letter_rows
+
+    before = _one(letter_rows(run["shortlist"], dt.date(2026, 5, 1)), GATES)["Reasons"]
+    assert "completed by 70% of your staff" in before
+    changed = wording.Wording(wording.WORDING["safeguarding-training"].officer,
+                              "Only {pct:percent} of your staff completed safeguarding training "
+                              "(the minimum is {minimum:percent}).")
+    monkeypatch.setitem(wording.WORDING, "safeguarding-training", changed)
+    after = _one(letter_rows(run["shortlist"], dt.date(2026, 5, 1)), GATES)["Reasons"]
+    # no new evaluation: the shortlist keeps the figures, the letter words them now
+    assert "Only 70% of your staff completed safeguarding training (the minimum is 90%)." in after
+    assert after.count("\n") == before.count("\n")  # the same reasons, in the same order

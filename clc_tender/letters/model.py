@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import contract as c
-from .. import formats
+from .. import formats, wording
 from ..contract import SheetSpec, band_key
 from ..errors import InputError
 from ..findings import CODE_OUTCOME, CONDITION_CODES, Outcome
@@ -97,6 +97,18 @@ def _plain_lines(value: Any) -> tuple[str, ...]:
             line = _PADDED_DAY.sub(r"\1 \2 \3", line)  # 09 June 2026 -> 9 June 2026
             lines.append(line[:1].upper() + line[1:])
     return tuple(lines)
+
+
+def _sentences(row: Row, part: str) -> tuple[str, ...]:
+    """A row's reasons or conditions as the bidder reads them: worded now from the figures the
+    evaluation kept (``Letter figures``), so that a change of wording needs no new evaluation;
+    else the sentences written then (``Letter reasons``, ``Letter conditions``)."""
+    written = _plain_lines(row.get(f"letter_{part}"))
+    figures = text(row.get("letter_figures"))
+    worded = wording.sentences_from_json(figures, part) if figures else None
+    if worded is None or len(worded) != len(written):
+        return written
+    return _plain_lines("\n".join(worded))
 
 
 def _score_text(value: Decimal | None) -> str:
@@ -368,8 +380,8 @@ def _letter(row: Row, ctx: _Context) -> Letter:
     """One ``Outcomes`` row as the bidder reads it."""
     ref, lot, outcome, file = (text(row.get(k)) for k in ("bid_reference", "lot", "outcome", "file"))
     contact = ctx.bidders.get((ref, file)) or ctx.bidders.get((ref, "")) or {}
-    reasons = () if outcome == Outcome.ADMITTED.value else _plain_lines(row.get("letter_reasons"))
-    conditions = _plain_lines(row.get("letter_conditions"))
+    reasons = () if outcome == Outcome.ADMITTED.value else _sentences(row, "reasons")
+    conditions = _sentences(row, "conditions")
     pct = _number(ctx.book, c.OUTCOMES, row, "quality_pct", "a number")
     scores = []
     if lot:

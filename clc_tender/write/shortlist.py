@@ -446,7 +446,18 @@ def outcome_row(o: LotOutcome) -> dict[str, Cell]:
         "file": o.file, "provider_id": o.provider_id,
         "letter_reasons": "\n".join(f.letter_text for f in o.reasons),
         "letter_conditions": "\n".join(f.letter_text for f in o.conditions),
+        "letter_figures": letter_figures(o),
     }
+
+
+def letter_figures(o: LotOutcome) -> str:
+    """The figures behind ``Letter reasons`` and ``Letter conditions`` (``wording.py``)."""
+    from ..wording import figures_json
+
+    return figures_json({
+        name: [(f.code, f.facts, f.letter_text) for f in findings]
+        for name, findings in (("reasons", o.reasons), ("conditions", o.conditions))
+    })
 
 
 def _band_cells(prices: Mapping[str, Decimal]) -> dict[str, Cell]:
