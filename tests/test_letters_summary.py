@@ -160,6 +160,15 @@ def test_reasons_decisive_first_then_in_gate_order(every):
     for number, (line, start) in enumerate(zip(reasons, expected, strict=True), start=1):
         assert line.startswith(f"{number}. {start}"), (line, start)
     assert _one(every["xlsx"], GATES)["Outcome"] == "disqualified-price"
+    assert _one(every["csv"], GATES)["Reasons"] == _one(every["xlsx"], GATES)["Reasons"]
+
+
+def test_word_letter_gives_the_reasons_in_the_same_order(run, every):
+    text = _word(run["word"] / f"{GATES}.docx")
+    reasons = [line.split(". ", 1)[1] for line in _one(every["xlsx"], GATES)["Reasons"].splitlines()]
+    where = [text.index(reason) for reason in reasons]
+    assert where == sorted(where)
+    assert "LE11" in text and "L E11" not in text  # the postcode as typed, in the address
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
