@@ -87,8 +87,8 @@ RATE_CARD = SheetSpec("Rate card", (
     _c("band", "Band"), _c("rank", "Rank", "int"), _c("organisation", "Organisation"),
     _c("provider_id", "Provider ID"), _c("price", "Price (£)", "money"),
     _c("hourly", "Hourly (£)", "money"),
-    # added after the contract's columns
-    _c("conditions", "Conditions", "wrap", 50),
+    # added after the contract's columns (optional: a shortlist written before has none)
+    Column("conditions", "Conditions", "wrap", 50, required=False),
 ))
 QUALITY = SheetSpec("Quality", (
     _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("question", "Question"),
