@@ -91,8 +91,12 @@ def _load_tender(path: Path | None) -> Any:
 @app.command()
 def template(
     tender: TenderOption = None,
-    out: Annotated[Path, typer.Option("--out", help="Where to write the blank response workbook.")] = Path("tender-response.xlsx"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Where to write it (default tender-response.xlsx, or requests.xlsx with "
+        "--requests).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    requests: Annotated[bool, typer.Option(
+        "--requests", help="Write the blank requests workbook for place instead.")] = False,
 ) -> None:
     """Write the blank tender response workbook of the tender definition (issued with the tender)."""
 
@@ -102,8 +106,16 @@ def template(
         from .write.template import write_template
 
         definition = load_tender(tender)
-        write_template(definition, load_format(definition), out, force=force)
-        typer.echo(f"Template for {definition.reference} written to {out}")
+        if requests:
+            from .write.requests_template import write_requests_template
+
+            target = out or Path("requests.xlsx")
+            write_requests_template(definition, target, force=force)
+            typer.echo(f"Requests workbook for {definition.reference} written to {target}")
+            return
+        target = out or Path("tender-response.xlsx")
+        write_template(definition, load_format(definition), target, force=force)
+        typer.echo(f"Template for {definition.reference} written to {target}")
 
     _guarded(run)
 
@@ -217,6 +229,8 @@ def letters(
     letter_date: Annotated[str | None, typer.Option("--letter-date", help="The date of the letters, YYYY-MM-DD (default: today, UK time).", show_default=False)] = None,
     standstill_from: Annotated[str | None, typer.Option("--standstill-from", help="The day the award notice is published, YYYY-MM-DD: the letters give the end of the 8-working-day standstill.", show_default=False)] = None,
     docx: Annotated[Path | None, typer.Option("--docx", help="Also write one Word letter per bid into this folder.", file_okay=False, show_default=False)] = None,
+    allow_pending: Annotated[bool, typer.Option("--allow-pending", help="Write letters while bids are still referred (they say the bid is still being considered).")] = False,
+    tender: TenderOption = None,
     force: ForceOption = False,
 ) -> None:
     """Write the award-letter data (one row per Outcomes row, for a mail merge), and Word letters."""
@@ -233,8 +247,10 @@ def letters(
         import datetime as dt
         from zoneinfo import ZoneInfo
 
+        from . import formats, render
+        from .letters import LETTER_SUFFIXES, read_letters, write_letters, write_word_letters
+        from .tender import load_tender
         from .write.atomic import check_output
-        from .write.letters import LETTER_SUFFIXES, read_letters, write_letters, write_word_letters
 
         if out.suffix.lower() not in LETTER_SUFFIXES:
             raise UsageProblem(f"--out {out}: the letters file must end in .xlsx or .csv")
@@ -243,17 +259,26 @@ def letters(
         if docx is not None and docx.exists() and not docx.is_dir():
             raise UsageProblem(f"--docx {docx}: not a folder")
         check_output(out, force)
-        letter_set = read_letters(shortlist, day, published)
-        ends = letter_set.standstill_ends
-        if ends is not None and day > ends:
-            from . import render
-            from .write.letters import format_date
-
-            render.warning_line(
-                f"the letters are dated {format_date(day)}, after the standstill they announce "
-                f"ends ({format_date(ends)}); check --letter-date and --standstill-from")
+        letter_set = read_letters(shortlist, day, published, load_tender(tender))
+        if letter_set.pending and not allow_pending:
+            first = letter_set.pending[0]
+            raise UsageProblem(
+                f"{shortlist}: {len(letter_set.pending)} lot bid{'s are' if len(letter_set.pending) != 1 else ' is'} "
+                f"still referred (the first: {first.bid_reference}, {first.lot}); settle the referrals and "
+                "evaluate again, or pass --allow-pending to tell those bidders their bid is still being considered")
         written = write_word_letters(letter_set, docx, force) if docx is not None else []
         write_letters(letter_set.rows(), out, force)
+        for warning in letter_set.warnings:
+            render.warning_line(warning)
+        if published is not None and day > published:
+            render.warning_line(
+                f"the letters are dated {formats.date(day)}, after the award notice of "
+                f"{formats.date(published)} that starts the standstill: assessment summaries must "
+                "go out before the award notice; check --letter-date and --standstill-from")
+        if letter_set.unmoderated:
+            render.warning_line(
+                f"{letter_set.unmoderated} question score{'s have' if letter_set.unmoderated != 1 else ' has'} "
+                "no moderated comment: the letters quote the evaluators' agreed comments instead")
         typer.echo(f"Award letter data ({len(letter_set.letters)} rows) written to {out}")
         for path in written:
             typer.echo(f"Word letter written to {path}")
@@ -290,6 +315,50 @@ def report(
         for warning in result.warnings:
             render.warning_line(warning)
         typer.echo(f"Award report ({len(result.sections)} sections) written to {result.out}")
+
+    _guarded(run)
+
+
+@app.command()
+def place(
+    shortlist: Annotated[Path, typer.Argument(
+        help="The register: the latest shortlist workbook (evaluate or reopen).",
+        dir_okay=False, show_default=False)],
+    requests: Annotated[Path, typer.Option(
+        "--requests", help="The brokerage team's requests workbook (sheet Requests).",
+        dir_okay=False, show_default=False)],
+    exclude: Annotated[Path | None, typer.Option(
+        "--exclude", help="Providers not to offer (sheet Exclusions: Provider ID, Reason, "
+        "Officer, Date).", dir_okay=False, show_default=False)] = None,
+    postcodes: Annotated[Path | None, typer.Option(
+        "--postcodes", help="A newer ONS Postcode Directory or NSPL CSV (default: the bundled "
+        "ONS data).", dir_okay=False, show_default=False)] = None,
+    top: Annotated[int, typer.Option(
+        "--top", min=1, help="Options shown per request on the terminal (the workbook holds "
+        "all).")] = 5,
+    out: Annotated[Path, typer.Option(
+        "--out", help="Where to write the placements workbook (.xlsx).")] = Path("placements.xlsx"),
+    force: ForceOption = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the placements as JSON on stdout.")] = False,
+    tender: TenderOption = None,
+) -> None:
+    """Rank the framework's providers for each person's package: cost, distance, needs, days."""
+
+    def run() -> None:
+        from . import render
+        from .place import PlaceRequest, run_place, to_json
+        from .tender import load_tender
+
+        request = PlaceRequest(shortlist, requests, load_tender(tender), exclude, postcodes, out,
+                               force)
+        result = run_place(request)
+        if as_json:
+            for note in result.warnings:
+                render.warning_line(note)
+            sys.stdout.write(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n")
+        else:
+            render.placement_summary(result, top, str(out))
 
     _guarded(run)
 

@@ -80,11 +80,15 @@ OUTCOMES = SheetSpec("Outcomes", (
     # added after the contract's columns
     _c("provider_id", "Provider ID"), _c("letter_reasons", "Letter reasons", "wrap", 60),
     _c("letter_conditions", "Letter conditions", "wrap", 40),
+    # the figures of those sentences (JSON), so that letters word them with today's wording
+    _opt("letter_figures", "Letter figures", "text"),
 ))
 RATE_CARD = SheetSpec("Rate card", (
     _c("band", "Band"), _c("rank", "Rank", "int"), _c("organisation", "Organisation"),
     _c("provider_id", "Provider ID"), _c("price", "Price (£)", "money"),
     _c("hourly", "Hourly (£)", "money"),
+    # added after the contract's columns (optional: a shortlist written before has none)
+    Column("conditions", "Conditions", "wrap", 50, required=False),
 ))
 QUALITY = SheetSpec("Quality", (
     _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("question", "Question"),
@@ -115,6 +119,19 @@ BIDDERS = SheetSpec("Bidders", (
     _c("file", "File"),
 ))
 
+# every admitted member's services and districts, all rounds (call-off.md): what place reads
+SERVICES = SheetSpec("Services", (
+    _c("provider_id", "Provider ID"), _c("organisation", "Organisation"),
+    _c("round", "Round", "int"), _c("service_name", "Service name"),
+    _c("address", "Address", "wrap", 40), _c("postcode", "Postcode"), _c("district", "District"),
+    _c("support_needs", "Support needs", "wrap", 50), _c("days_open", "Days open"),
+))
+PA_COVERAGE = SheetSpec("PA coverage", (
+    _c("provider_id", "Provider ID"), _c("organisation", "Organisation"),
+    _c("round", "Round", "int"), _c("district", "District"),
+    _c("support_needs", "Support needs", "wrap", 50),
+))
+
 # the evaluation panel's declarations of interests (report.md), every round's, each with its
 # round; the scores workbook's Panel sheet (PANEL_DECLARATIONS below) less the Round
 PANEL = SheetSpec("Panel", (
@@ -125,7 +142,8 @@ PANEL = SheetSpec("Panel", (
 ))
 
 SHORTLIST: tuple[SheetSpec, ...] = (
-    SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD, QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS, PANEL,
+    SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD, QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS,
+    SERVICES, PA_COVERAGE, PANEL,
 )
 
 

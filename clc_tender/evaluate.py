@@ -24,10 +24,21 @@ from .findings import (
     Finding,
     Outcome,
     Severity,
+    gate_rank,
 )
 from .read.frames import BidFrames
 from .read.panel import Panel
-from .results import Declaration, Evaluation, InputFile, LotOutcome, Member, provider_id
+from .read.values import INVALID
+from .results import (
+    CoverageRow,
+    Declaration,
+    Evaluation,
+    InputFile,
+    LotOutcome,
+    Member,
+    ServiceRow,
+    provider_id,
+)
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
 from .rules.quality import QualityResult, quality
@@ -117,7 +128,7 @@ def decide(applicable: list[Finding]) -> tuple[Outcome, tuple[Finding, ...], tup
     rank = {f: OUTCOME_ORDER.index(outcome_of(f) or Outcome.ADMITTED) for f in blocking}
     outcome = OUTCOME_ORDER[min(rank.values())]
     reasons = [f for f in blocking if outcome is Outcome.REFERRED or f.severity is not Severity.REFERRAL]
-    reasons.sort(key=rank.__getitem__)
+    reasons.sort(key=lambda f: (rank[f], gate_rank(f.code)))  # then by place (stable)
     if outcome is not Outcome.REFERRED:
         conditions = ()
     return outcome, tuple(reasons), conditions
@@ -215,7 +226,7 @@ def evaluate(
         inputs=_ledger(frames, outcomes, ctx.inputs),
         bidders=_bidders(frames.bids, who),
         prices=_round_prices(valid_prices, outcomes, tender),
-        members=(*ctx.members, *_admitted(outcomes, ctx.round_number)),
+        members=(*ctx.members, *_admitted(outcomes, ctx.round_number, _rows_of(frames, tender))),
         first_award=ctx.first_award or tender.award_date,
         carried=len(ctx.members),
         warnings=ctx.warnings,
@@ -234,14 +245,41 @@ def _by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     return grouped
 
 
-def _admitted(outcomes: Iterable[LotOutcome], round_number: int) -> list[Member]:
-    """The members this round admits, with their conditions as ``code: message`` lines."""
+def _admitted(outcomes: Iterable[LotOutcome], round_number: int,
+              rows: dict[tuple[int, str], tuple[Any, ...]]) -> list[Member]:
+    """The members this round admits, with their conditions as ``code: message`` lines and
+    their services (Day Services) or districts (Personal Assistants) as the bid lists them."""
     return [
         Member(o.provider_id, o.organisation, o.lot, round_number, o.bid_reference,
                o.quality_pct, "\n".join(f"{c.code}: {c.message}" for c in o.conditions),
-               o.prices)
+               o.prices,
+               services=tuple(r for r in rows.get((o.bid, o.lot), ())
+                              if isinstance(r, ServiceRow)),
+               coverage=tuple(r for r in rows.get((o.bid, o.lot), ())
+                              if isinstance(r, CoverageRow)))
         for o in outcomes if o.outcome is Outcome.ADMITTED
     ]
+
+
+def _rows_of(frames: BidFrames, tender: Tender) -> dict[tuple[int, str], tuple[Any, ...]]:
+    """Each bid's rows of its lots' coverage sheets (``Services``, ``PA Coverage``)."""
+    def text(value: Any) -> str:
+        return "" if value is None or value is INVALID else str(value)
+
+    rows: dict[tuple[int, str], list[Any]] = {}
+    for lot in tender.lots:
+        frame = frames.coverage.get(lot.coverage_sheet)
+        if frame is None or frame.empty:
+            continue
+        for rec in frame.to_dict("records"):
+            if "service_name" in rec:
+                row: Any = ServiceRow(text(rec["service_name"]), text(rec.get("address")),
+                                      text(rec.get("postcode")), text(rec.get("district")),
+                                      text(rec.get("support_needs")), text(rec.get("days_open")))
+            else:
+                row = CoverageRow(text(rec.get("district")), text(rec.get("support_needs")))
+            rows.setdefault((int(rec["bid"]), lot.name), []).append(row)
+    return {key: tuple(value) for key, value in rows.items()}
 
 
 def _prices_by_bid(valid: pd.DataFrame) -> dict[int, dict[str, Decimal]]:
@@ -253,13 +291,8 @@ def _prices_by_bid(valid: pd.DataFrame) -> dict[int, dict[str, Decimal]]:
 
 def _already_admitted(file: str, cell: str, ref: str, pid: str, lot: str,
                       member: Member) -> Finding:
-    return Finding.make(
-        file, "Bidder", cell, "already-admitted",
-        f"the provider {pid} is already on the framework for {lot} (round {member.round}, "
-        f"bid {member.bid_reference}); not evaluated again",
-        bid_reference=ref, lots=(lot,),
-        plain=f"Your organisation is already on the framework for the {lot} lot (admitted in "
-        f"round {member.round}), so this bid for it was not evaluated again.")
+    return Finding.of(file, "Bidder", cell, "already-admitted", bid_reference=ref, lots=(lot,),
+                      provider=pid, lot=lot, round=member.round, member_bid=member.bid_reference)
 
 
 def _lot_outcome(
@@ -288,17 +321,15 @@ def _unused_decisions(ctx: RoundContext, used: set[int]) -> list[Finding]:
             continue
         code = str(rec.code).strip().casefold()
         why = (
-            "quality is settled by the panel's scores (a MODERATED score in the scores "
-            "workbook), not by a decision" if code in QUALITY_REFERRALS else
-            "a failed gate cannot be overturned by a decision"
-            if code in CODE_OUTCOME and code not in DECIDABLE_CODES
+            "quality" if code in QUALITY_REFERRALS else
+            "gate" if code in CODE_OUTCOME and code not in DECIDABLE_CODES
             and CODE_OUTCOME[code] is not Outcome.REFERRED else
-            "it matches no referral of that bid and lot"
+            "none"
         )
-        found.append(Finding.make(
+        found.append(Finding.of(
             ctx.decisions_file, "Decisions", f"C{int(rec.row)}", "decision-unused",
-            f"{rec.decision} of {rec.code} for {rec.bid_reference} / {rec.lot} is not applied: "
-            f"{why}", bid_reference=str(rec.bid_reference)))
+            bid_reference=str(rec.bid_reference), variant=why, decision=rec.decision,
+            decided_code=rec.code, bid=rec.bid_reference, lot=rec.lot))
     return found
 
 
@@ -393,10 +424,9 @@ def apply_decisions(
         verb = "accepted" if decision.decision == "accept" else "rejected"
         lines.append(f"{f.code}: {verb} by {decision.officer} on {decision.date:%Y-%m-%d}: {decision.reason}")
         if decision.decision == "reject":
-            result.append(dataclasses.replace(
-                f, severity=Severity.ERROR,
-                message=f"{f.message}; rejected by {decision.officer} on {decision.date:%Y-%m-%d}: {decision.reason}",
-                plain=f"{f.letter_text} The council considered this and decided: {decision.reason.rstrip('.')}."))
+            result.append(dataclasses.replace(f, severity=Severity.ERROR).with_facts(
+                decided_by=decision.officer, decided_on=f"{decision.date:%Y-%m-%d}",
+                decision_reason=decision.reason))
     return result, tuple(lines)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import contract as c
-from .contract import Column, SheetSpec
+from .contract import PA_COVERAGE, SERVICES, SheetSpec
 from .findings import CODE_OUTCOME, Outcome
 from .results import Declaration, Member
 from .tender import Tender
@@ -111,40 +111,6 @@ def words(code: str) -> str:
 
 
 # --- reading ---------------------------------------------------------------------------------
-
-# The coverage sheets of call-off.md (written by evaluate and reopen once the shortlist carries
-# them): declared here until contract.py declares them with the rest of the shortlist.
-SERVICES = SheetSpec(
-    "Services",
-    tuple(
-        Column(k, h)
-        for k, h in (
-            ("provider_id", "Provider ID"),
-            ("organisation", "Organisation"),
-            ("round", "Round"),
-            ("service_name", "Service name"),
-            ("address", "Address"),
-            ("postcode", "Postcode"),
-            ("district", "District"),
-            ("support_needs", "Support needs"),
-            ("days_open", "Days open"),
-        )
-    ),
-)
-PA_COVERAGE = SheetSpec(
-    "PA coverage",
-    tuple(
-        Column(k, h)
-        for k, h in (
-            ("provider_id", "Provider ID"),
-            ("organisation", "Organisation"),
-            ("round", "Round"),
-            ("district", "District"),
-            ("support_needs", "Support needs"),
-        )
-    ),
-)
-
 
 @dataclass(frozen=True)
 class Source:

@@ -146,7 +146,7 @@ def _context(request: RoundRequest) -> tuple[RoundContext, Path]:
 
 def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
     from .evaluate import RoundContext
-    from .read.ours import read_declarations
+    from .read.ours import missing_services, read_declarations
     from .rules import months_after
     from .rules.reopening import reopening_limits
 
@@ -161,6 +161,6 @@ def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
     return RoundContext(
         deadline=request.deadline, round_number=round_number,
         first_deadline=previous.first_deadline, first_award=previous.first_award,
-        members=previous.members, warnings=limits.warnings,
+        members=previous.members, warnings=(*limits.warnings, *missing_services(previous)),
         earlier_panel=read_declarations(previous, tender),
     )

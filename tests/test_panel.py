@@ -200,9 +200,8 @@ def test_shortlist_panel_sheet(tmp_path: Path, tender: Tender) -> None:
     out = tmp_path / "shortlist.xlsx"
     write_shortlist(ev, out)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[-1] == "Panel" and wb.sheetnames.index("Panel") > wb.sheetnames.index(
-        "Bidders"
-    )
+    visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert visible[-1] == "Panel" and visible.index("Panel") > visible.index("PA coverage")
     header = [c.value for c in wb["Panel"][1]]
     assert header == [
         "Evaluator",

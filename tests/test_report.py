@@ -36,7 +36,11 @@ SECTIONS = [
 
 def add_sheet(path: Path, name: str, header: list[str], rows: list[list]) -> None:
     wb = openpyxl.load_workbook(path)
-    ws = wb.create_sheet(name)
+    index = None
+    if name in wb.sheetnames:  # replaced by the designed rows, in its place
+        index = wb.sheetnames.index(name)
+        del wb[name]
+    ws = wb.create_sheet(name, index)
     ws.append(header)
     for row in rows:
         ws.append(row)
@@ -348,14 +352,27 @@ def test_forecast_equals_an_independent_computation(
     assert "ILLUSTRATIVE figures" in "\n".join(p.text for p in document.paragraphs)
 
 
-def test_without_utilisation_no_forecast_and_no_coverage_sheets(
-    shortlist: Path, tmp_path: Path
-) -> None:
+def test_without_utilisation_no_forecast(shortlist: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.docx"
     run_report([str(shortlist), "--out", str(out)])
     document = docx.Document(str(out))
     names = [n for n in SECTIONS if n != "Spend forecast"]
     assert headings(document) == [f"{i}. {name}" for i, name in enumerate(names, start=1)]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Spend forecast" not in text and "Coverage data is not" not in text
+    assert len(document.inline_shapes) == 5  # reasons, a price chart and a heat map per lot
+
+
+def test_shortlist_without_coverage_sheets_says_so(shortlist: Path, tmp_path: Path) -> None:
+    """A shortlist written before evaluate wrote Services and PA coverage."""
+    older = tmp_path / "older.xlsx"
+    wb = openpyxl.load_workbook(shortlist)
+    for name in ("Services", "PA coverage"):
+        del wb[name]
+    wb.save(older)
+    out = tmp_path / "r.docx"
+    run_report([str(older), "--out", str(out)])
+    document = docx.Document(str(out))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Coverage data is not in this shortlist" in text
     assert len(document.inline_shapes) == 3  # reasons and two price charts; no heat map
