@@ -87,11 +87,10 @@ def quality(
             if who is not None and entry[3] is not None and who.conflicted(ref):
                 excluded.setdefault(entry[1], []).append(
                     f"{entry[2]} {entry[3]} (actual conflict declared)")
-                conflicts.append(Finding.make(
+                conflicts.append(Finding.of(
                     scores_file, "Scores", cells.get(entry[0], ""), "evaluator-conflict",
-                    f"{entry[2]}'s score {entry[3]} for {ref} / {lot} {entry[1]} is not used: "
-                    f"{who.name or entry[2]} declared an actual conflict of interest with {ref} "
-                    f"(Panel row {who.row})", bid_reference=ref, lots=(lot,)))
+                    bid_reference=ref, lots=(lot,), evaluator=entry[2], score=entry[3], bid=ref,
+                    lot=lot, question=entry[1], name=who.name or entry[2], panel_row=who.row))
                 continue
             by_question.setdefault(entry[1], []).append(entry)
         for question in q.questions:
@@ -160,9 +159,8 @@ def _undeclared(
     names = {str(rec.evaluator).casefold(): str(rec.evaluator)
              for rec in scores.itertuples(index=False)}
     return [
-        Finding.make(scores_file, "Scores", cell, "evaluator-undeclared",
-                     f"evaluator {names[key]} (rows {_rows(rows_of)}) is not on the Panel sheet: "
-                     "no declaration of interests is recorded; the scores are used")
+        Finding.of(scores_file, "Scores", cell, "evaluator-undeclared", evaluator=names[key],
+                   rows=_rows(rows_of))
         for key, (cell, rows_of) in first.items()
     ]
 
