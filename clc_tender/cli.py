@@ -187,6 +187,10 @@ def reopen(
     bids_dir: Annotated[Path, typer.Argument(help="Folder of this round's response workbooks.", show_default=False)],
     register: Annotated[Path, typer.Option("--register", help="The latest shortlist workbook (from evaluate or an earlier reopen).", dir_okay=False, show_default=False)],
     deadline: Annotated[str, typer.Option("--deadline", help="This round's deadline, ISO 8601 with a time, e.g. 2027-09-17T12:00 (UK time unless an offset is given).", show_default=False)],
+    award_date: Annotated[str | None, typer.Option(
+        "--award-date", show_default=False,
+        help="The planned award of this round, YYYY-MM-DD (default: the deadline plus round 1's "
+        "interval from deadline to award); the s.49 limits count awards.")] = None,
     scores: ScoresOption = None,
     decisions: DecisionsOption = None,
     tender: TenderOption = None,
@@ -195,7 +199,8 @@ def reopen(
     as_json: JsonOption = False,
 ) -> None:
     """Re-open the framework: evaluate a new round's bids, carrying existing members forward."""
-    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, register, deadline))
+    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, register, deadline,
+                                award_date))
 
 
 def _parse_deadline(text: str, tz: Any) -> Any:
@@ -212,9 +217,18 @@ def _parse_deadline(text: str, tz: Any) -> Any:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
+def _parse_day(option: str, text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageProblem(f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2027-11-26)") from None
+
+
 def _run_round(
     bids_dir: Path, scores: Path | None, decisions: Path | None, tender: Path | None, out: Path | None,
-    force: bool, as_json: bool, register: Path | None, deadline: str | None,
+    force: bool, as_json: bool, register: Path | None, deadline: str | None, award_date: str | None = None,
 ) -> None:
     """One round: the bids are read (on every core) while the officers' workbooks are."""
     from .read.files import list_folder
@@ -224,18 +238,21 @@ def _run_round(
     if not bids_dir.is_dir():
         raise UsageProblem(f"{bids_dir}: {'not a folder' if bids_dir.exists() else 'no such folder'}")
     when = _parse_deadline(deadline or "", definition.tz) if register is not None else None
+    award = _parse_day("--award-date", award_date) if award_date else None
     if register is not None and not register.is_file():
         raise UsageProblem(f"{register}: no such file")
     if out is not None and out.exists() and not force:
         raise UsageProblem(f"{out} already exists; use --force to overwrite it")
     paths, skipped = list_folder(bids_dir, exclude=[p for p in (scores, decisions, register, out) if p])
     with BidReading(paths, definition, fmt) as reading:  # started: the rest overlaps with it
-        _finish_round(reading, skipped, definition, fmt, bids_dir, scores, decisions, out, force, as_json, register, when)
+        _finish_round(reading, skipped, definition, fmt, bids_dir, scores, decisions, out, force, as_json, register, when,
+                      award)
 
 
 def _finish_round(
     reading: Any, skipped: list[Any], definition: Any, fmt: Any, bids_dir: Path, scores: Path | None,
     decisions: Path | None, out: Path | None, force: bool, as_json: bool, register: Path | None, when: Any,
+    award: Any = None,
 ) -> None:
     from . import render
     from .evaluate import evaluate as run_evaluation
@@ -250,12 +267,13 @@ def _finish_round(
     if register is not None:
         from .read.register import read_register
         from .rules import months_after
-        from .rules.reopening import reopening_limits
+        from .rules.reopening import default_award, reopening_limits
 
         previous = read_register(register, definition)
         round_number = previous.round + 1
         ends = months_after(definition.framework_end, 12 * definition.extension_years)
-        limits = reopening_limits(round_number, when, previous.deadline, previous.first_award, ends)
+        award = award or default_award(when, previous.rounds[0])
+        limits = reopening_limits(when, award, previous.rounds, ends)
         if limits.refusal:
             raise UsageProblem(limits.refusal)
         notes = limits.warnings
@@ -263,6 +281,7 @@ def _finish_round(
         options = {
             "deadline": when, "round_number": round_number, "first_deadline": previous.first_deadline,
             "first_award": previous.first_award, "members": previous.members,
+            "award_date": award, "rounds": previous.rounds,
             "extra_inputs": [InputFile(str(register), register, register.stat().st_size, sha256_of(register),
                                        "register", f"members carried from round {previous.round}")],
         }

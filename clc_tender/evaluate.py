@@ -83,6 +83,8 @@ class Evaluation:
     first_award: dt.date | None = None
     carried: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)  # run-level notes (s.49)
+    award_date: dt.date | None = None  # this round's (planned) award
+    rounds: tuple[Any, ...] = ()  # RoundDates of the earlier rounds, round 1 first
 
 
 def provider_id(row: Any) -> str:
@@ -190,6 +192,8 @@ def evaluate(
     decisions_path: Path | None = None,
     extra_inputs: Iterable[InputFile] = (),
     run_at: dt.datetime | None = None,
+    award_date: dt.date | None = None,
+    rounds: tuple[Any, ...] = (),
 ) -> Evaluation:
     deadline = deadline or tender.deadline
     bids = frames.bids
@@ -329,6 +333,8 @@ def evaluate(
         first_award=first_award or tender.award_date,
         carried=len(members),
         warnings=warnings,
+        award_date=award_date or (first_award or tender.award_date if round_number == 1 else None),
+        rounds=rounds,
     )
 
 

@@ -46,6 +46,7 @@ class Band:
     floor: Decimal
     ceiling: Decimal
     only_with_any_of: tuple[str, ...] = ()
+    staff_share: Decimal | None = None  # the uplift's weight of the NLW; None: [uplift]'s
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,11 @@ class Tender:
     districts: tuple[str, ...]
     support_needs: tuple[str, ...]
     limits: Limits
+    staff_share: Decimal | None = None  # [uplift] staff_share: the default weight of the NLW
+
+    def staff_share_of(self, band: Band) -> Decimal | None:
+        """The share of a band's cost that is staff (the uplift's weight of the NLW change)."""
+        return band.staff_share if band.staff_share is not None else self.staff_share
 
     @property
     def lot_names(self) -> tuple[str, ...]:
@@ -297,6 +303,7 @@ def _build(raw: Mapping[str, Any], file: str, sha256: str) -> Tender:
             floor=r.decimal(item, "floor", path),
             ceiling=r.decimal(item, "ceiling", path),
             only_with_any_of=r.strings(item, "only_with_any_of", path) if "only_with_any_of" in item else (),
+            staff_share=_share(r, item, path) if "staff_share" in item else None,
         )
         if band.lot not in lot_names:
             raise r.fail(f"{path}.lot", f"unknown lot {band.lot!r} (lots: {', '.join(lot_names)})")
@@ -421,4 +428,13 @@ def _build(raw: Mapping[str, Any], file: str, sha256: str) -> Tender:
         districts=r.strings(county, "districts", "county"),
         support_needs=r.strings(county, "support_needs", "county"),
         limits=limits,
+        staff_share=_share(r, r.table(raw, "uplift"), "uplift") if "uplift" in raw else None,
     )
+
+
+def _share(r: _Reader, table: Mapping[str, Any], path: str) -> Decimal:
+    """A staff share: a fraction from 0 to 1 written as text ("0.70")."""
+    share = r.decimal(table, "staff_share", path)
+    if not 0 <= share <= 1:
+        raise r.fail(_join(path, "staff_share"), f"{share} is not a share between 0 and 1")
+    return share

@@ -16,6 +16,7 @@ import pandera.pandas as pa
 
 from ..errors import InputError
 from ..evaluate import Member
+from ..rules.reopening import RoundDates, default_award, parse_rounds
 from ..tender import Tender
 from . import values
 from .panel import first_failure, one_of, read_table
@@ -34,6 +35,7 @@ class Register:
     first_deadline: dt.datetime
     first_award: dt.date
     members: tuple[Member, ...]
+    rounds: tuple[RoundDates, ...] = ()  # every round of the scheme so far, round 1 first
 
 
 def _number(v: Any) -> bool:
@@ -108,11 +110,33 @@ def read_register(path: Path, tender: Tender) -> Register:
         if number is None:
             raise InputError(table.file, f"Summary!B{summary_round[1]}", "Round is not a whole number")
         rounds.append(number)
+    number = max(rounds, default=1)
+    deadline, first_deadline = when("Deadline"), when("First round deadline")
+    first = RoundDates(1, first_deadline, first_award)
+
+    def summary_day(item: str) -> dt.date | None:
+        if item not in items or values.is_blank(items[item][0]):
+            return None
+        raw, row = items[item]
+        value, _ = values.date(raw, values.CellContext(tender.tz, lambda: "yyyy-mm-dd"))
+        if value is None:
+            raise InputError(table.file, f"Summary!B{row}", f"{item}: {values.show(raw)} is not a date")
+        return value
+
+    award = summary_day("Award date") or (first_award if number == 1 else default_award(deadline, first))
+    earlier: tuple[RoundDates, ...] = (first,) if number > 1 else ()
+    if "Rounds" in items and not values.is_blank(items["Rounds"][0]):
+        parsed = parse_rounds(str(items["Rounds"][0]))
+        if parsed is None:
+            raise InputError(table.file, f"Summary!B{items['Rounds'][1]}",
+                             "Rounds: a line is not 'Round N: deadline …, award YYYY-MM-DD'")
+        earlier = parsed
     return Register(
         file=table.file,
-        round=max(rounds, default=1),
-        deadline=when("Deadline"),
-        first_deadline=when("First round deadline"),
+        round=number,
+        deadline=deadline,
+        first_deadline=first_deadline,
         first_award=first_award,
         members=tuple(members),
+        rounds=(*earlier, RoundDates(number, deadline, award)),
     )

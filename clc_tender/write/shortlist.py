@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 from .. import __version__
 from ..evaluate import Evaluation, LotOutcome, Member
 from ..findings import CONDITION_CODES, Finding, Outcome
+from ..rules.reopening import rounds_text
 from ..tender import Band, Tender
 from .atomic import OutputExists, atomic_output
 
@@ -340,6 +341,8 @@ class _Writer:
         # extras (after the contract's items)
         items += [
             ("First award", (ev.first_award or tender.award_date).isoformat()),
+            ("Award date", ev.award_date.isoformat() if ev.award_date else ""),
+            ("Rounds", rounds_text(ev.rounds)),
             ("Files with no readable lot", sum(1 for o in ev.outcomes if not o.lot)),
             ("Bids", len(ev.bidders)),
             ("Members carried from earlier rounds", ev.carried),
