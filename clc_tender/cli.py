@@ -360,6 +360,42 @@ def letters(
     _guarded(run)
 
 
+@app.command()
+def uplift(
+    register: Annotated[Path, typer.Argument(help="The latest shortlist workbook (the register reopen reads).", dir_okay=False, show_default=False)],
+    effective: Annotated[str, typer.Option("--effective", help="The date the new prices take effect, YYYY-MM-DD.", show_default=False)],
+    nlw: Annotated[str | None, typer.Option("--nlw", help="The National Living Wage, OLD:NEW in £ an hour, e.g. 12.21:12.71.", show_default=False)] = None,
+    cpi: Annotated[str | None, typer.Option("--cpi", help="The CPI % weighted with the NLW change, e.g. 3.8.", show_default=False)] = None,
+    decided: Annotated[str | None, typer.Option("--uplift", help="The council's decided uplift % for every band, instead of the formula.", show_default=False)] = None,
+    cap: Annotated[str | None, typer.Option("--cap", help="The most the computed uplift % may be.", show_default=False)] = None,
+    tender: TenderOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="The uplift record (default uplift-<effective date>.xlsx).", show_default=False)] = None,
+    register_out: Annotated[Path | None, typer.Option("--register-out", help="The uplifted register (default <register stem>-uplifted-<effective date>.xlsx).", show_default=False)] = None,
+    tender_out: Annotated[Path | None, typer.Option("--tender-out", help="The uplifted tender definition (default <definition stem>-<effective date>.toml).", show_default=False)] = None,
+    force: ForceOption = False,
+) -> None:
+    """The annual uplift (NLW and CPI): members' prices and the bands' floors and ceilings."""
+
+    def run() -> None:
+        from . import render
+        from .uplift import Figures, UpliftRefused, amount, parse_nlw
+        from .uplifting import UpliftRequest, run_uplift
+
+        try:
+            old, new = parse_nlw(nlw) if nlw else (None, None)
+            figures = Figures(old, new, amount("--cpi", cpi) if cpi else None,
+                              amount("--uplift", decided) if decided else None,
+                              amount("--cap", cap) if cap else None)
+            request = UpliftRequest(register, figures, _parse_day("--effective", effective), tender,
+                                    out, register_out, tender_out, force)
+            result = run_uplift(request)
+        except UpliftRefused as exc:
+            raise UsageProblem(str(exc)) from None
+        render.uplift_summary(result)
+
+    _guarded(run)
+
+
 def main() -> None:
     app()
 

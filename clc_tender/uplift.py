@@ -22,6 +22,8 @@ HUNDREDTH = Decimal("0.01")  # of a percent
 HUNDRED = Decimal(100)
 CPI_RANGE = (Decimal(-10), Decimal(30))  # % a year: outside it the figure is a typing error
 PERCENT_RANGE = (Decimal(0), Decimal(30))  # a decided or capped uplift, and the NLW change
+# the register's history of uplifts, one row per uplift ever applied (carried by reopen)
+UPLIFTS_COLUMNS = ("Effective", "Uplift %", "NLW", "CPI", "Register SHA-256")
 
 
 class UpliftRefused(Exception):

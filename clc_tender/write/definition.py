@@ -52,11 +52,17 @@ def write_definition(
     text = uplifted_text(path.read_text(encoding="utf-8"), limits, str(path))
     with atomic_output(out, force) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        try:
-            written = load_tender(tmp)
-        except TenderError as exc:  # named as the officer named it, never the temporary file
-            message = str(exc)[len(f"{exc.file}: {exc.key}: "):]
-            raise TenderError(str(out), exc.key, message) from None
-        for band in written.bands:
-            if (band.floor, band.ceiling) != limits[band.name]:
-                raise TenderError(str(out), band.name, "the uplifted range did not survive writing")
+        check_written(tmp, out, limits)
+
+
+def check_written(tmp: Path, out: Path, limits: Mapping[str, tuple[Decimal, Decimal]]) -> None:
+    """The definition written to ``tmp`` (for ``out``) loads, passes its checks and holds the
+    uplifted ranges; a problem names ``out``, never the temporary file."""
+    try:
+        written = load_tender(tmp)
+    except TenderError as exc:
+        message = str(exc)[len(f"{exc.file}: {exc.key}: "):]
+        raise TenderError(str(out), exc.key, message) from None
+    for band in written.bands:
+        if (band.floor, band.ceiling) != limits[band.name]:
+            raise TenderError(str(out), band.name, "the uplifted range did not survive writing")

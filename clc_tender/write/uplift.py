@@ -114,35 +114,40 @@ def summary_items(run: UpliftRun) -> list[tuple[str, Cell, str]]:
 def write_uplift_record(run: UpliftRun, out: Path, *, force: bool = False) -> None:
     """Write the uplift record to ``out``, whole or not at all."""
     with atomic_output(Path(out), force) as tmp:
-        wb = Workbook(str(tmp), {
-            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        })
-        wb.set_properties({
-            "title": f"{run.tender.reference} uplift effective {run.uplift.effective.isoformat()}",
-            "subject": run.tender.title,
-            "company": run.tender.contracting_authority,
-            "comments": f"Written by clc-tender {__version__}",
-            "created": run.run_at.astimezone(dt.UTC).replace(tzinfo=None),
-        })
-        wb.set_custom_property("clc-tender", DOCUMENT_KIND)
-        sheets = _Sheets(wb)
-        sheets.table(SUMMARY, ("Item", "Value"),
-                     [[item, value] for item, value, _ in summary_items(run)],
-                     kinds=[["text", kind] for _, _, kind in summary_items(run)])
-        u = run.uplift
-        sheets.table(BANDS, BANDS_COLUMNS, [
-            [b.band, b.lot, b.unit, b.staff_share, b.percent,
-             b.old_floor, b.new_floor, b.old_ceiling, b.new_ceiling]
-            for b in u.bands
-        ], column_kinds=("text",) * 3 + ("pct",) * 2 + ("money",) * 4)
-        sheets.table(PROVIDERS, PROVIDERS_COLUMNS, [
-            [c.provider_id, c.organisation, c.lot, c.band, c.old, c.new, c.change, c.change_pct]
-            for c in u.changes
-        ], column_kinds=("text",) * 4 + ("money",) * 3 + ("pct",))
-        sheets.table(LETTERS, LETTERS_COLUMNS,
-                     [[row[name] for name in LETTERS_COLUMNS] for row in letter_rows(run)],
-                     column_kinds=("text",) * 7 + ("wrap",))
-        wb.close()
+        write_record(run, tmp)
+
+
+def write_record(run: UpliftRun, path: Path) -> None:
+    """Write the uplift record to ``path`` (a temporary file of :func:`atomic_output`)."""
+    wb = Workbook(str(path), {
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    })
+    wb.set_properties({
+        "title": f"{run.tender.reference} uplift effective {run.uplift.effective.isoformat()}",
+        "subject": run.tender.title,
+        "company": run.tender.contracting_authority,
+        "comments": f"Written by clc-tender {__version__}",
+        "created": run.run_at.astimezone(dt.UTC).replace(tzinfo=None),
+    })
+    wb.set_custom_property("clc-tender", DOCUMENT_KIND)
+    sheets = _Sheets(wb)
+    sheets.table(SUMMARY, ("Item", "Value"),
+                 [[item, value] for item, value, _ in summary_items(run)],
+                 kinds=[["text", kind] for _, _, kind in summary_items(run)])
+    u = run.uplift
+    sheets.table(BANDS, BANDS_COLUMNS, [
+        [b.band, b.lot, b.unit, b.staff_share, b.percent,
+         b.old_floor, b.new_floor, b.old_ceiling, b.new_ceiling]
+        for b in u.bands
+    ], column_kinds=("text",) * 3 + ("pct",) * 2 + ("money",) * 4)
+    sheets.table(PROVIDERS, PROVIDERS_COLUMNS, [
+        [c.provider_id, c.organisation, c.lot, c.band, c.old, c.new, c.change, c.change_pct]
+        for c in u.changes
+    ], column_kinds=("text",) * 4 + ("money",) * 3 + ("pct",))
+    sheets.table(LETTERS, LETTERS_COLUMNS,
+                 [[row[name] for name in LETTERS_COLUMNS] for row in letter_rows(run)],
+                 column_kinds=("text",) * 7 + ("wrap",))
+    wb.close()
 
 
 class _Sheets:
