@@ -62,7 +62,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _guarded(run: Callable[[], T]) -> T:
     """Turn every expected problem into one line on stderr and exit 2; anything else exit 1."""
-    from .errors import InputError
+    from .errors import InputError, Refusal
     from .tender import TenderError
     from .write.atomic import OutputExists
 
@@ -70,7 +70,7 @@ def _guarded(run: Callable[[], T]) -> T:
         return run()
     except typer.Exit:
         raise
-    except (UsageProblem, TenderError, InputError, OutputExists) as exc:
+    except (UsageProblem, Refusal, TenderError, InputError, OutputExists) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -179,7 +179,9 @@ def evaluate(
     as_json: JsonOption = False,
 ) -> None:
     """Evaluate every workbook in the folder (round 1) and write the award shortlist workbook."""
-    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, None, None))
+    _guarded(lambda: _run_round(_request(
+        tender, None, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out, force=force,
+    ), as_json))
 
 
 @app.command()
@@ -199,8 +201,20 @@ def reopen(
     as_json: JsonOption = False,
 ) -> None:
     """Re-open the framework: evaluate a new round's bids, carrying existing members forward."""
-    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, register, deadline,
-                                award_date))
+    _guarded(lambda: _run_round(_request(
+        tender, deadline, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out,
+        force=force, register=register,
+        award_date=_parse_day("--award-date", award_date) if award_date else None,
+    ), as_json))
+
+
+def _parse_day(option: str, text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageProblem(f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2027-11-26)") from None
 
 
 def _parse_deadline(text: str, tz: Any) -> Any:
@@ -217,96 +231,29 @@ def _parse_deadline(text: str, tz: Any) -> Any:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def _parse_day(option: str, text: str) -> Any:
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageProblem(f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2027-11-26)") from None
-
-
-def _run_round(
-    bids_dir: Path, scores: Path | None, decisions: Path | None, tender: Path | None, out: Path | None,
-    force: bool, as_json: bool, register: Path | None, deadline: str | None, award_date: str | None = None,
-) -> None:
-    """One round: the bids are read (on every core) while the officers' workbooks are."""
-    from .read.files import list_folder
-    from .read.pool import BidReading
+def _request(tender: Path | None, deadline: str | None, **options: Any) -> Any:
+    """The round request of the options given: the definition loaded, the deadline parsed."""
+    from .round import RoundRequest
 
     definition, fmt = _load_tender(tender)
-    if not bids_dir.is_dir():
-        raise UsageProblem(f"{bids_dir}: {'not a folder' if bids_dir.exists() else 'no such folder'}")
-    when = _parse_deadline(deadline or "", definition.tz) if register is not None else None
-    award = _parse_day("--award-date", award_date) if award_date else None
-    if register is not None and not register.is_file():
-        raise UsageProblem(f"{register}: no such file")
-    if out is not None and out.exists() and not force:
-        raise UsageProblem(f"{out} already exists; use --force to overwrite it")
-    paths, skipped = list_folder(bids_dir, exclude=[p for p in (scores, decisions, register, out) if p])
-    with BidReading(paths, definition, fmt) as reading:  # started: the rest overlaps with it
-        _finish_round(reading, skipped, definition, fmt, bids_dir, scores, decisions, out, force, as_json, register, when,
-                      award)
+    when = _parse_deadline(deadline, definition.tz) if deadline is not None else None
+    return RoundRequest(tender=definition, fmt=fmt, deadline=when, **options)
 
 
-def _finish_round(
-    reading: Any, skipped: list[Any], definition: Any, fmt: Any, bids_dir: Path, scores: Path | None,
-    decisions: Path | None, out: Path | None, force: bool, as_json: bool, register: Path | None, when: Any,
-    award: Any = None,
-) -> None:
+def _run_round(request: Any, as_json: bool) -> None:
+    """One round through the library's round API; then the terminal summary or JSON."""
     from . import render
-    from .evaluate import evaluate as run_evaluation
-    from .evaluate import to_json
-    from .read.files import InputFile, sha256_of
-    from .read.frames import collect
-    from .read.panel import read_decisions, read_scores
-    from .write.shortlist import write_shortlist
+    from .round import run_round
 
-    options: dict[str, Any] = {}
-    notes: tuple[str, ...] = ()
-    if register is not None:
-        from .read.register import read_register
-        from .rules import months_after
-        from .rules.reopening import default_award, reopening_limits
-
-        previous = read_register(register, definition)
-        round_number = previous.round + 1
-        ends = months_after(definition.framework_end, 12 * definition.extension_years)
-        award = award or default_award(when, previous.rounds[0])
-        limits = reopening_limits(when, award, previous.rounds, ends)
-        if limits.refusal:
-            raise UsageProblem(limits.refusal)
-        notes = limits.warnings
-        out = out or Path(f"shortlist-round-{round_number}.xlsx")
-        options = {
-            "deadline": when, "round_number": round_number, "first_deadline": previous.first_deadline,
-            "first_award": previous.first_award, "members": previous.members,
-            "award_date": award, "rounds": previous.rounds,
-            "extra_inputs": [InputFile(str(register), register, register.stat().st_size, sha256_of(register),
-                                       "register", f"members carried from round {previous.round}")],
-        }
-    out = out or Path("shortlist.xlsx")
-    if out.exists() and not force:
-        raise UsageProblem(f"{out} already exists; use --force to overwrite it")
-    score_table = read_scores(scores, definition) if scores else None
-    decision_table = read_decisions(decisions, definition) if decisions else None
     with render.reading_progress(not as_json) as progress:
-        frames = collect(reading, definition, fmt, skipped=skipped, progress=progress)
-    if not frames.reads:
-        notes += (f"no .xlsx bids were found in {bids_dir}",)
-    if scores is None and frames.reads:
-        notes += ("no --scores workbook was given: every bid is referred with quality not scored",)
-    ev = run_evaluation(
-        frames, definition, fmt,
-        scores=score_table.frame if score_table else None, scores_path=scores,
-        decisions=decision_table.frame if decision_table else None, decisions_path=decisions,
-        warnings=notes, **options,
-    )
-    write_shortlist(ev, out, force=force)
+        result = run_round(request, progress)
     if as_json:
-        sys.stdout.write(json.dumps(to_json(ev, str(out)), indent=2, ensure_ascii=False) + "\n")
+        from .evaluate import to_json
+
+        sys.stdout.write(json.dumps(to_json(result.evaluation, str(result.out)), indent=2,
+                                    ensure_ascii=False) + "\n")
     else:
-        render.evaluation_summary(ev, str(out))
+        render.evaluation_summary(result.evaluation, str(result.out))
 
 
 @app.command()
@@ -378,20 +325,16 @@ def uplift(
 
     def run() -> None:
         from . import render
-        from .uplift import Figures, UpliftRefused, amount, parse_nlw
+        from .uplift import Figures, amount, parse_nlw
         from .uplifting import UpliftRequest, run_uplift
 
-        try:
-            old, new = parse_nlw(nlw) if nlw else (None, None)
-            figures = Figures(old, new, amount("--cpi", cpi) if cpi else None,
-                              amount("--uplift", decided) if decided else None,
-                              amount("--cap", cap) if cap else None)
-            request = UpliftRequest(register, figures, _parse_day("--effective", effective), tender,
-                                    out, register_out, tender_out, force)
-            result = run_uplift(request)
-        except UpliftRefused as exc:
-            raise UsageProblem(str(exc)) from None
-        render.uplift_summary(result)
+        old, new = parse_nlw(nlw) if nlw else (None, None)
+        figures = Figures(old, new, amount("--cpi", cpi) if cpi else None,
+                          amount("--uplift", decided) if decided else None,
+                          amount("--cap", cap) if cap else None)
+        request = UpliftRequest(register, figures, _parse_day("--effective", effective), tender,
+                                out, register_out, tender_out, force)
+        render.uplift_summary(run_uplift(request))
 
     _guarded(run)
 

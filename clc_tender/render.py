@@ -13,8 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from .evaluate import Evaluation
     from .findings import Finding
+    from .results import Evaluation
     from .uplifting import UpliftResult
 
 out = Console(highlight=False, soft_wrap=False)
@@ -115,7 +115,6 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
     if unused["score-unused"]:
         warning_line(f"some scores were not used (score-unused, {unused['score-unused']} finding(s)): see the Findings sheet")
     out.print(f"Shortlist written to [bold]{written}[/]")
-
 
 
 def uplift_summary(result: UpliftResult) -> None:

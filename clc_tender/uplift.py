@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .evaluate import Member
+from .errors import Refusal
 from .findings import long_date
+from .results import Member
 from .tender import Band, Tender
 
 PENNY = Decimal("0.01")
@@ -22,11 +23,9 @@ HUNDREDTH = Decimal("0.01")  # of a percent
 HUNDRED = Decimal(100)
 CPI_RANGE = (Decimal(-10), Decimal(30))  # % a year: outside it the figure is a typing error
 PERCENT_RANGE = (Decimal(0), Decimal(30))  # a decided or capped uplift, and the NLW change
-# the register's history of uplifts, one row per uplift ever applied (carried by reopen)
-UPLIFTS_COLUMNS = ("Effective", "Uplift %", "NLW", "CPI", "Register SHA-256")
 
 
-class UpliftRefused(Exception):
+class UpliftRefused(Refusal):
     """The uplift cannot be applied as asked: one line, exit 2."""
 
 

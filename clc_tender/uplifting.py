@@ -16,16 +16,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from . import contract as c
 from .errors import InputError
 from .findings import money
+from .framework import rate_card
 from .read import values
-from .read.files import sha256_of
-from .read.register import Register, read_register
-from .read.sheets import SheetRows, read_sheets
+from .read.ours import SheetRows, Shortlist, read_sheets, read_shortlist
 from .tender import Tender, bundled_path, load_tender
 from .uplift import (
-    UPLIFTS_COLUMNS,
-    Figures,
+        Figures,
     Uplift,
     UpliftRefused,
     check_effective,
@@ -35,11 +34,10 @@ from .uplift import (
 from .write.atomic import atomic_output, check_output
 from .write.definition import check_written, uplifted_text
 from .write.register import write_sheets
-from .write.shortlist import rate_card
 from .write.uplift import UpliftRun, write_record
 
-FRAMEWORK, RATE_CARD, UPLIFTS, BIDDERS = "Framework", "Rate card", "Uplifts", "Bidders"
-RATE_CARD_COLUMNS = ("Band", "Rank", "Organisation", "Provider ID", "Price (£)", "Hourly (£)")
+FRAMEWORK, RATE_CARD, UPLIFTS, BIDDERS = (c.FRAMEWORK.name, c.RATE_CARD.name, c.UPLIFTS.name,
+                                          c.BIDDERS.name)
 
 
 @dataclass(frozen=True)
@@ -128,17 +126,18 @@ def uplift_row(u: Uplift, tender: Tender, register_sha256: str) -> dict[str, Any
     """The ``Uplifts`` row of this uplift."""
     f = u.figures
     order = [*tender.band_names, *(b for b in u.percent_of if b not in tender.band_names)]
-    return {
-        "Effective": u.effective.isoformat(),
-        "Uplift %": "\n".join(f"{band}: {u.percent_of[band]}%" for band in order),
-        "NLW": "" if f.nlw_old is None else f"{money(f.nlw_old)} → {money(f.nlw_new)}",
-        "CPI": f.cpi,
-        "Register SHA-256": register_sha256,
+    row = {
+        "effective": u.effective.isoformat(),
+        "uplift_pct": "\n".join(f"{band}: {u.percent_of[band]}%" for band in order),
+        "nlw": "" if f.nlw_old is None else f"{money(f.nlw_old)} → {money(f.nlw_new)}",
+        "cpi": f.cpi,
+        "register_sha256": register_sha256,
     }
+    return {c.UPLIFTS.header(key): value for key, value in row.items()}
 
 
 def uplifted_sheets(
-    sheets: dict[str, SheetRows], register: Register, u: Uplift, tender: Tender, sha: str
+    sheets: dict[str, SheetRows], u: Uplift, tender: Tender, sha: str
 ) -> list[SheetRows]:
     """The register's sheets with Framework's prices uplifted, Rate card recomputed and this
     uplift added to Uplifts; every other sheet as it was."""
@@ -152,15 +151,19 @@ def uplifted_sheets(
                 rows.append({**row, **{band: price for band, price in new.items() if band in sheet.headers}})
             sheet = SheetRows(sheet.name, sheet.headers, tuple(rows))
         elif sheet.name == RATE_CARD:
-            card = [{"Band": r.band, "Rank": r.rank, "Organisation": r.organisation,
-                     "Provider ID": r.provider_id, "Price (£)": r.price, "Hourly (£)": r.hourly}
+            header = c.RATE_CARD.header
+            card = [{header("band"): r.band, header("rank"): r.rank,
+                     header("organisation"): r.organisation, header("provider_id"): r.provider_id,
+                     header("price"): r.price, header("hourly"): r.hourly}
                     for r in rate_card(u.members, tender)]
-            sheet = SheetRows(sheet.name, RATE_CARD_COLUMNS, tuple(card))
+            headers = tuple(col.header for col in c.RATE_CARD.columns)
+            sheet = SheetRows(sheet.name, headers, tuple(card))
         elif sheet.name == UPLIFTS:
             continue
         result.append(sheet)
     history = sheets[UPLIFTS].rows if UPLIFTS in sheets else ()
-    result.append(SheetRows(UPLIFTS, UPLIFTS_COLUMNS, (*history, uplift_row(u, tender, sha))))
+    headers = tuple(col.header for col in c.UPLIFTS.columns)
+    result.append(SheetRows(UPLIFTS, headers, (*history, uplift_row(u, tender, sha))))
     return result
 
 
@@ -169,11 +172,11 @@ def run_uplift(request: UpliftRequest) -> UpliftResult:
     outputs = default_outputs(request)
     check_outputs(request, outputs)
     tender = load_tender(request.tender)
-    register = read_register(request.register, tender)
+    register: Shortlist = read_shortlist(request.register, tender)
     sheets = read_sheets(request.register, tender)
     check_effective(request.effective, earlier_uplifts(sheets, register.file, tender), str(request.register))
     u = plan(tender, register.members, request.figures, request.effective)
-    sha = sha256_of(request.register)
+    sha = register.sha256
     contacts = {str(row.get("Provider ID") or "").strip(): {k: str(v or "") for k, v in row.items()}
                 for row in (sheets[BIDDERS].rows if BIDDERS in sheets else ())}
     run_at = request.run_at or dt.datetime.now(tender.tz).replace(microsecond=0)
@@ -187,7 +190,7 @@ def run_uplift(request: UpliftRequest) -> UpliftResult:
         tmp_register = stack.enter_context(atomic_output(register_out, request.force))
         tmp_tender = stack.enter_context(atomic_output(tender_out, request.force))
         write_record(run, tmp_out)
-        write_sheets(uplifted_sheets(sheets, register, u, tender, sha), tmp_register, tender.band_names,
+        write_sheets(uplifted_sheets(sheets, u, tender, sha), tmp_register, tender.band_names,
                      title=f"{tender.reference} register uplifted {u.effective.isoformat()}", created=run_at)
         tmp_tender.write_text(text, encoding="utf-8")
         check_written(tmp_tender, tender_out, limits)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clc_tender.evaluate import Member
+from clc_tender.results import Member
 from clc_tender.tender import Tender, TenderError, bundled_path, load_tender
 from clc_tender.uplift import (
     Figures,

@@ -17,23 +17,20 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 
 from .. import __version__
-from ..read.sheets import SheetRows
+from .. import contract as c
+from ..read.ours import SheetRows
 from .shortlist import _OUTCOME_COLOURS, MONEY_FORMAT, PERCENT_FORMAT, WIDTH_SAMPLE, print_setup
 
 DOCUMENT_KIND = "shortlist"  # the uplifted register is a shortlist like any other
-_WRAPPED = {"Reasons", "Conditions", "Decisions", "Letter reasons", "Letter conditions", "Message",
-            "Note", "Comment", "Registered address", "Uplift %", "Value"}
-_PRICE_HEADERS = {"Min", "Median", "Max"}
 
 
-def _kind(sheet: str, header: str, bands: set[str]) -> str:
-    if header.endswith("(£)") or header in bands or (sheet == "Prices" and header in _PRICE_HEADERS):
-        return "money"
-    if header in ("Quality %", "CPI"):
-        return "pct"
-    if header in _WRAPPED:
-        return "wrap"
-    return "text"
+def _kinds(sheet: str, headers: Sequence[str], bands: Sequence[str]) -> list[str]:
+    """How each column is written: as ``contract.py`` declares it; a column it does not
+    declare is money when its header says (£), else as read."""
+    spec = next((s for s in (*c.SHORTLIST, c.UPLIFTS) if s.name == sheet), None)
+    declared = {col.header: col.kind for col in spec.expand(bands)} if spec else {}
+    kinds = [declared.get(h, "money" if h.endswith("(£)") else "text") for h in headers]
+    return ["text" if kind in ("int", "date") else kind for kind in kinds]
 
 
 def write_sheets(
@@ -61,16 +58,15 @@ def write_sheets(
     }
     outcome = {o.value: wb.add_format({**base, "bg_color": fill, "font_color": font})
                for o, (fill, font) in _OUTCOME_COLOURS.items()}
-    band_set = set(bands)
     for sheet in sheets:
         ws = wb.add_worksheet(sheet.name)
-        kinds = [_kind(sheet.name, h, band_set) for h in sheet.headers]
+        kinds = _kinds(sheet.name, sheet.headers, bands)
         widths = [len(h) + 2 for h in sheet.headers]
         for row in sheet.rows[:WIDTH_SAMPLE]:
             for col, h in enumerate(sheet.headers):
                 widths[col] = max(widths[col], _wants(row.get(h)))
         for col, h in enumerate(sheet.headers):
-            width = 60 if kinds[col] == "wrap" else min(max(widths[col], 8), 50)
+            width = min(max(widths[col], 8), 60 if kinds[col] == "wrap" else 50)
             ws.set_column(col, col, width, formats[kinds[col]])
             ws.write_string(0, col, h, header)
         for r, row in enumerate(sheet.rows, start=1):
