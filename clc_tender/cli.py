@@ -122,47 +122,15 @@ def check(
 
     def run() -> int:
         from . import render
-        from .evaluate import assess, relevant
-        from .read.files import list_folder
-        from .read.frames import read_files
-        from .read.guards import classify
-        from .rules import lots_by_bid
+        from .checking import check_files, files_to_check
 
         definition, fmt = _load_tender(tender)
-        files: list[Path] = []
-        for path in paths:
-            if path.is_dir():
-                files += list_folder(path)[0]
-            elif path.is_file():
-                if classify(path) == "skip":
-                    render.warning_line(f"{path} is not an .xlsx workbook; skipped")
-                    continue
-                files.append(path)
-            else:
-                raise UsageProblem(f"{path}: no such file or folder")
-        if not files:
-            raise UsageProblem("no .xlsx workbooks to check")
-        frames = read_files(files, definition, fmt)
-        findings = assess(frames, definition, fmt, definition.deadline)
-        lots = lots_by_bid(frames.bids, definition.lot_names)
-        by_file: dict[str, list[Any]] = {}
-        verdicts: dict[str, str] = {}
-        any_error = False
-        for index, read in enumerate(frames.reads):
-            mine = relevant([f for f in findings if f.file == read.file], lots.get(index, ()))
-            by_file[read.file] = mine
-            errors = sum(f.severity.value == "error" for f in mine)
-            referrals = sum(f.severity.value == "referral" for f in mine)
-            warnings = sum(f.severity.value == "warning" for f in mine)
-            any_error = any_error or errors > 0
-            parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else ["no errors"]
-            if referrals:
-                parts.append(f"{referrals} for an officer to review")
-            if warnings:
-                parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-            verdicts[read.file] = ("FAIL: " if errors else "OK: ") + ", ".join(parts)
-        render.check_report(by_file, verdicts)
-        return 1 if any_error else 0
+        files, notes = files_to_check(paths)
+        for note in notes:
+            render.warning_line(note)
+        results = check_files(files, definition, fmt)
+        render.check_report(results)
+        return 1 if any(r.failed for r in results) else 0
 
     code = _guarded(run)
     raise typer.Exit(code)

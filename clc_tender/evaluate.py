@@ -59,34 +59,19 @@ class RoundContext:
     uplifts: tuple[dict[str, Any], ...] = ()  # the register's Uplifts rows, carried forward
 
 
-class _Places:
-    """Where a bid's field is: (sheet, cell)."""
-
-    def __init__(self, frames: BidFrames, fmt: Format) -> None:
-        self.reads = frames.reads
-        self.sheet_of = fmt.sheet_of
-
-    def __call__(self, bid: int, key: str) -> tuple[str, str]:
-        return self.sheet_of.get(key, ""), self.reads[bid].cell(key)
-
-    def present(self, bid: int, key: str) -> bool:
-        return key in self.reads[bid].present
-
-
 def assess(frames: BidFrames, tender: Tender, fmt: Format, deadline: dt.datetime) -> list[Finding]:
     """Reading, validation, prices and gates: every finding that needs no scores or deadline
     judgement of lateness (dates such as accounts age are judged against ``deadline``)."""
     bids = frames.bids
     lots = lots_by_bid(bids, tender.lot_names)
-    places = _Places(frames, fmt)
     findings: list[Finding] = [f for read in frames.reads for f in read.findings]
     findings += validate(frames, tender, fmt)
     findings += price_findings(frames.prices, bids, lots, tender)
-    findings += gates.eligibility_findings(bids, places)
-    findings += gates.finance_findings(bids, tender, deadline, places)
-    findings += gates.insurance_findings(bids, tender, deadline, places)
-    findings += gates.policy_findings(bids, tender, deadline, places)
-    findings += gates.safeguarding_findings(bids, tender, lots, places, places.present)
+    findings += gates.eligibility_findings(bids)
+    findings += gates.finance_findings(bids, tender, deadline)
+    findings += gates.insurance_findings(bids, tender, deadline)
+    findings += gates.policy_findings(bids, tender, deadline)
+    findings += gates.safeguarding_findings(bids, tender, lots)
     findings += gates.coverage_findings(bids, frames.coverage, tender, lots)
     return sorted(_with_references(findings, bids), key=finding_order(fmt))
 
@@ -180,7 +165,7 @@ def evaluate(
     who = _Bids.of(frames.bids, tender)
     findings = assess(frames, tender, fmt, deadline)
     findings += _with_references(
-        gates.deadline_findings(frames.bids, deadline, _Places(frames, fmt)), frames.bids)
+        gates.deadline_findings(frames.bids, deadline), frames.bids)
     on_framework = {(m.provider_id, m.lot): m for m in ctx.members}
     already = {
         (bid, lot) for bid, bid_lots in who.lots.items() for lot in bid_lots

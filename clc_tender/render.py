@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from .findings import Finding
+    from .checking import FileCheck
     from .results import Evaluation
     from .uplifting import UpliftResult
 
@@ -59,8 +59,9 @@ def reading_progress(enabled: bool = True) -> Iterator[Callable[[int, int, str],
         yield update
 
 
-def check_report(by_file: dict[str, list[Finding]], verdicts: dict[str, str]) -> None:
-    for file, findings in by_file.items():
+def check_report(results: Sequence[FileCheck]) -> None:
+    for result in results:
+        file, findings = result.file, result.findings
         if findings:
             table = Table(title=file, title_justify="left", show_lines=False, expand=False)
             for column in ("Sheet", "Cell", "Severity", "Code"):
@@ -69,7 +70,7 @@ def check_report(by_file: dict[str, list[Finding]], verdicts: dict[str, str]) ->
             for f in findings:
                 table.add_row(f.sheet, f.cell, f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]", f.code, f.message)
             out.print(table)
-        out.print(f"{file}: {verdicts[file]}")
+        out.print(f"{file}: {result.verdict}")
 
 
 def evaluation_summary(ev: Evaluation, written: str) -> None:
