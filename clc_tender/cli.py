@@ -182,7 +182,8 @@ def _parse_day(option: str, text: str) -> Any:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageProblem(f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2027-11-26)") from None
+        raise UsageProblem(
+            f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2027-11-26)") from None
 
 
 def _parse_deadline(text: str, tz: Any) -> Any:
@@ -275,18 +276,35 @@ def letters(
     _guarded(run)
 
 
+def _opt(name: str, text: str) -> Any:
+    return typer.Option(name, help=text, show_default=False)
+
+
 @app.command()
 def uplift(
-    register: Annotated[Path, typer.Argument(help="The latest shortlist workbook (the register reopen reads).", dir_okay=False, show_default=False)],
-    effective: Annotated[str, typer.Option("--effective", help="The date the new prices take effect, YYYY-MM-DD.", show_default=False)],
-    nlw: Annotated[str | None, typer.Option("--nlw", help="The National Living Wage, OLD:NEW in £ an hour, e.g. 12.21:12.71.", show_default=False)] = None,
-    cpi: Annotated[str | None, typer.Option("--cpi", help="The CPI % weighted with the NLW change, e.g. 3.8.", show_default=False)] = None,
-    decided: Annotated[str | None, typer.Option("--uplift", help="The council's decided uplift % for every band, instead of the formula.", show_default=False)] = None,
-    cap: Annotated[str | None, typer.Option("--cap", help="The most the computed uplift % may be.", show_default=False)] = None,
+    register: Annotated[Path, typer.Argument(
+        help="The latest shortlist workbook (the register reopen reads).", dir_okay=False,
+        show_default=False)],
+    effective: Annotated[str, _opt(
+        "--effective", "The date the new prices take effect, YYYY-MM-DD.")],
+    nlw: Annotated[str | None, _opt(
+        "--nlw", "The National Living Wage, OLD:NEW in £ an hour, e.g. 12.21:12.71.")] = None,
+    cpi: Annotated[str | None, _opt(
+        "--cpi", "The CPI % weighted with the NLW change, e.g. 3.8.")] = None,
+    decided: Annotated[str | None, _opt(
+        "--uplift",
+        "The council's decided uplift % for every band, instead of the formula.")] = None,
+    cap: Annotated[str | None, _opt("--cap", "The most the computed uplift % may be.")] = None,
     tender: TenderOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="The uplift record (default uplift-<effective date>.xlsx).", show_default=False)] = None,
-    register_out: Annotated[Path | None, typer.Option("--register-out", help="The uplifted register (default <register stem>-uplifted-<effective date>.xlsx).", show_default=False)] = None,
-    tender_out: Annotated[Path | None, typer.Option("--tender-out", help="The uplifted tender definition (default <definition stem>-<effective date>.toml).", show_default=False)] = None,
+    out: Annotated[Path | None, _opt(
+        "--out", "The uplift record (default uplift-<effective date>.xlsx).")] = None,
+    register_out: Annotated[Path | None, _opt(
+        "--register-out",
+        "The uplifted register (default <register stem>-uplifted-<effective date>.xlsx).")] = None,
+    tender_out: Annotated[Path | None, _opt(
+        "--tender-out",
+        "The uplifted tender definition (default <definition stem>-<effective date>.toml)."
+    )] = None,
     force: ForceOption = False,
 ) -> None:
     """The annual uplift (NLW and CPI): members' prices and the bands' floors and ceilings."""

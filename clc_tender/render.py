@@ -129,11 +129,13 @@ def uplift_summary(result: UpliftResult) -> None:
     for column in ("Band", "Per", "Uplift %", "Old range", "New range"):
         table.add_column(column, no_wrap=True, justify="right" if column == "Uplift %" else "left")
     for b in u.bands:
-        table.add_row(b.band, b.unit, f"{b.percent}%", f"{money(b.old_floor)} – {money(b.old_ceiling)}",
+        table.add_row(b.band, b.unit, f"{b.percent}%",
+                      f"{money(b.old_floor)} – {money(b.old_ceiling)}",
                       f"{money(b.new_floor)} – {money(b.new_ceiling)}")
     out.print(table)
     members = len({(c.provider_id, c.lot) for c in u.changes})
-    out.print(f"Members' prices: {len(u.changes)} price{'s' if len(u.changes) != 1 else ''} of {members} "
+    prices = len(u.changes)
+    out.print(f"Members' prices: {prices} price{'s' if prices != 1 else ''} of {members} "
               f"member{'s' if members != 1 else ''} changed by {money(u.total_change)} in total")
     out.print(f"Uplift record written to [bold]{result.out}[/]")
     out.print(f"Uplifted register written to [bold]{result.register_out}[/]")

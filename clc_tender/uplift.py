@@ -123,9 +123,13 @@ def check_figures(figures: Figures) -> None:
     f = figures
     has_nlw = f.nlw_old is not None and f.nlw_new is not None
     if f.decided is None and not (has_nlw and f.cpi is not None):
-        raise UpliftRefused("give --nlw OLD:NEW and --cpi PCT, or the council's decided --uplift PCT")
+        raise UpliftRefused(
+            "give --nlw OLD:NEW and --cpi PCT, or the council's decided --uplift PCT"
+        )
     if f.decided is not None and f.cap is not None:
-        raise UpliftRefused("--cap caps the computed uplift; it cannot be used with a decided --uplift")
+        raise UpliftRefused(
+            "--cap caps the computed uplift; it cannot be used with a decided --uplift"
+        )
     if has_nlw:
         assert f.nlw_old is not None and f.nlw_new is not None
         for rate in (f.nlw_old, f.nlw_new):
@@ -135,11 +139,15 @@ def check_figures(figures: Figures) -> None:
         assert change is not None
         if f.nlw_new < f.nlw_old and f.decided is None:
             raise UpliftRefused(
-                f"--nlw {f.nlw_old}:{f.nlw_new}: the new National Living Wage is below the old one; "
-                "give the council's decided --uplift PCT if that is right")
+                f"--nlw {f.nlw_old}:{f.nlw_new}: the new National Living Wage is below the old "
+                "one; "
+                "give the council's decided --uplift PCT if that is right"
+            )
         if change > PERCENT_RANGE[1]:
             raise UpliftRefused(
-                f"--nlw {f.nlw_old}:{f.nlw_new}: a rise of {_pct(change)}% is not plausible; check the rates")
+                f"--nlw {f.nlw_old}:{f.nlw_new}: a rise of {_pct(change)}% is not plausible; "
+                "check the rates"
+            )
     if f.cpi is not None and not CPI_RANGE[0] <= f.cpi <= CPI_RANGE[1]:
         raise UpliftRefused(f"--cpi {f.cpi}: CPI must be between -10% and +30%")
     for option, value in (("--uplift", f.decided), ("--cap", f.cap)):
@@ -148,7 +156,9 @@ def check_figures(figures: Figures) -> None:
         if not PERCENT_RANGE[0] <= value <= PERCENT_RANGE[1]:
             raise UpliftRefused(f"{option} {value}: an uplift must be between 0% and 30%")
         if value != value.quantize(HUNDREDTH):
-            raise UpliftRefused(f"{option} {value}: give the percentage to at most two decimal places")
+            raise UpliftRefused(
+                f"{option} {value}: give the percentage to at most two decimal places"
+            )
 
 
 def check_effective(effective: dt.date, earlier: Sequence[dt.date], register: str) -> None:
@@ -156,11 +166,13 @@ def check_effective(effective: dt.date, earlier: Sequence[dt.date], register: st
     if effective in earlier:
         raise UpliftRefused(
             f"{register} is already uplifted with effective date {long_date(effective)}; "
-            "give the register from before that uplift, or a later effective date")
+            "give the register from before that uplift, or a later effective date"
+        )
     if earlier and effective <= max(earlier):
         raise UpliftRefused(
             f"--effective {effective.isoformat()} is not after the last uplift of {register} "
-            f"(effective {long_date(max(earlier))})")
+            f"(effective {long_date(max(earlier))})"
+        )
 
 
 # --- the arithmetic -----------------------------------------------------------------------------
@@ -177,8 +189,10 @@ def percent_for(figures: Figures, share: Decimal | None, band: str, source: str)
         return figures.decided
     if share is None:
         raise UpliftRefused(
-            f"{source}: the tender definition has no staff share for {band} ([uplift] staff_share); "
-            "add one, or give the council's decided --uplift PCT")
+            f"{source}: the tender definition has no staff share for {band} "
+            "([uplift] staff_share); "
+            "add one, or give the council's decided --uplift PCT"
+        )
     assert figures.nlw_change is not None and figures.cpi is not None
     result = weighted_percent(share, figures.nlw_change, figures.cpi)
     if figures.cap is not None and result > figures.cap:
@@ -210,15 +224,24 @@ def plan(tender: Tender, members: Iterable[Member], figures: Figures, effective:
             if name not in percent_of:  # priced in a band that this definition no longer has
                 percent_of[name] = percent_for(figures, tender.staff_share, name, tender.source)
             prices[name] = uplifted(old, percent_of[name])
-            changes.append(PriceChange(m.provider_id, m.organisation, m.lot, name, old, prices[name]))
+            changes.append(
+                PriceChange(m.provider_id, m.organisation, m.lot, name, old, prices[name])
+            )
         new_members.append(replace(m, prices=prices))
     return Uplift(effective, figures, tuple(bands), percent_of, tuple(changes), tuple(new_members))
 
 
 def _band(band: Band, share: Decimal | None, pct: Decimal) -> BandUplift:
     return BandUplift(
-        band.name, band.lot, band.unit, share, pct,
-        band.floor, uplifted(band.floor, pct), band.ceiling, uplifted(band.ceiling, pct),
+        band.name,
+        band.lot,
+        band.unit,
+        share,
+        pct,
+        band.floor,
+        uplifted(band.floor, pct),
+        band.ceiling,
+        uplifted(band.ceiling, pct),
     )
 
 
@@ -231,9 +254,11 @@ def formula_text(figures: Figures) -> str:
     if figures.decided is not None:
         return f"decided by the council (para 40): {figures.decided}% for every band"
     assert figures.nlw_change is not None
-    text = (f"uplift % = w × NLW change % + (1 − w) × CPI % = w × {figures.nlw_change:.4f} + "
-            f"(1 − w) × {figures.cpi}, rounded half up to 2 decimal places; w is each band's "
-            "staff share (Bands sheet)")
+    text = (
+        f"uplift % = w × NLW change % + (1 − w) × CPI % = w × {figures.nlw_change:.4f} + "
+        f"(1 − w) × {figures.cpi}, rounded half up to 2 decimal places; w is each band's "
+        "staff share (Bands sheet)"
+    )
     if figures.cap is not None:
         text += f"; capped at {figures.cap}%"
     return text

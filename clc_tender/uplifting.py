@@ -24,7 +24,7 @@ from .read import values
 from .read.ours import SheetRows, Shortlist, read_sheets, read_shortlist
 from .tender import Tender, bundled_path, load_tender
 from .uplift import (
-        Figures,
+    Figures,
     Uplift,
     UpliftRefused,
     check_effective,
@@ -36,8 +36,12 @@ from .write.definition import check_written, uplifted_text
 from .write.register import write_sheets
 from .write.uplift import UpliftRun, write_record
 
-FRAMEWORK, RATE_CARD, UPLIFTS, BIDDERS = (c.FRAMEWORK.name, c.RATE_CARD.name, c.UPLIFTS.name,
-                                          c.BIDDERS.name)
+FRAMEWORK, RATE_CARD, UPLIFTS, BIDDERS = (
+    c.FRAMEWORK.name,
+    c.RATE_CARD.name,
+    c.UPLIFTS.name,
+    c.BIDDERS.name,
+)
 
 
 @dataclass(frozen=True)
@@ -95,8 +99,10 @@ def check_outputs(request: UpliftRequest, outputs: tuple[Path, Path, Path]) -> N
             raise UpliftRefused(f"{option} {path}: the file must end in {suffix}")
         for given in inputs:
             if _same(path, given):
-                raise UpliftRefused(f"{option} {path}: that is an input of this run ({given}); "
-                                    "an output never replaces an input, even with --force")
+                raise UpliftRefused(
+                    f"{option} {path}: that is an input of this run ({given}); "
+                    "an output never replaces an input, even with --force"
+                )
         folder = path.parent if str(path.parent) else Path(".")
         if not folder.is_dir():
             raise UpliftRefused(f"{option} {path}: the folder {folder} does not exist")
@@ -115,9 +121,15 @@ def earlier_uplifts(sheets: dict[str, SheetRows], file: str, tender: Tender) -> 
         return []
     days = []
     for index, row in enumerate(sheet.rows, start=2):
-        day, _ = values.date(row.get("Effective"), values.CellContext(tender.tz, lambda: "yyyy-mm-dd"))
+        day, _ = values.date(
+            row.get("Effective"), values.CellContext(tender.tz, lambda: "yyyy-mm-dd")
+        )
         if day is None:
-            raise InputError(file, f"{UPLIFTS}!A{index}", f"Effective: {values.show(row.get('Effective'))} is not a date")
+            raise InputError(
+                file,
+                f"{UPLIFTS}!A{index}",
+                f"Effective: {values.show(row.get('Effective'))} is not a date",
+            )
         days.append(day)
     return days
 
@@ -147,15 +159,26 @@ def uplifted_sheets(
         if sheet.name == FRAMEWORK:
             rows = []
             for row in sheet.rows:
-                new = prices.get((str(row.get("Provider ID") or "").strip(), str(row.get("Lot"))), {})
-                rows.append({**row, **{band: price for band, price in new.items() if band in sheet.headers}})
+                new = prices.get(
+                    (str(row.get("Provider ID") or "").strip(), str(row.get("Lot"))), {}
+                )
+                rows.append(
+                    {**row, **{band: price for band, price in new.items() if band in sheet.headers}}
+                )
             sheet = SheetRows(sheet.name, sheet.headers, tuple(rows))
         elif sheet.name == RATE_CARD:
             header = c.RATE_CARD.header
-            card = [{header("band"): r.band, header("rank"): r.rank,
-                     header("organisation"): r.organisation, header("provider_id"): r.provider_id,
-                     header("price"): r.price, header("hourly"): r.hourly}
-                    for r in rate_card(u.members, tender)]
+            card = [
+                {
+                    header("band"): r.band,
+                    header("rank"): r.rank,
+                    header("organisation"): r.organisation,
+                    header("provider_id"): r.provider_id,
+                    header("price"): r.price,
+                    header("hourly"): r.hourly,
+                }
+                for r in rate_card(u.members, tender)
+            ]
             headers = tuple(col.header for col in c.RATE_CARD.columns)
             sheet = SheetRows(sheet.name, headers, tuple(card))
         elif sheet.name == UPLIFTS:
@@ -174,14 +197,20 @@ def run_uplift(request: UpliftRequest) -> UpliftResult:
     tender = load_tender(request.tender)
     register: Shortlist = read_shortlist(request.register, tender)
     sheets = read_sheets(request.register, tender)
-    check_effective(request.effective, earlier_uplifts(sheets, register.file, tender), str(request.register))
+    check_effective(
+        request.effective, earlier_uplifts(sheets, register.file, tender), str(request.register)
+    )
     u = plan(tender, register.members, request.figures, request.effective)
     sha = register.sha256
-    contacts = {str(row.get("Provider ID") or "").strip(): {k: str(v or "") for k, v in row.items()}
-                for row in (sheets[BIDDERS].rows if BIDDERS in sheets else ())}
+    contacts = {
+        str(row.get("Provider ID") or "").strip(): {k: str(v or "") for k, v in row.items()}
+        for row in (sheets[BIDDERS].rows if BIDDERS in sheets else ())
+    }
     run_at = request.run_at or dt.datetime.now(tender.tz).replace(microsecond=0)
     run = UpliftRun(u, tender, str(request.register), sha, run_at, contacts)
-    limits: dict[str, tuple[Decimal, Decimal]] = {b.band: (b.new_floor, b.new_ceiling) for b in u.bands}
+    limits: dict[str, tuple[Decimal, Decimal]] = {
+        b.band: (b.new_floor, b.new_ceiling) for b in u.bands
+    }
     definition = request.tender if request.tender is not None else bundled_path()
     text = uplifted_text(definition.read_text(encoding="utf-8"), limits, str(definition))
     out, register_out, tender_out = outputs
@@ -190,9 +219,13 @@ def run_uplift(request: UpliftRequest) -> UpliftResult:
         tmp_register = stack.enter_context(atomic_output(register_out, request.force))
         tmp_tender = stack.enter_context(atomic_output(tender_out, request.force))
         write_record(run, tmp_out)
-        write_sheets(uplifted_sheets(sheets, u, tender, sha), tmp_register, tender.band_names,
-                     title=f"{tender.reference} register uplifted {u.effective.isoformat()}", created=run_at)
+        write_sheets(
+            uplifted_sheets(sheets, u, tender, sha),
+            tmp_register,
+            tender.band_names,
+            title=f"{tender.reference} register uplifted {u.effective.isoformat()}",
+            created=run_at,
+        )
         tmp_tender.write_text(text, encoding="utf-8")
         check_written(tmp_tender, tender_out, limits)
     return UpliftResult(u, tender, out, register_out, tender_out)
-

@@ -4,6 +4,7 @@ periods from the second award, and nothing awarded after 8 years from the first.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,7 +58,9 @@ SECOND = RoundDates(2, deadline(2027, 9, 17), dt.date(2027, 11, 26))
     [(dt.date(2032, 11, 25), False), (dt.date(2032, 11, 26), True)],
     ids=["inside-5-years", "outside-5-years"],
 )
-def test_later_reopening_inside_or_outside_5_years_from_the_second_award(award: dt.date, warns: bool) -> None:
+def test_later_reopening_inside_or_outside_5_years_from_the_second_award(
+    award: dt.date, warns: bool
+) -> None:
     limits = reopening_limits(deadline(2032, 9, 17), award, [ROUND1, SECOND])
     assert limits.refusal is None
     assert len(limits.warnings) == warns
@@ -69,7 +72,12 @@ def test_later_reopening_inside_or_outside_5_years_from_the_second_award(award: 
 def test_the_5_years_run_from_the_latest_award() -> None:
     third = RoundDates(3, deadline(2029, 3, 16), dt.date(2029, 5, 25))
     # 5 years after the second award but within 5 years of round 3's: no warning
-    assert reopening_limits(deadline(2033, 3, 1), dt.date(2033, 5, 1), [ROUND1, SECOND, third]).warnings == ()
+    assert (
+        reopening_limits(
+            deadline(2033, 3, 1), dt.date(2033, 5, 1), [ROUND1, SECOND, third]
+        ).warnings
+        == ()
+    )
     late = reopening_limits(deadline(2034, 3, 1), dt.date(2034, 5, 25), [ROUND1, SECOND, third])
     assert len(late.warnings) == 1 and "round 3's award" in late.warnings[0]
 
@@ -94,7 +102,9 @@ def test_impossible_dates_are_refused() -> None:
     assert same.refusal and "not after round 2's award" in same.refusal
     early = reopening_limits(deadline(2026, 3, 1), dt.date(2026, 6, 1), [ROUND1])
     assert early.refusal and "previous round" in early.refusal
-    ended = reopening_limits(deadline(2031, 8, 1), dt.date(2031, 10, 10), [ROUND1], dt.date(2031, 8, 30))
+    ended = reopening_limits(
+        deadline(2031, 8, 1), dt.date(2031, 10, 10), [ROUND1], dt.date(2031, 8, 30)
+    )
     assert ended.refusal and "30 August 2031" in ended.refusal
 
 
@@ -140,8 +150,20 @@ def _reopen(register, out, deadline_, *extra):  # type: ignore[no-untyped-def]
 
     from clc_tender.cli import app
 
-    return CliRunner().invoke(app, ["reopen", str(register.parent / "bids"), "--register", str(register),
-                                    "--deadline", deadline_, "--out", str(out), *extra])
+    return CliRunner().invoke(
+        app,
+        [
+            "reopen",
+            str(register.parent / "bids"),
+            "--register",
+            str(register),
+            "--deadline",
+            deadline_,
+            "--out",
+            str(out),
+            *extra,
+        ],
+    )
 
 
 def test_round_1_records_its_award(empty_round1) -> None:  # type: ignore[no-untyped-def]
@@ -151,7 +173,9 @@ def test_round_1_records_its_award(empty_round1) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize(("award", "warns"), [("2029-05-28", False), ("2029-05-29", True)])
-def test_reopen_award_date_inside_and_outside_3_years(empty_round1, award: str, warns: bool) -> None:  # type: ignore[no-untyped-def]
+def test_reopen_award_date_inside_and_outside_3_years(
+    empty_round1, award: str, warns: bool
+) -> None:  # type: ignore[no-untyped-def]
     out = empty_round1.parent / "r2.xlsx"
     result = _reopen(empty_round1, out, "2029-03-16T12:00", "--award-date", award)
     assert result.exit_code == 0, result.output
@@ -171,7 +195,11 @@ def _longer(tmp_path):  # type: ignore[no-untyped-def]
     from clc_tender.tender import bundled_path
 
     longer = tmp_path / "long.toml"
-    longer.write_text(bundled_path().read_text().replace("framework_end = 2029-08-30", "framework_end = 2036-08-30"))
+    longer.write_text(
+        bundled_path()
+        .read_text()
+        .replace("framework_end = 2029-08-30", "framework_end = 2036-08-30")
+    )
     return longer
 
 
@@ -183,8 +211,14 @@ def test_reopen_default_award_and_rounds_carried(tmp_path) -> None:  # type: ign
     longer = str(_longer(tmp_path))
     (tmp_path / "bids").mkdir()
     register = tmp_path / "shortlist.xlsx"
-    assert CliRunner().invoke(app, ["evaluate", str(tmp_path / "bids"), "--out", str(register),
-                                    "--tender", longer]).exit_code == 0
+    assert (
+        CliRunner()
+        .invoke(
+            app, ["evaluate", str(tmp_path / "bids"), "--out", str(register), "--tender", longer]
+        )
+        .exit_code
+        == 0
+    )
     r2 = tmp_path / "r2.xlsx"
     assert _reopen(register, r2, "2027-09-17T12:00", "--tender", longer).exit_code == 0
     assert _summary(r2)["Award date"] == "2027-11-26"  # 17 September + 70 days (round 1's interval)
@@ -197,11 +231,19 @@ def test_reopen_default_award_and_rounds_carried(tmp_path) -> None:  # type: ign
         "Round 1: deadline 2026-03-20T12:00:00+00:00, award 2026-05-29",
         "Round 2: deadline 2027-09-17T12:00:00+01:00, award 2027-11-26",
     ]
-    ok = _reopen(r2, tmp_path / "r3b.xlsx", "2032-09-17T12:00", "--award-date", "2032-11-25", "--tender", longer)
+    ok = _reopen(
+        r2,
+        tmp_path / "r3b.xlsx",
+        "2032-09-17T12:00",
+        "--award-date",
+        "2032-11-25",
+        "--tender",
+        longer,
+    )
     assert ok.exit_code == 0 and "s.49" not in ok.stderr
 
 
-def test_reopen_award_after_the_8_year_end_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_reopen_award_after_the_8_year_end_is_refused(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from clc_tender.cli import app
@@ -210,19 +252,45 @@ def test_reopen_award_after_the_8_year_end_is_refused(tmp_path) -> None:  # type
     (tmp_path / "bids").mkdir()
     register = tmp_path / "shortlist.xlsx"
     runner = CliRunner()
-    assert runner.invoke(app, ["evaluate", str(tmp_path / "bids"), "--out", str(register),
-                               "--tender", str(longer)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app,
+            ["evaluate", str(tmp_path / "bids"), "--out", str(register), "--tender", str(longer)],
+        ).exit_code
+        == 0
+    )
     r2 = tmp_path / "r2.xlsx"
     assert _reopen(register, r2, "2028-03-17T12:00", "--tender", str(longer)).exit_code == 0
     # the deadline is inside the 8 years; the award on 29 May 2034 is not
-    result = _reopen(r2, tmp_path / "r3.xlsx", "2034-03-17T12:00", "--award-date", "2034-05-29",
-                     "--tender", str(longer))
+    result = _reopen(
+        r2,
+        tmp_path / "r3.xlsx",
+        "2034-03-17T12:00",
+        "--award-date",
+        "2034-05-29",
+        "--tender",
+        str(longer),
+    )
     assert result.exit_code == 2 and "8 years" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "r3.xlsx").exists()
-    ok = _reopen(r2, tmp_path / "r3.xlsx", "2034-03-17T12:00", "--award-date", "2034-05-28", "--tender", str(longer))
+    ok = _reopen(
+        r2,
+        tmp_path / "r3.xlsx",
+        "2034-03-17T12:00",
+        "--award-date",
+        "2034-05-28",
+        "--tender",
+        str(longer),
+    )
     assert ok.exit_code == 0, ok.output
 
 
 def test_reopen_award_date_not_a_date(empty_round1) -> None:  # type: ignore[no-untyped-def]
-    result = _reopen(empty_round1, empty_round1.parent / "x.xlsx", "2027-09-17T12:00", "--award-date", "26/11/2027")
+    result = _reopen(
+        empty_round1,
+        empty_round1.parent / "x.xlsx",
+        "2027-09-17T12:00",
+        "--award-date",
+        "26/11/2027",
+    )
     assert result.exit_code == 2 and "--award-date" in result.stderr

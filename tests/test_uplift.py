@@ -29,8 +29,16 @@ EXAMPLE = Figures(nlw_old=D("12.21"), nlw_new=D("12.71"), cpi=D("3.8"))
 
 
 def member(pid: str, prices: dict[str, str], lot: str = "Day Services") -> Member:
-    return Member(pid, f"Org {pid}", lot, 1, f"R-{pid}", D("80.00"), "",
-                  {band: D(p) for band, p in prices.items()})
+    return Member(
+        pid,
+        f"Org {pid}",
+        lot,
+        1,
+        f"R-{pid}",
+        D("80.00"),
+        "",
+        {band: D(p) for band, p in prices.items()},
+    )
 
 
 def with_share(tmp_path: Path, band: str, share: str) -> Tender:
@@ -67,7 +75,9 @@ def test_a_band_with_its_own_staff_share(tmp_path: Path) -> None:
     definition = with_share(tmp_path, "Band 4", "0.85")
     assert definition.band("Band 4").staff_share == D("0.85")
     assert definition.band("Band 1").staff_share is None and definition.staff_share == D("0.70")
-    result = plan(definition, [member("1", {"Band 1": "48.75", "Band 4": "146.00"})], EXAMPLE, APRIL)
+    result = plan(
+        definition, [member("1", {"Band 1": "48.75", "Band 4": "146.00"})], EXAMPLE, APRIL
+    )
     # 0.85 × 4.0950041 + 0.15 × 3.8 = 4.0507535 -> 4.05
     assert result.band("Band 4").percent == D("4.05")
     assert result.band("Band 4").new_ceiling == D("154.23")  # 148.23 × 1.0405 = 154.233315
@@ -111,8 +121,10 @@ def test_half_up_at_the_half_penny(tender: Tender) -> None:
 
 
 def test_members_prices_and_the_total_change(tender: Tender) -> None:
-    members = [member("1", {"Band 1": "48.75", "Band 6": "19.00"}),
-               member("2", {"PA Band": "20.00"}, lot="Personal Assistants")]
+    members = [
+        member("1", {"Band 1": "48.75", "Band 6": "19.00"}),
+        member("2", {"PA Band": "20.00"}, lot="Personal Assistants"),
+    ]
     result = plan(tender, members, EXAMPLE, APRIL)
     assert [(c.provider_id, c.band, c.old, c.new) for c in result.changes] == [
         ("1", "Band 1", D("48.75"), D("50.70")),  # 48.75 × 1.0401 = 50.704875
@@ -179,11 +191,17 @@ def _limits(tender: Tender) -> dict[str, tuple[Decimal, Decimal]]:
 
 
 def _without_limits(data: dict) -> dict:
-    return {**data, "bands": [{k: v for k, v in b.items() if k not in ("floor", "ceiling")}
-                              for b in data["bands"]]}
+    return {
+        **data,
+        "bands": [
+            {k: v for k, v in b.items() if k not in ("floor", "ceiling")} for b in data["bands"]
+        ],
+    }
 
 
-def test_the_written_definition_differs_only_in_floors_and_ceilings(tmp_path: Path, tender: Tender) -> None:
+def test_the_written_definition_differs_only_in_floors_and_ceilings(
+    tmp_path: Path, tender: Tender
+) -> None:
     out = tmp_path / "clc-2026-2027-04-01.toml"
     original = bundled_path().read_bytes()
     write_definition(None, _limits(tender), out)
@@ -199,17 +217,23 @@ def test_the_written_definition_differs_only_in_floors_and_ceilings(tmp_path: Pa
     assert "# 12:00:00 is on time, 12:00:01 is late (UK local time)." in text
     assert len(text.splitlines()) == len(original.decode().splitlines())
     loaded = load_tender(out)  # passes the definition's checks
-    assert loaded.band("Band 1").floor == D("50.05") and loaded.band("Band 4").ceiling == D("154.17")
+    assert loaded.band("Band 1").floor == D("50.05") and loaded.band("Band 4").ceiling == D(
+        "154.17"
+    )
     assert loaded.staff_share == D("0.70")
 
 
-def test_a_definition_with_inline_band_tables_and_per_band_shares(tmp_path: Path, tender: Tender) -> None:
+def test_a_definition_with_inline_band_tables_and_per_band_shares(
+    tmp_path: Path, tender: Tender
+) -> None:
     source = with_share(tmp_path, "Band 4", "0.85")
     text = uplifted_text(Path(source.source).read_text(), _limits(tender), source.source)
     assert 'staff_share = "0.85"' in text
     inline = 'bands = [{ name = "X", floor = "1.00", ceiling = "2.00" }] # keep me\n'
-    assert uplifted_text(inline, {"X": (D("1.05"), D("2.10"))}, "x.toml") == \
-        'bands = [{ name = "X", floor = "1.05", ceiling = "2.10" }] # keep me\n'
+    assert (
+        uplifted_text(inline, {"X": (D("1.05"), D("2.10"))}, "x.toml")
+        == 'bands = [{ name = "X", floor = "1.05", ceiling = "2.10" }] # keep me\n'
+    )
 
 
 def test_the_written_definition_must_load(tmp_path: Path, tender: Tender) -> None:

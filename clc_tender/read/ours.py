@@ -216,8 +216,8 @@ def _rounds(items: Items, rows: dict[str, int], file: str, tender: Tender, numbe
     if not values.is_blank(items.get(Item.ROUNDS)):
         parsed = parse_rounds(str(items[Item.ROUNDS]))
         if parsed is None:
-            raise InputError(file, f"Summary!B{rows[Item.ROUNDS]}",
-                             f"{Item.ROUNDS}: a line is not 'Round N: deadline …, award YYYY-MM-DD'")
+            raise InputError(file, f"Summary!B{rows[Item.ROUNDS]}", f"{Item.ROUNDS}: a line is "
+                             "not 'Round N: deadline …, award YYYY-MM-DD'")
         earlier = parsed
     return (*earlier, RoundDates(number, latest.deadline, award))
 
@@ -247,7 +247,8 @@ def read_sheets(path: Path, tender: Tender) -> dict[str, SheetRows]:
         try:
             grid = workbook.get_sheet_by_name(part.name).to_python(skip_empty_area=False)
         except Exception as exc:
-            raise InputError(book.file, part.name, f"cannot be read ({type(exc).__name__})") from None
+            why = f"cannot be read ({type(exc).__name__})"
+            raise InputError(book.file, part.name, why) from None
         header = [str(h).strip() for h in (grid[0] if grid else [])]
         while header and not header[-1]:
             header.pop()

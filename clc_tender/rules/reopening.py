@@ -78,8 +78,8 @@ def reopening_limits(
             f"{long_date(previous.award)}"
         ))
     if framework_end is not None and (deadline.date() > framework_end or award > framework_end):
-        what = f"a round with the deadline {long_date(deadline.date())}" if deadline.date() > framework_end \
-            else f"a round awarded on {long_date(award)}"
+        what = (f"a round with the deadline {long_date(deadline.date())}"
+                if deadline.date() > framework_end else f"a round awarded on {long_date(award)}")
         return Limits49((), (
             f"the framework ends on {long_date(framework_end)} (with its optional extension); "
             f"{what} cannot be run"
@@ -119,7 +119,8 @@ _ROUND_LINE = re.compile(r"Round (\d+): deadline (\S+), award (\d{4}-\d{2}-\d{2}
 def rounds_text(rounds: Sequence[RoundDates]) -> str:
     """``Round 1: deadline 2026-03-20T12:00:00+00:00, award 2026-05-29``, one line a round."""
     return "\n".join(
-        f"Round {r.round}: deadline {r.deadline.isoformat()}, award {r.award.isoformat()}" for r in rounds
+        f"Round {r.round}: deadline {r.deadline.isoformat()}, award {r.award.isoformat()}"
+        for r in rounds
     )
 
 

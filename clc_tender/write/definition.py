@@ -44,7 +44,11 @@ def uplifted_text(source: str, limits: Mapping[str, tuple[Decimal, Decimal]], na
 
 
 def write_definition(
-    source: Path | None, limits: Mapping[str, tuple[Decimal, Decimal]], out: Path, *, force: bool = False
+    source: Path | None,
+    limits: Mapping[str, tuple[Decimal, Decimal]],
+    out: Path,
+    *,
+    force: bool = False,
 ) -> None:
     """Write the uplifted copy of ``source`` (the bundled definition when None) to ``out``,
     whole or not at all; it must load and pass the definition's checks."""
@@ -61,7 +65,7 @@ def check_written(tmp: Path, out: Path, limits: Mapping[str, tuple[Decimal, Deci
     try:
         written = load_tender(tmp)
     except TenderError as exc:
-        message = str(exc)[len(f"{exc.file}: {exc.key}: "):]
+        message = str(exc)[len(f"{exc.file}: {exc.key}: ") :]
         raise TenderError(str(out), exc.key, message) from None
     for band in written.bands:
         if (band.floor, band.ceiling) != limits[band.name]:

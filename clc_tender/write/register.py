@@ -34,21 +34,37 @@ def _kinds(sheet: str, headers: Sequence[str], bands: Sequence[str]) -> list[str
 
 
 def write_sheets(
-    sheets: Sequence[SheetRows], path: Path, bands: Sequence[str], *, title: str, created: dt.datetime,
+    sheets: Sequence[SheetRows],
+    path: Path,
+    bands: Sequence[str],
+    *,
+    title: str,
+    created: dt.datetime,
     custom: Mapping[str, str] | None = None,
 ) -> None:
     """Write ``sheets`` in order to ``path`` (a temporary file of :func:`atomic_output`)."""
-    wb = Workbook(str(path), {
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        "constant_memory": True,
-    })
-    wb.set_properties({"title": title, "comments": f"Written by clc-tender {__version__}",
-                       "created": created.astimezone(dt.UTC).replace(tzinfo=None)})
+    wb = Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "constant_memory": True,
+        },
+    )
+    wb.set_properties(
+        {
+            "title": title,
+            "comments": f"Written by clc-tender {__version__}",
+            "created": created.astimezone(dt.UTC).replace(tzinfo=None),
+        }
+    )
     wb.set_custom_property("clc-tender", DOCUMENT_KIND)
     for key, value in (custom or {}).items():
         wb.set_custom_property(key, value)
-    header = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
-                            "valign": "top"})
+    header = wb.add_format(
+        {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"}
+    )
     base = {"valign": "top"}
     formats: dict[str, Format] = {
         "text": wb.add_format(base),
@@ -56,8 +72,10 @@ def write_sheets(
         "money": wb.add_format({**base, "num_format": MONEY_FORMAT}),
         "pct": wb.add_format({**base, "num_format": PERCENT_FORMAT}),
     }
-    outcome = {o.value: wb.add_format({**base, "bg_color": fill, "font_color": font})
-               for o, (fill, font) in _OUTCOME_COLOURS.items()}
+    outcome = {
+        o.value: wb.add_format({**base, "bg_color": fill, "font_color": font})
+        for o, (fill, font) in _OUTCOME_COLOURS.items()
+    }
     for sheet in sheets:
         ws = wb.add_worksheet(sheet.name)
         kinds = _kinds(sheet.name, sheet.headers, bands)

@@ -1,4 +1,4 @@
-"""The uplift record (uplift.md): Summary, Bands, Providers and Letters, written whole or not at all.
+"""The uplift record (uplift.md): Summary, Bands, Providers and Letters, whole or not at all.
 
 Every string is written as a string (a name such as ``=HYPERLINK(...)`` stays inert text, and
 mail-merge text beginning with ``=``, ``+``, ``-``, ``@`` gets a leading ``'`` as the award
@@ -29,16 +29,35 @@ from .shortlist import MONEY_FORMAT, print_setup
 SUMMARY, BANDS, PROVIDERS, LETTERS = "Summary", "Bands", "Providers", "Letters"
 SHEETS = (SUMMARY, BANDS, PROVIDERS, LETTERS)
 BANDS_COLUMNS = (
-    "Band", "Lot", "Unit", "Staff share", "Uplift %", "Old floor (£)", "New floor (£)",
-    "Old ceiling (£)", "New ceiling (£)",
+    "Band",
+    "Lot",
+    "Unit",
+    "Staff share",
+    "Uplift %",
+    "Old floor (£)",
+    "New floor (£)",
+    "Old ceiling (£)",
+    "New ceiling (£)",
 )
 PROVIDERS_COLUMNS = (
-    "Provider ID", "Organisation", "Lot", "Band", "Old price (£)", "New price (£)", "Change (£)",
+    "Provider ID",
+    "Organisation",
+    "Lot",
+    "Band",
+    "Old price (£)",
+    "New price (£)",
+    "Change (£)",
     "Change %",
 )
 LETTERS_COLUMNS = (
-    "Organisation", "Provider ID", "Contact name", "Contact email", "Registered address",
-    "Postcode", "Effective date", "Prices",
+    "Organisation",
+    "Provider ID",
+    "Contact name",
+    "Contact email",
+    "Registered address",
+    "Postcode",
+    "Effective date",
+    "Prices",
 )
 CONTACT_COLUMNS = ("Contact name", "Contact email", "Registered address", "Postcode")
 DOCUMENT_KIND = "uplift"
@@ -65,7 +84,8 @@ def price_lines(run: UpliftRun, provider_id: str) -> str:
     changes = [c for c in run.uplift.changes if c.provider_id == provider_id]
     changes.sort(key=lambda c: order.get(c.band, len(order)))
     return "\n".join(
-        f"{c.band}: {money(c.old)} → {money(c.new)}" + (f" per {units[c.band]}" if c.band in units else "")
+        f"{c.band}: {money(c.old)} → {money(c.new)}"
+        + (f" per {units[c.band]}" if c.band in units else "")
         for c in changes
     )
 
@@ -119,34 +139,66 @@ def write_uplift_record(run: UpliftRun, out: Path, *, force: bool = False) -> No
 
 def write_record(run: UpliftRun, path: Path) -> None:
     """Write the uplift record to ``path`` (a temporary file of :func:`atomic_output`)."""
-    wb = Workbook(str(path), {
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-    })
-    wb.set_properties({
-        "title": f"{run.tender.reference} uplift effective {run.uplift.effective.isoformat()}",
-        "subject": run.tender.title,
-        "company": run.tender.contracting_authority,
-        "comments": f"Written by clc-tender {__version__}",
-        "created": run.run_at.astimezone(dt.UTC).replace(tzinfo=None),
-    })
+    wb = Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    wb.set_properties(
+        {
+            "title": f"{run.tender.reference} uplift effective {run.uplift.effective.isoformat()}",
+            "subject": run.tender.title,
+            "company": run.tender.contracting_authority,
+            "comments": f"Written by clc-tender {__version__}",
+            "created": run.run_at.astimezone(dt.UTC).replace(tzinfo=None),
+        }
+    )
     wb.set_custom_property("clc-tender", DOCUMENT_KIND)
     sheets = _Sheets(wb)
-    sheets.table(SUMMARY, ("Item", "Value"),
-                 [[item, value] for item, value, _ in summary_items(run)],
-                 kinds=[["text", kind] for _, _, kind in summary_items(run)])
+    sheets.table(
+        SUMMARY,
+        ("Item", "Value"),
+        [[item, value] for item, value, _ in summary_items(run)],
+        kinds=[["text", kind] for _, _, kind in summary_items(run)],
+    )
     u = run.uplift
-    sheets.table(BANDS, BANDS_COLUMNS, [
-        [b.band, b.lot, b.unit, b.staff_share, b.percent,
-         b.old_floor, b.new_floor, b.old_ceiling, b.new_ceiling]
-        for b in u.bands
-    ], column_kinds=("text",) * 3 + ("pct",) * 2 + ("money",) * 4)
-    sheets.table(PROVIDERS, PROVIDERS_COLUMNS, [
-        [c.provider_id, c.organisation, c.lot, c.band, c.old, c.new, c.change, c.change_pct]
-        for c in u.changes
-    ], column_kinds=("text",) * 4 + ("money",) * 3 + ("pct",))
-    sheets.table(LETTERS, LETTERS_COLUMNS,
-                 [[row[name] for name in LETTERS_COLUMNS] for row in letter_rows(run)],
-                 column_kinds=("text",) * 7 + ("wrap",))
+    sheets.table(
+        BANDS,
+        BANDS_COLUMNS,
+        [
+            [
+                b.band,
+                b.lot,
+                b.unit,
+                b.staff_share,
+                b.percent,
+                b.old_floor,
+                b.new_floor,
+                b.old_ceiling,
+                b.new_ceiling,
+            ]
+            for b in u.bands
+        ],
+        column_kinds=("text",) * 3 + ("pct",) * 2 + ("money",) * 4,
+    )
+    sheets.table(
+        PROVIDERS,
+        PROVIDERS_COLUMNS,
+        [
+            [c.provider_id, c.organisation, c.lot, c.band, c.old, c.new, c.change, c.change_pct]
+            for c in u.changes
+        ],
+        column_kinds=("text",) * 4 + ("money",) * 3 + ("pct",),
+    )
+    sheets.table(
+        LETTERS,
+        LETTERS_COLUMNS,
+        [[row[name] for name in LETTERS_COLUMNS] for row in letter_rows(run)],
+        column_kinds=("text",) * 7 + ("wrap",),
+    )
     wb.close()
 
 
@@ -155,7 +207,9 @@ class _Sheets:
 
     def __init__(self, wb: Workbook) -> None:
         self.wb = wb
-        self.header = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "valign": "top"})
+        self.header = wb.add_format(
+            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "valign": "top"}
+        )
         self.formats: dict[str, Format] = {
             "text": wb.add_format({"valign": "top"}),
             "int": wb.add_format({"valign": "top"}),
@@ -166,8 +220,12 @@ class _Sheets:
         }
 
     def table(
-        self, name: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
-        column_kinds: Sequence[str] | None = None, kinds: Sequence[Sequence[str]] | None = None,
+        self,
+        name: str,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Cell]],
+        column_kinds: Sequence[str] | None = None,
+        kinds: Sequence[Sequence[str]] | None = None,
     ) -> Worksheet:
         ws = self.wb.add_worksheet(name)
         columns = column_kinds or ("text",) * len(headers)
@@ -175,7 +233,9 @@ class _Sheets:
         for row in rows:
             for col, value in enumerate(row):
                 text = f"{value:,.2f}" if isinstance(value, Decimal) else str(value or "")
-                widths[col] = max(widths[col], max((len(x) for x in text.splitlines()), default=0) + 2)
+                widths[col] = max(
+                    widths[col], max((len(x) for x in text.splitlines()), default=0) + 2
+                )
         for col, header in enumerate(headers):
             ws.set_column(col, col, min(widths[col], 70), self.formats[columns[col]])
             ws.write_string(0, col, header, self.header)
