@@ -137,6 +137,8 @@ def uplift_summary(result: UpliftResult) -> None:
     prices = len(u.changes)
     out.print(f"Members' prices: {prices} price{'s' if prices != 1 else ''} of {members} "
               f"member{'s' if members != 1 else ''} changed by {money(u.total_change)} in total")
+    for note in result.notes:
+        warning_line(note)
     out.print(f"Uplift record written to [bold]{result.out}[/]")
     out.print(f"Uplifted register written to [bold]{result.register_out}[/]")
     out.print(f"Uplifted tender definition written to [bold]{result.tender_out}[/]")

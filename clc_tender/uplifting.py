@@ -64,6 +64,19 @@ class UpliftResult:
     out: Path
     register_out: Path
     tender_out: Path
+    notes: tuple[str, ...] = ()  # for the officer: what the outputs could not hold
+
+
+def contact_notes(u: Uplift, contacts: dict[str, dict[str, str]]) -> tuple[str, ...]:
+    """A note when members have no contact details in the register's ``Bidders`` sheet (it
+    lists only the latest round's bidders), so their letters need them filled in."""
+    priced = {m.provider_id for m in u.members if m.prices}
+    missing = sorted(priced - set(contacts))
+    if not missing:
+        return ()
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return (f"{len(missing)} provider(s) have no contact details in the register's Bidders sheet "
+            f"(admitted in an earlier round): fill them in on the Letters sheet ({shown})",)
 
 
 def default_outputs(request: UpliftRequest) -> tuple[Path, Path, Path]:
@@ -228,4 +241,4 @@ def run_uplift(request: UpliftRequest) -> UpliftResult:
         )
         tmp_tender.write_text(text, encoding="utf-8")
         check_written(tmp_tender, tender_out, limits)
-    return UpliftResult(u, tender, out, register_out, tender_out)
+    return UpliftResult(u, tender, out, register_out, tender_out, contact_notes(u, contacts))

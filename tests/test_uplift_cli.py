@@ -109,6 +109,7 @@ def test_terminal_shows_percent_ranges_and_total(uplifted: dict) -> None:
     total = sum((D(str(r["Change (£)"])).quantize(D("0.01")) for r in records), D(0))
     assert f"changed by £{total}" in text
     assert "Uplift record written to" in text and "Uplifted register written to" in text
+    assert "no contact details" not in text
 
 
 def test_the_record(uplifted: dict, round1: Path) -> None:
@@ -312,6 +313,11 @@ def test_reopen_on_the_uplifted_register_with_the_uplifted_definition(uplifted: 
         ],
     )
     assert result.exit_code == 0, result.output
+    # round 2's Bidders sheet lists only round 2's bidders: the others' letters need contacts
+    assert "2 provider(s) have no contact details" in result.stderr
+    assert "22222222, 33333333" in result.stderr
+    letters = {r["Provider ID"]: r for r in rows(later / "u.xlsx", "Letters")}
+    assert letters["22222222"]["Contact email"] is None and letters["44444444"]["Contact email"]
     history = rows(later / "r.xlsx", "Uplifts")
     assert [h["Effective"] for h in history] == ["2027-04-01", "2028-04-01"]
     assert history[1]["NLW"] is None and "Band 1: 2.5%" in history[1]["Uplift %"]
