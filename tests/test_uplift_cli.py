@@ -598,3 +598,11 @@ def test_a_definition_without_staff_share_needs_a_decided_uplift(
         ],
     )
     _refused(result, "no staff share")
+
+
+def test_letters_accept_the_uplifted_register(uplifted: dict, tmp_path: Path) -> None:
+    out = tmp_path / "letters.xlsx"
+    result = runner.invoke(app, ["letters", str(uplifted["register"]), "--out", str(out),
+                                 "--letter-date", "2027-04-01"])
+    assert result.exit_code == 0, result.output
+    assert len(rows(out, "Letters")) == len(rows(uplifted["register"], "Outcomes"))
