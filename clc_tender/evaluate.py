@@ -30,6 +30,7 @@ from .results import Evaluation, InputFile, LotOutcome, Member, provider_id
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
 from .rules.quality import QualityResult, quality
+from .rules.reopening import RoundDates
 from .tender import Tender
 from .validate import validate
 from .workbook_format import Format
@@ -55,7 +56,7 @@ class RoundContext:
     warnings: tuple[str, ...] = ()  # run-level notes (s.49, a missing scores workbook)
     run_at: dt.datetime | None = None
     award_date: dt.date | None = None  # this round's (planned) award; round 1: the definition's
-    rounds: tuple[Any, ...] = ()  # RoundDates of the earlier rounds, round 1 first
+    rounds: tuple[RoundDates, ...] = ()  # the earlier rounds with their awards, round 1 first
     uplifts: tuple[dict[str, Any], ...] = ()  # the register's Uplifts rows, carried forward
 
 

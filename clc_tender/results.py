@@ -18,6 +18,8 @@ from .tender import Tender
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .rules.reopening import RoundDates
+
 
 @dataclass
 class InputFile:
@@ -96,7 +98,7 @@ class Evaluation:
     carried: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)  # run-level notes (s.49)
     award_date: dt.date | None = None  # this round's (planned) award
-    rounds: tuple[Any, ...] = ()  # RoundDates of the earlier rounds, round 1 first
+    rounds: tuple[RoundDates, ...] = ()  # the earlier rounds with their awards, round 1 first
     uplifts: tuple[dict[str, Any], ...] = ()  # the register's Uplifts rows, carried forward
 
 

@@ -165,4 +165,3 @@ def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
         uplifts=tuple({col.key: row.get(col.key) for col in UPLIFTS.columns}
                       for row in previous.rows(UPLIFTS)),  # carried forward as they were
     )
-
