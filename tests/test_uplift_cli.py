@@ -186,6 +186,11 @@ def test_the_uplifted_register(uplifted: dict, round1: Path) -> None:
                 assert after[key][column] == expected, (key, column)
             else:
                 assert after[key][column] == value, (key, column)
+    wb = openpyxl.load_workbook(register)  # prices stay money, as the contract declares
+    band1 = wb["Framework"]["H2"]
+    assert band1.number_format == "£#,##0.00" and isinstance(band1.value, float)
+    assert wb["Rate card"]["E2"].number_format == "£#,##0.00"
+    assert wb["Outcomes"]["D2"].fill.fgColor.rgb.endswith("C6EFCE")  # admitted, coloured as it was
     (history,) = rows(register, "Uplifts")
     assert history["Effective"] == "2027-04-01" and "Band 1: 4.01%" in history["Uplift %"]
     assert history["NLW"] == "£12.21 → £12.71" and history["CPI"] == 3.8
