@@ -146,6 +146,7 @@ def _context(request: RoundRequest) -> tuple[RoundContext, Path]:
 def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
     from .contract import UPLIFTS
     from .evaluate import RoundContext
+    from .read.ours import missing_services
     from .rules import months_after
     from .rules.reopening import default_award, reopening_limits
 
@@ -160,7 +161,7 @@ def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
     return RoundContext(
         deadline=request.deadline, round_number=round_number,
         first_deadline=previous.first_deadline, first_award=previous.first_award,
-        members=previous.members, warnings=limits.warnings,
+        members=previous.members, warnings=(*limits.warnings, *missing_services(previous)),
         award_date=award, rounds=previous.rounds,
         uplifts=tuple({col.key: row.get(col.key) for col in UPLIFTS.columns}
                       for row in previous.rows(UPLIFTS)),  # carried forward as they were

