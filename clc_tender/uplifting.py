@@ -152,7 +152,7 @@ def uplift_row(u: Uplift, tender: Tender, register_sha256: str) -> dict[str, Any
     f = u.figures
     order = [*tender.band_names, *(b for b in u.percent_of if b not in tender.band_names)]
     row = {
-        "effective": u.effective.isoformat(),
+        "effective": u.effective,
         "uplift_pct": "\n".join(f"{band}: {u.percent_of[band]}%" for band in order),
         "nlw": "" if f.nlw_old is None else f"{money(f.nlw_old)} → {money(f.nlw_new)}",
         "cpi": f.cpi,

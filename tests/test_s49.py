@@ -168,7 +168,7 @@ def _reopen(register, out, deadline_, *extra):  # type: ignore[no-untyped-def]
 
 def test_round_1_records_its_award(empty_round1) -> None:  # type: ignore[no-untyped-def]
     s = _summary(empty_round1)
-    assert s["Award date"] == "2026-05-29" and s["First award"] == "2026-05-29"
+    assert s["Award date"] == s["First award"] == dt.datetime(2026, 5, 29)  # dates, as dates
     assert s["Rounds"] is None  # no earlier round
 
 
@@ -181,7 +181,7 @@ def test_reopen_award_date_inside_and_outside_3_years(
     assert result.exit_code == 0, result.output
     assert ("s.49" in result.stderr) == warns and ("3 years" in result.stderr) == warns
     s = _summary(out)
-    assert s["Award date"] == award
+    assert s["Award date"] == dt.datetime.fromisoformat(award)
     assert s["Rounds"] == "Round 1: deadline 2026-03-20T12:00:00+00:00, award 2026-05-29"
     import openpyxl
 
@@ -221,7 +221,8 @@ def test_reopen_default_award_and_rounds_carried(tmp_path) -> None:  # type: ign
     )
     r2 = tmp_path / "r2.xlsx"
     assert _reopen(register, r2, "2027-09-17T12:00", "--tender", longer).exit_code == 0
-    assert _summary(r2)["Award date"] == "2027-11-26"  # 17 September + 70 days (round 1's interval)
+    # 17 September + 70 days (round 1's interval from deadline to award)
+    assert _summary(r2)["Award date"] == dt.datetime(2027, 11, 26)
     r3 = tmp_path / "r3.xlsx"
     # 5 years from the second award (26 November 2027) end on 25 November 2032
     result = _reopen(r2, r3, "2032-09-17T12:00", "--award-date", "2032-11-26", "--tender", longer)

@@ -130,10 +130,42 @@ def date(raw: object, ctx: CellContext) -> Coerced:
                 return dt.datetime.fromisoformat(value).date(), []
             except ValueError:
                 pass
-        return None, [("invalid-value", f"{show(raw)} is not a date (expected e.g. 2026-03-20)")]
+        day = day_first(value)
+        if day is not None:
+            return day, [("text-date", f"{show(raw)} is text; read as {day.day} {_MONTHS[day.month - 1]} {day.year}")]
+        return None, [("invalid-value", f"{show(raw)} is not a date (expected e.g. 2026-03-20 or 20/03/2026)")]
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return None, [("invalid-value", f"{show(raw)} is a number, not a date: format the cell as a date")]
+        return None, [("invalid-value", f"{show(raw)} is a number in a cell not formatted as a date; a date was required")]
     return None, [("invalid-value", f"{show(raw)} is not a date")]
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_MONTH_NUMBER = {name[:3].casefold(): n for n, name in enumerate(_MONTHS, start=1)}
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4})")
+_WORDS_DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})")
+
+
+def day_first(text: str) -> dt.date | None:
+    """A UK day-first text date: ``01/04/2025``, ``1/4/2025``, ``01.04.2025``, ``1 April 2025``,
+    ``1 Apr 2025`` are all 1 April 2025 (never 4 January); None for anything else."""
+    numeric = _NUMERIC_DATE.fullmatch(text)
+    if numeric:
+        day, month, year = int(numeric.group(1)), int(numeric.group(3)), int(numeric.group(4))
+    else:
+        words = _WORDS_DATE.fullmatch(text)
+        if not words:
+            return None
+        name = words.group(2).casefold()
+        month = _MONTH_NUMBER.get(name[:3], 0)
+        if not month or not (len(name) == 3 or _MONTHS[month - 1].casefold() == name
+                             or (name == "sept" and month == 9)):
+            return None
+        day, year = int(words.group(1)), int(words.group(3))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _round_second(value: dt.datetime) -> dt.datetime:
@@ -163,7 +195,7 @@ def datetime(raw: object, ctx: CellContext) -> Coerced:
         except ValueError:
             return None, [("invalid-value", f"{show(raw)} is not a date and time (expected e.g. 2026-03-20T11:30:00)")]
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
-        return None, [("invalid-value", f"{show(raw)} is a number, not a date and time: format the cell as a date")]
+        return None, [("invalid-value", f"{show(raw)} is a number in a cell not formatted as a date; a date and time was required")]
     else:
         return None, [("invalid-value", f"{show(raw)} is not a date and time")]
     if value.tzinfo is None:
@@ -233,7 +265,7 @@ def percent(raw: object, ctx: CellContext) -> Coerced:
             if "%" in ctx.number_format():
                 value = value * 100
             else:
-                return None, [("invalid-value", f"{show(raw)} — did you mean {(value * 100).normalize():f}%? Enter the percentage, e.g. 95")]
+                return None, [("invalid-value", f"{show(raw)} is ambiguous (a fraction, or {(value * 100).normalize():f}%?); a percentage from 0 to 100 was required, e.g. 95")]
     else:
         return None, [("invalid-value", f"{show(raw)} is not a percentage")]
     if not 0 <= value <= 100:
@@ -276,13 +308,9 @@ def charity_number(raw: object, ctx: CellContext) -> Coerced:
 
 
 def postcode(raw: object, ctx: CellContext) -> Coerced:
-    value, problems = text(raw, ctx)
-    if value is None:
-        return None, problems
-    compact = str(value).replace(" ", "").upper()
-    if len(compact) > 3:
-        return f"{compact[:-3]} {compact[-3:]}", []
-    return compact, []
+    """Kept exactly as typed (trimmed): a letter quotes ``LE11`` as ``LE11``, never re-spaced.
+    Whether it is a UK postcode is the format's pattern (a ``contact-details`` warning)."""
+    return text(raw, ctx)
 
 
 def choice(raw: object, ctx: CellContext) -> Coerced:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..findings import long_date
+from ..formats import date_time, long_date
 from . import months_after
 
 
@@ -64,13 +64,14 @@ def reopening_limits(
     first, previous = earlier[0], earlier[-1]
     if deadline <= previous.deadline:
         return Limits49((), (
-            f"the deadline {long_date(deadline)[:-3]} is not after the previous round's deadline "
-            f"{long_date(previous.deadline)[:-3]}; a re-opening comes after the round it follows"
+            f"the deadline {date_time(deadline, seconds=False)} is not after the previous "
+            f"round's deadline {date_time(previous.deadline, seconds=False)}; a re-opening comes "
+            "after the round it follows"
         ))
     if award < deadline.date():
         return Limits49((), (
             f"the award date {long_date(award)} is before this round's deadline "
-            f"{long_date(deadline)[:-3]}; give --award-date on or after the deadline"
+            f"{date_time(deadline, seconds=False)}; give --award-date on or after the deadline"
         ))
     if award <= previous.award:
         return Limits49((), (

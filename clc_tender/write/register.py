@@ -18,8 +18,16 @@ from xlsxwriter.format import Format
 
 from .. import __version__
 from .. import contract as c
+from ..formats import EXCEL_DATE, EXCEL_DATETIME
 from ..read.ours import SheetRows
-from .shortlist import _OUTCOME_COLOURS, MONEY_FORMAT, PERCENT_FORMAT, WIDTH_SAMPLE, print_setup
+from .shortlist import (
+    _OUTCOME_COLOURS,
+    CHART_DATA,
+    MONEY_FORMAT,
+    PERCENT_FORMAT,
+    WIDTH_SAMPLE,
+    print_setup,
+)
 
 DOCUMENT_KIND = "shortlist"  # the uplifted register is a shortlist like any other
 
@@ -30,7 +38,7 @@ def _kinds(sheet: str, headers: Sequence[str], bands: Sequence[str]) -> list[str
     spec = next((s for s in (*c.SHORTLIST, c.UPLIFTS) if s.name == sheet), None)
     declared = {col.header: col.kind for col in spec.expand(bands)} if spec else {}
     kinds = [declared.get(h, "money" if h.endswith("(£)") else "text") for h in headers]
-    return ["text" if kind in ("int", "date") else kind for kind in kinds]
+    return ["text" if kind == "int" else kind for kind in kinds]
 
 
 def write_sheets(
@@ -71,6 +79,8 @@ def write_sheets(
         "wrap": wb.add_format({**base, "text_wrap": True}),
         "money": wb.add_format({**base, "num_format": MONEY_FORMAT}),
         "pct": wb.add_format({**base, "num_format": PERCENT_FORMAT}),
+        "date": wb.add_format({**base, "num_format": EXCEL_DATE, "align": "left"}),
+        "datetime": wb.add_format({**base, "num_format": EXCEL_DATETIME, "align": "left"}),
     }
     outcome = {
         o.value: wb.add_format({**base, "bg_color": fill, "font_color": font})
@@ -98,7 +108,14 @@ def write_sheets(
                 fmt = formats[kinds[col]]
                 if sheet.name == "Outcomes" and h == "Outcome" and cell in outcome:
                     fmt = outcome[cell]
-                _put(ws, r, col, cell, fmt)
+                if isinstance(cell, dt.datetime):  # as the shortlist writes them: local time
+                    ws.write_datetime(r, col, cell.replace(tzinfo=None), formats["datetime"])
+                elif isinstance(cell, dt.date):
+                    ws.write_datetime(r, col, dt.datetime.combine(cell, dt.time()), formats["date"])
+                else:
+                    _put(ws, r, col, cell, fmt)
+        if sheet.name == CHART_DATA:  # the price charts' lines: hidden, as it was
+            ws.hide()
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(sheet.rows), 1), max(len(sheet.headers) - 1, 0))
         print_setup(ws)
@@ -106,15 +123,13 @@ def write_sheets(
 
 
 def _put(ws: Any, row: int, col: int, value: Any, fmt: Format) -> None:
-    """Text always as text; numbers as numbers; dates (never expected) as ISO text."""
+    """Text always as text; numbers as numbers; anything else (never expected) as text."""
     if isinstance(value, str):
         ws.write_string(row, col, value, fmt)
     elif isinstance(value, bool):
         ws.write_string(row, col, str(value), fmt)
     elif isinstance(value, int | float | Decimal):
         ws.write_number(row, col, float(value), fmt)
-    elif isinstance(value, dt.date | dt.datetime | dt.time):
-        ws.write_string(row, col, value.isoformat(), fmt)
     else:
         ws.write_string(row, col, str(value), fmt)
 

@@ -19,11 +19,12 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..findings import money
+from ..formats import EXCEL_DATE, money
+from ..formats import date as long_day
+from ..letters.mailmerge import neutralise
 from ..tender import Tender
 from ..uplift import Uplift, formula_text
 from .atomic import atomic_output
-from .letters import format_date, neutralise
 from .shortlist import MONEY_FORMAT, print_setup
 
 SUMMARY, BANDS, PROVIDERS, LETTERS = "Summary", "Bands", "Providers", "Letters"
@@ -62,7 +63,7 @@ LETTERS_COLUMNS = (
 CONTACT_COLUMNS = ("Contact name", "Contact email", "Registered address", "Postcode")
 DOCUMENT_KIND = "uplift"
 
-Cell = str | int | Decimal | None
+Cell = str | int | Decimal | dt.date | None
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def letter_rows(run: UpliftRun) -> list[dict[str, str]]:
         contact = run.contacts.get(m.provider_id, {})
         row = {"Organisation": m.organisation, "Provider ID": m.provider_id}
         row.update({name: str(contact.get(name, "") or "") for name in CONTACT_COLUMNS})
-        row["Effective date"] = format_date(run.uplift.effective)
+        row["Effective date"] = long_day(run.uplift.effective)
         row["Prices"] = price_lines(run, m.provider_id)
         rows.append({key: neutralise(value) for key, value in row.items()})
     return rows
@@ -111,7 +112,7 @@ def summary_items(run: UpliftRun) -> list[tuple[str, Cell, str]]:
     """(Item, Value, kind) of the Summary sheet."""
     f = run.uplift.figures
     items: list[tuple[str, Cell, str]] = [
-        ("Effective date", run.uplift.effective.isoformat(), "text"),
+        ("Effective date", run.uplift.effective, "date"),
         ("NLW old (£ an hour)", f.nlw_old, "money"),
         ("NLW new (£ an hour)", f.nlw_new, "money"),
         ("NLW change %", f.nlw_change, "pct4"),
@@ -217,6 +218,7 @@ class _Sheets:
             "money": wb.add_format({"valign": "top", "num_format": MONEY_FORMAT}),
             "pct": wb.add_format({"valign": "top", "num_format": "0.00"}),
             "pct4": wb.add_format({"valign": "top", "num_format": "0.0000"}),
+            "date": wb.add_format({"valign": "top", "num_format": EXCEL_DATE, "align": "left"}),
         }
 
     def table(
@@ -250,6 +252,8 @@ class _Sheets:
                     continue
                 if isinstance(value, str):
                     ws.write_string(r, col, value, fmt)
+                elif isinstance(value, dt.date):
+                    ws.write_datetime(r, col, dt.datetime.combine(value, dt.time()), fmt)
                 else:
                     ws.write_number(r, col, float(value), fmt)
         ws.freeze_panes(1, 0)
