@@ -169,6 +169,10 @@ def reopen(
     bids_dir: Annotated[Path, typer.Argument(help="Folder of this round's response workbooks.", show_default=False)],
     register: Annotated[Path, typer.Option("--register", help="The latest shortlist workbook (from evaluate or an earlier reopen).", dir_okay=False, show_default=False)],
     deadline: Annotated[str, typer.Option("--deadline", help="This round's deadline, ISO 8601 with a time, e.g. 2027-09-17T12:00 (UK time unless an offset is given).", show_default=False)],
+    award_date: Annotated[str | None, typer.Option(
+        "--award-date", show_default=False,
+        help="The planned award of this round, YYYY-MM-DD (default: the deadline plus round 1's "
+        "interval from deadline to award); the s.49 limits count awards.")] = None,
     scores: ScoresOption = None,
     decisions: DecisionsOption = None,
     tender: TenderOption = None,
@@ -180,7 +184,18 @@ def reopen(
     _guarded(lambda: _run_round(_request(
         tender, deadline, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out,
         force=force, register=register,
+        award_date=_parse_day("--award-date", award_date) if award_date else None,
     ), as_json))
+
+
+def _parse_day(option: str, text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageProblem(
+            f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2027-11-26)") from None
 
 
 def _parse_deadline(text: str, tz: Any) -> Any:
@@ -282,6 +297,55 @@ def letters(
         typer.echo(f"Award letter data ({len(letter_set.letters)} rows) written to {out}")
         for path in written:
             typer.echo(f"Word letter written to {path}")
+
+    _guarded(run)
+
+
+def _opt(name: str, text: str) -> Any:
+    return typer.Option(name, help=text, show_default=False)
+
+
+@app.command()
+def uplift(
+    register: Annotated[Path, typer.Argument(
+        help="The latest shortlist workbook (the register reopen reads).", dir_okay=False,
+        show_default=False)],
+    effective: Annotated[str, _opt(
+        "--effective", "The date the new prices take effect, YYYY-MM-DD.")],
+    nlw: Annotated[str | None, _opt(
+        "--nlw", "The National Living Wage, OLD:NEW in £ an hour, e.g. 12.21:12.71.")] = None,
+    cpi: Annotated[str | None, _opt(
+        "--cpi", "The CPI % weighted with the NLW change, e.g. 3.8.")] = None,
+    decided: Annotated[str | None, _opt(
+        "--uplift",
+        "The council's decided uplift % for every band, instead of the formula.")] = None,
+    cap: Annotated[str | None, _opt("--cap", "The most the computed uplift % may be.")] = None,
+    tender: TenderOption = None,
+    out: Annotated[Path | None, _opt(
+        "--out", "The uplift record (default uplift-<effective date>.xlsx).")] = None,
+    register_out: Annotated[Path | None, _opt(
+        "--register-out",
+        "The uplifted register (default <register stem>-uplifted-<effective date>.xlsx).")] = None,
+    tender_out: Annotated[Path | None, _opt(
+        "--tender-out",
+        "The uplifted tender definition (default <definition stem>-<effective date>.toml)."
+    )] = None,
+    force: ForceOption = False,
+) -> None:
+    """The annual uplift (NLW and CPI): members' prices and the bands' floors and ceilings."""
+
+    def run() -> None:
+        from . import render
+        from .uplift import Figures, amount, parse_nlw
+        from .uplifting import UpliftRequest, run_uplift
+
+        old, new = parse_nlw(nlw) if nlw else (None, None)
+        figures = Figures(old, new, amount("--cpi", cpi) if cpi else None,
+                          amount("--uplift", decided) if decided else None,
+                          amount("--cap", cap) if cap else None)
+        request = UpliftRequest(register, figures, _parse_day("--effective", effective), tender,
+                                out, register_out, tender_out, force)
+        render.uplift_summary(run_uplift(request))
 
     _guarded(run)
 

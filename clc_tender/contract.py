@@ -134,6 +134,12 @@ SHORTLIST: tuple[SheetSpec, ...] = (
     SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD, QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS,
     SERVICES, PA_COVERAGE,
 )
+# every uplift applied to the register (uplift.md), one row each; written by `uplift`, carried
+# forward by `reopen` and later uplifts; absent until the first uplift
+UPLIFTS = SheetSpec("Uplifts", (
+    _c("effective", "Effective", "date"), _c("uplift_pct", "Uplift %", "wrap", 24),
+    _c("nlw", "NLW"), _c("cpi", "CPI", "pct"), _c("register_sha256", "Register SHA-256", width=66),
+))
 
 
 class Item:
@@ -152,6 +158,8 @@ class Item:
     FILES_SKIPPED = "Files skipped"
     MEMBERS = "Framework members"
     FIRST_AWARD = "First award"
+    AWARD_DATE = "Award date"  # this round's (planned) award (s.49 counts awards)
+    ROUNDS = "Rounds"  # each earlier round: its deadline and award, one line a round
     NOTE = "Note"
 
 

@@ -40,6 +40,7 @@ from .results import (
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
 from .rules.quality import QualityResult, quality
+from .rules.reopening import RoundDates
 from .tender import Tender
 from .validate import validate
 from .workbook_format import Format
@@ -64,6 +65,9 @@ class RoundContext:
     inputs: tuple[InputFile, ...] = ()
     warnings: tuple[str, ...] = ()  # run-level notes (s.49, a missing scores workbook)
     run_at: dt.datetime | None = None
+    award_date: dt.date | None = None  # this round's (planned) award; round 1: the definition's
+    rounds: tuple[RoundDates, ...] = ()  # the earlier rounds with their awards, round 1 first
+    uplifts: tuple[dict[str, Any], ...] = ()  # the register's Uplifts rows, carried forward
 
 
 def assess(frames: BidFrames, tender: Tender, fmt: Format, deadline: dt.datetime) -> list[Finding]:
@@ -226,6 +230,10 @@ def evaluate(
         first_award=ctx.first_award or tender.award_date,
         carried=len(ctx.members),
         warnings=ctx.warnings,
+        award_date=ctx.award_date or (ctx.first_award or tender.award_date
+                                      if ctx.round_number == 1 else None),
+        rounds=ctx.rounds,
+        uplifts=ctx.uplifts,
     )
 
 

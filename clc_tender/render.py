@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .checking import FileCheck
     from .place import Placements
     from .results import Evaluation
+    from .uplifting import UpliftResult
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -121,6 +122,31 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
         warning_line(f"some scores were not used (score-unused, {unused['score-unused']} finding(s)): see the Findings sheet")
     out.print(f"Shortlist written to [bold]{written}[/]")
 
+
+def uplift_summary(result: UpliftResult) -> None:
+    """The uplift % per band, each band's old and new range, and the total change of members'
+    prices."""
+    from .findings import long_date, money
+
+    u = result.uplift
+    table = Table(title=f"{result.tender.reference} uplift effective {long_date(u.effective)}",
+                  title_justify="left")
+    for column in ("Band", "Per", "Uplift %", "Old range", "New range"):
+        table.add_column(column, no_wrap=True, justify="right" if column == "Uplift %" else "left")
+    for b in u.bands:
+        table.add_row(b.band, b.unit, f"{b.percent}%",
+                      f"{money(b.old_floor)} – {money(b.old_ceiling)}",
+                      f"{money(b.new_floor)} – {money(b.new_ceiling)}")
+    out.print(table)
+    members = len({(c.provider_id, c.lot) for c in u.changes})
+    prices = len(u.changes)
+    out.print(f"Members' prices: {prices} price{'s' if prices != 1 else ''} of {members} "
+              f"member{'s' if members != 1 else ''} changed by {money(u.total_change)} in total")
+    for note in result.notes:
+        warning_line(note)
+    out.print(f"Uplift record written to [bold]{result.out}[/]")
+    out.print(f"Uplifted register written to [bold]{result.register_out}[/]")
+    out.print(f"Uplifted tender definition written to [bold]{result.tender_out}[/]")
 
 
 _CONTROL = frozenset([

@@ -43,6 +43,7 @@ class RoundRequest:
     decisions: Path | None = None
     register: Path | None = None
     deadline: dt.datetime | None = None  # a re-opening's deadline
+    award_date: dt.date | None = None  # a re-opening's planned award (default: see s.49 rules)
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,10 @@ def _context(request: RoundRequest) -> tuple[RoundContext, Path]:
     inputs: list[InputFile] = []
     context, register = RoundContext(), None
     if request.register is not None:
+        from .contract import UPLIFTS
         from .read.ours import read_shortlist
 
-        previous = read_shortlist(request.register, tender)
+        previous = read_shortlist(request.register, tender, optional=(UPLIFTS,))
         context = _reopening(request, previous)
         register = input_file(request.register, "register",
                               f"members carried from round {previous.round}")
@@ -142,21 +144,25 @@ def _context(request: RoundRequest) -> tuple[RoundContext, Path]:
 
 
 def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
+    from .contract import UPLIFTS
     from .evaluate import RoundContext
     from .read.ours import missing_services
     from .rules import months_after
-    from .rules.reopening import reopening_limits
+    from .rules.reopening import default_award, reopening_limits
 
     tender = request.tender
     assert request.deadline is not None
     round_number = previous.round + 1
     ends = months_after(tender.framework_end, 12 * tender.extension_years)
-    limits = reopening_limits(round_number, request.deadline, previous.deadline,
-                              previous.first_award, ends)
+    award = request.award_date or default_award(request.deadline, previous.rounds[0])
+    limits = reopening_limits(request.deadline, award, previous.rounds, ends)
     if limits.refusal:
         raise Refusal(limits.refusal)
     return RoundContext(
         deadline=request.deadline, round_number=round_number,
         first_deadline=previous.first_deadline, first_award=previous.first_award,
         members=previous.members, warnings=(*limits.warnings, *missing_services(previous)),
+        award_date=award, rounds=previous.rounds,
+        uplifts=tuple({col.key: row.get(col.key) for col in UPLIFTS.columns}
+                      for row in previous.rows(UPLIFTS)),  # carried forward as they were
     )

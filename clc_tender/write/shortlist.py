@@ -26,6 +26,7 @@ from ..contract import Item, SheetSpec, band_key, outcome_item
 from ..findings import CONDITION_CODES, Finding, Outcome
 from ..framework import BandPrices, band_prices, extra_bands, rate_card
 from ..results import Evaluation, LotOutcome
+from ..rules.reopening import rounds_text
 from .atomic import OutputExists, atomic_output
 from .layout import LINE_POINTS, MAX_ROW_POINTS, row_height, wrapped_lines
 
@@ -175,6 +176,8 @@ class _Writer:
         self.bidders()
         self.services()
         self.pa_coverage()
+        if self.ev.uplifts:  # the register's uplifts, carried forward (uplift.md)
+            self.table(c.UPLIFTS, self.ev.uplifts)
         if self.chart_rows:
             self.chart_data()
 
@@ -436,6 +439,8 @@ def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
     severities = [f.severity.value for f in ev.findings if f.code not in CONDITION_CODES]
     items += [  # extras (after the contract's items)
         (Item.FIRST_AWARD, ev.first_award or tender.award_date),
+        (Item.AWARD_DATE, ev.award_date),
+        (Item.ROUNDS, rounds_text(ev.rounds)),
         ("Files with no readable lot", sum(1 for o in ev.outcomes if not o.lot)),
         ("Bids", len(ev.bidders)),
         ("Members carried from earlier rounds", ev.carried),
