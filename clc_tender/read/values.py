@@ -41,6 +41,11 @@ def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
+def not_a_number(raw: object) -> bool:
+    """NaN or an infinity: never a value of any kind (not a blank, a date or a price)."""
+    return isinstance(raw, float) and (raw != raw or raw in (float("inf"), float("-inf")))
+
+
 def show(raw: object) -> str:
     """A raw value as an officer would see it in a message."""
     if isinstance(raw, float) and raw.is_integer():
