@@ -38,7 +38,10 @@ ScoresOption = Annotated[
 DecisionsOption = Annotated[
     Path | None, typer.Option("--decisions", help="The officers' decisions on referrals (workbook).", dir_okay=False)
 ]
-ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")]
+ReceiptsOption = Annotated[
+    Path | None, typer.Option("--receipts", help="The portal's receipt times (.xlsx sheet Receipts, or .csv): lateness is judged on Received at.", dir_okay=False)
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing output (never an input).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON on stdout.")]
 
 
@@ -64,13 +67,13 @@ def _guarded(run: Callable[[], T]) -> T:
     """Turn every expected problem into one line on stderr and exit 2; anything else exit 1."""
     from .errors import InputError
     from .tender import TenderError
-    from .write.atomic import OutputExists
+    from .write.atomic import OutputExists, OutputProblem
 
     try:
         return run()
     except typer.Exit:
         raise
-    except (UsageProblem, TenderError, InputError, OutputExists) as exc:
+    except (UsageProblem, TenderError, InputError, OutputExists, OutputProblem) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -99,9 +102,11 @@ def template(
     def run() -> None:
         from .tender import load_tender
         from .workbook_format import load_format
+        from .write.atomic import check_output
         from .write.template import write_template
 
         definition = load_tender(tender)
+        check_output(out, force, [tender] if tender else [], [".xlsx"], "the template")
         write_template(definition, load_format(definition), out, force=force)
         typer.echo(f"Template for {definition.reference} written to {out}")
 
@@ -177,9 +182,10 @@ def evaluate(
     out: Annotated[Path, typer.Option("--out", help="Where to write the shortlist workbook.")] = Path("shortlist.xlsx"),
     force: ForceOption = False,
     as_json: JsonOption = False,
+    receipts: ReceiptsOption = None,
 ) -> None:
     """Evaluate every workbook in the folder (round 1) and write the award shortlist workbook."""
-    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, None, None))
+    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, None, None, receipts))
 
 
 @app.command()
@@ -193,9 +199,10 @@ def reopen(
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the shortlist (default shortlist-round-N.xlsx).")] = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
+    receipts: ReceiptsOption = None,
 ) -> None:
     """Re-open the framework: evaluate a new round's bids, carrying existing members forward."""
-    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, register, deadline))
+    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, register, deadline, receipts))
 
 
 def _parse_deadline(text: str, tz: Any) -> Any:
@@ -214,11 +221,12 @@ def _parse_deadline(text: str, tz: Any) -> Any:
 
 def _run_round(
     bids_dir: Path, scores: Path | None, decisions: Path | None, tender: Path | None, out: Path | None,
-    force: bool, as_json: bool, register: Path | None, deadline: str | None,
+    force: bool, as_json: bool, register: Path | None, deadline: str | None, receipts: Path | None = None,
 ) -> None:
     """One round: the bids are read (on every core) while the officers' workbooks are."""
     from .read.files import list_folder
     from .read.pool import BidReading
+    from .write.atomic import check_output
 
     definition, fmt = _load_tender(tender)
     if not bids_dir.is_dir():
@@ -226,16 +234,37 @@ def _run_round(
     when = _parse_deadline(deadline or "", definition.tz) if register is not None else None
     if register is not None and not register.is_file():
         raise UsageProblem(f"{register}: no such file")
-    if out is not None and out.exists() and not force:
-        raise UsageProblem(f"{out} already exists; use --force to overwrite it")
-    paths, skipped = list_folder(bids_dir, exclude=[p for p in (scores, decisions, register, out) if p])
+    officers = [p for p in (scores, decisions, register, receipts) if p]
+    paths, skipped = list_folder(bids_dir, exclude=officers)
+    if out is not None:  # an earlier shortlist of ours in the folder is replaced, not read
+        ours = _ours(out, paths, definition)
+        paths = [p for p in paths if p not in ours]
+    inputs = [*officers, *([tender] if tender else []), *paths]
+    if out is not None:  # before any bid is read: never an input, even with --force
+        check_output(out, force, inputs, [".xlsx"], "the shortlist")
     with BidReading(paths, definition, fmt) as reading:  # started: the rest overlaps with it
-        _finish_round(reading, skipped, definition, fmt, bids_dir, scores, decisions, out, force, as_json, register, when)
+        _finish_round(reading, skipped, definition, fmt, bids_dir, scores, decisions, out, force, as_json, register, when,
+                      receipts, inputs)
+
+
+def _ours(out: Path, paths: list[Path], definition: Any) -> list[Path]:
+    """The bid path that is ``out`` when it is an earlier shortlist of ours (else none)."""
+    from .read.guards import inspect_bytes
+    from .write.atomic import same_file
+
+    same = [p for p in paths if same_file(out, p)]
+    if same and out.is_file():
+        from .read.files import read_regular
+
+        if inspect_bytes(read_regular(out), out.name, definition.limits).producer == "shortlist":
+            return same
+    return []
 
 
 def _finish_round(
     reading: Any, skipped: list[Any], definition: Any, fmt: Any, bids_dir: Path, scores: Path | None,
     decisions: Path | None, out: Path | None, force: bool, as_json: bool, register: Path | None, when: Any,
+    receipts: Path | None = None, inputs: list[Path] | None = None,
 ) -> None:
     from . import render
     from .evaluate import evaluate as run_evaluation
@@ -267,21 +296,28 @@ def _finish_round(
                                        "register", f"members carried from round {previous.round}")],
         }
     out = out or Path("shortlist.xlsx")
-    if out.exists() and not force:
-        raise UsageProblem(f"{out} already exists; use --force to overwrite it")
+    from .write.atomic import check_output
+
+    check_output(out, force, inputs or [], [".xlsx"], "the shortlist")
     score_table = read_scores(scores, definition) if scores else None
     decision_table = read_decisions(decisions, definition) if decisions else None
+    from .read.receipts import read_receipts
+
+    receipt_table = read_receipts(receipts, definition) if receipts else None
     with render.reading_progress(not as_json) as progress:
         frames = collect(reading, definition, fmt, skipped=skipped, progress=progress)
     if not frames.reads:
         notes += (f"no .xlsx bids were found in {bids_dir}",)
     if scores is None and frames.reads:
         notes += ("no --scores workbook was given: every bid is referred with quality not scored",)
+    if receipts is None and frames.reads:
+        notes += ("lateness was judged on Submitted at, the bidder's own statement; give --receipts"
+                  " (the portal's receipt times) to judge it on when each bid was received",)
     ev = run_evaluation(
         frames, definition, fmt,
         scores=score_table.frame if score_table else None, scores_path=scores,
         decisions=decision_table.frame if decision_table else None, decisions_path=decisions,
-        warnings=notes, **options,
+        warnings=notes, receipts=receipt_table, **options,
     )
     write_shortlist(ev, out, force=force)
     if as_json:
@@ -322,7 +358,7 @@ def letters(
         published = iso_date("--standstill-from", standstill_from) if standstill_from else None
         if docx is not None and docx.exists() and not docx.is_dir():
             raise UsageProblem(f"--docx {docx}: not a folder")
-        check_output(out, force)
+        check_output(out, force, [shortlist], LETTER_SUFFIXES, "the letters file")
         letter_set = read_letters(shortlist, day, published)
         ends = letter_set.standstill_ends
         if ends is not None and day > ends:

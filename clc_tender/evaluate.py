@@ -28,9 +28,11 @@ from .findings import (
 )
 from .read.files import InputFile, sha256_of
 from .read.frames import BidFrames
+from .read.receipts import Receipts
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
 from .rules.quality import QuestionScore, quality
+from .rules.receipts import receipt_findings
 from .tender import Tender
 from .validate import validate
 from .workbook_format import Format
@@ -83,6 +85,7 @@ class Evaluation:
     first_award: dt.date | None = None
     carried: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)  # run-level notes (s.49)
+    lateness_basis: str = "Submitted at (declared by the bidder)"
 
 
 def provider_id(row: Any) -> str:
@@ -190,13 +193,17 @@ def evaluate(
     decisions_path: Path | None = None,
     extra_inputs: Iterable[InputFile] = (),
     run_at: dt.datetime | None = None,
+    receipts: Receipts | None = None,
 ) -> Evaluation:
     deadline = deadline or tender.deadline
     bids = frames.bids
     lots = lots_by_bid(bids, tender.lot_names)
     places = _Places(frames, fmt)
     findings = assess(frames, tender, fmt, deadline)
-    findings += _with_references(gates.deadline_findings(bids, deadline, places), bids)
+    if receipts is None:
+        findings += _with_references(gates.deadline_findings(bids, deadline, places), bids)
+    else:  # lateness on the portal's Received at alone
+        findings += _with_references(receipt_findings(bids, receipts, deadline, places), bids)
 
     # already admitted (a re-opening): the provider's lot is not evaluated again
     on_framework = {(m.provider_id, m.lot): m for m in members}
@@ -216,6 +223,19 @@ def evaluate(
     }
     scores_file = scores_path.name if scores_path else ""
     result = quality(scores, scores_file, pairs, tender)
+    twins = _same_provider(ids, refs, lots, already)
+    for (bid, lot), others in twins.items():
+        read = frames.reads[bid]
+        key = "companies_house_number" if read.cell("companies_house_number") else "charity_number"
+        twin = Finding.make(
+            read.file, "Bidder", read.cell(key), "duplicate-provider",
+            f"the provider {ids[bid]} also bids for {lot} as {', '.join(others)}; a provider holds one"
+            " place per lot: an officer accepts one bid and rejects the other",
+            bid_reference=refs[bid], lots=(lot,),
+            plain=f"Your organisation sent more than one bid for the {lot} lot, and a provider holds"
+                  " one place per lot; the council is deciding which bid stands.")
+        result.by_pair.setdefault((bid, lot), []).append(twin)
+        result.findings.append(twin)
     by_file: dict[str, list[Finding]] = {}
     for f in findings:  # the bids' own findings; quality findings reach their (bid, lot) directly
         by_file.setdefault(f.file, []).append(f)
@@ -254,6 +274,7 @@ def evaluate(
                 outcome=outcome, reasons=reasons, conditions=conditions, decisions=lines,
                 quality_pct=result.percent.get((bid, lot)), prices=lot_prices, file=read.file,
             ))
+    _one_accepted_per_provider(twins, ids, refs, decided, decisions_path)
     if decisions is not None and decisions_path is not None:
         for rec in decisions.itertuples(index=False):
             if int(rec.row) in used:
@@ -273,11 +294,16 @@ def evaluate(
     lot_order = {name: i for i, name in enumerate(tender.lot_names)}
     outcomes.sort(key=lambda o: (o.bid_reference == "", o.bid_reference.casefold(), o.file, lot_order.get(o.lot, -1)))
 
-    new_members = [
-        Member(o.provider_id, o.organisation, o.lot, round_number, o.bid_reference, o.quality_pct,
-               "\n".join(f"{c.code}: {c.message}" for c in o.conditions), o.prices)
-        for o in outcomes if o.outcome is Outcome.ADMITTED
-    ]
+    admitted = [o for o in outcomes if o.outcome is Outcome.ADMITTED]
+    seen = {(m.provider_id, m.lot) for m in members}
+    new_members = []
+    for o in admitted:  # the Framework never holds a (provider, lot) twice
+        if o.provider_id and (o.provider_id, o.lot) in seen:
+            continue
+        seen.add((o.provider_id, o.lot))
+        new_members.append(Member(
+            o.provider_id, o.organisation, o.lot, round_number, o.bid_reference, o.quality_pct,
+            "\n".join(f"{c.code}: {c.message}" for c in o.conditions), o.prices))
     refs_in_round = {(o.bid, o.lot) for o in outcomes if o.outcome is not Outcome.ALREADY_ADMITTED}
     round_prices = valid_prices[[
         (int(b), band_lot[band]) in refs_in_round for b, band in zip(valid_prices["bid"], valid_prices["band"], strict=True)
@@ -292,6 +318,9 @@ def evaluate(
         inputs.append(InputFile(str(scores_path), scores_path, scores_path.stat().st_size, sha256_of(scores_path), "scores", "the panel's quality scores"))
     if decisions_path is not None:
         inputs.append(InputFile(str(decisions_path), decisions_path, decisions_path.stat().st_size, sha256_of(decisions_path), "decisions", "the officers' decisions on referrals"))
+    if receipts is not None:
+        inputs.append(InputFile(str(receipts.path), receipts.path, receipts.path.stat().st_size, sha256_of(receipts.path),
+                                "receipts", "the portal's receipt times: lateness judged on Received at"))
     inputs += list(extra_inputs)
 
     bidders = tuple(
@@ -329,7 +358,48 @@ def evaluate(
         first_award=first_award or tender.award_date,
         carried=len(members),
         warnings=warnings,
+        lateness_basis="Received at (portal receipts)" if receipts is not None else "Submitted at (declared by the bidder)",
     )
+
+
+def _same_provider(
+    ids: dict[int, str], refs: dict[int, str], lots: dict[int, tuple[str, ...]],
+    already: set[tuple[int, str]],
+) -> dict[tuple[int, str], list[str]]:
+    """(bid, lot) -> the other bid references of the same provider for that lot."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for bid, bid_lots in lots.items():
+        for lot in bid_lots:
+            if ids.get(bid) and refs.get(bid) and (bid, lot) not in already:
+                groups.setdefault((ids[bid], lot), []).append(bid)
+    twins: dict[tuple[int, str], list[str]] = {}
+    for (_, lot), bids in groups.items():
+        if len({refs[b].casefold() for b in bids}) < 2:
+            continue  # one reference in two files is duplicate-bid-reference
+        for bid in bids:
+            twins[(bid, lot)] = sorted({refs[b] for b in bids if refs[b].casefold() != refs[bid].casefold()})
+    return twins
+
+
+def _one_accepted_per_provider(
+    twins: dict[tuple[int, str], list[str]], ids: dict[int, str], refs: dict[int, str],
+    decided: dict[tuple[str, str], dict[str, Decision]], path: Path | None,
+) -> None:
+    """Accepting two bids of one provider for one lot stops the run, naming both rows."""
+    from .errors import InputError
+
+    accepted: dict[tuple[str, str], list[int]] = {}
+    for bid, lot in twins:
+        decision = decided.get((refs[bid].casefold(), lot), {}).get("duplicate-provider")
+        if decision is not None and decision.decision == "accept":
+            accepted.setdefault((ids[bid], lot), []).append(decision.row)
+    for (provider, lot), rows in sorted(accepted.items()):
+        if len(rows) > 1:
+            cells = " and ".join(f"Decisions!A{row}" for row in sorted(rows))
+            raise InputError(
+                path.name if path else "decisions", cells,
+                f"both bids of the provider {provider} for {lot} are accepted (duplicate-provider);"
+                " a provider holds one place per lot: reject one of them")
 
 
 @dataclass(frozen=True)

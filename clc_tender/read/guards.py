@@ -37,6 +37,7 @@ from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from clc_tender.findings import Finding
 from clc_tender.tender import Limits
+from clc_tender.write.atomic import PRODUCER_PROPERTY
 
 __all__ = ["Inspection", "SheetPart", "check_size", "classify", "inspect_bytes"]
 
@@ -53,7 +54,6 @@ _WORKBOOK = "xl/workbook.xml"
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 _CUSTOM = "docProps/custom.xml"
 _STRICT_MAIN = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
-PRODUCER_PROPERTY = "clc-tender"  # the custom document property on every output clc-tender writes
 # The largest sheet a spreadsheet can have (Excel's 1,048,576 rows by 16,384 columns, XFD).
 _MAX_ROW = 1_048_576
 _MAX_COL = 16_384

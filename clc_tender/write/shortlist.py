@@ -23,7 +23,7 @@ from .. import __version__
 from ..evaluate import Evaluation, LotOutcome, Member
 from ..findings import CONDITION_CODES, Finding, Outcome
 from ..tender import Band, Tender
-from .atomic import OutputExists, atomic_output
+from .atomic import PRODUCER_PROPERTY, OutputExists, atomic_output
 
 __all__ = [
     "OutputExists", "hourly_rate", "median", "print_setup", "rate_card", "row_height",
@@ -99,6 +99,7 @@ def write_shortlist(ev: Evaluation, out: Path, *, force: bool = False) -> None:
             # the run's time, not the clock's: the same evaluation gives the same file
             "created": _utc_naive(ev.run_at),
         })
+        wb.set_custom_property(PRODUCER_PROPERTY, "shortlist")  # never read as a bid
         _Writer(wb, ev).write()
         wb.close()
 
@@ -339,6 +340,7 @@ class _Writer:
                   for lot in tender.lot_names for o in shown]
         # extras (after the contract's items)
         items += [
+            ("Lateness judged on", ev.lateness_basis),
             ("First award", (ev.first_award or tender.award_date).isoformat()),
             ("Files with no readable lot", sum(1 for o in ev.outcomes if not o.lot)),
             ("Bids", len(ev.bidders)),
