@@ -134,20 +134,28 @@ def check(
         from .rules import lots_by_bid
 
         definition, fmt = _load_tender(tender)
+        from .read.files import not_regular
+
         files: list[Path] = []
+        notes: list[str] = []
         for path in paths:
+            what = not_regular(path) if path.exists() or path.is_symlink() else "no such file"
             if path.is_dir():
                 files += list_folder(path)[0]
-            elif path.is_file():
-                if classify(path) == "skip":
-                    render.warning_line(f"{path} is not an .xlsx workbook; skipped")
-                    continue
-                files.append(path)
-            else:
+            elif what == "no such file":
                 raise UsageProblem(f"{path}: no such file or folder")
+            elif what:
+                notes.append(f"{path} is {what}; skipped")
+            elif classify(path) == "skip":
+                notes.append(f"{path} is not an .xlsx workbook; skipped")
+            else:
+                files.append(path)
         if not files:
             raise UsageProblem("no .xlsx workbooks to check")
         frames = read_files(files, definition, fmt)
+        notes += [f"{i.file}: {i.note}; skipped" for i in frames.inputs if i.status == "skipped"]
+        for note in notes:
+            render.warning_line(note)
         findings = assess(frames, definition, fmt, definition.deadline)
         lots = lots_by_bid(frames.bids, definition.lot_names)
         by_file: dict[str, list[Any]] = {}
@@ -371,8 +379,10 @@ def letters(
         written = write_word_letters(letter_set, docx, force) if docx is not None else []
         write_letters(letter_set.rows(), out, force)
         typer.echo(f"Award letter data ({len(letter_set.letters)} rows) written to {out}")
+        from .inert import for_terminal
+
         for path in written:
-            typer.echo(f"Word letter written to {path}")
+            typer.echo(f"Word letter written to {for_terminal(path)}")
 
     _guarded(run)
 
