@@ -65,7 +65,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _guarded(run: Callable[[], T]) -> T:
     """Turn every expected problem into one line on stderr and exit 2; anything else exit 1."""
-    from .errors import InputError
+    from .errors import InputError, Refusal
     from .tender import TenderError
     from .write.atomic import OutputExists, OutputProblem
 
@@ -73,7 +73,7 @@ def _guarded(run: Callable[[], T]) -> T:
         return run()
     except typer.Exit:
         raise
-    except (UsageProblem, TenderError, InputError, OutputExists, OutputProblem) as exc:
+    except (UsageProblem, Refusal, TenderError, InputError, OutputExists, OutputProblem) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -127,55 +127,15 @@ def check(
 
     def run() -> int:
         from . import render
-        from .evaluate import assess, relevant
-        from .read.files import list_folder
-        from .read.frames import read_files
-        from .read.guards import classify
-        from .rules import lots_by_bid
+        from .checking import check_files, files_to_check
 
         definition, fmt = _load_tender(tender)
-        from .read.files import not_regular
-
-        files: list[Path] = []
-        notes: list[str] = []
-        for path in paths:
-            what = not_regular(path) if path.exists() or path.is_symlink() else "no such file"
-            if path.is_dir():
-                files += list_folder(path)[0]
-            elif what == "no such file":
-                raise UsageProblem(f"{path}: no such file or folder")
-            elif what:
-                notes.append(f"{path} is {what}; skipped")
-            elif classify(path) == "skip":
-                notes.append(f"{path} is not an .xlsx workbook; skipped")
-            else:
-                files.append(path)
-        if not files:
-            raise UsageProblem("no .xlsx workbooks to check")
-        frames = read_files(files, definition, fmt)
-        notes += [f"{i.file}: {i.note}; skipped" for i in frames.inputs if i.status == "skipped"]
+        files, notes = files_to_check(paths)
         for note in notes:
             render.warning_line(note)
-        findings = assess(frames, definition, fmt, definition.deadline)
-        lots = lots_by_bid(frames.bids, definition.lot_names)
-        by_file: dict[str, list[Any]] = {}
-        verdicts: dict[str, str] = {}
-        any_error = False
-        for index, read in enumerate(frames.reads):
-            mine = relevant([f for f in findings if f.file == read.file], lots.get(index, ()))
-            by_file[read.file] = mine
-            errors = sum(f.severity.value == "error" for f in mine)
-            referrals = sum(f.severity.value == "referral" for f in mine)
-            warnings = sum(f.severity.value == "warning" for f in mine)
-            any_error = any_error or errors > 0
-            parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else ["no errors"]
-            if referrals:
-                parts.append(f"{referrals} for an officer to review")
-            if warnings:
-                parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-            verdicts[read.file] = ("FAIL: " if errors else "OK: ") + ", ".join(parts)
-        render.check_report(by_file, verdicts)
-        return 1 if any_error else 0
+        results = check_files(files, definition, fmt)
+        render.check_report(results)
+        return 1 if any(r.failed for r in results) else 0
 
     code = _guarded(run)
     raise typer.Exit(code)
@@ -193,7 +153,10 @@ def evaluate(
     receipts: ReceiptsOption = None,
 ) -> None:
     """Evaluate every workbook in the folder (round 1) and write the award shortlist workbook."""
-    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, None, None, receipts))
+    _guarded(lambda: _run_round(_request(
+        tender, None, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out, force=force,
+        receipts=receipts,
+    ), as_json))
 
 
 @app.command()
@@ -210,7 +173,10 @@ def reopen(
     receipts: ReceiptsOption = None,
 ) -> None:
     """Re-open the framework: evaluate a new round's bids, carrying existing members forward."""
-    _guarded(lambda: _run_round(bids_dir, scores, decisions, tender, out, force, as_json, register, deadline, receipts))
+    _guarded(lambda: _run_round(_request(
+        tender, deadline, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out,
+        force=force, register=register, receipts=receipts,
+    ), as_json))
 
 
 def _parse_deadline(text: str, tz: Any) -> Any:
@@ -227,111 +193,29 @@ def _parse_deadline(text: str, tz: Any) -> Any:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def _run_round(
-    bids_dir: Path, scores: Path | None, decisions: Path | None, tender: Path | None, out: Path | None,
-    force: bool, as_json: bool, register: Path | None, deadline: str | None, receipts: Path | None = None,
-) -> None:
-    """One round: the bids are read (on every core) while the officers' workbooks are."""
-    from .read.files import list_folder
-    from .read.pool import BidReading
-    from .write.atomic import check_output
+def _request(tender: Path | None, deadline: str | None, **options: Any) -> Any:
+    """The round request of the options given: the definition loaded, the deadline parsed."""
+    from .round import RoundRequest
 
     definition, fmt = _load_tender(tender)
-    if not bids_dir.is_dir():
-        raise UsageProblem(f"{bids_dir}: {'not a folder' if bids_dir.exists() else 'no such folder'}")
-    when = _parse_deadline(deadline or "", definition.tz) if register is not None else None
-    if register is not None and not register.is_file():
-        raise UsageProblem(f"{register}: no such file")
-    officers = [p for p in (scores, decisions, register, receipts) if p]
-    paths, skipped = list_folder(bids_dir, exclude=officers)
-    if out is not None:  # an earlier shortlist of ours in the folder is replaced, not read
-        ours = _ours(out, paths, definition)
-        paths = [p for p in paths if p not in ours]
-    inputs = [*officers, *([tender] if tender else []), *paths]
-    if out is not None:  # before any bid is read: never an input, even with --force
-        check_output(out, force, inputs, [".xlsx"], "the shortlist")
-    with BidReading(paths, definition, fmt) as reading:  # started: the rest overlaps with it
-        _finish_round(reading, skipped, definition, fmt, bids_dir, scores, decisions, out, force, as_json, register, when,
-                      receipts, inputs)
+    when = _parse_deadline(deadline, definition.tz) if deadline is not None else None
+    return RoundRequest(tender=definition, fmt=fmt, deadline=when, tender_file=tender, **options)
 
 
-def _ours(out: Path, paths: list[Path], definition: Any) -> list[Path]:
-    """The bid path that is ``out`` when it is an earlier shortlist of ours (else none)."""
-    from .read.guards import inspect_bytes
-    from .write.atomic import same_file
-
-    same = [p for p in paths if same_file(out, p)]
-    if same and out.is_file():
-        from .read.files import read_regular
-
-        if inspect_bytes(read_regular(out), out.name, definition.limits).producer == "shortlist":
-            return same
-    return []
-
-
-def _finish_round(
-    reading: Any, skipped: list[Any], definition: Any, fmt: Any, bids_dir: Path, scores: Path | None,
-    decisions: Path | None, out: Path | None, force: bool, as_json: bool, register: Path | None, when: Any,
-    receipts: Path | None = None, inputs: list[Path] | None = None,
-) -> None:
+def _run_round(request: Any, as_json: bool) -> None:
+    """One round through the library's round API; then the terminal summary or JSON."""
     from . import render
-    from .evaluate import evaluate as run_evaluation
-    from .evaluate import to_json
-    from .read.files import InputFile, sha256_of
-    from .read.frames import collect
-    from .read.panel import read_decisions, read_scores
-    from .write.shortlist import write_shortlist
+    from .round import run_round
 
-    options: dict[str, Any] = {}
-    notes: tuple[str, ...] = ()
-    if register is not None:
-        from .read.register import read_register
-        from .rules import months_after
-        from .rules.reopening import reopening_limits
-
-        previous = read_register(register, definition)
-        round_number = previous.round + 1
-        ends = months_after(definition.framework_end, 12 * definition.extension_years)
-        limits = reopening_limits(round_number, when, previous.deadline, previous.first_award, ends)
-        if limits.refusal:
-            raise UsageProblem(limits.refusal)
-        notes = limits.warnings
-        out = out or Path(f"shortlist-round-{round_number}.xlsx")
-        options = {
-            "deadline": when, "round_number": round_number, "first_deadline": previous.first_deadline,
-            "first_award": previous.first_award, "members": previous.members,
-            "extra_inputs": [InputFile(str(register), register, register.stat().st_size, sha256_of(register),
-                                       "register", f"members carried from round {previous.round}")],
-        }
-    out = out or Path("shortlist.xlsx")
-    from .write.atomic import check_output
-
-    check_output(out, force, inputs or [], [".xlsx"], "the shortlist")
-    score_table = read_scores(scores, definition) if scores else None
-    decision_table = read_decisions(decisions, definition) if decisions else None
-    from .read.receipts import read_receipts
-
-    receipt_table = read_receipts(receipts, definition) if receipts else None
     with render.reading_progress(not as_json) as progress:
-        frames = collect(reading, definition, fmt, skipped=skipped, progress=progress)
-    if not frames.reads:
-        notes += (f"no .xlsx bids were found in {bids_dir}",)
-    if scores is None and frames.reads:
-        notes += ("no --scores workbook was given: every bid is referred with quality not scored",)
-    if receipts is None and frames.reads:
-        notes += ("lateness was judged on Submitted at, the bidder's own statement; give --receipts"
-                  " (the portal's receipt times) to judge it on when each bid was received",)
-    ev = run_evaluation(
-        frames, definition, fmt,
-        scores=score_table.frame if score_table else None, scores_path=scores,
-        decisions=decision_table.frame if decision_table else None, decisions_path=decisions,
-        warnings=notes, receipts=receipt_table, **options,
-    )
-    write_shortlist(ev, out, force=force)
+        result = run_round(request, progress)
     if as_json:
-        sys.stdout.write(json.dumps(to_json(ev, str(out)), indent=2, ensure_ascii=False) + "\n")
+        from .evaluate import to_json
+
+        sys.stdout.write(json.dumps(to_json(result.evaluation, str(result.out)), indent=2,
+                                    ensure_ascii=False) + "\n")
     else:
-        render.evaluation_summary(ev, str(out))
+        render.evaluation_summary(result.evaluation, str(result.out))
 
 
 @app.command()

@@ -10,3 +10,7 @@ class InputError(Exception):
         super().__init__(f"{file}: {place}: {message}" if place else f"{file}: {message}")
         self.file = file
         self.place = place
+
+
+class Refusal(Exception):
+    """What the officer asked for cannot be done (an option, an output, s.49): one line, exit 2."""

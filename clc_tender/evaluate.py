@@ -9,9 +9,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -26,12 +25,12 @@ from .findings import (
     Outcome,
     Severity,
 )
-from .read.files import InputFile, sha256_of
 from .read.frames import BidFrames
 from .read.receipts import Receipts
+from .results import Evaluation, InputFile, LotOutcome, Member, provider_id
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
-from .rules.quality import QuestionScore, quality
+from .rules.quality import QualityResult, quality
 from .rules.receipts import receipt_findings
 from .tender import Tender
 from .validate import validate
@@ -39,76 +38,25 @@ from .workbook_format import Format
 
 
 @dataclass(frozen=True)
-class LotOutcome:
-    bid: int  # index into the round's bids
-    bid_reference: str
-    organisation: str
-    provider_id: str
-    lot: str  # "" when the file's lots cannot be read
-    outcome: Outcome
-    reasons: tuple[Finding, ...]
-    conditions: tuple[Finding, ...]
-    decisions: tuple[str, ...]
-    quality_pct: Decimal | None
-    prices: dict[str, Decimal]
-    file: str
+class RoundContext:
+    """What a round brings besides its bids: deadline, register, the officers' tables.
 
+    ``inputs`` are the officers' files (scores, decisions, register, receipts) as the caller
+    hashed them for the ``Inputs`` sheet: evaluation itself touches no file."""
 
-@dataclass(frozen=True)
-class Member:
-    """An admitted (provider, lot) of the framework, in any round."""
-
-    provider_id: str
-    organisation: str
-    lot: str
-    round: int
-    bid_reference: str
-    quality_pct: Decimal | None
-    conditions: str
-    prices: dict[str, Decimal]
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    tender: Tender
-    round: int
-    deadline: dt.datetime
-    first_deadline: dt.datetime
-    run_at: dt.datetime
-    outcomes: tuple[LotOutcome, ...]
-    findings: tuple[Finding, ...]
-    quality_rows: tuple[QuestionScore, ...]
-    inputs: tuple[InputFile, ...]
-    bidders: tuple[dict[str, str], ...]
-    prices: pd.DataFrame  # valid prices of this round for lots bid for (for the Prices sheet)
-    members: tuple[Member, ...]  # the whole framework after this round
+    deadline: dt.datetime | None = None
+    round_number: int = 1
+    first_deadline: dt.datetime | None = None
     first_award: dt.date | None = None
-    carried: int = 0
-    warnings: tuple[str, ...] = field(default_factory=tuple)  # run-level notes (s.49)
-    lateness_basis: str = "Submitted at (declared by the bidder)"
-
-
-def provider_id(row: Any) -> str:
-    ch, charity = row.get("companies_house_number"), row.get("charity_number")
-    if ch:
-        return str(ch)
-    if charity:
-        return f"charity-{charity}"
-    return ""
-
-
-class _Places:
-    """Where a bid's field is: (sheet, cell)."""
-
-    def __init__(self, frames: BidFrames, fmt: Format) -> None:
-        self.reads = frames.reads
-        self.sheet_of = fmt.sheet_of
-
-    def __call__(self, bid: int, key: str) -> tuple[str, str]:
-        return self.sheet_of.get(key, ""), self.reads[bid].cell(key)
-
-    def present(self, bid: int, key: str) -> bool:
-        return key in self.reads[bid].present
+    members: tuple[Member, ...] = ()
+    scores: pd.DataFrame | None = None
+    scores_file: str = ""
+    decisions: pd.DataFrame | None = None
+    decisions_file: str = ""
+    inputs: tuple[InputFile, ...] = ()
+    warnings: tuple[str, ...] = ()  # run-level notes (s.49, a missing scores workbook)
+    run_at: dt.datetime | None = None
+    receipts: Receipts | None = None  # the portal's receipt times: lateness judged on them
 
 
 def assess(frames: BidFrames, tender: Tender, fmt: Format, deadline: dt.datetime) -> list[Finding]:
@@ -116,15 +64,14 @@ def assess(frames: BidFrames, tender: Tender, fmt: Format, deadline: dt.datetime
     judgement of lateness (dates such as accounts age are judged against ``deadline``)."""
     bids = frames.bids
     lots = lots_by_bid(bids, tender.lot_names)
-    places = _Places(frames, fmt)
     findings: list[Finding] = [f for read in frames.reads for f in read.findings]
     findings += validate(frames, tender, fmt)
     findings += price_findings(frames.prices, bids, lots, tender)
-    findings += gates.eligibility_findings(bids, places)
-    findings += gates.finance_findings(bids, tender, deadline, places)
-    findings += gates.insurance_findings(bids, tender, deadline, places)
-    findings += gates.policy_findings(bids, tender, deadline, places)
-    findings += gates.safeguarding_findings(bids, tender, lots, places, places.present)
+    findings += gates.eligibility_findings(bids)
+    findings += gates.finance_findings(bids, tender, deadline)
+    findings += gates.insurance_findings(bids, tender, deadline)
+    findings += gates.policy_findings(bids, tender, deadline)
+    findings += gates.safeguarding_findings(bids, tender, lots)
     findings += gates.coverage_findings(bids, frames.coverage, tender, lots)
     return sorted(_with_references(findings, bids), key=finding_order(fmt))
 
@@ -176,230 +123,296 @@ def decide(applicable: list[Finding]) -> tuple[Outcome, tuple[Finding, ...], tup
     return outcome, tuple(reasons), conditions
 
 
+@dataclass(frozen=True)
+class _Bids:
+    """Who each bid of the round is: reference, organisation, provider, file, lots."""
+
+    refs: dict[int, str]
+    organisations: dict[int, str]
+    ids: dict[int, str]
+    files: dict[int, str]
+    lots: dict[int, tuple[str, ...]]
+
+    def pairs(self, exclude: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[str, str]]:
+        """(bid, lot) -> (bid reference, file) of every lot bid for with a reference."""
+        return {
+            (bid, lot): (self.refs[bid], self.files[bid])
+            for bid, bid_lots in self.lots.items() for lot in bid_lots
+            if self.refs[bid] and (bid, lot) not in exclude
+        }
+
+    @classmethod
+    def of(cls, bids: pd.DataFrame, tender: Tender) -> _Bids:
+        return cls(
+            refs={int(i): str(v or "") for i, v in bids["bid_reference"].items()},
+            organisations={int(i): str(v or "") for i, v in bids["organisation_name"].items()},
+            ids={
+                int(i): provider_id(ch, charity)
+                for i, ch, charity in zip(bids.index, bids["companies_house_number"],
+                                          bids["charity_number"], strict=True)
+            },
+            files={int(i): str(v) for i, v in bids["file"].items()},
+            lots=lots_by_bid(bids, tender.lot_names),
+        )
+
+
 def evaluate(
-    frames: BidFrames,
-    tender: Tender,
-    fmt: Format,
-    *,
-    deadline: dt.datetime | None = None,
-    scores: pd.DataFrame | None = None,
-    scores_path: Path | None = None,
-    round_number: int = 1,
-    first_deadline: dt.datetime | None = None,
-    members: tuple[Member, ...] = (),
-    first_award: dt.date | None = None,
-    warnings: tuple[str, ...] = (),
-    decisions: pd.DataFrame | None = None,
-    decisions_path: Path | None = None,
-    extra_inputs: Iterable[InputFile] = (),
-    run_at: dt.datetime | None = None,
-    receipts: Receipts | None = None,
+    frames: BidFrames, tender: Tender, fmt: Format, context: RoundContext | None = None
 ) -> Evaluation:
-    deadline = deadline or tender.deadline
-    bids = frames.bids
-    lots = lots_by_bid(bids, tender.lot_names)
-    places = _Places(frames, fmt)
+    """Every finding and one outcome per (bid, lot) of the round; no file is touched."""
+    ctx = context or RoundContext()
+    deadline = ctx.deadline or tender.deadline
+    who = _Bids.of(frames.bids, tender)
     findings = assess(frames, tender, fmt, deadline)
-    if receipts is None:
-        findings += _with_references(gates.deadline_findings(bids, deadline, places), bids)
+    if ctx.receipts is None:
+        findings += _with_references(gates.deadline_findings(frames.bids, deadline), frames.bids)
     else:  # lateness on the portal's Received at alone
-        findings += _with_references(receipt_findings(bids, receipts, deadline, places), bids)
-
-    # already admitted (a re-opening): the provider's lot is not evaluated again
-    on_framework = {(m.provider_id, m.lot): m for m in members}
-    ids = {
-        int(i): provider_id(row)
-        for i, row in zip(bids.index, bids[["companies_house_number", "charity_number"]].to_dict("records"), strict=True)
+        findings += _with_references(
+            receipt_findings(frames.bids, ctx.receipts, deadline), frames.bids)
+    on_framework = {(m.provider_id, m.lot): m for m in ctx.members}
+    already = {
+        (bid, lot) for bid, bid_lots in who.lots.items() for lot in bid_lots
+        if who.ids[bid] and (who.ids[bid], lot) in on_framework
     }
-    refs = {int(i): str(v or "") for i, v in bids["bid_reference"].items()}
-    organisations = {int(i): str(v or "") for i, v in bids["organisation_name"].items()}
-    already = {(bid, lot) for bid, bid_lots in lots.items() for lot in bid_lots if ids[bid] and (ids[bid], lot) in on_framework}
+    pairs = who.pairs(exclude=already)
+    result = quality(ctx.scores, ctx.scores_file, pairs, tender)
+    twins = _same_provider(who, already)
+    result.findings.extend(_duplicate_providers(twins, who, frames, result))
+    by_file = _by_file(findings)  # the bids' own; quality findings reach their (bid, lot) directly
+    findings += result.findings
+    valid_prices = frames.prices[frames.prices["price"].notna() & frames.prices["band"].notna()]
+    prices_of = _prices_by_bid(valid_prices)
 
-    files = {int(i): str(v) for i, v in bids["file"].items()}
-    pairs = {
-        (bid, lot): (refs[bid], files[bid])
-        for bid, bid_lots in lots.items() for lot in bid_lots
-        if refs[bid] and (bid, lot) not in already
-    }
-    scores_file = scores_path.name if scores_path else ""
-    result = quality(scores, scores_file, pairs, tender)
-    twins = _same_provider(ids, refs, lots, already)
+    decided = _decisions_by_pair(ctx.decisions, ctx.decisions_file, frames.bids)
+    used: set[int] = set()
+    outcomes: list[LotOutcome] = []
+    for bid, read in enumerate(frames.reads):
+        for lot in who.lots.get(bid, ()) or ("",):
+            if (bid, lot) in already:
+                member = on_framework[(who.ids[bid], lot)]
+                reason = _already_admitted(read.file, read.cell("companies_house_number"),
+                                           who.refs[bid], who.ids[bid], lot, member)
+                findings.append(reason)
+                verdict: Verdict = (Outcome.ALREADY_ADMITTED, (reason,), ())
+                lines: tuple[str, ...] = ()
+            else:
+                applicable = relevant(by_file.get(read.file, []), (lot,) if lot else ())
+                applicable, lines = apply_decisions(
+                    applicable + result.by_pair.get((bid, lot), []),
+                    decided.get((who.refs[bid].casefold(), lot), {}), used)
+                verdict = decide(applicable)
+            outcomes.append(_lot_outcome(bid, lot, who, verdict, lines, result,
+                                         prices_of.get(bid, {}), tender))
+    _one_accepted_per_provider(twins, who, decided, ctx.decisions_file)
+    findings += _unused_decisions(ctx, used)
+    lot_order = {name: i for i, name in enumerate(tender.lot_names)}
+    outcomes.sort(key=lambda o: (o.bid_reference == "", o.bid_reference.casefold(), o.file,
+                                 lot_order.get(o.lot, -1)))
+    return Evaluation(
+        tender=tender,
+        round=ctx.round_number,
+        deadline=deadline,
+        first_deadline=ctx.first_deadline or deadline,
+        run_at=ctx.run_at or dt.datetime.now(tender.tz).replace(microsecond=0),
+        outcomes=tuple(outcomes),
+        findings=tuple(sorted(findings, key=finding_order(fmt))),
+        quality_rows=tuple(sorted(result.rows, key=lambda r: (r.bid_reference.casefold(),
+                                                              lot_order.get(r.lot, 0)))),
+        inputs=_ledger(frames, outcomes, ctx.inputs),
+        bidders=_bidders(frames.bids, who),
+        prices=_round_prices(valid_prices, outcomes, tender),
+        members=(*ctx.members, *_admitted(outcomes, ctx.round_number)),
+        first_award=ctx.first_award or tender.award_date,
+        carried=len(ctx.members),
+        warnings=ctx.warnings,
+        lateness_basis="Received at (portal receipts)" if ctx.receipts is not None
+        else "Submitted at (declared by the bidder)",
+    )
+
+
+Verdict = tuple[Outcome, tuple[Finding, ...], tuple[Finding, ...]]
+
+
+def _by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = {}
+    for f in findings:
+        grouped.setdefault(f.file, []).append(f)
+    return grouped
+
+
+def _admitted(outcomes: Iterable[LotOutcome], round_number: int) -> list[Member]:
+    """The members this round admits, with their conditions as ``code: message`` lines."""
+    members: list[Member] = []
+    seen: set[tuple[str, str]] = set()
+    for o in outcomes:  # the Framework never holds a (provider, lot) twice
+        if o.outcome is not Outcome.ADMITTED or (o.provider_id and (o.provider_id, o.lot) in seen):
+            continue
+        seen.add((o.provider_id, o.lot))
+        members.append(Member(
+            o.provider_id, o.organisation, o.lot, round_number, o.bid_reference, o.quality_pct,
+            "\n".join(f"{c.code}: {c.message}" for c in o.conditions), o.prices))
+    return members
+
+
+def _prices_by_bid(valid: pd.DataFrame) -> dict[int, dict[str, Decimal]]:
+    prices: dict[int, dict[str, Decimal]] = {}
+    for row in valid.itertuples(index=False):
+        prices.setdefault(int(row.bid), {}).setdefault(row.band, row.price)
+    return prices
+
+
+def _already_admitted(file: str, cell: str, ref: str, pid: str, lot: str,
+                      member: Member) -> Finding:
+    return Finding.make(
+        file, "Bidder", cell, "already-admitted",
+        f"the provider {pid} is already on the framework for {lot} (round {member.round}, "
+        f"bid {member.bid_reference}); not evaluated again",
+        bid_reference=ref, lots=(lot,),
+        plain=f"Your organisation is already on the framework for the {lot} lot (admitted in "
+        f"round {member.round}), so this bid for it was not evaluated again.")
+
+
+def _lot_outcome(
+    bid: int, lot: str, who: _Bids,
+    verdict: Verdict,
+    lines: tuple[str, ...], result: QualityResult, prices: dict[str, Decimal], tender: Tender,
+) -> LotOutcome:
+    band_lot = {b.name: b.lot for b in tender.bands}
+    outcome, reasons, conditions = verdict
+    return LotOutcome(
+        bid=bid, bid_reference=who.refs[bid], organisation=who.organisations[bid],
+        provider_id=who.ids[bid], lot=lot, outcome=outcome, reasons=reasons,
+        conditions=conditions, decisions=lines, quality_pct=result.percent.get((bid, lot)),
+        prices={band: price for band, price in prices.items() if not lot or band_lot[band] == lot},
+        file=who.files[bid],
+    )
+
+
+def _unused_decisions(ctx: RoundContext, used: set[int]) -> list[Finding]:
+    """A decision that settled no referral is a warning, never silently ignored."""
+    if ctx.decisions is None:
+        return []
+    found = []
+    for rec in ctx.decisions.itertuples(index=False):
+        if int(rec.row) in used:
+            continue
+        code = str(rec.code).strip().casefold()
+        why = (
+            "quality is settled by the panel's scores (a MODERATED score in the scores "
+            "workbook), not by a decision" if code in QUALITY_REFERRALS else
+            "a failed gate cannot be overturned by a decision"
+            if code in CODE_OUTCOME and code not in DECIDABLE_CODES
+            and CODE_OUTCOME[code] is not Outcome.REFERRED else
+            "it matches no referral of that bid and lot"
+        )
+        found.append(Finding.make(
+            ctx.decisions_file, "Decisions", f"C{int(rec.row)}", "decision-unused",
+            f"{rec.decision} of {rec.code} for {rec.bid_reference} / {rec.lot} is not applied: "
+            f"{why}", bid_reference=str(rec.bid_reference)))
+    return found
+
+
+def _round_prices(valid: pd.DataFrame, outcomes: list[LotOutcome], tender: Tender) -> pd.DataFrame:
+    """The valid prices of this round's (bid, lot)s, ``already-admitted`` ones excluded."""
+    if valid.empty:
+        return valid
+    band_lot = {b.name: b.lot for b in tender.bands}
+    in_round = {(o.bid, o.lot) for o in outcomes if o.outcome is not Outcome.ALREADY_ADMITTED}
+    return valid[[(int(b), band_lot[band]) in in_round
+                  for b, band in zip(valid["bid"], valid["band"], strict=True)]]
+
+
+def _ledger(frames: BidFrames, outcomes: list[LotOutcome],
+            officers: Iterable[InputFile]) -> tuple[InputFile, ...]:
+    """The ``Inputs`` sheet: every file of the folder (a bid's note its outcomes), then the
+    officers' files."""
+    notes: dict[str, list[str]] = {}
+    for o in outcomes:
+        notes.setdefault(o.file, []).append(
+            f"{o.lot}: {o.outcome.value}" if o.lot else f"{o.outcome.value} (no lot could be read)")
+    seen = [
+        dataclasses.replace(i, note="; ".join(notes.get(i.file, []))) if i.status == "bid" else i
+        for i in frames.inputs
+    ]
+    return (*seen, *officers)
+
+
+_BIDDER_FIELDS = {
+    "bid_reference": "bid_reference", "organisation": "organisation_name",
+    "contact_name": "contact_name", "contact_email": "contact_email",
+    "contact_telephone": "contact_telephone", "registered_address": "registered_address",
+    "postcode": "postcode", "file": "file",
+}
+
+
+def _bidders(bids: pd.DataFrame, who: _Bids) -> tuple[dict[str, str], ...]:
+    """One row per bid for the ``Bidders`` sheet, keyed by column key."""
+    records = bids[list(_BIDDER_FIELDS.values())].to_dict("records")
+    rows = [
+        {**{key: str(r[field] or "") for key, field in _BIDDER_FIELDS.items()},
+         "provider_id": who.ids[int(i)]}
+        for i, r in zip(bids.index, records, strict=True)
+    ]
+    rows.sort(key=lambda b: (b["bid_reference"] == "", b["bid_reference"].casefold(), b["file"]))
+    return tuple(rows)
+
+
+def _same_provider(who: _Bids, already: set[tuple[int, str]]) -> dict[tuple[int, str], list[str]]:
+    """(bid, lot) -> the other bid references of the same provider for that lot."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for bid, bid_lots in who.lots.items():
+        for lot in bid_lots:
+            if who.ids.get(bid) and who.refs.get(bid) and (bid, lot) not in already:
+                groups.setdefault((who.ids[bid], lot), []).append(bid)
+    twins: dict[tuple[int, str], list[str]] = {}
+    for (_, lot), bids in groups.items():
+        if len({who.refs[b].casefold() for b in bids}) < 2:
+            continue  # one reference in two files is duplicate-bid-reference
+        for bid in bids:
+            mine = who.refs[bid].casefold()
+            twins[(bid, lot)] = sorted({who.refs[b] for b in bids if who.refs[b].casefold() != mine})
+    return twins
+
+
+def _duplicate_providers(
+    twins: dict[tuple[int, str], list[str]], who: _Bids, frames: BidFrames, result: QualityResult,
+) -> list[Finding]:
+    """``duplicate-provider`` referrals, each reaching its (bid, lot) directly."""
+    found = []
     for (bid, lot), others in twins.items():
         read = frames.reads[bid]
         key = "companies_house_number" if read.cell("companies_house_number") else "charity_number"
         twin = Finding.make(
             read.file, "Bidder", read.cell(key), "duplicate-provider",
-            f"the provider {ids[bid]} also bids for {lot} as {', '.join(others)}; a provider holds one"
-            " place per lot: an officer accepts one bid and rejects the other",
-            bid_reference=refs[bid], lots=(lot,),
-            plain=f"Your organisation sent more than one bid for the {lot} lot, and a provider holds"
-                  " one place per lot; the council is deciding which bid stands.")
+            f"the provider {who.ids[bid]} also bids for {lot} as {', '.join(others)}; a provider"
+            " holds one place per lot: an officer accepts one bid and rejects the other",
+            bid_reference=who.refs[bid], lots=(lot,),
+            plain=f"Your organisation sent more than one bid for the {lot} lot, and a provider"
+                  " holds one place per lot; the council is deciding which bid stands.")
         result.by_pair.setdefault((bid, lot), []).append(twin)
-        result.findings.append(twin)
-    by_file: dict[str, list[Finding]] = {}
-    for f in findings:  # the bids' own findings; quality findings reach their (bid, lot) directly
-        by_file.setdefault(f.file, []).append(f)
-    findings += result.findings
-    valid_prices = frames.prices[frames.prices["price"].notna() & frames.prices["band"].notna()]
-    prices_of: dict[int, dict[str, Decimal]] = {}
-    for row in valid_prices.itertuples(index=False):
-        prices_of.setdefault(int(row.bid), {}).setdefault(row.band, row.price)
-    band_lot = {b.name: b.lot for b in tender.bands}
-
-    decided = _decisions_by_pair(decisions, decisions_path, bids, tender)
-    used: set[int] = set()
-    outcomes: list[LotOutcome] = []
-    for bid, read in enumerate(frames.reads):
-        ref = refs[bid]
-        org = organisations[bid]
-        for lot in lots.get(bid, ()) or ("",):
-            applicable = relevant(by_file.get(read.file, []), (lot,) if lot else ()) + result.by_pair.get((bid, lot), [])
-            if (bid, lot) in already:
-                member = on_framework[(ids[bid], lot)]
-                reason = Finding.make(read.file, "Bidder", read.cell("companies_house_number"), "already-admitted",
-                                      f"the provider {ids[bid]} is already on the framework for {lot} (round {member.round}, bid {member.bid_reference}); not evaluated again",
-                                      bid_reference=ref, lots=(lot,),
-                                      plain=f"Your organisation is already on the framework for the {lot} lot (admitted in round {member.round}), so this bid for it was not evaluated again.")
-                findings.append(reason)
-                outcome = Outcome.ALREADY_ADMITTED
-                reasons: tuple[Finding, ...] = (reason,)
-                conditions: tuple[Finding, ...] = ()
-                lines: tuple[str, ...] = ()
-            else:
-                applicable, lines = apply_decisions(applicable, decided.get((ref.casefold(), lot), {}), used)
-                outcome, reasons, conditions = decide(applicable)
-            lot_prices = {band: price for band, price in prices_of.get(bid, {}).items() if not lot or band_lot[band] == lot}
-            outcomes.append(LotOutcome(
-                bid=bid, bid_reference=ref, organisation=org, provider_id=ids[bid], lot=lot,
-                outcome=outcome, reasons=reasons, conditions=conditions, decisions=lines,
-                quality_pct=result.percent.get((bid, lot)), prices=lot_prices, file=read.file,
-            ))
-    _one_accepted_per_provider(twins, ids, refs, decided, decisions_path)
-    if decisions is not None and decisions_path is not None:
-        for rec in decisions.itertuples(index=False):
-            if int(rec.row) in used:
-                continue
-            code = str(rec.code).strip().casefold()
-            why = (
-                "quality is settled by the panel's scores (a MODERATED score in the scores workbook), not by a decision"
-                if code in QUALITY_REFERRALS else
-                "a failed gate cannot be overturned by a decision" if code in CODE_OUTCOME and code not in DECIDABLE_CODES
-                and CODE_OUTCOME[code] is not Outcome.REFERRED else
-                "it matches no referral of that bid and lot"
-            )
-            findings.append(Finding.make(
-                decisions_path.name, "Decisions", f"C{int(rec.row)}", "decision-unused",
-                f"{rec.decision} of {rec.code} for {rec.bid_reference} / {rec.lot} is not applied: {why}",
-                bid_reference=str(rec.bid_reference)))
-    lot_order = {name: i for i, name in enumerate(tender.lot_names)}
-    outcomes.sort(key=lambda o: (o.bid_reference == "", o.bid_reference.casefold(), o.file, lot_order.get(o.lot, -1)))
-
-    admitted = [o for o in outcomes if o.outcome is Outcome.ADMITTED]
-    seen = {(m.provider_id, m.lot) for m in members}
-    new_members = []
-    for o in admitted:  # the Framework never holds a (provider, lot) twice
-        if o.provider_id and (o.provider_id, o.lot) in seen:
-            continue
-        seen.add((o.provider_id, o.lot))
-        new_members.append(Member(
-            o.provider_id, o.organisation, o.lot, round_number, o.bid_reference, o.quality_pct,
-            "\n".join(f"{c.code}: {c.message}" for c in o.conditions), o.prices))
-    refs_in_round = {(o.bid, o.lot) for o in outcomes if o.outcome is not Outcome.ALREADY_ADMITTED}
-    round_prices = valid_prices[[
-        (int(b), band_lot[band]) in refs_in_round for b, band in zip(valid_prices["bid"], valid_prices["band"], strict=True)
-    ]] if not valid_prices.empty else valid_prices
-
-    inputs = list(frames.inputs)
-    notes: dict[str, list[str]] = {}
-    for o in outcomes:
-        notes.setdefault(o.file, []).append(f"{o.lot}: {o.outcome.value}" if o.lot else f"{o.outcome.value} (no lot could be read)")
-    inputs = [dataclasses.replace(i, note="; ".join(notes.get(i.file, []))) if i.status == "bid" else i for i in inputs]
-    if scores_path is not None:
-        inputs.append(InputFile(str(scores_path), scores_path, scores_path.stat().st_size, sha256_of(scores_path), "scores", "the panel's quality scores"))
-    if decisions_path is not None:
-        inputs.append(InputFile(str(decisions_path), decisions_path, decisions_path.stat().st_size, sha256_of(decisions_path), "decisions", "the officers' decisions on referrals"))
-    if receipts is not None:
-        inputs.append(InputFile(str(receipts.path), receipts.path, receipts.path.stat().st_size, sha256_of(receipts.path),
-                                "receipts", "the portal's receipt times: lateness judged on Received at"))
-    inputs += list(extra_inputs)
-
-    bidders = tuple(
-        {
-            "Bid reference": str(r["bid_reference"] or ""),
-            "Organisation": str(r["organisation_name"] or ""),
-            "Provider ID": ids[int(i)],
-            "Contact name": str(r["contact_name"] or ""),
-            "Contact email": str(r["contact_email"] or ""),
-            "Contact telephone": str(r["contact_telephone"] or ""),
-            "Registered address": str(r["registered_address"] or ""),
-            "Postcode": str(r["postcode"] or ""),
-            "File": str(r["file"]),
-        }
-        for i, r in zip(bids.index, bids[[
-            "bid_reference", "organisation_name", "contact_name", "contact_email", "contact_telephone",
-            "registered_address", "postcode", "file",
-        ]].to_dict("records"), strict=True)
-    )
-    bidders = tuple(sorted(bidders, key=lambda b: (b["Bid reference"] == "", b["Bid reference"].casefold(), b["File"])))
-    ordered = sorted(findings, key=finding_order(fmt))
-    return Evaluation(
-        tender=tender,
-        round=round_number,
-        deadline=deadline,
-        first_deadline=first_deadline or deadline,
-        run_at=run_at or dt.datetime.now(tender.tz).replace(microsecond=0),
-        outcomes=tuple(outcomes),
-        findings=tuple(ordered),
-        quality_rows=tuple(sorted(result.rows, key=lambda r: (r.bid_reference.casefold(), lot_order.get(r.lot, 0)))),
-        inputs=tuple(inputs),
-        bidders=bidders,
-        prices=round_prices,
-        members=tuple(members) + tuple(new_members),
-        first_award=first_award or tender.award_date,
-        carried=len(members),
-        warnings=warnings,
-        lateness_basis="Received at (portal receipts)" if receipts is not None else "Submitted at (declared by the bidder)",
-    )
-
-
-def _same_provider(
-    ids: dict[int, str], refs: dict[int, str], lots: dict[int, tuple[str, ...]],
-    already: set[tuple[int, str]],
-) -> dict[tuple[int, str], list[str]]:
-    """(bid, lot) -> the other bid references of the same provider for that lot."""
-    groups: dict[tuple[str, str], list[int]] = {}
-    for bid, bid_lots in lots.items():
-        for lot in bid_lots:
-            if ids.get(bid) and refs.get(bid) and (bid, lot) not in already:
-                groups.setdefault((ids[bid], lot), []).append(bid)
-    twins: dict[tuple[int, str], list[str]] = {}
-    for (_, lot), bids in groups.items():
-        if len({refs[b].casefold() for b in bids}) < 2:
-            continue  # one reference in two files is duplicate-bid-reference
-        for bid in bids:
-            twins[(bid, lot)] = sorted({refs[b] for b in bids if refs[b].casefold() != refs[bid].casefold()})
-    return twins
+        found.append(twin)
+    return found
 
 
 def _one_accepted_per_provider(
-    twins: dict[tuple[int, str], list[str]], ids: dict[int, str], refs: dict[int, str],
-    decided: dict[tuple[str, str], dict[str, Decision]], path: Path | None,
+    twins: dict[tuple[int, str], list[str]], who: _Bids,
+    decided: dict[tuple[str, str], dict[str, Decision]], file: str,
 ) -> None:
     """Accepting two bids of one provider for one lot stops the run, naming both rows."""
     from .errors import InputError
 
     accepted: dict[tuple[str, str], list[int]] = {}
     for bid, lot in twins:
-        decision = decided.get((refs[bid].casefold(), lot), {}).get("duplicate-provider")
+        decision = decided.get((who.refs[bid].casefold(), lot), {}).get("duplicate-provider")
         if decision is not None and decision.decision == "accept":
-            accepted.setdefault((ids[bid], lot), []).append(decision.row)
+            accepted.setdefault((who.ids[bid], lot), []).append(decision.row)
     for (provider, lot), rows in sorted(accepted.items()):
         if len(rows) > 1:
             cells = " and ".join(f"Decisions!A{row}" for row in sorted(rows))
             raise InputError(
-                path.name if path else "decisions", cells,
-                f"both bids of the provider {provider} for {lot} are accepted (duplicate-provider);"
-                " a provider holds one place per lot: reject one of them")
+                file or "decisions", cells,
+                f"both bids of the provider {provider} for {lot} are accepted"
+                " (duplicate-provider); a provider holds one place per lot: reject one of them")
 
 
 @dataclass(frozen=True)
@@ -412,7 +425,7 @@ class Decision:
 
 
 def _decisions_by_pair(
-    decisions: pd.DataFrame | None, path: Path | None, bids: pd.DataFrame, tender: Tender
+    decisions: pd.DataFrame | None, file: str, bids: pd.DataFrame
 ) -> dict[tuple[str, str], dict[str, Decision]]:
     """Decisions keyed by (bid reference, lot) then code; an unknown bid stops the run."""
     from .errors import InputError
@@ -423,7 +436,7 @@ def _decisions_by_pair(
     result: dict[tuple[str, str], dict[str, Decision]] = {}
     for rec in decisions.itertuples(index=False):
         if str(rec.bid_reference).casefold() not in known:
-            raise InputError(path.name if path else "decisions", f"Decisions!A{int(rec.row)}",
+            raise InputError(file or "decisions", f"Decisions!A{int(rec.row)}",
                              f"the bid reference {rec.bid_reference} is not a bid of this round")
         result.setdefault((str(rec.bid_reference).casefold(), str(rec.lot)), {})[str(rec.code).strip().casefold()] = Decision(
             int(rec.row), str(rec.decision), str(rec.reason), str(rec.officer), rec.date)  # type: ignore[arg-type]

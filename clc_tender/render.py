@@ -14,8 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from .evaluate import Evaluation
-    from .findings import Finding
+    from .checking import FileCheck
+    from .results import Evaluation
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -67,8 +67,9 @@ def reading_progress(enabled: bool = True) -> Iterator[Callable[[int, int, str],
         yield update
 
 
-def check_report(by_file: dict[str, list[Finding]], verdicts: dict[str, str]) -> None:
-    for file, findings in by_file.items():
+def check_report(results: Sequence[FileCheck]) -> None:
+    for result in results:
+        file, findings = result.file, result.findings
         if findings:
             table = Table(title=inert(file), title_justify="left", show_lines=False, expand=False)
             for column in ("Sheet", "Cell", "Severity", "Code"):
@@ -78,7 +79,7 @@ def check_report(by_file: dict[str, list[Finding]], verdicts: dict[str, str]) ->
                 table.add_row(inert(f.sheet), inert(f.cell), f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]",
                               inert(f.code), inert(f.message))
             out.print(table)
-        out.print(f"{inert(file)}: {verdicts[file]}")
+        out.print(f"{inert(file)}: {inert(result.verdict)}")
 
 
 def evaluation_summary(ev: Evaluation, written: str) -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from clc_tender.bidgen import BidSpec, valid_bid, write_bid, write_scores
-from clc_tender.evaluate import Evaluation, LotOutcome, evaluate
+from clc_tender.evaluate import RoundContext, evaluate
 from clc_tender.read.frames import read_folder
 from clc_tender.read.panel import read_scores
+from clc_tender.results import Evaluation, LotOutcome
 from clc_tender.tender import Tender, load_tender
 from clc_tender.workbook_format import Format, load_format
 
@@ -66,7 +67,7 @@ def run(tmp_path: Path, tender: Tender, fmt: Format) -> Runner:
         write_scores(scores if scores is not None else agreed_scores(pairs_of(specs, definition), definition), score_path)
         table = read_scores(score_path, definition)
         frames = read_folder(folder, definition, load_format(definition))
-        return evaluate(frames, definition, load_format(definition), scores=table.frame, scores_path=score_path, **options)  # type: ignore[arg-type]
+        return evaluate(frames, definition, load_format(definition), RoundContext(scores=table.frame, scores_file=score_path.name, **options))  # type: ignore[arg-type]
 
     return go
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from clc_tender.bidgen import Text, valid_bid, write_bid, write_scores
 from clc_tender.cli import app
-from clc_tender.evaluate import evaluate, to_json
+from clc_tender.evaluate import RoundContext, evaluate, to_json
 from clc_tender.read.frames import read_folder
 from clc_tender.read.panel import read_scores
 from clc_tender.tender import Tender
@@ -108,7 +108,7 @@ def test_json_equals_library_result(bids: tuple[Path, Path], tmp_path: Path, ten
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
     ev = evaluate(read_folder(folder, tender, fmt), tender, fmt,
-                  scores=read_scores(scores, tender).frame, scores_path=scores)
+                  RoundContext(scores=read_scores(scores, tender).frame, scores_file=scores.name))
     assert printed == to_json(ev, str(out))
     assert printed["outcomes"][2]["prices"]["Band 1"] == "49.43"
     assert printed["outcomes"][2]["reasons"][0]["code"] == "price-above-ceiling"

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from clc_tender.bidgen import OMIT, BidSpec, Text, valid_bid, write_bid, write_scores
-from clc_tender.evaluate import assess, evaluate, relevant
+from clc_tender.evaluate import RoundContext, assess, evaluate, relevant
 from clc_tender.findings import CODE_OUTCOME, CONDITION_CODES, Outcome, Severity
 from clc_tender.read.frames import read_files
 from clc_tender.read.panel import read_scores
@@ -183,7 +183,7 @@ def test_no_workbook_crashes_the_reader_or_slips_through(bids: list[dict[str, An
         frames = read_files(paths, TENDER, FMT)
         found = assess(frames, TENDER, FMT, TENDER.deadline)
         ev = evaluate(
-            frames, TENDER, FMT, scores=read_scores(score_path, TENDER).frame, scores_path=score_path
+            frames, TENDER, FMT, RoundContext(scores=read_scores(score_path, TENDER).frame, scores_file=score_path.name)
         )
 
         assert {path: sha256(path) for path in before} == before

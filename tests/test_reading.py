@@ -23,10 +23,11 @@ import pandas as pd
 import pytest
 
 from clc_tender.bidgen import OMIT, BidSpec, Text, valid_bid, write_bid, write_scores
-from clc_tender.evaluate import Evaluation, assess, evaluate
+from clc_tender.evaluate import RoundContext, assess, evaluate
 from clc_tender.findings import Finding, Outcome, Severity
 from clc_tender.read.frames import BidFrames, read_files, read_folder
 from clc_tender.read.panel import read_scores
+from clc_tender.results import Evaluation
 from clc_tender.tender import Tender
 from clc_tender.validate import validate
 from clc_tender.workbook_format import Format, load_format
@@ -105,7 +106,7 @@ def read_with_good(
     frames = read_folder(folder, definition, fmt)
     found = assess(frames, definition, fmt, definition.deadline)
     ev = evaluate(
-        frames, definition, fmt, scores=read_scores(score_path, definition).frame, scores_path=score_path
+        frames, definition, fmt, RoundContext(scores=read_scores(score_path, definition).frame, scores_file=score_path.name)
     )
     result = Result(frames, found, ev)
     assert [f for f in ev.findings if f.file == GOOD] == []

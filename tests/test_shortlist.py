@@ -16,18 +16,14 @@ import pandas as pd
 import pytest
 
 from clc_tender import __version__
-from clc_tender.evaluate import Evaluation, LotOutcome, Member
 from clc_tender.findings import Finding, Outcome
-from clc_tender.read.frames import InputFile
-from clc_tender.rules.quality import QuestionScore
+from clc_tender.framework import hourly_rate, median, rate_card
+from clc_tender.results import Evaluation, InputFile, LotOutcome, Member, QuestionScore
 from clc_tender.tender import load_tender
 from clc_tender.write import shortlist as shortlist_module
 from clc_tender.write.atomic import atomic_output
 from clc_tender.write.shortlist import (
     OutputExists,
-    hourly_rate,
-    median,
-    rate_card,
     row_height,
     wrapped_lines,
     write_shortlist,
@@ -104,10 +100,10 @@ def make_evaluation(tender, *, round_number: int = 1) -> Evaluation:
                   "not an .xlsx workbook; not a bid"),
     )
     bidders = ({
-        "Bid reference": "CLC-001", "Organisation": EVIL, "Provider ID": "01234567",
-        "Contact name": "+44 Jo", "Contact email": "jo@example.org",
-        "Contact telephone": "0116 000 0000", "Registered address": "1 High St\nLeicester",
-        "Postcode": "LE1 1AA", "File": "a.xlsx",
+        "bid_reference": "CLC-001", "organisation": EVIL, "provider_id": "01234567",
+        "contact_name": "+44 Jo", "contact_email": "jo@example.org",
+        "contact_telephone": "0116 000 0000", "registered_address": "1 High St\nLeicester",
+        "postcode": "LE1 1AA", "file": "a.xlsx",
     },)
     prices = pd.DataFrame({
         "bid": [0, 1, 3, 4, 0],

@@ -10,22 +10,12 @@ import hashlib
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..results import InputFile
 from .guards import classify
 
-
-@dataclass
-class InputFile:
-    """A file seen in the bids folder, or a scores/decisions/register file."""
-
-    file: str
-    path: Path
-    size: int
-    sha256: str
-    status: str  # bid, skipped, scores, decisions, register, receipts
-    note: str = ""
+__all__ = ["InputFile", "input_file", "list_folder", "not_regular", "read_regular", "resolved", "sha256_of"]
 
 
 def resolved(path: Path) -> Path:
@@ -87,6 +77,11 @@ def sha256_of(path: Path) -> str:
     finally:
         os.close(fd)
     return digest.hexdigest()
+
+
+def input_file(path: Path, status: str, note: str = "") -> InputFile:
+    """An officer's input (scores, decisions, register, receipts) for the ``Inputs`` sheet."""
+    return InputFile(str(path), path, path.stat().st_size, sha256_of(path), status, note)
 
 
 def list_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path], list[InputFile]]:

@@ -82,17 +82,20 @@ def collect(
 
 def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
     keys = [f.key for sheet in fmt.sheets for f in sheet.fields]
+    cells = [f"{key}_cell" for key in keys]
     records: list[dict[str, Any]] = []
     for read in reads:
         record: dict[str, Any] = dict.fromkeys(keys)
         record.update(read.fields)
+        for key, column in zip(keys, cells, strict=True):  # each value's place travels with it
+            record[column] = f"{fmt.sheet_of[key]}!{read.cell(key)}"
         record["file"] = read.file
         record["_opened"] = read.opened and "Bidder" in read.sheets
         record["_failed"] = frozenset(read.failed)
         record["_sheets"] = frozenset(read.sheets)
         record["_failed_identity"] = bool({"companies_house_number", "charity_number"} & read.failed)
         records.append(record)
-    bids = _object_frame(records, ["file", "_opened", "_failed", "_sheets", "_failed_identity", *keys])
+    bids = _object_frame(records, ["file", "_opened", "_failed", "_sheets", "_failed_identity", *keys, *cells])
     bids["_opened"] = bids["_opened"].astype(bool)
 
     band_names = {normalise_label(b.name): b.name for b in tender.bands}

@@ -13,10 +13,12 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from ..contract import DECISIONS, SCORES
 from ..errors import InputError
 from ..tender import Limits, Tender
 from ..workbook_format import normalise_label
 from . import values
+from .files import read_regular
 from .guards import check_size, inspect_bytes
 from .workbook import column_letter
 
@@ -45,31 +47,62 @@ def read_table(
     path: Path, tender: Tender, sheet: str, headers: dict[str, str], optional: dict[str, str] | None = None
 ) -> Table:
     """Read a header-row sheet with the same guards as bids; any problem is an InputError."""
-    name = path.name
-    if not path.is_file():
-        raise InputError(name, "", "no such file")
-    limits = officer_limits(tender.limits)
-    too_big = check_size(path, limits, name)
-    if too_big is not None:
-        raise InputError(name, "", too_big.message)
-    data = path.read_bytes()
-    inspection = inspect_bytes(data, name, limits)
-    if inspection.findings:
-        raise InputError(name, "", inspection.findings[0].message)
-    parts = {normalise_label(p.name): p for p in inspection.sheets}
-    part = parts.get(normalise_label(sheet))
-    if part is None:
-        raise InputError(name, "", f"the sheet '{sheet}' is missing")
-    if part.max_row * part.max_col > limits.max_dense_cells:
-        raise InputError(name, sheet, f"the sheet has {part.max_row:,} rows and {part.max_col:,} columns; too large to read")
-    from python_calamine import CalamineWorkbook
+    return OfficerBook.open(path, tender).table(sheet, headers, optional)
 
-    try:
-        grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(part.name).to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise InputError(name, sheet, f"cannot be read ({type(exc).__name__})") from None
+
+@dataclass(frozen=True)
+class OfficerBook:
+    """An officer's workbook (or one of our own), guarded and opened once, read by sheet."""
+
+    file: str
+    data: bytes
+    parts: dict[str, Any]  # normalised sheet name -> the guards' view of the sheet
+    limits: Limits
+
+    @classmethod
+    def open(cls, path: Path, tender: Tender) -> OfficerBook:
+        name = path.name
+        if not path.is_file():
+            raise InputError(name, "", "no such file")
+        limits = officer_limits(tender.limits)
+        too_big = check_size(path, limits, name)
+        if too_big is not None:
+            raise InputError(name, "", too_big.message)
+        try:
+            data = read_regular(path)
+        except OSError as exc:
+            raise InputError(name, "", f"cannot be read ({exc.strerror or exc})") from None
+        inspection = inspect_bytes(data, name, limits)
+        if inspection.findings:
+            raise InputError(name, "", inspection.findings[0].message)
+        return cls(name, data, {normalise_label(p.name): p for p in inspection.sheets}, limits)
+
+    def has(self, sheet: str) -> bool:
+        return normalise_label(sheet) in self.parts
+
+    def table(self, sheet: str, headers: dict[str, str], optional: dict[str, str] | None = None) -> Table:
+        """The sheet's rows under ``headers`` (``{key: header}``, each required) and the
+        ``optional`` headers present; a missing sheet or required column stops the run."""
+        name = self.file
+        part = self.parts.get(normalise_label(sheet))
+        if part is None:
+            raise InputError(name, "", f"the sheet '{sheet}' is missing")
+        if part.max_row * part.max_col > self.limits.max_dense_cells:
+            raise InputError(name, sheet, f"the sheet has {part.max_row:,} rows and {part.max_col:,} columns; too large to read")
+        from python_calamine import CalamineWorkbook
+
+        try:
+            grid = CalamineWorkbook.from_filelike(io.BytesIO(self.data)).get_sheet_by_name(part.name).to_python(skip_empty_area=False)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a native panic too: one line, exit 2
+            raise InputError(name, sheet, f"cannot be read ({type(exc).__name__})") from None
+        return _table(name, sheet, grid, headers, optional or {})
+
+
+def _table(name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str], optional: dict[str, str]) -> Table:
     header = [normalise_label(h) for h in (grid[0] if grid else [])]
-    expected = {normalise_label(t) for t in (*headers.values(), *(optional or {}).values())}
+    expected = {normalise_label(t) for t in (*headers.values(), *optional.values())}
     strange = [i for i, h in enumerate(header) if h and h not in expected]
     filled = [i for i, h in enumerate(header) if h]
     missing_at = strange[0] if strange else (filled[-1] + 1 if filled else 0)
@@ -78,7 +111,7 @@ def read_table(
         if normalise_label(title) not in header:
             raise InputError(name, f"{sheet}!{column_letter(missing_at + 1)}1", f"the column '{title}' is missing from the header row")
         position[key] = header.index(normalise_label(title))
-    for key, title in (optional or {}).items():
+    for key, title in optional.items():
         if normalise_label(title) in header:
             position[key] = header.index(normalise_label(title))
     body = grid[1:]
@@ -127,14 +160,11 @@ def first_failure(table: Table, schema: pa.DataFrameSchema, columns: dict[str, s
         raise InputError(table.file, cell, text) from None
 
 
-SCORE_HEADERS = {
-    "bid_reference": "Bid reference", "lot": "Lot", "question": "Question",
-    "evaluator": "Evaluator", "score": "Score", "comment": "Comment",
-}
+SCORE_HEADERS = SCORES.headers()
 
 
 def read_scores(path: Path, tender: Tender) -> Table:
-    table = read_table(path, tender, "Scores", SCORE_HEADERS)
+    table = read_table(path, tender, SCORES.name, SCORE_HEADERS)
     frame = table.frame
     letters = table.letters
     max_score = tender.quality.max_score
@@ -173,10 +203,7 @@ def read_scores(path: Path, tender: Tender) -> Table:
     return table
 
 
-DECISION_HEADERS = {
-    "bid_reference": "Bid reference", "lot": "Lot", "code": "Code", "decision": "Decision",
-    "reason": "Reason", "officer": "Officer", "date": "Date",
-}
+DECISION_HEADERS = DECISIONS.headers()
 
 
 _CTX = values.CellContext(dt.UTC, lambda: "General")  # type: ignore[arg-type]
@@ -184,7 +211,7 @@ _CTX = values.CellContext(dt.UTC, lambda: "General")  # type: ignore[arg-type]
 
 def read_decisions(path: Path, tender: Tender) -> Table:
     """The officers' decisions on referrals; every decision needs a reason."""
-    table = read_table(path, tender, "Decisions", DECISION_HEADERS)
+    table = read_table(path, tender, DECISIONS.name, DECISION_HEADERS)
     frame = table.frame
     lots = {normalise_label(n): n for n in tender.lot_names}
     frame["lot"] = frame["lot"].map(lambda v: lots.get(normalise_label(v), v) if v is not None else None)

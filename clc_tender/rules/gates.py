@@ -4,7 +4,7 @@ and the services / PA coverage sheets. Pure functions over the stacked bids fram
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -23,16 +23,28 @@ def _rows(bids: pd.DataFrame, *keys: str) -> Iterator[tuple[int, str, tuple[Any,
         yield int(index), file, tuple(vals)
 
 
-def _finding(reads_cells: Callable[[int, str], tuple[str, str]], bid: int, file: str, key: str, code: str, message: str, lots: tuple[str, ...] | None = None, plain: str = "") -> Finding:
-    sheet, cell = reads_cells(bid, key)
+def place_of(bids: pd.DataFrame, bid: int, key: str) -> tuple[str, str]:
+    """(sheet, cell) of a field's value, from the stacked frame's ``<key>_cell`` column
+    (``Compliance!B12``; the sheet alone when the field's row is absent)."""
+    sheet, _, cell = str(bids.at[bid, f"{key}_cell"]).partition("!")
+    return sheet, cell
+
+
+def _present(bids: pd.DataFrame, bid: int, key: str) -> bool:
+    """Whether the field's label row exists in the bid (its value may still be blank)."""
+    return bool(place_of(bids, bid, key)[1])
+
+
+def _finding(bids: pd.DataFrame, bid: int, file: str, key: str, code: str, message: str, lots: tuple[str, ...] | None = None, plain: str = "") -> Finding:
+    sheet, cell = place_of(bids, bid, key)
     return Finding.make(file, sheet, cell, code, message, lots=lots, plain=plain)
 
 
-def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime) -> list[Finding]:
     """Late: submitted after the deadline, to the second (12:00:00 on time, 12:00:01 late)."""
     shown = long_date(deadline)
     return [
-        _finding(place, bid, file, "submitted_at", "late",
+        _finding(bids, bid, file, "submitted_at", "late",
                  f"submitted {long_date(submitted.astimezone(deadline.tzinfo))}, after the deadline {shown}",
                  plain=f"Your bid was submitted at {submitted.astimezone(deadline.tzinfo):%H:%M:%S} on {long_date(submitted.astimezone(deadline.tzinfo).date())}, after the deadline of {deadline:%H:%M:%S} on {long_date(deadline.date())}.")
         for bid, file, (submitted,) in _rows(bids, "submitted_at")
@@ -40,7 +52,7 @@ def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime, place: Callable
     ]
 
 
-def eligibility_findings(bids: pd.DataFrame, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+def eligibility_findings(bids: pd.DataFrame) -> list[Finding]:
     findings = []
     checks = (
         ("mandatory_exclusion", "mandatory-exclusion", "the bidder declares that a mandatory exclusion ground applies (Procurement Act 2023)",
@@ -51,11 +63,11 @@ def eligibility_findings(bids: pd.DataFrame, place: Callable[[int, str], tuple[s
          "You declared that a discretionary exclusion ground applies; the council must consider this before deciding."),
     )
     for key, code, message, plain in checks:
-        findings += [_finding(place, bid, file, key, code, message, plain=plain) for bid, file, (value,) in _rows(bids, key) if value is True]
+        findings += [_finding(bids, bid, file, key, code, message, plain=plain) for bid, file, (value,) in _rows(bids, key) if value is True]
     return findings
 
 
-def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) -> list[Finding]:
     """A failed financial test is referred; an offered parent company guarantee settles it as
     the condition ``parent-company-guarantee``."""
     rules = tender.finance
@@ -90,11 +102,11 @@ def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, 
     for bid, items in failures.items():
         if guarantee.get(bid) is True:
             tests = "; ".join(message for _, _, message in items)
-            findings.append(_finding(place, bid, files[bid], "parent_company_guarantee", "parent-company-guarantee",
+            findings.append(_finding(bids, bid, files[bid], "parent_company_guarantee", "parent-company-guarantee",
                                      f"a parent company guarantee is offered and must be in place before the first placement: {tests}",
                                      plain=f"The parent company guarantee you offered must be in place before your first placement, because {tests}."))
         else:
-            findings += [_finding(place, bid, files[bid], key, code, f"{message}; no parent company guarantee offered",
+            findings += [_finding(bids, bid, files[bid], key, code, f"{message}; no parent company guarantee offered",
                                   plain=sentence(message) + " No parent company guarantee was offered.") for key, code, message in items]
     return findings
 
@@ -106,7 +118,7 @@ INSURANCE = (
 )
 
 
-def insurance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+def insurance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) -> list[Finding]:
     """Cover below a minimum fails; a policy expiring before it must be valid is a condition."""
     valid_on = max(tender.framework_start, deadline.date())
     findings = []
@@ -114,68 +126,68 @@ def insurance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime
         minimum = getattr(tender.insurance, key)
         for bid, file, (cover,) in _rows(bids, key):
             if cover < minimum:
-                findings.append(_finding(place, bid, file, key, code, f"{name} cover {money(cover)} is below the required {money(minimum)}",
+                findings.append(_finding(bids, bid, file, key, code, f"{name} cover {money(cover)} is below the required {money(minimum)}",
                                          plain=f"Your {name} cover of {money(cover)} is below the required {money(minimum)}."))
         for bid, file, (expiry,) in _rows(bids, f"{key}_expiry"):
             if expiry < valid_on:
-                findings.append(_finding(place, bid, file, f"{key}_expiry", "insurance-renewal",
+                findings.append(_finding(bids, bid, file, f"{key}_expiry", "insurance-renewal",
                                          f"{name} insurance expires {long_date(expiry)}, before {long_date(valid_on)}: a renewed certificate is needed before the first placement",
                                          plain=f"Your {name} insurance expires on {long_date(expiry)}; you must send a renewed certificate before your first placement."))
     return findings
 
 
-def policy_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime, place: Callable[[int, str], tuple[str, str]]) -> list[Finding]:
+def policy_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) -> list[Finding]:
     oldest = months_before(deadline.date(), tender.policy_max_age_months)
     findings = []
     for policy in tender.policies:
         held, reviewed = f"policy_held:{policy.name}", f"policy_reviewed:{policy.name}"
         for bid, file, (value,) in _rows(bids, held):
             if value is False:
-                findings.append(_finding(place, bid, file, held, "policy-missing", f"no {policy.name.lower()} policy is held", policy.lots,
+                findings.append(_finding(bids, bid, file, held, "policy-missing", f"no {policy.name.lower()} policy is held", policy.lots,
                                             plain=f"You do not hold a {policy.name.lower()} policy, which is required."))
         for bid, file, (value, day) in _rows(bids, held, reviewed):
             if value is True and day < oldest:
-                findings.append(_finding(place, bid, file, reviewed, "policy-out-of-date",
+                findings.append(_finding(bids, bid, file, reviewed, "policy-out-of-date",
                                          f"the {policy.name.lower()} policy was last reviewed {long_date(day)}, more than {tender.policy_max_age_months} months before the deadline (must be on or after {long_date(oldest)})",
                                          policy.lots,
                                          plain=f"Your {policy.name.lower()} policy was last reviewed on {long_date(day)}; policies must have been reviewed within {tender.policy_max_age_months} months before the deadline."))
     return findings
 
 
-def safeguarding_findings(bids: pd.DataFrame, tender: Tender, lots: dict[int, tuple[str, ...]], place: Callable[[int, str], tuple[str, str]], reads_present: Callable[[int, str], bool]) -> list[Finding]:
+def safeguarding_findings(bids: pd.DataFrame, tender: Tender, lots: dict[int, tuple[str, ...]]) -> list[Finding]:
     rules = tender.safeguarding
     findings = []
     opened = bids[bids["_opened"]]
     findings += [
-        _finding(place, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead",
+        _finding(bids, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead",
                  "no named safeguarding lead is given", plain="You did not name a safeguarding lead.")
         for bid in opened.index[opened["safeguarding_lead"].isna()]
-        if reads_present(int(bid), "safeguarding_lead") and "safeguarding_lead" not in opened.at[bid, "_failed"]
+        if _present(bids, int(bid), "safeguarding_lead") and "safeguarding_lead" not in opened.at[bid, "_failed"]
     ]
     for bid, file, (dbs,) in _rows(bids, "dbs_all_staff"):
         if dbs is False:
-            findings.append(_finding(place, bid, file, "dbs_all_staff", "safeguarding-dbs", "enhanced DBS checks with the adults' barred list are not in place for all staff",
+            findings.append(_finding(bids, bid, file, "dbs_all_staff", "safeguarding-dbs", "enhanced DBS checks with the adults' barred list are not in place for all staff",
                                      plain="Enhanced DBS checks with the adults' barred list are not in place for all of your staff."))
     for bid, file, (pct,) in _rows(bids, "training_pct"):
         if pct < rules.min_training_pct:
-            findings.append(_finding(place, bid, file, "training_pct", "safeguarding-training",
+            findings.append(_finding(bids, bid, file, "training_pct", "safeguarding-training",
                                      f"safeguarding training completed by {pct}% of staff; at least {rules.min_training_pct}% required",
                                      plain=f"Safeguarding training has been completed by {pct}% of your staff; at least {rules.min_training_pct}% is required."))
     for bid, file, (registered, rating) in _rows(bids, "cqc_registered", "cqc_rating"):
         if registered is True and str(rating).casefold() in {r.casefold() for r in rules.failing_cqc_ratings}:
-            findings.append(_finding(place, bid, file, "cqc_rating", "cqc-inadequate", f"the provider's CQC overall rating is {rating}",
+            findings.append(_finding(bids, bid, file, "cqc_rating", "cqc-inadequate", f"the provider's CQC overall rating is {rating}",
                                      plain=f"Your CQC overall rating is {rating}."))
     required = [lot.name for lot in tender.lots if lot.cqc_registration_required]
     if required:
         for bid, file, (registered,) in _rows(bids, "cqc_registered"):
             needs = tuple(lot for lot in required if lot in lots.get(bid, ()))
             if registered is False and needs:
-                findings.append(_finding(place, bid, file, "cqc_registered", "cqc-not-registered",
+                findings.append(_finding(bids, bid, file, "cqc_registered", "cqc-not-registered",
                                          f"CQC registration is required for {', '.join(needs)}", needs,
                                          plain=f"CQC registration is required for the {', '.join(needs)} lot and you are not registered."))
     for bid, file, (concerns,) in _rows(bids, "safeguarding_concerns"):
         if concerns > 0:
-            findings.append(_finding(place, bid, file, "safeguarding_concerns", "safeguarding-concerns",
+            findings.append(_finding(bids, bid, file, "safeguarding_concerns", "safeguarding-concerns",
                                      f"{concerns} substantiated safeguarding concern{'s' if concerns != 1 else ''} in the last 12 months; an officer must review",
                                      plain=f"You reported {concerns} substantiated safeguarding concern{'s' if concerns != 1 else ''} in the last 12 months, which the council must review."))
     return findings

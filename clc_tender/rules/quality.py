@@ -8,20 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from ..findings import Finding
+from ..results import QuestionScore
 from ..tender import Tender
-
-
-@dataclass(frozen=True)
-class QuestionScore:
-    bid_reference: str
-    lot: str
-    question: str
-    weight: int
-    scores: str  # "AB 4; CD 3"
-    moderated: int | None
-    final: int | None
-    status: str  # moderated, agreed, needs moderation, not scored
-    comment: str
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,16 @@
 """The shortlist workbook: the officers' record of a round, the rate card and the register.
 
-Sheets and columns are the contract of ``shared/spec/outputs.md`` (exact names, in order);
-anything added goes after them. Every string is written with ``write_string`` so that text a
-bidder typed (``=HYPERLINK(...)`` as an organisation name) stays inert text, and every price
-is a number with the format ``£#,##0.00``. The same :class:`Evaluation` gives the same cells.
+Sheets and columns come from ``contract.py`` (exact names, in order); each sheet here only
+says what its rows hold, keyed by column key. Every string is written with ``write_string``
+so that text a bidder typed (``=HYPERLINK(...)`` as an organisation name) stays inert text,
+and every price is a number with the format ``£#,##0.00``. The same :class:`Evaluation`
+gives the same cells.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -20,30 +20,19 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..evaluate import Evaluation, LotOutcome, Member
+from .. import contract as c
+from ..contract import Item, SheetSpec, band_key, outcome_item
 from ..findings import CONDITION_CODES, Finding, Outcome
-from ..tender import Band, Tender
+from ..framework import PENNY, BandPrices, band_prices, extra_bands, rate_card
+from ..results import Evaluation, LotOutcome
 from .atomic import PRODUCER_PROPERTY, OutputExists, atomic_output
 
-__all__ = [
-    "OutputExists", "hourly_rate", "median", "print_setup", "rate_card", "row_height",
-    "write_shortlist",
-]
+__all__ = ["OutputExists", "print_setup", "row_height", "write_shortlist"]
 
 MONEY_FORMAT = "£#,##0.00"
 PERCENT_FORMAT = "0.00"
-PENNY = Decimal("0.01")
 LINE_POINTS = 15  # the height of one line of 11-point Calibri
 MAX_ROW_POINTS = 300
-
-SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD = "Summary", "Framework", "Outcomes", "Rate card"
-QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS = "Quality", "Prices", "Findings", "Inputs", "Bidders"
-SHEETS = (SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD, QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS)
-
-BIDDER_COLUMNS = (
-    "Bid reference", "Organisation", "Provider ID", "Contact name", "Contact email",
-    "Contact telephone", "Registered address", "Postcode", "File",
-)
 
 # Outcome cell colours: (fill, font)
 _OUTCOME_COLOURS: dict[Outcome, tuple[str, str]] = {
@@ -57,25 +46,7 @@ _OUTCOME_COLOURS: dict[Outcome, tuple[str, str]] = {
 }
 
 Cell = str | int | Decimal | None
-
-
-@dataclass(frozen=True)
-class Col:
-    """A column of a table sheet: its header and how its cells are written."""
-
-    header: str
-    kind: str = "text"  # text, wrap, int, money, pct
-    width: float | None = None  # None: from the content
-
-
-@dataclass(frozen=True)
-class RateRow:
-    band: str
-    rank: int
-    organisation: str
-    provider_id: str
-    price: Decimal
-    hourly: Decimal
+Row = Mapping[str, Cell]
 
 
 def write_shortlist(ev: Evaluation, out: Path, *, force: bool = False) -> None:
@@ -103,49 +74,7 @@ def write_shortlist(ev: Evaluation, out: Path, *, force: bool = False) -> None:
         _Writer(wb, ev).write()
         wb.close()
 
-
-# --- pure helpers (tested directly) -----------------------------------------------------------
-
-
-def hourly_rate(price: Decimal, band: Band, session_hours: int) -> Decimal:
-    """The hourly rate of a band's price: a session price ÷ session hours, half up to the penny."""
-    if band.unit == "session":
-        return (price / Decimal(session_hours)).quantize(PENNY, ROUND_HALF_UP)
-    return price
-
-
-def median(values: Sequence[Decimal]) -> Decimal | None:
-    """The median, exact: the lower and upper medians averaged when the count is even."""
-    ordered = sorted(values)
-    n = len(ordered)
-    if not n:
-        return None
-    if n % 2:
-        return ordered[n // 2]
-    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
-
-
-def rate_card(members: Iterable[Member], tender: Tender) -> list[RateRow]:
-    """Per band (tender order), the members of the band's lot that priced it, cheapest first.
-
-    Ties share a rank (competition ranking 1, 1, 3) and are ordered by organisation.
-    """
-    members = list(members)
-    rows: list[RateRow] = []
-    for band in tender.bands:
-        priced = [
-            (m.prices[band.name], m) for m in members
-            if m.lot == band.lot and m.prices.get(band.name) is not None
-        ]
-        priced.sort(key=lambda pm: (pm[0], pm[1].organisation.casefold(), pm[1].organisation,
-                                    pm[1].provider_id))
-        rank, previous = 0, None
-        for index, (price, member) in enumerate(priced, start=1):
-            if price != previous:
-                rank, previous = index, price
-            rows.append(RateRow(band.name, rank, member.organisation, member.provider_id, price,
-                                hourly_rate(price, band, tender.session_hours)))
-    return rows
+# --- pure helpers (tested directly) -------------------------------------------------------
 
 
 def wrapped_lines(text: str, width: float) -> int:
@@ -260,44 +189,47 @@ class _Writer:
 
     def table(
         self,
-        name: str,
-        columns: Sequence[Col],
-        rows: Iterable[Sequence[Cell]],
+        spec: SheetSpec,
+        rows: Iterable[Row],
         cell_formats: dict[tuple[int, int], Format] | None = None,
+        bands: Sequence[str] = (),
     ) -> tuple[Worksheet, int]:
-        """Write a header and rows; bold frozen header, autofilter, widths, the height of
-        each row its wrapped cells need, and the print setup. Returns the sheet and the number
-        of data rows."""
-        ws = self.wb.add_worksheet(name)
-        table = [list(row) for row in rows]
+        """Write the sheet ``spec`` (its header, then ``rows`` keyed by column key); bold
+        frozen header, autofilter, widths, the height of each row its wrapped cells need, and
+        the print setup. Returns the sheet and the number of data rows."""
+        columns = spec.expand(bands)
+        ws = self.wb.add_worksheet(spec.name)
+        table = [[row.get(col.key) for col in columns] for row in rows]
         formats = cell_formats or {}
         # widths first: rows are streamed (constant memory), so each row's height must be set
         # before its cells are written, and it depends on the widths of its wrapped columns
-        widths = [len(c.header) + 2 for c in columns]
+        widths = [len(col.header) + 2 for col in columns]
         for row in table[:WIDTH_SAMPLE]:  # widths from the first rows, as an officer sizes them
-            for col, value in enumerate(row):
-                widths[col] = max(widths[col], _wants(value))
-        final = [c.width if c.width is not None else min(max(widths[col], 8), 50)
-                 for col, c in enumerate(columns)]
-        kinds = [self.fmt[c.kind] for c in columns]
-        for col, width in enumerate(final):
-            ws.set_column(col, col, width, kinds[col])  # a cell typed in later takes its column's format
-        for col, c in enumerate(columns):
-            ws.write_string(0, col, c.header, self.header)
-        wrap_columns = [col for col, c in enumerate(columns) if c.kind == "wrap"]
+            for i, value in enumerate(row):
+                widths[i] = max(widths[i], _wants(value))
+        final = [col.width if col.width is not None else min(max(widths[i], 8), 50)
+                 for i, col in enumerate(columns)]
+        kinds = [self.fmt[col.kind] for col in columns]
+        for i, width in enumerate(final):
+            ws.set_column(i, i, width, kinds[i])  # a cell typed in later takes its column's format
+        for i, col in enumerate(columns):
+            ws.write_string(0, i, col.header, self.header)
+        wrap_columns = [i for i, col in enumerate(columns) if col.kind == "wrap"]
         wraps = set(wrap_columns)
         for r, row in enumerate(table, start=1):
             if wrap_columns:
-                height = row_height((text, final[col]) for col in wrap_columns if isinstance(text := row[col], str))
+                height = row_height(
+                    (text, final[i]) for i in wrap_columns if isinstance(text := row[i], str)
+                )
                 if height is not None:
                     ws.set_row(r, height)
-            for col, value in enumerate(row):
-                fmt = formats.get((r, col), kinds[col]) if formats else kinds[col]
+            for i, value in enumerate(row):
+                fmt = formats.get((r, i), kinds[i]) if formats else kinds[i]
                 if value is None or value == "":
-                    if col in wraps:  # wrapped even when empty (Reasons of an admitted bid)
-                        ws.write_blank(r, col, None, fmt)
+                    if i in wraps:  # wrapped even when empty (Reasons of an admitted bid)
+                        ws.write_blank(r, i, None, fmt)
                     continue
-                self.put(ws, r, col, value, fmt)
+                self.put(ws, r, i, value, fmt)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(table), 1), len(columns) - 1)
         print_setup(ws)
@@ -317,140 +249,83 @@ class _Writer:
     # -- sheets ------------------------------------------------------------------------------
 
     def summary(self) -> None:
-        ev, tender = self.ev, self.tender
-        items: list[tuple[str, Cell]] = [
-            ("Contracting authority", tender.contracting_authority),
-            ("Tender reference", tender.reference),
-            ("Tender title", tender.title),
-            ("Round", ev.round),
-            ("Deadline", iso(ev.deadline)),
-            ("First round deadline", iso(ev.first_deadline)),
-            ("Run at", iso(ev.run_at)),
-            ("clc-tender version", __version__),
-            ("Tender definition SHA-256", tender.sha256),
-            ("Files read", sum(1 for i in ev.inputs if i.status == "bid")),
-            ("Files skipped", sum(1 for i in ev.inputs if i.status == "skipped")),
-            ("Framework members", len(ev.members)),
-        ]
-        counts: dict[tuple[str, Outcome], int] = {}
-        for o in ev.outcomes:
-            counts[(o.lot, o.outcome)] = counts.get((o.lot, o.outcome), 0) + 1
-        shown = [o for o in Outcome if o is not Outcome.ALREADY_ADMITTED or ev.round > 1]
-        items += [(f"{lot}: {o.value}", counts.get((lot, o), 0))
-                  for lot in tender.lot_names for o in shown]
-        # extras (after the contract's items)
-        items += [
-            ("Lateness judged on", ev.lateness_basis),
-            ("First award", (ev.first_award or tender.award_date).isoformat()),
-            ("Files with no readable lot", sum(1 for o in ev.outcomes if not o.lot)),
-            ("Bids", len(ev.bidders)),
-            ("Members carried from earlier rounds", ev.carried),
-            ("Members admitted this round", len(ev.members) - ev.carried),
-            ("Findings: errors", sum(1 for f in ev.findings if f.severity.value == "error")),
-            ("Findings: referrals", sum(1 for f in ev.findings if f.severity.value == "referral")),
-            ("Findings: warnings", sum(1 for f in ev.findings
-                                       if f.severity.value == "warning"
-                                       and f.code not in CONDITION_CODES)),
-            ("Findings: conditions", sum(1 for f in ev.findings if f.code in CONDITION_CODES)),
-            ("Tender definition", tender.source),
-            ("Time zone", tender.timezone),
-            ("Session hours", tender.session_hours),
-            ("Quality pass mark %", tender.quality.pass_mark_pct),
-        ]
-        items += [("Note", note) for note in ev.warnings]
-        columns = [Col("Item", width=38), Col("Value", width=72)]
+        items = summary_items(self.ev)
         formats = {(r, 1): self.fmt["pct"] for r, (item, _) in enumerate(items, start=1)
                    if item == "Quality pass mark %"}
-        self.table(SUMMARY, columns, items, formats)
-
-    def band_columns(self) -> list[Col]:
-        return [Col(name, "money") for name in self.tender.band_names]
+        self.table(c.SUMMARY, ({"item": item, "value": value} for item, value in items), formats)
 
     def framework(self) -> None:
-        bands = self.tender.band_names
-        extra = _extra_bands((m.prices for m in self.ev.members), bands)
-        columns = [
-            Col("Provider ID"), Col("Organisation"), Col("Lot"), Col("Round", "int"),
-            Col("Bid reference"), Col("Quality %", "pct"), Col("Conditions", "wrap", 50),
-            *self.band_columns(), *(Col(name, "money") for name in extra),
-        ]
-        rows: list[list[Cell]] = [
-            [m.provider_id, m.organisation, m.lot, m.round, m.bid_reference, m.quality_pct,
-             m.conditions, *(m.prices.get(b) for b in (*bands, *extra))]
+        bands = [*self.tender.band_names,
+                 *extra_bands((m.prices for m in self.ev.members), self.tender.band_names)]
+        rows: Iterable[Row] = (
+            {"provider_id": m.provider_id, "organisation": m.organisation, "lot": m.lot,
+             "round": m.round, "bid_reference": m.bid_reference, "quality_pct": m.quality_pct,
+             "conditions": m.conditions, **_band_cells(m.prices)}
             for m in self.ev.members
-        ]
-        self.table(FRAMEWORK, columns, rows)
+        )
+        self.table(c.FRAMEWORK, rows, bands=bands)
 
     def outcomes(self) -> None:
-        bands = self.tender.band_names
-        columns = [
-            Col("Bid reference"), Col("Organisation"), Col("Lot"), Col("Outcome"),
-            Col("Reasons", "wrap", 60), Col("Conditions", "wrap", 40), Col("Decisions", "wrap", 40),
-            Col("Quality %", "pct"), *self.band_columns(), Col("File"), Col("Provider ID"),
-            Col("Letter reasons", "wrap", 60), Col("Letter conditions", "wrap", 40),
-        ]
-        outcome_col = 3
-        rows: list[list[Cell]] = []
-        formats: dict[tuple[int, int], Format] = {}
-        for r, o in enumerate(self.ev.outcomes, start=1):
-            rows.append(_outcome_row(o, bands))
-            formats[(r, outcome_col)] = self.outcome_fmt[o.outcome]
-        self.table(OUTCOMES, columns, rows, formats)
+        outcome_col = [col.key for col in c.OUTCOMES.expand(self.tender.band_names)].index(
+            "outcome")
+        formats = {(r, outcome_col): self.outcome_fmt[o.outcome]
+                   for r, o in enumerate(self.ev.outcomes, start=1)}
+        self.table(c.OUTCOMES, (outcome_row(o) for o in self.ev.outcomes), formats,
+                   bands=self.tender.band_names)
 
     def rate_card(self) -> None:
-        columns = [Col("Band"), Col("Rank", "int"), Col("Organisation"), Col("Provider ID"),
-                   Col("Price (£)", "money"), Col("Hourly (£)", "money")]
-        rows: list[list[Cell]] = [[r.band, r.rank, r.organisation, r.provider_id, r.price, r.hourly]
-                for r in rate_card(self.ev.members, self.tender)]
-        self.table(RATE_CARD, columns, rows)
+        rows: Iterable[Row] = (
+            {"band": r.band, "rank": r.rank, "organisation": r.organisation,
+             "provider_id": r.provider_id, "price": r.price, "hourly": r.hourly}
+            for r in rate_card(self.ev.members, self.tender)
+        )
+        self.table(c.RATE_CARD, rows)
 
     def quality(self) -> None:
-        columns = [Col("Bid reference"), Col("Lot"), Col("Question"), Col("Weight %", "int"),
-                   Col("Scores"), Col("Moderated", "int"), Col("Final", "int"), Col("Status"),
-                   Col("Comment", "wrap", 60)]
-        rows = [[q.bid_reference, q.lot, q.question, q.weight, q.scores, q.moderated, q.final,
-                 q.status, q.comment] for q in self.ev.quality_rows]
-        self.table(QUALITY, columns, rows)
+        rows = (
+            {"bid_reference": q.bid_reference, "lot": q.lot, "question": q.question,
+             "weight": q.weight, "scores": q.scores, "moderated": q.moderated, "final": q.final,
+             "status": q.status, "comment": q.comment}
+            for q in self.ev.quality_rows
+        )
+        self.table(c.QUALITY, rows)
 
     def prices(self) -> None:
-        by_band: dict[str, list[Decimal]] = {}
         frame = self.ev.prices
-        if not frame.empty:
-            for band, price in zip(frame["band"], frame["price"], strict=True):
-                if band is None or price is None or not isinstance(band, str):
-                    continue
-                by_band.setdefault(band, []).append(_decimal(price))
-        columns = [Col("Band"), Col("Floor (£)", "money"), Col("Ceiling (£)", "money"),
-                   Col("Bids", "int"), Col("Min", "money"), Col("Median", "money"),
-                   Col("Max", "money"), Col("Outside range", "int")]
-        rows: list[list[Cell]] = []
-        for band in self.tender.bands:
-            values = by_band.get(band.name, [])
-            outside = sum(1 for v in values if v < band.floor or v > band.ceiling)
-            rows.append([band.name, band.floor, band.ceiling, len(values),
-                         min(values, default=None), median(values), max(values, default=None),
-                         outside])
-        ws, _ = self.table(PRICES, columns, rows)
+        pairs = [] if frame.empty else [
+            (band, _decimal(price))
+            for band, price in zip(frame["band"], frame["price"], strict=True)
+            if isinstance(band, str) and price is not None
+        ]
+        stats = band_prices(pairs, self.tender)
+        rows: Iterable[Row] = (
+            {"band": s.band.name, "floor": s.band.floor, "ceiling": s.band.ceiling,
+             "bids": s.count, "min": s.low, "median": s.median, "max": s.high,
+             "outside": s.outside}
+            for s in stats
+        )
+        ws, _ = self.table(c.PRICES, rows)
         top = 0
-        for r, band in enumerate(self.tender.bands, start=1):
-            values = by_band.get(band.name, [])
-            if values:
-                top = self.price_chart(ws, r, band, values, len(columns), top)
+        for r, s in enumerate(stats, start=1):
+            if s.values:
+                top = self.price_chart(ws, r, s, len(c.PRICES.columns), top)
 
-    def price_chart(self, ws: Worksheet, row: int, band: Band, values: Sequence[Decimal],
-                    width: int, top: int) -> int:
+    def price_chart(self, ws: Worksheet, row: int, stats: BandPrices, width: int,
+                    top: int) -> int:
         """A small chart of one band (its ``Prices`` row): min, median and max as columns, the
         floor and ceiling as marks, on a y-axis from just below the lower of the floor and the
         minimum to just above the higher of the ceiling and the maximum. Placed ``top`` pixels
         down, beside the table; returns where the next chart goes."""
+        band, values = stats.band, stats.values
+        name = c.PRICES.name
         chart = self.wb.add_chart({"type": "column"})
         assert chart is not None
-        categories = [PRICES, row, 0, row, 0]
+        categories = [name, row, 0, row, 0]
         for col, colour in ((4, "#9DC3E6"), (5, "#2E75B6"), (6, "#1F4E79")):
             chart.add_series({
-                "name": [PRICES, 0, col],
+                "name": [name, 0, col],
                 "categories": categories,
-                "values": [PRICES, row, col, row, col],
+                "values": [name, row, col, row, col],
                 "fill": {"color": colour},
                 "gap": 60,
                 "data_labels": {"value": True, "num_format": MONEY_FORMAT, "font": {"size": 8}},
@@ -459,9 +334,9 @@ class _Writer:
         assert limits is not None
         for col, colour in ((1, "#C55A11"), (2, "#C00000")):
             limits.add_series({
-                "name": [PRICES, 0, col],
+                "name": [name, 0, col],
                 "categories": categories,
-                "values": [PRICES, row, col, row, col],
+                "values": [name, row, col, row, col],
                 "line": {"none": True},
                 "marker": {"type": "dash", "size": 20,
                            "border": {"color": colour}, "fill": {"color": colour}},
@@ -484,52 +359,89 @@ class _Writer:
         return top + height + 12
 
     def findings(self) -> None:
-        columns = [Col("File"), Col("Sheet"), Col("Cell"), Col("Severity"), Col("Code"),
-                   Col("Message", "wrap", 80), Col("Bid reference"), Col("Lot")]
-        rows = [[f.file, f.sheet, f.cell, f.severity.value, f.code, f.message, f.bid_reference,
-                 ", ".join(f.lots) if f.lots else ""]
-                for f in self.ev.findings]
-        self.table(FINDINGS, columns, rows)
+        rows = (
+            {"file": f.file, "sheet": f.sheet, "cell": f.cell, "severity": f.severity.value,
+             "code": f.code, "message": f.message, "bid_reference": f.bid_reference,
+             "lot": ", ".join(f.lots) if f.lots else ""}
+            for f in self.ev.findings
+        )
+        self.table(c.FINDINGS, rows)
 
     def inputs(self) -> None:
-        columns = [Col("File"), Col("Bytes", "int"), Col("SHA-256", width=66), Col("Status"),
-                   Col("Note", "wrap", 60)]
-        rows: list[list[Cell]] = [[i.file, i.size, i.sha256, i.status, i.note]
-                                  for i in self.ev.inputs]
-        self.table(INPUTS, columns, rows)
+        rows: Iterable[Row] = (
+            {"file": i.file, "bytes": i.size, "sha256": i.sha256, "status": i.status,
+             "note": i.note}
+            for i in self.ev.inputs
+        )
+        self.table(c.INPUTS, rows)
 
     def bidders(self) -> None:
-        columns = [Col(name, "wrap", 40) if name == "Registered address" else Col(name)
-                   for name in BIDDER_COLUMNS]
-        rows: list[list[Cell]] = [[str(b.get(name, "") or "") for name in BIDDER_COLUMNS]
-                                  for b in self.ev.bidders]
-        self.table(BIDDERS, columns, rows)
+        keys = [col.key for col in c.BIDDERS.columns]
+        self.table(c.BIDDERS, ({k: str(b.get(k, "") or "") for k in keys}
+                               for b in self.ev.bidders))
 
 
-def _outcome_row(o: LotOutcome, bands: Sequence[str]) -> list[Cell]:
-    return [
-        o.bid_reference, o.organisation, o.lot, o.outcome.value,
-        "\n".join(entry_line(f) for f in o.reasons),
-        "\n".join(entry_line(f) for f in o.conditions),
-        "\n".join(o.decisions),
-        o.quality_pct,
-        *(o.prices.get(b) for b in bands),
-        o.file, o.provider_id,
-        "\n".join(f.letter_text for f in o.reasons),
-        "\n".join(f.letter_text for f in o.conditions),
+def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
+    """The ``Summary`` sheet's items in order: the contract's, then the added ones."""
+    tender = ev.tender
+    items: list[tuple[str, Cell]] = [
+        (Item.AUTHORITY, tender.contracting_authority),
+        (Item.REFERENCE, tender.reference),
+        (Item.TITLE, tender.title),
+        (Item.ROUND, ev.round),
+        (Item.DEADLINE, iso(ev.deadline)),
+        (Item.FIRST_DEADLINE, iso(ev.first_deadline)),
+        (Item.RUN_AT, iso(ev.run_at)),
+        (Item.VERSION, __version__),
+        (Item.DEFINITION_SHA, tender.sha256),
+        (Item.FILES_READ, sum(1 for i in ev.inputs if i.status == "bid")),
+        (Item.FILES_SKIPPED, sum(1 for i in ev.inputs if i.status == "skipped")),
+        (Item.MEMBERS, len(ev.members)),
     ]
+    counts: dict[tuple[str, Outcome], int] = {}
+    for o in ev.outcomes:
+        counts[(o.lot, o.outcome)] = counts.get((o.lot, o.outcome), 0) + 1
+    shown = [o for o in Outcome if o is not Outcome.ALREADY_ADMITTED or ev.round > 1]
+    items += [(outcome_item(lot, o.value), counts.get((lot, o), 0))
+              for lot in tender.lot_names for o in shown]
+    severities = [f.severity.value for f in ev.findings if f.code not in CONDITION_CODES]
+    items += [  # extras (after the contract's items)
+        (Item.LATENESS, ev.lateness_basis),
+        (Item.FIRST_AWARD, (ev.first_award or tender.award_date).isoformat()),
+        ("Files with no readable lot", sum(1 for o in ev.outcomes if not o.lot)),
+        ("Bids", len(ev.bidders)),
+        ("Members carried from earlier rounds", ev.carried),
+        ("Members admitted this round", len(ev.members) - ev.carried),
+        ("Findings: errors", severities.count("error")),
+        ("Findings: referrals", severities.count("referral")),
+        ("Findings: warnings", severities.count("warning")),
+        ("Findings: conditions", sum(1 for f in ev.findings if f.code in CONDITION_CODES)),
+        ("Tender definition", tender.source),
+        ("Time zone", tender.timezone),
+        ("Session hours", tender.session_hours),
+        ("Quality pass mark %", tender.quality.pass_mark_pct),
+    ]
+    return items + [(Item.NOTE, note) for note in ev.warnings]
 
 
-def _extra_bands(prices: Iterable[dict[str, Decimal]], known: Sequence[str]) -> list[str]:
-    """Bands priced by a member but not in this tender (an earlier round's definition)."""
-    seen = set(known)
-    extra: list[str] = []
-    for p in prices:
-        for name in p:
-            if name not in seen:
-                seen.add(name)
-                extra.append(name)
-    return extra
+def outcome_row(o: LotOutcome) -> dict[str, Cell]:
+    """An ``Outcomes`` row, keyed by column key."""
+    return {
+        "bid_reference": o.bid_reference, "organisation": o.organisation, "lot": o.lot,
+        "outcome": o.outcome.value,
+        "reasons": "\n".join(entry_line(f) for f in o.reasons),
+        "conditions": "\n".join(entry_line(f) for f in o.conditions),
+        "decisions": "\n".join(o.decisions),
+        "quality_pct": o.quality_pct,
+        **_band_cells(o.prices),
+        "file": o.file, "provider_id": o.provider_id,
+        "letter_reasons": "\n".join(f.letter_text for f in o.reasons),
+        "letter_conditions": "\n".join(f.letter_text for f in o.conditions),
+    }
+
+
+def _band_cells(prices: Mapping[str, Decimal]) -> dict[str, Cell]:
+    return {band_key(band): price for band, price in prices.items()}
 
 
 def _decimal(value: Any) -> Decimal:

@@ -1,0 +1,190 @@
+"""The one reader of clc-tender's own workbooks: the shortlist (the register).
+
+``reopen``, ``letters`` and the commands after the award (``place``, ``uplift``, ``report``)
+read a shortlist through :func:`read_shortlist`, by the sheets and columns of
+``contract.py``. Read with the same guards as bids and never modified: a missing sheet or
+column, a duplicate (provider, lot) or a price that is not a number stops the run naming the
+cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandera.pandas as pa
+
+from .. import contract as c
+from ..contract import Item, SheetSpec, band_key
+from ..errors import InputError
+from ..results import Member
+from ..tender import Tender
+from . import values
+from .files import sha256_of
+from .panel import OfficerBook, Table, first_failure, one_of
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """A shortlist workbook as read: its ``Summary`` items, members and the sheets asked for."""
+
+    file: str
+    path: Path
+    sha256: str
+    round: int  # the register's highest round
+    deadline: dt.datetime  # the latest round's deadline
+    first_deadline: dt.datetime
+    first_award: dt.date
+    members: tuple[Member, ...]
+    items: dict[str, Any]  # Summary: Item -> the value as stored
+    tables: dict[str, Table] = field(default_factory=dict)  # sheet name -> its rows
+
+    def has(self, spec: SheetSpec) -> bool:
+        return spec.name in self.tables
+
+    def rows(self, spec: SheetSpec) -> list[dict[str, Any]]:
+        """The rows of a sheet read, keyed by column key (bands by ``band:<name>``), with
+        their Excel ``row``; an empty list when the sheet is absent."""
+        table = self.tables.get(spec.name)
+        return [] if table is None else table.frame.to_dict("records")
+
+    def place(self, spec: SheetSpec, key: str, row: int) -> str:
+        """``Sheet!B7``: where a value of a sheet read sits."""
+        return f"{spec.name}!{self.tables[spec.name].letters[key]}{row}"
+
+
+def read_shortlist(
+    path: Path, tender: Tender, *, sheets: Sequence[SheetSpec] = (),
+    optional: Sequence[SheetSpec] = (),
+) -> Shortlist:
+    """Read ``Summary`` and ``Framework``, every sheet of ``sheets`` (each required) and each
+    of ``optional`` that is present."""
+    book = OfficerBook.open(path, tender)
+    bands = {band_key(b.name): b.name for b in tender.bands}
+    tables = {
+        spec.name: _read(book, spec, bands)
+        for spec in (c.FRAMEWORK, c.SUMMARY, *sheets, *(s for s in optional if book.has(s.name)))
+    }
+    members = _members(tables[c.FRAMEWORK.name], tender, bands)
+    items, rows = _items(tables[c.SUMMARY.name])
+    deadline = _moment(items, rows, Item.DEADLINE, book.file, tender)
+    return Shortlist(
+        file=book.file,
+        path=path,
+        sha256=sha256_of(path),
+        round=_round(items, rows, members, book.file, tender),
+        deadline=deadline,
+        first_deadline=_moment(items, rows, Item.FIRST_DEADLINE, book.file, tender),
+        first_award=_first_award(items, rows, book.file, tender),
+        members=members,
+        items=items,
+        tables=tables,
+    )
+
+
+def _read(book: OfficerBook, spec: SheetSpec, bands: dict[str, str]) -> Table:
+    optional = spec.headers(required=False)
+    if any(col.key == c.BANDS for col in spec.columns):
+        optional = {**optional, **bands}
+    return book.table(spec.name, spec.headers(), optional)
+
+
+def _number(v: Any) -> bool:
+    return v is None or (isinstance(v, int | float) and not isinstance(v, bool))
+
+
+def _members(table: Table, tender: Tender, bands: dict[str, str]) -> tuple[Member, ...]:
+    frame = table.frame
+    price_columns = [k for k in bands if k in frame.columns]
+    schema = pa.DataFrameSchema(
+        {
+            "provider_id": pa.Column(None, nullable=False),
+            "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
+            "round": pa.Column(None, nullable=False, checks=pa.Check(
+                lambda s: s.map(lambda v: _number(v) and v is not None
+                                and float(v).is_integer() and v >= 1), name="round")),
+            "quality_pct": pa.Column(None, nullable=True, checks=pa.Check(
+                lambda s: s.map(_number), name="number")),
+            **{k: pa.Column(None, nullable=True, checks=pa.Check(
+                lambda s: s.map(_number), name="price")) for k in price_columns},
+        },
+        checks=[pa.Check(lambda d: ~d.duplicated(["provider_id", "lot"], keep="first"),
+                         name="duplicate")],
+        coerce=False,
+    )
+    first_failure(table, schema, table.letters, {
+        "not_nullable": "a required value is blank",
+        "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
+        "round": "the round must be a whole number of 1 or more",
+        "number": "Quality % must be a number",
+        "price": "a price must be a number",
+        "duplicate": "the same provider is listed twice for this lot",
+    })
+    members = []
+    for rec in frame.to_dict("records"):
+        quality = rec.get("quality_pct")
+        members.append(Member(
+            provider_id=str(rec["provider_id"]).strip(),
+            organisation=str(rec.get("organisation") or ""),
+            lot=rec["lot"],
+            round=int(rec["round"]),
+            bid_reference=str(rec.get("bid_reference") or ""),
+            quality_pct=None if quality is None else _pence(quality),
+            conditions=str(rec.get("conditions") or ""),
+            prices={bands[k]: _pence(rec[k]) for k in price_columns if rec.get(k) is not None},
+        ))
+    return tuple(members)
+
+
+def _pence(value: Any) -> Decimal:
+    """A stored amount back to exact pence (the file holds the binary float of the pence)."""
+    return Decimal(repr(float(value))).quantize(values.PENNY)
+
+
+Items = dict[str, Any]
+
+
+def _items(table: Table) -> tuple[Items, dict[str, int]]:
+    records = [r for r in table.frame.to_dict("records") if r["item"] is not None]
+    items = {str(r["item"]).strip(): r["value"] for r in records}
+    rows = {str(r["item"]).strip(): int(r["row"]) for r in records}
+    return items, rows
+
+
+def _moment(items: Items, rows: dict[str, int], item: str, file: str,
+            tender: Tender) -> dt.datetime:
+    if item not in items:
+        raise InputError(file, "Summary", f"the item '{item}' is missing")
+    raw = items[item]
+    value, _ = values.datetime(raw, values.CellContext(tender.tz, lambda: "yyyy-mm-dd hh:mm:ss"))
+    if value is None:
+        raise InputError(file, f"Summary!B{rows[item]}",
+                         f"{item}: {values.show(raw)} is not a date and time")
+    return value
+
+
+def _first_award(items: Items, rows: dict[str, int], file: str, tender: Tender) -> dt.date:
+    if Item.FIRST_AWARD not in items:
+        return tender.award_date
+    raw = items[Item.FIRST_AWARD]
+    day, _ = values.date(raw, values.CellContext(tender.tz, lambda: "yyyy-mm-dd"))
+    if day is None:
+        raise InputError(file, f"Summary!B{rows[Item.FIRST_AWARD]}",
+                         f"First award: {values.show(raw)} is not a date")
+    return day
+
+
+def _round(items: Items, rows: dict[str, int], members: Sequence[Member], file: str,
+           tender: Tender) -> int:
+    rounds = [m.round for m in members]
+    if Item.ROUND in items:
+        number, _ = values.integer(items[Item.ROUND], values.CellContext(tender.tz,
+                                                                          lambda: "General"))
+        if number is None:
+            raise InputError(file, f"Summary!B{rows[Item.ROUND]}", "Round is not a whole number")
+        rounds.append(number)
+    return max(rounds, default=1)
