@@ -180,9 +180,8 @@ def mutants(tender: Tender, seed: int, count: int, scratch: Path) -> Iterator[Mu
         bases.append(_with_shared_strings(path.read_bytes()))
     for index in range(count):
         base = rng.randrange(len(bases))
-        own = f"CLC26-M{seed % 1000:03d}{index:05d}".encode()  # its own reference
-        data = _repack(bases[base], lambda parts: parts.__setitem__(
-            slice(None), [(n, b.replace(f"CLC26-F{base // 2}".encode(), own), m) for n, b, m in parts]))
+        data = _own_reference(bases[base], f"CLC26-F{base // 2}".encode(),
+                              f"CLC26-M{seed % 1000:03d}{index:05d}".encode())
         done = []
         for _ in range(rng.choice([1, 1, 1, 2, 3])):
             try:
@@ -191,6 +190,14 @@ def mutants(tender: Tender, seed: int, count: int, scratch: Path) -> Iterator[Mu
                 how = "(a zip mutation on bytes that are no longer a zip)"
             done.append(how)
         yield Mutant(f"mutant-{seed}-{index:05d}.xlsx", data, "+".join(done))
+
+
+def _own_reference(data: bytes, old: bytes, new: bytes) -> bytes:
+    """The same workbook under its own bid reference."""
+    def change(parts: list[tuple[str, bytes, int]]) -> None:
+        parts[:] = [(name, body.replace(old, new), method) for name, body, method in parts]
+
+    return _repack(data, change)
 
 
 def _with_shared_strings(data: bytes) -> bytes:
