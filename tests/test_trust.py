@@ -9,6 +9,7 @@ is byte-for-byte unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import faulthandler
 import os
 import resource
 from decimal import Decimal
@@ -89,6 +90,7 @@ def _limited_worker(serve: Any) -> Any:
     (and aborts the process) whatever the machine's overcommit policy."""
 
     def limited(*args: Any) -> None:
+        faulthandler.disable()  # the abort is expected: no "Fatal Python error" in the output
         resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
         serve(*args)
 
@@ -240,6 +242,7 @@ def test_values_used_from_hidden_rows_and_columns_are_warned(folder: Path, tmp_p
     def hide(wb: Any) -> None:
         wb["Compliance"].row_dimensions[turnover].hidden = True
         wb["Pricing"].column_dimensions["C"].hidden = True
+        wb["Services"].sheet_state = "hidden"
 
     edit(path, hide)
     before = digest(folder)
@@ -249,6 +252,8 @@ def test_values_used_from_hidden_rows_and_columns_are_warned(folder: Path, tmp_p
     assert ("Compliance", f"B{turnover}") in hidden
     assert ("Pricing", f"C{row_of(spec.prices, 'Band 1')}") in hidden
     assert all(f["Severity"] == "warning" for f in run.findings if f["Code"] == "hidden-content")
+    on_services = [f for f in run.findings if f["Code"] == "hidden-content" and f["Sheet"] == "Services"]
+    assert len(on_services) == 1 and "the sheet is hidden" in on_services[0]["Message"]  # said once
     assert [o["Outcome"] for o in run.of("hidden.xlsx")] == ["admitted"]
     run.controls_admitted()
     assert digest(folder) == before
@@ -456,6 +461,27 @@ def test_without_receipts_the_terminal_notes_once_whose_time_was_used(folder: Pa
     run = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx")))
     assert run.result.stderr.count("bidder's own statement") == 1
     assert run.summary["Lateness judged on"] == "Submitted at (declared by the bidder)"
+
+
+def test_reopen_judges_lateness_on_receipts_too(folder: Path, tmp_path: Path, tender: Tender) -> None:
+    evaluate(folder, tmp_path / "register.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx")))
+    round2 = tmp_path / "round2"
+    round2.mkdir()
+    spec = bid(tender, "CLC26-601", seed=51)
+    spec.bidder["Submitted at"] = dt.datetime(2027, 9, 17, 11, 0)
+    write_bid(spec, round2 / "new.xlsx")
+    receipts = _receipts_csv(tmp_path / "r.csv", [("CLC26-601", "2027-09-17T12:00:01")])
+    before = digest(round2)
+    result = runner.invoke(cli, [
+        "reopen", str(round2), "--register", str(tmp_path / "register.xlsx"), "--deadline",
+        "2027-09-17T12:00", "--receipts", str(receipts), "--out", str(tmp_path / "round2.xlsx")])
+    assert result.exit_code == 0, result.stderr
+    wb = openpyxl.load_workbook(tmp_path / "round2.xlsx")
+    outcomes = list(wb["Outcomes"].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[3]) for row in outcomes] == [("CLC26-601", "late")]
+    summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Lateness judged on"] == "Received at (portal receipts)"
+    assert digest(round2) == before
 
 
 def test_a_broken_receipts_file_stops_the_run_naming_the_cell(folder: Path, tmp_path: Path, tender: Tender) -> None:

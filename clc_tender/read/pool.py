@@ -30,7 +30,7 @@ from .guards import classify
 from .workbook import BidRead, BidReader
 
 PARALLEL_FROM = 64  # files; below this, one worker reads them all
-AHEAD = 16  # files sent to a worker before its first result is collected
+AHEAD = 64  # files sent to a worker ahead (it reads on while pandas is imported)
 _RESEND = "ask for the file to be saved again from Excel and sent again"
 
 
