@@ -576,3 +576,17 @@ def test_bidder_text_reaches_the_terminal_and_csv_inert(folder: Path, tmp_path: 
     assert not any(ch in text for ch in "\x00\x07\x1b")
     assert "Evil]0;owned Ltd[2J\u202eexe.txt" in text
     assert digest(folder) == before
+
+
+def test_template_instructions_show_the_date_forms_accepted(tmp_path: Path, tender: Tender) -> None:
+    result = runner.invoke(cli, ["template", "--out", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(str(v) for row in openpyxl.load_workbook(tmp_path / "t.xlsx")["Instructions"].iter_rows(
+        values_only=True) for v in row if v)
+    for form in ("2026-03-20", "20/03/2026", "20.03.2026", "20 March 2026", "20 Mar 2026"):
+        assert form in text
+    from clc_tender.read import values
+
+    context = values.CellContext(tender.tz, lambda: "General")
+    for form in ("20/03/2026", "20.03.2026", "20 March 2026", "20 Mar 2026"):  # as the reader reads
+        assert values.date(form, context)[0] == dt.date(2026, 3, 20)

@@ -147,6 +147,16 @@ def _write_instructions(ws: Worksheet, tender: Tender, fmt: Format) -> _Lists:
             "you type; hover over a cell to see what it expects.",
         ]
     )
+    ws.append(
+        [
+            "",
+            "Dates: enter a date (20/03/2026); a date typed as text is read in the forms "
+            "2026-03-20 (ISO) or UK day first: 20/03/2026, 20.03.2026, 20 March 2026, "
+            "20 Mar 2026 (always 20 March, never 3 February). Submitted at needs a time of day "
+            "(20/03/2026 11:30). Percentages: 95 or 95% (0.95 typed as a plain number is "
+            "ambiguous and refused).",
+        ]
+    )
     _header(ws, ["Sheet", "What to enter"])
     for spec in fmt.sheets:
         ws.append([spec.name, spec.instructions])
