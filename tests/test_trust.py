@@ -126,6 +126,20 @@ def test_a_reader_that_aborts_the_process_costs_only_its_file(
     assert digest(folder) == before
 
 
+def test_an_officers_workbook_that_aborts_the_reader_stops_the_run_with_one_line(
+    folder: Path, tmp_path: Path, tender: Tender, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scores = scores_for(tender, tmp_path / "scores.xlsx")
+    _add_absurd_shared_strings(scores)
+    kept = scores.read_bytes()
+    monkeypatch.setattr(guards, "_check_counts", lambda *args: None)
+    monkeypatch.setattr(pool, "_isolated", _limited_worker(pool._isolated))
+    refused = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores), code=2)
+    line = one_line(refused.result)
+    assert line.startswith("Error: scores.xlsx: Scores: cannot be read") and "SIGABRT" in line
+    assert scores.read_bytes() == kept and not (tmp_path / "out.xlsx").exists()
+
+
 def test_a_native_panic_costs_only_its_file(
     folder: Path, tmp_path: Path, tender: Tender, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -101,6 +101,52 @@ def _ended(process: Any) -> str:
         except ValueError:
             return f"the process reading it was stopped by signal {-code}"
     return f"the process reading it ended unexpectedly (exit status {code})"
+
+
+class ReaderDied(Exception):
+    """A reading library failed in an isolated process: raised, died, or panicked."""
+
+
+def run_isolated(func: Callable[..., Any], *args: Any) -> Any:
+    """``func(*args)`` in a forked process, its result returned: a native panic or an abort
+    of that process is :class:`ReaderDied` here, never the end of this process. Without fork
+    (not on Linux or macOS), run in this process, panics caught."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        try:
+            return func(*args)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a native panic too
+            raise ReaderDied(type(exc).__name__) from None
+    context: Any = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_isolated, args=(child, func, args), daemon=True)
+    process.start()
+    child.close()
+    try:
+        kind, value = parent.recv()
+    except (EOFError, OSError):
+        process.join()
+        raise ReaderDied(_ended(process)) from None
+    finally:
+        parent.close()
+    process.join()
+    if kind == "error":
+        raise ReaderDied(value)
+    return value
+
+
+def _isolated(conn: Connection, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        result: tuple[str, Any] = ("ok", func(*args))
+    except BaseException as exc:  # noqa: BLE001 - a native panic too: said, never raised here
+        result = ("error", type(exc).__name__)
+    try:
+        conn.send(result)
+    except BaseException as exc:  # noqa: BLE001 - a value that cannot be sent back
+        conn.send(("error", type(exc).__name__))
+    conn.close()
 
 
 class BidReading:
