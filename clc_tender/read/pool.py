@@ -30,7 +30,8 @@ from .guards import classify
 from .workbook import BidRead, BidReader
 
 PARALLEL_FROM = 64  # files; below this, one worker reads them all
-AHEAD = 64  # files sent to a worker ahead (it reads on while pandas is imported)
+START_AHEAD = 24  # files sent to each worker at once: it reads on while pandas is imported
+AHEAD = 3  # then files kept queued per worker: the last files spread evenly over the workers
 _RESEND = "ask for the file to be saved again from Excel and sent again"
 
 
@@ -167,7 +168,7 @@ class BidReading:
             for _ in range(min(count, len(paths))):
                 self._workers.append(self._start())
             for worker in self._workers:
-                self._top_up(worker)
+                self._top_up(worker, START_AHEAD)
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
@@ -177,8 +178,8 @@ class BidReading:
         child.close()
         return _Worker(process, parent)
 
-    def _top_up(self, worker: _Worker) -> None:
-        while self._pending and len(worker.queued) < AHEAD:
+    def _top_up(self, worker: _Worker, ahead: int = AHEAD) -> None:
+        while self._pending and len(worker.queued) < ahead:
             index = self._pending.popleft()
             worker.queued.append(index)
             worker.conn.send((index, self.paths[index]))
