@@ -414,6 +414,66 @@ def samples(cases: list[Case]) -> list[str]:
     return lines
 
 
+def time_place(reps: int = 2) -> list[str]:
+    """``clc-tender place`` on 700 requests against a register of 150 members with 400 services
+    (inputs by bench/place_inputs.py, rebuilt each run): wall time and peak of the command, its
+    fixed cost (one request), the per-request cost, and the steps of one run in-process (the
+    postcode data is loaded once per run). Returns the report's section."""
+    folder = CACHE / "place"
+    subprocess.run([str(PYTHON), str(BENCH / "place_inputs.py"), str(folder)], check=True,
+                   cwd=CODE, env=ENV, capture_output=True)
+    out = "/tmp/clc-bench-placements.xlsx"
+
+    def command(requests: str) -> list[str]:
+        return [str(CLI), "place", str(folder / "register.xlsx"), "--requests",
+                str(folder / requests), "--out", out, "--force"]
+
+    full, one = [], []
+    for _ in range(reps):  # alternating
+        full.append(measure(command("requests.xlsx")))
+        one.append(measure(command("requests-1.xlsx")))
+    steps = json.loads(subprocess.run(
+        [str(PYTHON), str(BENCH / "place_inputs.py"), "--phases", str(folder / "register.xlsx"),
+         str(folder / "requests.xlsx"), out], check=True, cwd=CODE, env=ENV,
+        capture_output=True, text=True).stdout)
+    wall = statistics.median(r.wall_s for r in full)
+    fixed = statistics.median(r.wall_s for r in one)
+    n = int(steps["requests"])
+    per_request = (wall - fixed) / (n - 1) * 1000
+    print(f"  place: {n} requests {wall:.2f} s, 1 request {fixed:.2f} s, "
+          f"{per_request:.1f} ms per request", flush=True)
+    timed = [k for k in steps if k not in ("postcode loads", "requests", "options", "excluded")]
+    return [
+        "## place: 700 requests against 150 members and 400 services",
+        "",
+        "`clc-tender place register.xlsx --requests requests.xlsx --out O --force` (the terminal "
+        "view printed), on inputs written by `bench/place_inputs.py`: a register of 100 Day "
+        "Services members with 4 services each and 50 Personal Assistants members (the scale of "
+        "the cabinet report's ¶27 and ¶30), and 700 packages (70% Day Services, some with "
+        "Band 5; "
+        "30% Personal Assistants), every home and service at a real postcode of a county "
+        "district.",
+        "",
+        "| run | wall s (median) | peak MiB |",
+        "|---|---:|---:|",
+        f"| {n} requests | {wall:.2f} | {max(r.peak_mib for r in full):.0f} |",
+        f"| 1 request (fixed cost) | {fixed:.2f} | {max(r.peak_mib for r in one):.0f} |",
+        "",
+        f"Per-request cost net of the fixed cost: **{per_request:.1f} ms** "
+        f"({n} requests, {int(steps['options']):,} options and {int(steps['excluded']):,} "
+        "excluded candidates written). Every run: "
+        + ", ".join(f"{r.wall_s:.2f} s" for r in full) + " (700); "
+        + ", ".join(f"{r.wall_s:.2f} s" for r in one) + " (1).",
+        "",
+        f"One run in-process, step by step (the postcode data loaded "
+        f"{int(steps['postcode loads'])} time(s), for the areas of every postcode at once):",
+        "",
+        "| step | s |",
+        "|---|---:|",
+        *(f"| {k} | {float(steps[k]):.2f} |" for k in timed),
+    ]
+
+
 def report(cases: list[Case], help_times: tuple[float, float, list[float], list[float]],
            fixed: dict[str, Run], prof: Profile | None, profile_n: int, started: dt.datetime,
            elapsed: float, provenance: list[str]) -> str:
@@ -518,6 +578,8 @@ def main() -> None:
     parser.add_argument("--profile-n", type=int, default=1000, help="bids in the profiled run (default 1000)")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile")
     parser.add_argument("--out", type=Path, default=RESULTS, help="the report (default bench/results.md)")
+    parser.add_argument("--place-only", action="store_true",
+                        help="time only place (printed, bench/results.md left as it is)")
     options = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in options.sizes.split(",") if s.strip()]
     if not CLI.exists():
@@ -530,6 +592,9 @@ def main() -> None:
     CODE, digest = snapshot()
     ENV["PYTHONPATH"] = str(CODE)
     print(f"Measuring a snapshot of clc_tender: {CODE.relative_to(ROOT)}", flush=True)
+    if options.place_only:
+        print("\n".join(time_place(options.reps)))
+        return
     print("Inputs:", flush=True)
     for n in sorted({1, *sizes, *([] if options.no_profile else [options.profile_n])}):
         prepare(n, options.workers)
@@ -539,6 +604,7 @@ def main() -> None:
     help_times = time_help()
     fixed = time_fixed()
     print(console_table(cases, help_times[0] / help_times[1]), flush=True)
+    place_section = time_place(options.reps)
 
     prof = None
     if not options.no_profile:
@@ -556,6 +622,7 @@ def main() -> None:
     ]
     text = report(cases, help_times, fixed, prof, options.profile_n, started_at,
                   time.perf_counter() - started, provenance)
+    text += "\n" + "\n".join(place_section) + "\n"
     options.out.write_text(text)
     print(f"Written {options.out}")
 

@@ -113,8 +113,22 @@ BIDDERS = SheetSpec("Bidders", (
     _c("file", "File"),
 ))
 
+# every admitted member's services and districts, all rounds (call-off.md): what place reads
+SERVICES = SheetSpec("Services", (
+    _c("provider_id", "Provider ID"), _c("organisation", "Organisation"),
+    _c("round", "Round", "int"), _c("service_name", "Service name"),
+    _c("address", "Address", "wrap", 40), _c("postcode", "Postcode"), _c("district", "District"),
+    _c("support_needs", "Support needs", "wrap", 50), _c("days_open", "Days open"),
+))
+PA_COVERAGE = SheetSpec("PA coverage", (
+    _c("provider_id", "Provider ID"), _c("organisation", "Organisation"),
+    _c("round", "Round", "int"), _c("district", "District"),
+    _c("support_needs", "Support needs", "wrap", 50),
+))
+
 SHORTLIST: tuple[SheetSpec, ...] = (
     SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD, QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS,
+    SERVICES, PA_COVERAGE,
 )
 
 

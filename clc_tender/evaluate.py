@@ -27,7 +27,16 @@ from .findings import (
 )
 from .read.frames import BidFrames
 from .read.receipts import Receipts
-from .results import Evaluation, InputFile, LotOutcome, Member, provider_id
+from .read.values import INVALID
+from .results import (
+    CoverageRow,
+    Evaluation,
+    InputFile,
+    LotOutcome,
+    Member,
+    ServiceRow,
+    provider_id,
+)
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
 from .rules.quality import QualityResult, quality
@@ -221,7 +230,7 @@ def evaluate(
         inputs=_ledger(frames, outcomes, ctx.inputs),
         bidders=_bidders(frames.bids, who),
         prices=_round_prices(valid_prices, outcomes, tender),
-        members=(*ctx.members, *_admitted(outcomes, ctx.round_number)),
+        members=(*ctx.members, *_admitted(outcomes, ctx.round_number, _rows_of(frames, tender))),
         first_award=ctx.first_award or tender.award_date,
         carried=len(ctx.members),
         warnings=ctx.warnings,
@@ -240,18 +249,45 @@ def _by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     return grouped
 
 
-def _admitted(outcomes: Iterable[LotOutcome], round_number: int) -> list[Member]:
-    """The members this round admits, with their conditions as ``code: message`` lines."""
+def _admitted(outcomes: Iterable[LotOutcome], round_number: int,
+              rows: dict[tuple[int, str], tuple[Any, ...]]) -> list[Member]:
+    """The members this round admits, with their conditions as ``code: message`` lines and
+    their services (Day Services) or districts (Personal Assistants) as the bid lists them.
+    The Framework never holds a (provider, lot) twice."""
     members: list[Member] = []
     seen: set[tuple[str, str]] = set()
-    for o in outcomes:  # the Framework never holds a (provider, lot) twice
+    for o in outcomes:
         if o.outcome is not Outcome.ADMITTED or (o.provider_id and (o.provider_id, o.lot) in seen):
             continue
         seen.add((o.provider_id, o.lot))
+        listed = rows.get((o.bid, o.lot), ())
         members.append(Member(
             o.provider_id, o.organisation, o.lot, round_number, o.bid_reference, o.quality_pct,
-            "\n".join(f"{c.code}: {c.message}" for c in o.conditions), o.prices))
+            "\n".join(f"{c.code}: {c.message}" for c in o.conditions), o.prices,
+            services=tuple(r for r in listed if isinstance(r, ServiceRow)),
+            coverage=tuple(r for r in listed if isinstance(r, CoverageRow))))
     return members
+
+
+def _rows_of(frames: BidFrames, tender: Tender) -> dict[tuple[int, str], tuple[Any, ...]]:
+    """Each bid's rows of its lots' coverage sheets (``Services``, ``PA Coverage``)."""
+    def text(value: Any) -> str:
+        return "" if value is None or value is INVALID else str(value)
+
+    rows: dict[tuple[int, str], list[Any]] = {}
+    for lot in tender.lots:
+        frame = frames.coverage.get(lot.coverage_sheet)
+        if frame is None or frame.empty:
+            continue
+        for rec in frame.to_dict("records"):
+            if "service_name" in rec:
+                row: Any = ServiceRow(text(rec["service_name"]), text(rec.get("address")),
+                                      text(rec.get("postcode")), text(rec.get("district")),
+                                      text(rec.get("support_needs")), text(rec.get("days_open")))
+            else:
+                row = CoverageRow(text(rec.get("district")), text(rec.get("support_needs")))
+            rows.setdefault((int(rec["bid"]), lot.name), []).append(row)
+    return {key: tuple(value) for key, value in rows.items()}
 
 
 def _prices_by_bid(valid: pd.DataFrame) -> dict[int, dict[str, Decimal]]:

@@ -171,6 +171,7 @@ def _context(request: RoundRequest, given: list[Path]) -> tuple[RoundContext, Pa
 
 def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
     from .evaluate import RoundContext
+    from .read.ours import missing_services
     from .rules import months_after
     from .rules.reopening import reopening_limits
 
@@ -185,5 +186,5 @@ def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
     return RoundContext(
         deadline=request.deadline, round_number=round_number,
         first_deadline=previous.first_deadline, first_award=previous.first_award,
-        members=previous.members, warnings=limits.warnings,
+        members=previous.members, warnings=(*limits.warnings, *missing_services(previous)),
     )

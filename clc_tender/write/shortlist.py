@@ -184,6 +184,8 @@ class _Writer:
         self.findings()
         self.inputs()
         self.bidders()
+        self.services()
+        self.pa_coverage()
 
     # -- generic table -----------------------------------------------------------------------
 
@@ -379,6 +381,23 @@ class _Writer:
         keys = [col.key for col in c.BIDDERS.columns]
         self.table(c.BIDDERS, ({k: str(b.get(k, "") or "") for k in keys}
                                for b in self.ev.bidders))
+
+    def services(self) -> None:
+        """Every member's Day Services services, all rounds: what ``place`` ranks."""
+        self.table(c.SERVICES, (
+            {"provider_id": m.provider_id, "organisation": m.organisation, "round": m.round,
+             "service_name": s.name, "address": s.address, "postcode": s.postcode,
+             "district": s.district, "support_needs": s.support_needs, "days_open": s.days_open}
+            for m in self.ev.members for s in m.services
+        ))
+
+    def pa_coverage(self) -> None:
+        """Every Personal Assistants member's districts, all rounds."""
+        self.table(c.PA_COVERAGE, (
+            {"provider_id": m.provider_id, "organisation": m.organisation, "round": m.round,
+             "district": d.district, "support_needs": d.support_needs}
+            for m in self.ev.members for d in m.coverage
+        ))
 
 
 def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
