@@ -57,7 +57,7 @@ def _field_rules(spec: FieldSpec, fmt_version: int, types: dict[str, TypeSpec]) 
               lambda v: f"{label}: \"{v}\" is not one of {', '.join(spec.choices)}")
     if key == "format_version":
         check("version", lambda s: s == fmt_version, "format-version",
-              lambda v: f"format version {v}; this tender reads format {fmt_version}: use the issued template")
+              lambda v: f"format version {v}; this tender reads format {fmt_version}, the format of the issued template")
     if key == "declaration_accepted":
         check("declaration", lambda s: s.map(lambda v: v is True), "invalid-value",
               lambda v: "the declaration must be accepted (Yes)")
@@ -75,14 +75,14 @@ def _frame_rules(tender: Tender, fmt: Format) -> list[tuple[pa.Check, Rule]]:
         return ~known | any_yes
 
     rules.append((pa.Check(no_lot, name="one-lot"), Rule(
-        "invalid-value", lot_keys[-1], lambda v: "the bid is for no lot: answer Yes for at least one lot")))
+        "invalid-value", lot_keys[-1], lambda v: "the bid is for no lot: Yes was required for at least one lot")))
 
     def identity(df: pd.DataFrame) -> pd.Series:
         return df["companies_house_number"].notna() | df["charity_number"].notna() | df["_failed_identity"]
 
     rules.append((pa.Check(identity, name="identity"), Rule(
         "missing-field", "companies_house_number",
-        lambda v: "give a Companies House number or a charity number")))
+        lambda v: "a Companies House number or a charity number was required")))
     for policy in tender.policies:
         held, reviewed = f"policy_held:{policy.name}", f"policy_reviewed:{policy.name}"
 
@@ -175,14 +175,19 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
         seen.add((str(case.check), index))
         spec = specs[matched.key]
         value = bids.at[index, matched.key]
-        message = matched.message(value)
+        sheet, cell = fmt.sheet_of.get(matched.key, ""), read.cell(matched.key)
         if matched.code == "duplicate-bid-reference":
             same = bids["bid_reference"].map(lambda v, ref=str(value).casefold(): v is not None and str(v).casefold() == ref)
-            others = [f for f in bids.loc[same, "file"] if f != read.file]
-            message = f"the bid reference {value} is also used by {', '.join(others)}; each bid needs its own reference"
-        findings.append(Finding.make(
-            read.file, fmt.sheet_of.get(matched.key, ""), read.cell(matched.key), matched.code,
-            message, lots=spec.lots))
+            others = tuple(f for f in bids.loc[same, "file"] if f != read.file)
+            findings.append(Finding.of(read.file, sheet, cell, matched.code, lots=spec.lots,
+                                       reference=value, others=others))
+        elif matched.code == "contact-details":
+            kind = fmt.types[spec.type]
+            findings.append(Finding.of(read.file, sheet, cell, matched.code, lots=spec.lots,
+                                       label=spec.label, value=value, problem=kind.problem))
+        else:
+            findings.append(Finding.make(read.file, sheet, cell, matched.code, matched.message(value),
+                                         lots=spec.lots))
     return findings
 
 

@@ -21,12 +21,12 @@ The workbook helps the bidder get it right first time:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -34,15 +34,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..tender import Band, Tender
 from ..workbook_format import FieldSpec, Format, SheetSpec, TypeSpec
 from .atomic import atomic_output
+from .instructions import DAYS, INSTRUCTIONS, MONEY_FORMAT, Lists, write_instructions
+from .sheet_style import WRAP, header, print_setup, protect
 
-INSTRUCTIONS = "Instructions"
 # rows 2..TABLE_LAST_ROW of a table sheet are unlocked and validated
 TABLE_LAST_ROW = 200
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
-MONEY_FORMAT = "£#,##0.00"
 TEXT_FORMAT = "@"
 
 # Field types whose value is text that Excel must not turn into a number.
@@ -57,12 +56,8 @@ _FIRST_DATE = dt.date(2000, 1, 1)
 _LAST_DATE = dt.date(2099, 12, 31)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _UNLOCKED = Protection(locked=False)
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")  # the cells a bidder fills in
-_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def write_template(tender: Tender, fmt: Format, out: Path, *, force: bool = False) -> None:
@@ -74,7 +69,7 @@ def write_template(tender: Tender, fmt: Format, out: Path, *, force: bool = Fals
     instructions = wb.active
     assert instructions is not None
     instructions.title = INSTRUCTIONS
-    lists = _write_instructions(instructions, tender, fmt)
+    lists = write_instructions(instructions, tender, fmt)
     for spec in fmt.sheets:
         ws = wb.create_sheet(spec.name)
         if spec.kind == "fields":
@@ -87,158 +82,11 @@ def write_template(tender: Tender, fmt: Format, out: Path, *, force: bool = Fals
         wb.save(temp)
 
 
-# --- Instructions -------------------------------------------------------------------------
-
-
-class _Lists:
-    """Where the Instructions sheet lists districts, support needs and ratings (for lists)."""
-
-    def __init__(self) -> None:
-        self.ranges: dict[str, str] = {}
-        self.values: dict[str, tuple[str, ...]] = {}
-
-    def range_of(self, values: Sequence[str]) -> str | None:
-        for key, listed in self.values.items():
-            if listed == tuple(values):
-                return self.ranges[key]
-        return None
-
-
-def _write_instructions(ws: Worksheet, tender: Tender, fmt: Format) -> _Lists:
-    lists = _Lists()
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 95
-    for letter in "CDEFG":
-        ws.column_dimensions[letter].width = 16
-    ws.append([tender.title])
-    ws["A1"].font = _TITLE
-    ws.append([])
-    deadline = tender.deadline.astimezone(tender.tz)
-    when = f"{deadline.day} {deadline:%B %Y, %H:%M}"
-    zone = "UK time" if tender.timezone == "Europe/London" else tender.timezone
-    facts = [
-        ("Contracting authority", tender.contracting_authority),
-        ("Tender reference", tender.reference),
-        (
-            "Deadline",
-            f"{when} ({zone}). A bid submitted after this time is late and is not evaluated.",
-        ),
-        (
-            "Framework",
-            f"{_long_date(tender.framework_start)} to {_long_date(tender.framework_end)}"
-            + (
-                f", with an optional extension of {tender.extension_years} years"
-                if tender.extension_years
-                else ""
-            ),
-        ),
-        ("Response format version", str(fmt.version)),
-    ]
-    for label, value in facts:
-        ws.append([label, value])
-        ws.cell(ws.max_row, 1).font = _BOLD
-    ws.append([])
-    _section(ws, "How to complete this workbook")
-    ws.append(
-        [
-            "",
-            "Fill in the yellow cells of each sheet. Labels, band names and headers are protected "
-            "(no password): do not rename, move or delete them. Lists and limits are checked as "
-            "you type; hover over a cell to see what it expects.",
-        ]
-    )
-    ws.append(
-        [
-            "",
-            "Dates: enter a date (20/03/2026); a date typed as text is read in the forms "
-            "2026-03-20 (ISO) or UK day first: 20/03/2026, 20.03.2026, 20 March 2026, "
-            "20 Mar 2026 (always 20 March, never 3 February). Submitted at needs a time of day "
-            "(20/03/2026 11:30). Percentages: 95 or 95% (0.95 typed as a plain number is "
-            "ambiguous and refused).",
-        ]
-    )
-    _header(ws, ["Sheet", "What to enter"])
-    for spec in fmt.sheets:
-        ws.append([spec.name, spec.instructions])
-    ws.append([])
-
-    _section(ws, "Lots")
-    _header(ws, ["Lot", "Price at least one of", "Sheet describing the service"])
-    for lot in tender.lots:
-        ws.append([lot.name, ", ".join(lot.required_any_of), lot.coverage_sheet])
-    ws.append([])
-
-    _section(ws, "Price bands")
-    ws.append(
-        [
-            "",
-            "Each price must lie inside its band's range, floor and ceiling included, in pounds "
-            "and whole pence. A price outside the range disqualifies the bid for that lot.",
-        ]
-    )
-    _header(ws, ["Band", "Lot", "Staff ratio", "Unit", "Floor (£)", "Ceiling (£)", "Notes"])
-    for band in tender.bands:
-        note = f"Only with {' or '.join(band.only_with_any_of)}" if band.only_with_any_of else ""
-        ws.append(
-            [
-                band.name,
-                band.lot,
-                band.ratio,
-                band.unit,
-                float(band.floor),
-                float(band.ceiling),
-                note,
-            ]
-        )
-        for col in (5, 6):
-            ws.cell(ws.max_row, col).number_format = MONEY_FORMAT
-    if tender.session_hours:
-        ws.append(["", f"A session is a full day of {tender.session_hours} hours."])
-    ws.append([])
-
-    for key, title, values in (
-        ("districts", "Districts", tender.districts),
-        ("support_needs", "Support-need categories (separate with ';')", tender.support_needs),
-        ("days", "Days open (separate with ';')", DAYS),
-        ("cqc_ratings", "CQC overall ratings", tender.safeguarding.cqc_ratings),
-    ):
-        _section(ws, title)
-        first = ws.max_row + 1
-        for value in values:
-            ws.append([value])
-        lists.ranges[key] = f"{INSTRUCTIONS}!$A${first}:$A${ws.max_row}"
-        lists.values[key] = tuple(values)
-        ws.append([])
-
-    for row in ws.iter_rows(min_col=2, max_col=2):
-        for cell in row:
-            cell.alignment = _WRAP
-    _protect(ws)
-    return lists
-
-
-def _long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def _section(ws: Worksheet, title: str) -> None:
-    ws.append([title])
-    ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
-
-
-def _header(ws: Worksheet, headers: Sequence[str]) -> None:
-    ws.append(list(headers))
-    for col in range(1, len(headers) + 1):
-        cell = ws.cell(ws.max_row, col)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-
-
 # --- response sheets ------------------------------------------------------------------------
 
 
-def _write_fields_sheet(ws: Worksheet, spec: SheetSpec, fmt: Format, lists: _Lists) -> None:
-    _header(ws, ["Field", "Value"])
+def _write_fields_sheet(ws: Worksheet, spec: SheetSpec, fmt: Format, lists: Lists) -> None:
+    header(ws, ["Field", "Value"])
     ws.freeze_panes = "A2"
     ws.column_dimensions["A"].width = max(
         30, max((len(f.label) for f in spec.fields), default=0) + 4
@@ -259,7 +107,10 @@ def _write_fields_sheet(ws: Worksheet, spec: SheetSpec, fmt: Format, lists: _Lis
         dv = _field_validation(field_spec, lists, fmt.types)
         if dv is not None:
             validations.add(dv, cell.coordinate)
-    _protect(ws)
+    for row in ws.iter_rows(min_col=1, max_col=1, min_row=2):
+        row[0].alignment = WRAP
+    print_setup(ws, landscape=False)
+    protect(ws)
 
 
 def _number_format(field_type: str) -> str | None:
@@ -274,7 +125,7 @@ def _number_format(field_type: str) -> str | None:
     return None
 
 
-def _field_validation(spec: FieldSpec, lists: _Lists, types: dict[str, TypeSpec]) -> DataValidation | None:
+def _field_validation(spec: FieldSpec, lists: Lists, types: dict[str, TypeSpec]) -> DataValidation | None:
     """The validation of one value cell, its input message the field's help."""
     prompt = spec.help
     if spec.required == "when_policy_held":
@@ -326,7 +177,7 @@ def _field_validation(spec: FieldSpec, lists: _Lists, types: dict[str, TypeSpec]
 
 
 def _write_pricing_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender) -> None:
-    _header(ws, [col.header for col in spec.columns])
+    header(ws, [col.header for col in spec.columns])
     ws.freeze_panes = "A2"
     widths = {"band": 14, "unit": 12, "price": 14}
     for i, col in enumerate(spec.columns, start=1):
@@ -340,10 +191,11 @@ def _write_pricing_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender) -> None
         cell = ws.cell(row, price_col)
         _input(cell)
         cell.number_format = MONEY_FORMAT
-        dv = _price_validation(band)
+        dv = _price_validation(band, cell.coordinate)
         dv.add(cell.coordinate)
         ws.add_data_validation(dv)
-    _protect(ws)
+    print_setup(ws, landscape=False)
+    protect(ws)
 
 
 def price_prompt(band: Band) -> str:
@@ -353,29 +205,37 @@ def price_prompt(band: Band) -> str:
     )
 
 
-def _price_validation(band: Band) -> DataValidation:
+def price_rule(band: Band, cell: str) -> str:
+    """The custom validation formula of a price cell: a number inside the band's range, in
+    whole pence. ``ROUND(C2,2)=C2`` is robust to binary floating point (``MOD(C2*100,1)=0``
+    wrongly refuses £57.20 in Excel)."""
+    return (f"AND(ISNUMBER({cell}),{cell}>={band.floor},{cell}<={band.ceiling},"
+            f"ROUND({cell},2)={cell})")
+
+
+def _price_validation(band: Band, cell: str) -> DataValidation:
     dv = DataValidation(
-        type="decimal",
-        operator="between",
-        formula1=str(band.floor),
-        formula2=str(band.ceiling),
+        type="custom",
+        formula1=price_rule(band, cell),
         allow_blank=True,
         showErrorMessage=True,
         errorStyle="stop",
         errorTitle=_clip(f"{band.name} price", _TITLE_MAX),
         error=_clip(
             f"The price for {band.name} must be between £{band.floor:,.2f} and "
-            f"£{band.ceiling:,.2f} per {band.unit}, in whole pence. A price outside the range "
-            "disqualifies the bid. Leave it blank if you do not offer this band.",
+            f"£{band.ceiling:,.2f} per {band.unit}, in whole pence (at most two decimal "
+            "places). A price outside the range disqualifies the bid. Leave it blank if you do "
+            "not offer this band.",
             _PROMPT_MAX,
         ),
     )
-    _prompt(dv, f"{band.name} price", price_prompt(band) + ". Leave blank if not offered.")
+    _prompt(dv, f"{band.name} price",
+            price_prompt(band) + ", in whole pence. Leave blank if not offered.")
     return dv
 
 
-def _write_table_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender, lists: _Lists) -> None:
-    _header(ws, [col.header for col in spec.columns])
+def _write_table_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender, lists: Lists) -> None:
+    header(ws, [col.header for col in spec.columns])
     ws.freeze_panes = "A2"
     widths = {
         "service_name": 34,
@@ -417,7 +277,10 @@ def _write_table_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender, lists: _L
         if dv is not None:
             dv.allow_blank = True
             validations.add(dv, area)
-    _protect(ws)
+    total = sum(ws.column_dimensions[get_column_letter(i)].width or 10
+                for i in range(1, len(spec.columns) + 1))
+    print_setup(ws, landscape=total > 100)
+    protect(ws)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -496,9 +359,3 @@ def _input(cell: Cell) -> None:
     cell.fill = _INPUT_FILL
 
 
-def _protect(ws: Worksheet) -> None:
-    """Protect locked cells (labels) with no password; widths and heights stay adjustable."""
-    protection = ws.protection
-    protection.sheet = True
-    protection.formatColumns = False
-    protection.formatRows = False
