@@ -38,9 +38,16 @@ _RESEND = "ask for the file to be saved again from Excel and sent again"
 def _read_one(reader: BidReader, path: Path) -> BidRead:
     if classify(path) == "wrong-format":
         read = BidRead(path.name, path, path.stat().st_size, sha256_of(path))
-        read.findings.append(Finding.make(
-            path.name, "", "", "not-xlsx",
-            f"a {path.suffix} file is not an .xlsx workbook; save the response as Excel Workbook (.xlsx)"))
+        read.findings.append(
+            Finding.make(
+                path.name,
+                "",
+                "",
+                "not-xlsx",
+                f"a {path.suffix} file is not an .xlsx workbook; save the response as Excel"
+                " Workbook (.xlsx)",
+            )
+        )
         return read
     return reader.read(path)
 
@@ -61,8 +68,11 @@ def failed_read(path: Path, why: str) -> BidRead:
     except OSError:
         size, digest = 0, ""
     read = BidRead(path.name, path, size, digest)
-    read.findings.append(Finding.make(
-        path.name, "", "", "unreadable-file", f"the workbook cannot be read: {why}; {_RESEND}"))
+    read.findings.append(
+        Finding.make(
+            path.name, "", "", "unreadable-file", f"the workbook cannot be read: {why}; {_RESEND}"
+        )
+    )
     return read
 
 
@@ -84,7 +94,12 @@ def _serve(conn: Connection, tender: Tender, fmt: Format) -> None:
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - a value that cannot be sent back
-            conn.send((index, failed_read(path, f"its contents cannot be passed on ({type(exc).__name__})")))
+            conn.send(
+                (
+                    index,
+                    failed_read(path, f"its contents cannot be passed on ({type(exc).__name__})"),
+                )
+            )
 
 
 @dataclass
@@ -173,7 +188,8 @@ class BidReading:
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_serve, args=(child, self._tender, self._fmt), daemon=True)
+            target=_serve, args=(child, self._tender, self._fmt), daemon=True
+        )
         process.start()
         child.close()
         return _Worker(process, parent)
@@ -245,5 +261,10 @@ class BidReading:
     def __enter__(self) -> BidReading:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.close()
