@@ -126,9 +126,11 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
         out.print(listing)
     unused = Counter(f.code for f in ev.findings
                      if f.code in ("decision-unused", "score-unused", "receipt-unused"))
-    for f in ev.findings:
-        if f.code == "receipt-unused":
-            warning_line(f"receipt-unused: {f.file} {f.place}: {f.message}")
+    lost = [f for f in ev.findings if f.code == "receipt-unused"]
+    for f in lost[:10]:  # a bid may have been lost on the way to the folder
+        warning_line(f"receipt-unused: {f.file} {f.place or f.cell}: {f.message}")
+    if len(lost) > 10:
+        warning_line(f"{len(lost) - 10} more receipts have no bid in the folder: see the Findings sheet")
     if unused["decision-unused"]:
         warning_line(f"{unused['decision-unused']} decision(s) were not applied (decision-unused): see the Findings sheet")
     if unused["score-unused"]:
