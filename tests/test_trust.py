@@ -12,6 +12,7 @@ import datetime as dt
 import faulthandler
 import os
 import resource
+import time
 import warnings
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ import openpyxl
 import pytest
 
 from clc_tender.bidgen import Text, write_bid, write_decisions
-from clc_tender.read import guards, pool, repair
+from clc_tender.read import guards, pool, repair, workbook
 from clc_tender.read.guards import inspect_bytes
 from clc_tender.tender import Tender
 
@@ -155,6 +156,32 @@ def test_an_officers_workbook_that_aborts_the_reader_stops_the_run_with_one_line
     line = one_line(refused.result)
     assert line.startswith("Error: scores.xlsx: Scores: cannot be read") and "SIGABRT" in line
     assert scores.read_bytes() == kept and not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_file_that_hangs_its_reader_costs_only_itself(
+    folder: Path,
+    tmp_path: Path,
+    tender: Tender,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader that never returns (a native loop) is stopped after the time limit (here one
+    second): that file is unreadable and a fresh worker reads on."""
+    write_bid(bid(tender, "CLC26-205", seed=10), folder / "a-hangs.xlsx")
+    real = workbook.BidReader.read
+
+    def hangs(self: Any, path: Path, file: str | None = None) -> Any:
+        if path.name == "a-hangs.xlsx":
+            time.sleep(3600)
+        return real(self, path, file)
+
+    monkeypatch.setattr(workbook.BidReader, "read", hangs)
+    monkeypatch.setattr(pool, "READ_SECONDS", 1.0)
+    before = digest(folder)
+    scores = scores_for(tender, tmp_path / "s.xlsx", [("CLC26-205", DS)])
+    run = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores))
+    assert "took more than 1 second;" in run.finding("a-hangs.xlsx", "unreadable-file")["Message"]
+    run.controls_admitted()
+    assert digest(folder) == before
 
 
 def test_a_native_panic_costs_only_its_file(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from .guards import classify
 from .workbook import BidRead, BidReader
 
 PARALLEL_FROM = 64  # files; below this, one worker reads them all
+READ_SECONDS = 600.0  # one file read longer than this hangs its reader: that file is unreadable
 START_AHEAD = 24  # files sent to each worker at once: it reads on while pandas is imported
 AHEAD = 3  # then files kept queued per worker: the last files spread evenly over the workers
 _RESEND = "ask for the file to be saved again from Excel and sent again"
@@ -107,6 +109,13 @@ class _Worker:
     process: Any
     conn: Connection
     queued: deque[int] = field(default_factory=deque)  # indexes sent, in order, not yet returned
+    since: float = field(default_factory=time.monotonic)  # when its current file was begun
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g} minutes"
+    return f"{seconds:g} second{'' if seconds == 1 else 's'}"
 
 
 def _ended(process: Any) -> str:
@@ -195,6 +204,8 @@ class BidReading:
         return _Worker(process, parent)
 
     def _top_up(self, worker: _Worker, ahead: int = AHEAD) -> None:
+        if not worker.queued:
+            worker.since = time.monotonic()
         while self._pending and len(worker.queued) < ahead:
             index = self._pending.popleft()
             worker.queued.append(index)
@@ -206,7 +217,14 @@ class BidReading:
         for worker in self._workers:
             by_handle[worker.conn] = worker
             by_handle[worker.process.sentinel] = worker
-        for handle in wait(list(by_handle)):
+        busy = [w.since + READ_SECONDS for w in self._workers if w.queued]
+        timeout = max(min(busy) - time.monotonic(), 0.0) + 0.05 if busy else None
+        ready = wait(list(by_handle), timeout)
+        for worker in list(self._workers):  # a file that hangs its reader costs only itself
+            if worker.queued and time.monotonic() - worker.since > READ_SECONDS:
+                worker.process.kill()
+                self._replace(worker, f"reading it took more than {_duration(READ_SECONDS)}")
+        for handle in ready:
             worker = by_handle[handle]
             if worker not in self._workers:
                 continue  # already replaced in this round
@@ -215,6 +233,7 @@ class BidReading:
                     while worker.conn.poll():
                         index, read = worker.conn.recv()
                         worker.queued.remove(index)
+                        worker.since = time.monotonic()
                         self._results[index] = read
                     self._top_up(worker)
                     continue
@@ -224,13 +243,13 @@ class BidReading:
                 continue
             self._replace(worker)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, why: str = "") -> None:
         """A worker died: the file it was reading is unreadable; the others are read again."""
         worker.process.join()
         worker.conn.close()
         if worker.queued:
             index = worker.queued.popleft()
-            self._results[index] = failed_read(self.paths[index], _ended(worker.process))
+            self._results[index] = failed_read(self.paths[index], why or _ended(worker.process))
             self._pending.extendleft(reversed(worker.queued))
         self._workers.remove(worker)
         if self._pending or any(w.queued for w in self._workers):
