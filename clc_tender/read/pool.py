@@ -149,6 +149,10 @@ def run_isolated(func: Callable[..., Any], *args: Any) -> Any:
     process.start()
     child.close()
     try:
+        if not parent.poll(READ_SECONDS):  # a reader that hangs is stopped
+            process.kill()
+            process.join()
+            raise ReaderDied(f"reading it took more than {_duration(READ_SECONDS)}")
         kind, value = parent.recv()
     except (EOFError, OSError):
         process.join()
