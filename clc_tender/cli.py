@@ -38,7 +38,15 @@ ScoresOption = Annotated[
 DecisionsOption = Annotated[
     Path | None, typer.Option("--decisions", help="The officers' decisions on referrals (workbook).", dir_okay=False)
 ]
-ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")]
+ReceiptsOption = Annotated[
+    Path | None,
+    typer.Option("--receipts", dir_okay=False,
+                 help="The portal's receipt times (.xlsx sheet Receipts, or .csv): lateness is "
+                 "judged on Received at."),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Overwrite an existing output (never an input).")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON on stdout.")]
 
 
@@ -64,13 +72,13 @@ def _guarded(run: Callable[[], T]) -> T:
     """Turn every expected problem into one line on stderr and exit 2; anything else exit 1."""
     from .errors import InputError, Refusal
     from .tender import TenderError
-    from .write.atomic import OutputExists
+    from .write.atomic import OutputExists, OutputProblem
 
     try:
         return run()
     except typer.Exit:
         raise
-    except (UsageProblem, Refusal, TenderError, InputError, OutputExists) as exc:
+    except (UsageProblem, Refusal, TenderError, InputError, OutputExists, OutputProblem) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -103,6 +111,7 @@ def template(
     def run() -> None:
         from .tender import load_tender
         from .workbook_format import load_format
+        from .write.atomic import check_output
         from .write.template import write_template
 
         definition = load_tender(tender)
@@ -110,10 +119,13 @@ def template(
             from .write.requests_template import write_requests_template
 
             target = out or Path("requests.xlsx")
+            check_output(target, force, [tender] if tender else [], [".xlsx"],
+                         "the requests workbook")
             write_requests_template(definition, target, force=force)
             typer.echo(f"Requests workbook for {definition.reference} written to {target}")
             return
         target = out or Path("tender-response.xlsx")
+        check_output(target, force, [tender] if tender else [], [".xlsx"], "the template")
         write_template(definition, load_format(definition), target, force=force)
         typer.echo(f"Template for {definition.reference} written to {target}")
 
@@ -157,10 +169,12 @@ def evaluate(
     out: Annotated[Path, typer.Option("--out", help="Where to write the shortlist workbook.")] = Path("shortlist.xlsx"),
     force: ForceOption = False,
     as_json: JsonOption = False,
+    receipts: ReceiptsOption = None,
 ) -> None:
     """Evaluate every workbook in the folder (round 1) and write the award shortlist workbook."""
     _guarded(lambda: _run_round(_request(
         tender, None, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out, force=force,
+        receipts=receipts,
     ), as_json))
 
 
@@ -179,11 +193,12 @@ def reopen(
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the shortlist (default shortlist-round-N.xlsx).")] = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
+    receipts: ReceiptsOption = None,
 ) -> None:
     """Re-open the framework: evaluate a new round's bids, carrying existing members forward."""
     _guarded(lambda: _run_round(_request(
         tender, deadline, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out,
-        force=force, register=register,
+        force=force, register=register, receipts=receipts,
         award_date=_parse_day("--award-date", award_date) if award_date else None,
     ), as_json))
 
@@ -218,7 +233,7 @@ def _request(tender: Path | None, deadline: str | None, **options: Any) -> Any:
 
     definition, fmt = _load_tender(tender)
     when = _parse_deadline(deadline, definition.tz) if deadline is not None else None
-    return RoundRequest(tender=definition, fmt=fmt, deadline=when, **options)
+    return RoundRequest(tender=definition, fmt=fmt, deadline=when, tender_file=tender, **options)
 
 
 def _run_round(request: Any, as_json: bool) -> None:
@@ -273,7 +288,8 @@ def letters(
         published = iso_date("--standstill-from", standstill_from) if standstill_from else None
         if docx is not None and docx.exists() and not docx.is_dir():
             raise UsageProblem(f"--docx {docx}: not a folder")
-        check_output(out, force)
+        check_output(out, force, [shortlist, *([tender] if tender else [])], LETTER_SUFFIXES,
+                     "the letters file")
         letter_set = read_letters(shortlist, day, published, load_tender(tender))
         if letter_set.pending and not allow_pending:
             first = letter_set.pending[0]
@@ -295,8 +311,10 @@ def letters(
                 f"{letter_set.unmoderated} question score{'s have' if letter_set.unmoderated != 1 else ' has'} "
                 "no moderated comment: the letters quote the evaluators' agreed comments instead")
         typer.echo(f"Award letter data ({len(letter_set.letters)} rows) written to {out}")
+        from .inert import for_terminal
+
         for path in written:
-            typer.echo(f"Word letter written to {path}")
+            typer.echo(f"Word letter written to {for_terminal(path)}")
 
     _guarded(run)
 

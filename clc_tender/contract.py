@@ -160,6 +160,7 @@ class Item:
     FIRST_AWARD = "First award"
     AWARD_DATE = "Award date"  # this round's (planned) award (s.49 counts awards)
     ROUNDS = "Rounds"  # each earlier round: its deadline and award, one line a round
+    LATENESS = "Lateness judged on"
     NOTE = "Note"
 
 
@@ -173,6 +174,10 @@ def outcome_item(lot: str, outcome: str) -> str:
 SCORES = SheetSpec("Scores", (
     _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("question", "Question"),
     _c("evaluator", "Evaluator"), _c("score", "Score"), _c("comment", "Comment"),
+))
+RECEIPTS = SheetSpec("Receipts", (  # the e-tendering portal's export (or the same as .csv)
+    _c("bid_reference", "Bid reference"), _c("received_at", "Received at"),
+    Column("submission_id", "Submission ID", required=False),
 ))
 DECISIONS = SheetSpec("Decisions", (
     _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("code", "Code"),

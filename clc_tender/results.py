@@ -122,6 +122,7 @@ class Evaluation:
     award_date: dt.date | None = None  # this round's (planned) award
     rounds: tuple[RoundDates, ...] = ()  # the earlier rounds with their awards, round 1 first
     uplifts: tuple[dict[str, Any], ...] = ()  # the register's Uplifts rows, carried forward
+    lateness_basis: str = "Submitted at (declared by the bidder)"  # or the portal's receipts
 
 
 def provider_id(companies_house: object, charity: object) -> str:
