@@ -274,6 +274,8 @@ def price(raw: object, ctx: CellContext) -> Coerced:
     pence = value.quantize(PENNY)
     if abs(value - pence) > FLOAT_TOLERANCE:
         return None, [*problems, ("price-not-whole-pence", f"{show(raw)} is not in whole pence (e.g. {pence})")]
+    if pence <= 0:  # a float a hair above zero (3e-71) is £0.00, not a price
+        return None, [*problems, ("invalid-value", f"{show(raw)}: a price must be above £0.00")]
     return pence, problems
 
 
