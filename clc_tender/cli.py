@@ -288,6 +288,8 @@ def letters(
         published = iso_date("--standstill-from", standstill_from) if standstill_from else None
         if docx is not None and docx.exists() and not docx.is_dir():
             raise UsageProblem(f"--docx {docx}: not a folder")
+        if docx is not None and not docx.exists() and not docx.parent.is_dir():
+            raise UsageProblem(f"--docx {docx}: the folder {docx.parent} does not exist")
         check_output(out, force, [shortlist, *([tender] if tender else [])], LETTER_SUFFIXES,
                      "the letters file")
         letter_set = read_letters(shortlist, day, published, load_tender(tender))
@@ -413,7 +415,31 @@ def place(
 
 
 def main() -> None:
-    app()
+    """Run the CLI. A usage error (an unknown option, a bad option value) is one line on
+    stderr naming the command, exit 2, like every other refusal."""
+    # typer raises its (vendored) click's UsageError; BadParameter is its public subclass
+    usage_error: type[Exception] = next(
+        c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+    )
+    try:
+        code = app(standalone_mode=False)
+    except usage_error as exc:
+        from . import render
+
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no command given: the help
+            typer.echo(str(getattr(exc, "format_message", exc.__str__)()))
+            sys.exit(0)
+        ctx = getattr(exc, "ctx", None)
+        command = ctx.command_path if ctx is not None else "clc-tender"
+        message = str(getattr(exc, "format_message", exc.__str__)())
+        render.error_line(f"{command}: {message} (see {command} --help)")
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        from . import render
+
+        render.error_line("interrupted")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
