@@ -76,14 +76,16 @@ def check_report(results: Sequence[FileCheck]) -> None:
     for result in results:
         file, findings = result.file, result.findings
         if findings:
-            table = Table(title=inert(file), title_justify="left", show_lines=False, expand=False)
-            for column in ("Sheet", "Cell", "Severity", "Code"):
-                table.add_column(column, no_wrap=True)
-            table.add_column("Message", overflow="fold")
+            # the code above its message: at 80 columns the message keeps most of the width
+            table = Table(title=inert(file), title_justify="left", show_lines=True, expand=False)
+            table.add_column("Place", no_wrap=True)
+            table.add_column("Severity", no_wrap=True)
+            table.add_column("Code and message", overflow="fold")
             for f in findings:
                 severity = f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]"
-                table.add_row(inert(f.sheet), inert(f.cell), severity, inert(f.code),
-                              inert(f.message))
+                place = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else f.sheet
+                table.add_row(inert(place), severity,
+                              f"[bold]{inert(f.code)}[/]\n{inert(f.message)}")
             out.print(table)
         out.print(f"{inert(file)}: {inert(result.verdict)}")
 
