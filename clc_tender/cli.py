@@ -38,7 +38,15 @@ ScoresOption = Annotated[
 DecisionsOption = Annotated[
     Path | None, typer.Option("--decisions", help="The officers' decisions on referrals (workbook).", dir_okay=False)
 ]
-ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")]
+ReceiptsOption = Annotated[
+    Path | None,
+    typer.Option("--receipts", dir_okay=False,
+                 help="The portal's receipt times (.xlsx sheet Receipts, or .csv): lateness is "
+                 "judged on Received at."),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Overwrite an existing output (never an input).")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON on stdout.")]
 
 
@@ -64,13 +72,13 @@ def _guarded(run: Callable[[], T]) -> T:
     """Turn every expected problem into one line on stderr and exit 2; anything else exit 1."""
     from .errors import InputError, Refusal
     from .tender import TenderError
-    from .write.atomic import OutputExists
+    from .write.atomic import OutputExists, OutputProblem
 
     try:
         return run()
     except typer.Exit:
         raise
-    except (UsageProblem, Refusal, TenderError, InputError, OutputExists) as exc:
+    except (UsageProblem, Refusal, TenderError, InputError, OutputExists, OutputProblem) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -103,6 +111,7 @@ def template(
     def run() -> None:
         from .tender import load_tender
         from .workbook_format import load_format
+        from .write.atomic import check_output
         from .write.template import write_template
 
         definition = load_tender(tender)
@@ -110,10 +119,13 @@ def template(
             from .write.requests_template import write_requests_template
 
             target = out or Path("requests.xlsx")
+            check_output(target, force, [tender] if tender else [], [".xlsx"],
+                         "the requests workbook")
             write_requests_template(definition, target, force=force)
             typer.echo(f"Requests workbook for {definition.reference} written to {target}")
             return
         target = out or Path("tender-response.xlsx")
+        check_output(target, force, [tender] if tender else [], [".xlsx"], "the template")
         write_template(definition, load_format(definition), target, force=force)
         typer.echo(f"Template for {definition.reference} written to {target}")
 
@@ -157,10 +169,12 @@ def evaluate(
     out: Annotated[Path, typer.Option("--out", help="Where to write the shortlist workbook.")] = Path("shortlist.xlsx"),
     force: ForceOption = False,
     as_json: JsonOption = False,
+    receipts: ReceiptsOption = None,
 ) -> None:
     """Evaluate every workbook in the folder (round 1) and write the award shortlist workbook."""
     _guarded(lambda: _run_round(_request(
         tender, None, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out, force=force,
+        receipts=receipts,
     ), as_json))
 
 
@@ -169,18 +183,34 @@ def reopen(
     bids_dir: Annotated[Path, typer.Argument(help="Folder of this round's response workbooks.", show_default=False)],
     register: Annotated[Path, typer.Option("--register", help="The latest shortlist workbook (from evaluate or an earlier reopen).", dir_okay=False, show_default=False)],
     deadline: Annotated[str, typer.Option("--deadline", help="This round's deadline, ISO 8601 with a time, e.g. 2027-09-17T12:00 (UK time unless an offset is given).", show_default=False)],
+    award_date: Annotated[str | None, typer.Option(
+        "--award-date", show_default=False,
+        help="The planned award of this round, YYYY-MM-DD (default: the deadline plus round 1's "
+        "interval from deadline to award); the s.49 limits count awards.")] = None,
     scores: ScoresOption = None,
     decisions: DecisionsOption = None,
     tender: TenderOption = None,
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the shortlist (default shortlist-round-N.xlsx).")] = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
+    receipts: ReceiptsOption = None,
 ) -> None:
     """Re-open the framework: evaluate a new round's bids, carrying existing members forward."""
     _guarded(lambda: _run_round(_request(
         tender, deadline, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out,
-        force=force, register=register,
+        force=force, register=register, receipts=receipts,
+        award_date=_parse_day("--award-date", award_date) if award_date else None,
     ), as_json))
+
+
+def _parse_day(option: str, text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageProblem(
+            f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2027-11-26)") from None
 
 
 def _parse_deadline(text: str, tz: Any) -> Any:
@@ -203,7 +233,7 @@ def _request(tender: Path | None, deadline: str | None, **options: Any) -> Any:
 
     definition, fmt = _load_tender(tender)
     when = _parse_deadline(deadline, definition.tz) if deadline is not None else None
-    return RoundRequest(tender=definition, fmt=fmt, deadline=when, **options)
+    return RoundRequest(tender=definition, fmt=fmt, deadline=when, tender_file=tender, **options)
 
 
 def _run_round(request: Any, as_json: bool) -> None:
@@ -258,7 +288,10 @@ def letters(
         published = iso_date("--standstill-from", standstill_from) if standstill_from else None
         if docx is not None and docx.exists() and not docx.is_dir():
             raise UsageProblem(f"--docx {docx}: not a folder")
-        check_output(out, force)
+        if docx is not None and not docx.exists() and not docx.parent.is_dir():
+            raise UsageProblem(f"--docx {docx}: the folder {docx.parent} does not exist")
+        check_output(out, force, [shortlist, *([tender] if tender else [])], LETTER_SUFFIXES,
+                     "the letters file")
         letter_set = read_letters(shortlist, day, published, load_tender(tender))
         if letter_set.pending and not allow_pending:
             first = letter_set.pending[0]
@@ -280,8 +313,59 @@ def letters(
                 f"{letter_set.unmoderated} question score{'s have' if letter_set.unmoderated != 1 else ' has'} "
                 "no moderated comment: the letters quote the evaluators' agreed comments instead")
         typer.echo(f"Award letter data ({len(letter_set.letters)} rows) written to {out}")
+        from .inert import for_terminal
+
         for path in written:
-            typer.echo(f"Word letter written to {path}")
+            typer.echo(f"Word letter written to {for_terminal(path)}")
+
+    _guarded(run)
+
+
+def _opt(name: str, text: str) -> Any:
+    return typer.Option(name, help=text, show_default=False)
+
+
+@app.command()
+def uplift(
+    register: Annotated[Path, typer.Argument(
+        help="The latest shortlist workbook (the register reopen reads).", dir_okay=False,
+        show_default=False)],
+    effective: Annotated[str, _opt(
+        "--effective", "The date the new prices take effect, YYYY-MM-DD.")],
+    nlw: Annotated[str | None, _opt(
+        "--nlw", "The National Living Wage, OLD:NEW in £ an hour, e.g. 12.21:12.71.")] = None,
+    cpi: Annotated[str | None, _opt(
+        "--cpi", "The CPI % weighted with the NLW change, e.g. 3.8.")] = None,
+    decided: Annotated[str | None, _opt(
+        "--uplift",
+        "The council's decided uplift % for every band, instead of the formula.")] = None,
+    cap: Annotated[str | None, _opt("--cap", "The most the computed uplift % may be.")] = None,
+    tender: TenderOption = None,
+    out: Annotated[Path | None, _opt(
+        "--out", "The uplift record (default uplift-<effective date>.xlsx).")] = None,
+    register_out: Annotated[Path | None, _opt(
+        "--register-out",
+        "The uplifted register (default <register stem>-uplifted-<effective date>.xlsx).")] = None,
+    tender_out: Annotated[Path | None, _opt(
+        "--tender-out",
+        "The uplifted tender definition (default <definition stem>-<effective date>.toml)."
+    )] = None,
+    force: ForceOption = False,
+) -> None:
+    """The annual uplift (NLW and CPI): members' prices and the bands' floors and ceilings."""
+
+    def run() -> None:
+        from . import render
+        from .uplift import Figures, amount, parse_nlw
+        from .uplifting import UpliftRequest, run_uplift
+
+        old, new = parse_nlw(nlw) if nlw else (None, None)
+        figures = Figures(old, new, amount("--cpi", cpi) if cpi else None,
+                          amount("--uplift", decided) if decided else None,
+                          amount("--cap", cap) if cap else None)
+        request = UpliftRequest(register, figures, _parse_day("--effective", effective), tender,
+                                out, register_out, tender_out, force)
+        render.uplift_summary(run_uplift(request))
 
     _guarded(run)
 
@@ -364,7 +448,31 @@ def place(
 
 
 def main() -> None:
-    app()
+    """Run the CLI. A usage error (an unknown option, a bad option value) is one line on
+    stderr naming the command, exit 2, like every other refusal."""
+    # typer raises its (vendored) click's UsageError; BadParameter is its public subclass
+    usage_error: type[Exception] = next(
+        c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+    )
+    try:
+        code = app(standalone_mode=False)
+    except usage_error as exc:
+        from . import render
+
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no command given: the help
+            typer.echo(str(getattr(exc, "format_message", exc.__str__)()))
+            sys.exit(0)
+        ctx = getattr(exc, "ctx", None)
+        command = ctx.command_path if ctx is not None else "clc-tender"
+        message = str(getattr(exc, "format_message", exc.__str__)())
+        render.error_line(f"{command}: {message} (see {command} --help)")
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        from . import render
+
+        render.error_line("interrupted")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -145,6 +145,12 @@ SHORTLIST: tuple[SheetSpec, ...] = (
     SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD, QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS,
     SERVICES, PA_COVERAGE, PANEL,
 )
+# every uplift applied to the register (uplift.md), one row each; written by `uplift`, carried
+# forward by `reopen` and later uplifts; absent until the first uplift
+UPLIFTS = SheetSpec("Uplifts", (
+    _c("effective", "Effective", "date"), _c("uplift_pct", "Uplift %", "wrap", 24),
+    _c("nlw", "NLW"), _c("cpi", "CPI", "pct"), _c("register_sha256", "Register SHA-256", width=66),
+))
 
 
 class Item:
@@ -163,6 +169,9 @@ class Item:
     FILES_SKIPPED = "Files skipped"
     MEMBERS = "Framework members"
     FIRST_AWARD = "First award"
+    AWARD_DATE = "Award date"  # this round's (planned) award (s.49 counts awards)
+    ROUNDS = "Rounds"  # each earlier round: its deadline and award, one line a round
+    LATENESS = "Lateness judged on"
     NOTE = "Note"
 
 
@@ -176,6 +185,10 @@ def outcome_item(lot: str, outcome: str) -> str:
 SCORES = SheetSpec("Scores", (
     _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("question", "Question"),
     _c("evaluator", "Evaluator"), _c("score", "Score"), _c("comment", "Comment"),
+))
+RECEIPTS = SheetSpec("Receipts", (  # the e-tendering portal's export (or the same as .csv)
+    _c("bid_reference", "Bid reference"), _c("received_at", "Received at"),
+    Column("submission_id", "Submission ID", required=False),
 ))
 DECISIONS = SheetSpec("Decisions", (
     _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("code", "Code"),

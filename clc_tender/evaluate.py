@@ -28,6 +28,7 @@ from .findings import (
 )
 from .read.frames import BidFrames
 from .read.panel import Panel
+from .read.receipts import Receipts
 from .read.values import INVALID
 from .results import (
     CoverageRow,
@@ -42,6 +43,8 @@ from .results import (
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
 from .rules.quality import QualityResult, quality
+from .rules.receipts import receipt_findings
+from .rules.reopening import RoundDates
 from .tender import Tender
 from .validate import validate
 from .workbook_format import Format
@@ -66,6 +69,10 @@ class RoundContext:
     inputs: tuple[InputFile, ...] = ()
     warnings: tuple[str, ...] = ()  # run-level notes (s.49, a missing scores workbook)
     run_at: dt.datetime | None = None
+    award_date: dt.date | None = None  # this round's (planned) award; round 1: the definition's
+    rounds: tuple[RoundDates, ...] = ()  # the earlier rounds with their awards, round 1 first
+    uplifts: tuple[dict[str, Any], ...] = ()  # the register's Uplifts rows, carried forward
+    receipts: Receipts | None = None  # the portal's receipt times: lateness judged on them
     panel: Panel | None = None  # the scores workbook's declarations of interests
     earlier_panel: tuple[Declaration, ...] = ()  # the register's (earlier rounds')
 
@@ -175,8 +182,11 @@ def evaluate(
     deadline = ctx.deadline or tender.deadline
     who = _Bids.of(frames.bids, tender)
     findings = assess(frames, tender, fmt, deadline)
-    findings += _with_references(
-        gates.deadline_findings(frames.bids, deadline), frames.bids)
+    if ctx.receipts is None:
+        findings += _with_references(gates.deadline_findings(frames.bids, deadline), frames.bids)
+    else:  # lateness on the portal's Received at alone
+        findings += _with_references(
+            receipt_findings(frames.bids, ctx.receipts, deadline), frames.bids)
     on_framework = {(m.provider_id, m.lot): m for m in ctx.members}
     already = {
         (bid, lot) for bid, bid_lots in who.lots.items() for lot in bid_lots
@@ -184,6 +194,8 @@ def evaluate(
     }
     pairs = who.pairs(exclude=already)
     result = quality(ctx.scores, ctx.scores_file, pairs, tender, ctx.panel)
+    twins = _same_provider(who, already)
+    result.findings.extend(_duplicate_providers(twins, who, frames, result))
     by_file = _by_file(findings)  # the bids' own; quality findings reach their (bid, lot) directly
     findings += result.findings
     valid_prices = frames.prices[frames.prices["price"].notna() & frames.prices["band"].notna()]
@@ -209,6 +221,7 @@ def evaluate(
                 verdict = decide(applicable)
             outcomes.append(_lot_outcome(bid, lot, who, verdict, lines, result,
                                          prices_of.get(bid, {}), tender))
+    _one_accepted_per_provider(twins, who, decided, ctx.decisions_file)
     findings += _unused_decisions(ctx, used)
     lot_order = {name: i for i, name in enumerate(tender.lot_names)}
     outcomes.sort(key=lambda o: (o.bid_reference == "", o.bid_reference.casefold(), o.file,
@@ -230,6 +243,12 @@ def evaluate(
         first_award=ctx.first_award or tender.award_date,
         carried=len(ctx.members),
         warnings=ctx.warnings,
+        award_date=ctx.award_date or (ctx.first_award or tender.award_date
+                                      if ctx.round_number == 1 else None),
+        rounds=ctx.rounds,
+        uplifts=ctx.uplifts,
+        lateness_basis="Received at (portal receipts)" if ctx.receipts is not None
+        else "Submitted at (declared by the bidder)",
         panel=(*ctx.earlier_panel, *(dataclasses.replace(d, round=ctx.round_number)
                                      for d in (ctx.panel.declarations if ctx.panel else ()))),
     )
@@ -248,17 +267,21 @@ def _by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
 def _admitted(outcomes: Iterable[LotOutcome], round_number: int,
               rows: dict[tuple[int, str], tuple[Any, ...]]) -> list[Member]:
     """The members this round admits, with their conditions as ``code: message`` lines and
-    their services (Day Services) or districts (Personal Assistants) as the bid lists them."""
-    return [
-        Member(o.provider_id, o.organisation, o.lot, round_number, o.bid_reference,
-               o.quality_pct, "\n".join(f"{c.code}: {c.message}" for c in o.conditions),
-               o.prices,
-               services=tuple(r for r in rows.get((o.bid, o.lot), ())
-                              if isinstance(r, ServiceRow)),
-               coverage=tuple(r for r in rows.get((o.bid, o.lot), ())
-                              if isinstance(r, CoverageRow)))
-        for o in outcomes if o.outcome is Outcome.ADMITTED
-    ]
+    their services (Day Services) or districts (Personal Assistants) as the bid lists them.
+    The Framework never holds a (provider, lot) twice."""
+    members: list[Member] = []
+    seen: set[tuple[str, str]] = set()
+    for o in outcomes:
+        if o.outcome is not Outcome.ADMITTED or (o.provider_id and (o.provider_id, o.lot) in seen):
+            continue
+        seen.add((o.provider_id, o.lot))
+        listed = rows.get((o.bid, o.lot), ())
+        members.append(Member(
+            o.provider_id, o.organisation, o.lot, round_number, o.bid_reference, o.quality_pct,
+            "\n".join(f"{c.code}: {c.message}" for c in o.conditions), o.prices,
+            services=tuple(r for r in listed if isinstance(r, ServiceRow)),
+            coverage=tuple(r for r in listed if isinstance(r, CoverageRow))))
+    return members
 
 
 def _rows_of(frames: BidFrames, tender: Tender) -> dict[tuple[int, str], tuple[Any, ...]]:
@@ -376,6 +399,65 @@ def _bidders(bids: pd.DataFrame, who: _Bids) -> tuple[dict[str, str], ...]:
     ]
     rows.sort(key=lambda b: (b["bid_reference"] == "", b["bid_reference"].casefold(), b["file"]))
     return tuple(rows)
+
+
+def _same_provider(who: _Bids, already: set[tuple[int, str]]) -> dict[tuple[int, str], list[str]]:
+    """(bid, lot) -> the other bid references of the same provider for that lot."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for bid, bid_lots in who.lots.items():
+        for lot in bid_lots:
+            if who.ids.get(bid) and who.refs.get(bid) and (bid, lot) not in already:
+                groups.setdefault((who.ids[bid], lot), []).append(bid)
+    twins: dict[tuple[int, str], list[str]] = {}
+    for (_, lot), bids in groups.items():
+        if len({who.refs[b].casefold() for b in bids}) < 2:
+            continue  # one reference in two files is duplicate-bid-reference
+        for bid in bids:
+            mine = who.refs[bid].casefold()
+            twins[(bid, lot)] = sorted(
+                {who.refs[b] for b in bids if who.refs[b].casefold() != mine})
+    return twins
+
+
+def _duplicate_providers(
+    twins: dict[tuple[int, str], list[str]], who: _Bids, frames: BidFrames, result: QualityResult,
+) -> list[Finding]:
+    """``duplicate-provider`` referrals, each reaching its (bid, lot) directly."""
+    found = []
+    for (bid, lot), others in twins.items():
+        read = frames.reads[bid]
+        key = "companies_house_number" if read.cell("companies_house_number") else "charity_number"
+        twin = Finding.make(
+            read.file, "Bidder", read.cell(key), "duplicate-provider",
+            f"the provider {who.ids[bid]} also bids for {lot} as {', '.join(others)}; a provider"
+            " holds one place per lot: an officer accepts one bid and rejects the other",
+            bid_reference=who.refs[bid], lots=(lot,),
+            plain=f"Your organisation sent more than one bid for the {lot} lot, and a provider"
+                  " holds one place per lot; the council is deciding which bid stands.")
+        result.by_pair.setdefault((bid, lot), []).append(twin)
+        found.append(twin)
+    return found
+
+
+def _one_accepted_per_provider(
+    twins: dict[tuple[int, str], list[str]], who: _Bids,
+    decided: dict[tuple[str, str], dict[str, Decision]], file: str,
+) -> None:
+    """Accepting two bids of one provider for one lot stops the run, naming both rows."""
+    from .errors import InputError
+
+    accepted: dict[tuple[str, str], list[int]] = {}
+    for bid, lot in twins:
+        decision = decided.get((who.refs[bid].casefold(), lot), {}).get("duplicate-provider")
+        if decision is not None and decision.decision == "accept":
+            accepted.setdefault((who.ids[bid], lot), []).append(decision.row)
+    for (provider, lot), rows in sorted(accepted.items()):
+        if len(rows) > 1:
+            cells = " and ".join(f"Decisions!A{row}" for row in sorted(rows))
+            raise InputError(
+                file or "decisions", cells,
+                f"both bids of the provider {provider} for {lot} are accepted"
+                " (duplicate-provider); a provider holds one place per lot: reject one of them")
 
 
 @dataclass(frozen=True)

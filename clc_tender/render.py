@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .checking import FileCheck
     from .place import Placements
     from .results import Evaluation
+    from .uplifting import UpliftResult
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -35,14 +36,22 @@ OUTCOME_STYLE = {
 SEVERITY_STYLE = {"error": "red", "referral": "yellow", "warning": "cyan"}
 
 
+def inert(text: object) -> str:
+    """Bidder text as the terminal may show it: controls, escape sequences and bidi overrides
+    escaped visibly, and no rich markup taking effect."""
+    from .inert import for_terminal
+
+    return escape(for_terminal(text))
+
+
 def error_line(message: str) -> None:
     """One clear line on stderr."""
-    err.print(f"[bold red]Error:[/] {escape(message)}", markup=True, highlight=False,
+    err.print(f"[bold red]Error:[/] {inert(message)}", markup=True, highlight=False,
               soft_wrap=True)  # the message's own brackets are text, not markup
 
 
 def warning_line(message: str) -> None:
-    err.print(f"[yellow]Warning:[/] {escape(message)}", soft_wrap=True)
+    err.print(f"[yellow]Warning:[/] {inert(message)}", soft_wrap=True)
 
 
 @contextmanager
@@ -58,7 +67,7 @@ def reading_progress(enabled: bool = True) -> Iterator[Callable[[int, int, str],
         task = progress.add_task("", total=None)
 
         def update(done: int, total: int, name: str) -> None:
-            progress.update(task, completed=done, total=total, description=name)
+            progress.update(task, completed=done, total=total, description=inert(name))
 
         yield update
 
@@ -67,14 +76,18 @@ def check_report(results: Sequence[FileCheck]) -> None:
     for result in results:
         file, findings = result.file, result.findings
         if findings:
-            table = Table(title=file, title_justify="left", show_lines=False, expand=False)
-            for column in ("Sheet", "Cell", "Severity", "Code"):
-                table.add_column(column, no_wrap=True)
-            table.add_column("Message", overflow="fold")
+            # the code above its message: at 80 columns the message keeps most of the width
+            table = Table(title=inert(file), title_justify="left", show_lines=True, expand=False)
+            table.add_column("Place", no_wrap=True)
+            table.add_column("Severity", no_wrap=True)
+            table.add_column("Code and message", overflow="fold")
             for f in findings:
-                table.add_row(f.sheet, f.cell, f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]", f.code, f.message)
+                severity = f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]"
+                place = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else f.sheet
+                table.add_row(inert(place), severity,
+                              f"[bold]{inert(f.code)}[/]\n{inert(f.message)}")
             out.print(table)
-        out.print(f"{file}: {result.verdict}")
+        out.print(f"{inert(file)}: {inert(result.verdict)}")
 
 
 def evaluation_summary(ev: Evaluation, written: str) -> None:
@@ -107,19 +120,25 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
         listing.add_column("First reason", overflow="fold", ratio=1, min_width=24)
         for o in not_admitted:
             first = o.reasons[0] if o.reasons else None
-            reason = f"[bold]{first.code}[/]\n{first.message}" if first else ""
+            reason = f"[bold]{inert(first.code)}[/]\n{inert(first.message)}" if first else ""
             more = f" [dim](+{len(o.reasons) - 1} more)[/]" if len(o.reasons) > 1 else ""
-            name = o.bid_reference or o.file
+            name = inert(o.bid_reference or o.file)
             if o.bid_reference and shared[o.bid_reference] > len({x.lot for x in ev.outcomes if x.bid_reference == o.bid_reference}):
-                name = f"{o.bid_reference} ({o.file})"  # a reference used by two files
+                name = inert(f"{o.bid_reference} ({o.file})")  # a reference used by two files
             listing.add_row(name, f"{o.lot or '(lots unreadable)'}\n[{OUTCOME_STYLE[o.outcome.value]}]{o.outcome.value}[/]", reason + more)
         out.print(listing)
-    unused = Counter(f.code for f in ev.findings if f.code in ("decision-unused", "score-unused"))
+    unused = Counter(f.code for f in ev.findings
+                     if f.code in ("decision-unused", "score-unused", "receipt-unused"))
+    lost = [f for f in ev.findings if f.code == "receipt-unused"]
+    for f in lost[:10]:  # a bid may have been lost on the way to the folder
+        warning_line(f"receipt-unused: {f.file} {f.place or f.cell}: {f.message}")
+    if len(lost) > 10:
+        warning_line(f"{len(lost) - 10} more receipts have no bid in the folder: see the Findings sheet")
     if unused["decision-unused"]:
         warning_line(f"{unused['decision-unused']} decision(s) were not applied (decision-unused): see the Findings sheet")
     if unused["score-unused"]:
         warning_line(f"some scores were not used (score-unused, {unused['score-unused']} finding(s)): see the Findings sheet")
-    out.print(f"Shortlist written to [bold]{written}[/]")
+    out.print(f"Shortlist written to [bold]{inert(written)}[/]")
 
 
 @contextmanager
@@ -132,6 +151,32 @@ def step_progress(title: str, enabled: bool = True) -> Iterator[Callable[[str], 
                   console=err, transient=True) as progress:
         task = progress.add_task("", total=None)
         yield lambda step: progress.update(task, description=step)
+
+
+def uplift_summary(result: UpliftResult) -> None:
+    """The uplift % per band, each band's old and new range, and the total change of members'
+    prices."""
+    from .findings import long_date, money
+
+    u = result.uplift
+    table = Table(title=f"{result.tender.reference} uplift effective {long_date(u.effective)}",
+                  title_justify="left")
+    for column in ("Band", "Per", "Uplift %", "Old range", "New range"):
+        table.add_column(column, no_wrap=True, justify="right" if column == "Uplift %" else "left")
+    for b in u.bands:
+        table.add_row(b.band, b.unit, f"{b.percent}%",
+                      f"{money(b.old_floor)} – {money(b.old_ceiling)}",
+                      f"{money(b.new_floor)} – {money(b.new_ceiling)}")
+    out.print(table)
+    members = len({(c.provider_id, c.lot) for c in u.changes})
+    prices = len(u.changes)
+    out.print(f"Members' prices: {prices} price{'s' if prices != 1 else ''} of {members} "
+              f"member{'s' if members != 1 else ''} changed by {money(u.total_change)} in total")
+    for note in result.notes:
+        warning_line(note)
+    out.print(f"Uplift record written to [bold]{result.out}[/]")
+    out.print(f"Uplifted register written to [bold]{result.register_out}[/]")
+    out.print(f"Uplifted tender definition written to [bold]{result.tender_out}[/]")
 
 
 _CONTROL = frozenset([

@@ -10,13 +10,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Outcome
 from .tender import Tender
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .rules.reopening import RoundDates
 
 
 @dataclass
@@ -139,6 +141,10 @@ class Evaluation:
     first_award: dt.date | None = None
     carried: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)  # run-level notes (s.49)
+    award_date: dt.date | None = None  # this round's (planned) award
+    rounds: tuple[RoundDates, ...] = ()  # the earlier rounds with their awards, round 1 first
+    uplifts: tuple[dict[str, Any], ...] = ()  # the register's Uplifts rows, carried forward
+    lateness_basis: str = "Submitted at (declared by the bidder)"  # or the portal's receipts
     panel: tuple[Declaration, ...] = ()  # every round's declarations, each with its round
 
 

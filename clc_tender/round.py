@@ -43,6 +43,9 @@ class RoundRequest:
     decisions: Path | None = None
     register: Path | None = None
     deadline: dt.datetime | None = None  # a re-opening's deadline
+    award_date: dt.date | None = None  # a re-opening's planned award (default: see s.49 rules)
+    receipts: Path | None = None  # the portal's receipt times: lateness judged on them
+    tender_file: Path | None = None  # the definition's file, when one was named (an input)
 
 
 @dataclass(frozen=True)
@@ -55,12 +58,33 @@ def run_round(request: RoundRequest, progress: Progress | None = None) -> RoundR
     """Check the request, read and evaluate the round, write the shortlist."""
     from .read.files import list_folder
     from .read.pool import BidReading
+    from .write.atomic import check_output
 
     _check(request)
-    officers = [p for p in (request.scores, request.decisions, request.register, request.out) if p]
+    officers = [p for p in (request.scores, request.decisions, request.register, request.receipts)
+                if p]
     paths, skipped = list_folder(request.bids_dir, exclude=officers)
+    if request.out is not None:  # an earlier shortlist of ours in the folder: replaced, not read
+        ours = _ours(request.out, paths, request.tender)
+        paths = [p for p in paths if p not in ours]
+    inputs = [*officers, *([request.tender_file] if request.tender_file else []), *paths]
+    if request.out is not None:  # before any bid is read; never an input, even with --force
+        check_output(request.out, request.force, inputs, [".xlsx"], "the shortlist")
     with BidReading(paths, request.tender, request.fmt) as reading:  # the rest overlaps with it
-        return _finish(request, reading, skipped, progress)
+        return _finish(request, reading, skipped, progress, inputs)
+
+
+def _ours(out: Path, paths: list[Path], tender: Tender) -> list[Path]:
+    """The bid path that is ``out`` when it is an earlier shortlist of ours (else none)."""
+    from .read.files import read_regular
+    from .read.guards import inspect_bytes
+    from .write.atomic import same_file
+
+    same = [p for p in paths if same_file(out, p)]
+    if same and out.is_file():
+        if inspect_bytes(read_regular(out), out.name, tender.limits).producer == "shortlist":
+            return same
+    return []
 
 
 def default_out(round_number: int) -> Path:
@@ -75,23 +99,17 @@ def _check(request: RoundRequest) -> None:
         raise Refusal(f"{request.register}: no such file")
     if request.register is not None and request.deadline is None:
         raise Refusal("a re-opening needs --deadline")
-    _check_out(request.out, request.force)
-
-
-def _check_out(out: Path | None, force: bool) -> None:
-    if out is not None and out.exists() and not force:
-        raise Refusal(f"{out} already exists; use --force to overwrite it")
 
 
 def _finish(
     request: RoundRequest, reading: BidReading, skipped: list[InputFile],
-    progress: Progress | None,
+    progress: Progress | None, inputs: list[Path],
 ) -> RoundResult:
     from .evaluate import evaluate
     from .read.frames import collect
     from .write.shortlist import write_shortlist
 
-    context, out = _context(request)
+    context, out = _context(request, inputs)
     frames = collect(reading, request.tender, request.fmt, skipped=skipped, progress=progress)
     notes = list(context.warnings)
     if not frames.reads:
@@ -99,39 +117,49 @@ def _finish(
     if request.scores is None and frames.reads:
         notes.append("no --scores workbook was given: every bid is referred with quality not "
                      "scored")
+    if request.receipts is None and frames.reads:
+        notes.append("lateness was judged on Submitted at, the bidder's own statement; give"
+                     " --receipts (the portal's receipt times) to judge it on when each bid"
+                     " was received")
     context = dataclasses.replace(context, warnings=tuple(notes))
     ev = evaluate(frames, request.tender, request.fmt, context)
     write_shortlist(ev, out, force=request.force)
     return RoundResult(ev, out)
 
 
-def _context(request: RoundRequest) -> tuple[RoundContext, Path]:
+def _context(request: RoundRequest, given: list[Path]) -> tuple[RoundContext, Path]:
     """The register (s.49 checked), the officers' workbooks read and hashed, the output."""
     from .evaluate import RoundContext
     from .read.files import input_file
     from .read.panel import read_decisions, read_panel, read_scores
+    from .read.receipts import read_receipts
+    from .write.atomic import check_output
 
     tender = request.tender
     inputs: list[InputFile] = []
     context, register = RoundContext(), None
     if request.register is not None:
-        from .contract import PANEL
+        from .contract import PANEL, UPLIFTS
         from .read.ours import read_shortlist
 
-        previous = read_shortlist(request.register, tender, optional=[PANEL])
+        previous = read_shortlist(request.register, tender, optional=(UPLIFTS, PANEL))
         context = _reopening(request, previous)
         register = input_file(request.register, "register",
                               f"members carried from round {previous.round}")
     out = request.out or default_out(context.round_number)
-    _check_out(out, request.force)
+    check_output(out, request.force, given, [".xlsx"], "the shortlist")
     scores = read_scores(request.scores, tender) if request.scores else None
     panel = read_panel(request.scores, tender) if request.scores else None
     decisions = read_decisions(request.decisions, tender) if request.decisions else None
+    receipts = read_receipts(request.receipts, tender) if request.receipts else None
     if request.scores is not None:
         inputs.append(input_file(request.scores, "scores", "the panel's quality scores"))
     if request.decisions is not None:
         inputs.append(input_file(request.decisions, "decisions",
                                  "the officers' decisions on referrals"))
+    if request.receipts is not None:
+        inputs.append(input_file(request.receipts, "receipts",
+                                 "the portal's receipt times: lateness judged on Received at"))
     context = dataclasses.replace(
         context,
         scores=scores.frame if scores else None,
@@ -139,28 +167,33 @@ def _context(request: RoundRequest) -> tuple[RoundContext, Path]:
         panel=panel,
         decisions=decisions.frame if decisions else None,
         decisions_file=request.decisions.name if request.decisions else "",
+        receipts=receipts,
         inputs=(*inputs, register) if register is not None else tuple(inputs),
     )
     return context, out
 
 
 def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
+    from .contract import UPLIFTS
     from .evaluate import RoundContext
     from .read.ours import missing_services, read_declarations
     from .rules import months_after
-    from .rules.reopening import reopening_limits
+    from .rules.reopening import default_award, reopening_limits
 
     tender = request.tender
     assert request.deadline is not None
     round_number = previous.round + 1
     ends = months_after(tender.framework_end, 12 * tender.extension_years)
-    limits = reopening_limits(round_number, request.deadline, previous.deadline,
-                              previous.first_award, ends)
+    award = request.award_date or default_award(request.deadline, previous.rounds[0])
+    limits = reopening_limits(request.deadline, award, previous.rounds, ends)
     if limits.refusal:
         raise Refusal(limits.refusal)
     return RoundContext(
         deadline=request.deadline, round_number=round_number,
         first_deadline=previous.first_deadline, first_award=previous.first_award,
         members=previous.members, warnings=(*limits.warnings, *missing_services(previous)),
+        award_date=award, rounds=previous.rounds,
+        uplifts=tuple({col.key: row.get(col.key) for col in UPLIFTS.columns}
+                      for row in previous.rows(UPLIFTS)),  # carried forward as they were
         earlier_panel=read_declarations(previous, tender),
     )

@@ -47,6 +47,7 @@ class Band:
     floor: Decimal
     ceiling: Decimal
     only_with_any_of: tuple[str, ...] = ()
+    staff_share: Decimal | None = None  # the uplift's weight of the NLW; None: [uplift]'s
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,11 @@ class Tender:
     contact: Contact = Contact()
     criteria_published_in: str = ""  # where the evaluation criteria were published
     targets: Targets | None = None  # the optional [targets] section
+    staff_share: Decimal | None = None  # [uplift] staff_share: the default weight of the NLW
+
+    def staff_share_of(self, band: Band) -> Decimal | None:
+        """The share of a band's cost that is staff (the uplift's weight of the NLW change)."""
+        return band.staff_share if band.staff_share is not None else self.staff_share
 
     @property
     def lot_names(self) -> tuple[str, ...]:
@@ -346,6 +352,7 @@ def _build(raw: Mapping[str, Any], file: str, sha256: str) -> Tender:
             floor=r.decimal(item, "floor", path),
             ceiling=r.decimal(item, "ceiling", path),
             only_with_any_of=r.strings(item, "only_with_any_of", path) if "only_with_any_of" in item else (),
+            staff_share=_share(r, item, path) if "staff_share" in item else None,
         )
         if band.lot not in lot_names:
             raise r.fail(f"{path}.lot", f"unknown lot {band.lot!r} (lots: {', '.join(lot_names)})")
@@ -482,7 +489,16 @@ def _build(raw: Mapping[str, Any], file: str, sha256: str) -> Tender:
         district_codes=_district_codes(r, county, districts),
         contact=contact,
         criteria_published_in=r.text(t, "criteria_published_in", "tender"),
+        staff_share=_share(r, r.table(raw, "uplift"), "uplift") if "uplift" in raw else None,
     )
+
+
+def _share(r: _Reader, table: Mapping[str, Any], path: str) -> Decimal:
+    """A staff share: a fraction from 0 to 1 written as text ("0.70")."""
+    share = r.decimal(table, "staff_share", path)
+    if not 0 <= share <= 1:
+        raise r.fail(_join(path, "staff_share"), f"{share} is not a share between 0 and 1")
+    return share
 
 
 _ONS_DISTRICT = re.compile(r"^[EWSN][0-9]{8}$")

@@ -5,11 +5,13 @@
 Deterministic (the same content on every run) under the bundled CLC 2026 tender definition
 (deadline 20 March 2026 12:00 UK time). Writes one workbook per bid, ``README.txt`` and
 ``EXPECTED.md`` (what each bid was designed to get) into the folder, and the evaluation
-panel's scores into ``scores/panel-scores.xlsx`` (a sub-folder, so it is not taken for a bid).
+panel's scores into ``scores/panel-scores.xlsx`` (a sub-folder, so it is not taken for a bid),
+and the e-tendering portal's receipt times into ``receipts/portal-receipts.csv``.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 import sys
@@ -447,12 +449,16 @@ scores/panel-scores.xlsx is the evaluation panel's scores workbook (evaluators J
 MODERATED rows for the panel's agreed scores, and RS, whose scores of CLC26-003 are excluded
 because of the actual conflict declared on its Panel sheet).
 
+receipts/portal-receipts.csv is the portal's record of when each bid was received: with
+--receipts, lateness is judged on it rather than on the time the bidder typed.
+
 commissioners/utilisation.xlsx is an ILLUSTRATIVE utilisation workbook for the award report's
 spend forecast: people per band from the Cabinet report of 16 December 2025 (para 27, October
 2025), mapped to the new bands; the hours per person are assumed. Try:
 
     clc-tender check sample_bids/
-    clc-tender evaluate sample_bids/ --scores sample_bids/scores/panel-scores.xlsx
+    clc-tender evaluate sample_bids/ --scores sample_bids/scores/panel-scores.xlsx \\
+        --receipts sample_bids/receipts/portal-receipts.csv
     clc-tender report shortlist.xlsx --utilisation sample_bids/commissioners/utilisation.xlsx
 
 requests/ holds the brokerage team's requests workbook (people's packages, one row per band
@@ -461,8 +467,8 @@ line) and an exclusions workbook; after evaluating, try:
     clc-tender place shortlist.xlsx --requests sample_bids/requests/requests.xlsx \\
         --exclude sample_bids/requests/exclusions.xlsx
 
-This file, EXPECTED.md and the scores/, requests/ and commissioners/ sub-folders are not bids:
-clc-tender skips them.
+This file, EXPECTED.md and the scores/, receipts/, requests/ and commissioners/ sub-folders are
+not bids: clc-tender skips them.
 """
 
 
@@ -473,9 +479,11 @@ def build(out: Path) -> Summary:
     tender = load_tender()
     out.mkdir(parents=True, exist_ok=True)
     (out / "scores").mkdir(exist_ok=True)
+    (out / "receipts").mkdir(exist_ok=True)
     for old in out.glob(f"{PREFIX}*.xlsx"):
         old.unlink()
     scores: list[ScoreRow] = []
+    receipts: list[tuple[str, str, str]] = []
     summary = []
     postcodes = RealPostcodes(tender)
     for case in CASES:
@@ -491,6 +499,7 @@ def build(out: Path) -> Summary:
         case.change(spec)
         real_service_postcodes(spec, tender, postcodes, case.number)
         write_bid(spec, out / case.file, formats=case.formats)
+        receipts.append(_receipt(case, spec, tender))
         for lot in case.lots:
             rows = _score_rows(tender, case, lot)
             scores.extend(rows)
@@ -498,6 +507,11 @@ def build(out: Path) -> Summary:
             summary.append((case, lot, case.expected[lot], pct))
     write_scores(scores, out / "scores" / "panel-scores.xlsx", panel=PANEL)
     write_utilisation(tender, out / UTILISATION)
+    receipts_file = out / "receipts" / "portal-receipts.csv"
+    with receipts_file.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Bid reference", "Received at", "Submission ID"])
+        writer.writerows(receipts)
     (out / "requests").mkdir(exist_ok=True)
     write_requests(REQUESTS, out / "requests" / "requests.xlsx")
     write_exclusions(EXCLUSIONS, out / "requests" / "exclusions.xlsx")
@@ -560,6 +574,21 @@ def write_utilisation(tender: Tender, path: Path) -> None:
     notes.column_dimensions["B"].width = 100
     wb.save(path)
 
+
+
+def _receipt(case: Case, spec: BidSpec, tender: Tender) -> tuple[str, str, str]:
+    """The portal's receipt: a few seconds after the time the bidder typed (never across the
+    deadline for a bid typed as on time), UK local time."""
+    declared = spec.bidder.get("Submitted at")
+    deadline = tender.deadline.replace(tzinfo=None)
+    if not isinstance(declared, dt.datetime):
+        declared = deadline - dt.timedelta(days=2)
+    elif declared.tzinfo is not None:
+        declared = declared.astimezone(tender.tz).replace(tzinfo=None)
+    received = declared + dt.timedelta(seconds=3 + case.number * 7 % 50)
+    if declared <= deadline < received:
+        received = deadline
+    return case.ref, received.isoformat(timespec="seconds"), f"PORTAL-{case.number * 7919:06d}"
 
 class RealPostcodes:
     """Real postcodes of each county district, from the ONS Postcode Directory that ``place``
@@ -626,7 +655,10 @@ def _expected(summary: Summary) -> str:
         "",
         "Every admitted or referred (bid, lot) other than CLC26-018 to CLC26-021 is scored by",
         "both evaluators at or above the 60% pass mark with no question below 2, so quality adds",
-        "no reason of its own. `README.txt`, this file and `scores/` are skipped as non-bids.",
+        "no reason of its own. `README.txt`, this file, `scores/`, `receipts/` and `requests/` are",
+        "skipped as non-bids. `receipts/portal-receipts.csv` holds the portal's receipt of every",
+        "bid, a few seconds after the time each bidder typed: with `--receipts` the outcomes are",
+        "the same.",
         "",
     ]
     return "\n".join(lines)

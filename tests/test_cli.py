@@ -208,3 +208,29 @@ def test_check_exit_codes(bids: tuple[Path, Path], tmp_path: Path, tender: Tende
     assert "price-above-ceiling" in result.stdout and "not-xlsx" in result.stdout
     result = runner.invoke(app, ["check", str(tmp_path / "missing.xlsx")])
     assert result.exit_code == 2
+
+
+def test_usage_errors_are_one_line_from_the_installed_entry_point(tmp_path: Path) -> None:
+    """A bad option value or an unknown option: one stderr line naming the command, exit 2."""
+    import subprocess
+    import sys
+
+    for args, expected in (
+        (["place", str(tmp_path / "s.xlsx"), "--requests", "r.xlsx", "--top", "0"], "--top"),
+        (["evaluate", str(tmp_path), "--bogus"], "--bogus"),
+    ):
+        done = subprocess.run([sys.executable, "-m", "clc_tender", *args], capture_output=True,
+                              text=True, stdin=subprocess.DEVNULL, check=False)
+        assert done.returncode == 2, done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0] and "Traceback" not in done.stderr
+
+
+def test_letters_docx_parent_must_exist(tmp_path: Path) -> None:
+    shortlist = tmp_path / "s.xlsx"
+    shortlist.write_bytes(b"not read: the option is refused first")
+    result = runner.invoke(app, ["letters", str(shortlist), "--docx",
+                                 str(tmp_path / "missing" / "letters")])
+    assert result.exit_code == 2
+    assert "does not exist" in _one_line_error(result)
+    assert not (tmp_path / "missing").exists()

@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from clc_tender.bidgen import valid_bid, write_bid, write_scores
 from clc_tender.cli import app
-from clc_tender.rules.reopening import reopening_limits
 from clc_tender.tender import Tender
 
 from .conftest import agreed_scores
@@ -220,21 +219,6 @@ def test_missing_framework_sheet_and_date_only_deadline(tmp_path: Path, tender: 
     assert result.exit_code == 2 and "Framework" in result.stderr
     result = runner.invoke(app, ["reopen", str(folder), "--register", str(tmp_path / "reg.xlsx"), "--deadline", "2027-09-17"])
     assert result.exit_code == 2 and "time" in result.stderr
-
-
-def test_s49_limits() -> None:
-    award = dt.date(2026, 5, 29)
-    first = dt.datetime(2026, 3, 20, 12, 0)
-    on_time = reopening_limits(2, dt.datetime(2029, 5, 29, 12, 0), first, award)
-    assert on_time.warnings == () and on_time.refusal is None
-    late = reopening_limits(2, dt.datetime(2029, 5, 30, 12, 0), first, award)
-    assert len(late.warnings) == 1 and "3 years" in late.warnings[0]
-    five = reopening_limits(3, dt.datetime(2032, 9, 18, 12, 0), dt.datetime(2027, 9, 17, 12, 0), award)
-    assert len(five.warnings) == 1 and "5 years" in five.warnings[0]
-    assert reopening_limits(3, dt.datetime(2032, 9, 17, 12, 0), dt.datetime(2027, 9, 17, 12, 0), award).warnings == ()
-    assert reopening_limits(4, dt.datetime(2034, 5, 29, 12, 0), dt.datetime(2032, 1, 1), award).refusal is None
-    refused = reopening_limits(4, dt.datetime(2034, 5, 30, 12, 0), dt.datetime(2032, 1, 1), award)
-    assert refused.refusal and "8 years" in refused.refusal
 
 
 def test_reopen_cli_warns_and_refuses(tmp_path: Path, tender: Tender) -> None:

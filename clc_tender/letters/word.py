@@ -82,7 +82,7 @@ def write_word_letters(letters: LetterSet, folder: Path, force: bool = False) ->
     folder = Path(folder)
     plan = word_letter_paths(letters, folder)
     for path, _ in plan:
-        check_output(path, force)
+        check_output(path, force, folder_exists=False)  # the folder is made when missing
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for path, group in plan:

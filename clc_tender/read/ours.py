@@ -23,6 +23,7 @@ from .. import contract as c
 from ..contract import Item, SheetSpec, band_key
 from ..errors import InputError
 from ..results import CoverageRow, Declaration, Member, ServiceRow
+from ..rules.reopening import RoundDates, default_award, parse_rounds
 from ..tender import Tender
 from . import values
 from .files import sha256_of
@@ -43,6 +44,7 @@ class Shortlist:
     members: tuple[Member, ...]
     items: dict[str, Any]  # Summary: Item -> the value as stored
     tables: dict[str, Table] = field(default_factory=dict)  # sheet name -> its rows
+    rounds: tuple[RoundDates, ...] = ()  # every round so far with its award, round 1 first
 
     def has(self, spec: SheetSpec) -> bool:
         return spec.name in self.tables
@@ -74,17 +76,23 @@ def read_shortlist(
     members = _with_services(_members(tables[c.FRAMEWORK.name], tender, bands), tables, tender)
     items, rows = _items(tables[c.SUMMARY.name])
     deadline = _moment(items, rows, Item.DEADLINE, book.file, tender)
+    first_deadline = _moment(items, rows, Item.FIRST_DEADLINE, book.file, tender)
+    first_award = _first_award(items, rows, book.file, tender)
+    number = _round(items, rows, members, book.file, tender)
     return Shortlist(
         file=book.file,
         path=path,
         sha256=sha256_of(path),
-        round=_round(items, rows, members, book.file, tender),
+        round=number,
         deadline=deadline,
-        first_deadline=_moment(items, rows, Item.FIRST_DEADLINE, book.file, tender),
-        first_award=_first_award(items, rows, book.file, tender),
+        first_deadline=first_deadline,
+        first_award=first_award,
         members=members,
         items=items,
         tables=tables,
+        rounds=_rounds(items, rows, book.file, tender, number,
+                       RoundDates(number, deadline, first_award),
+                       RoundDates(1, first_deadline, first_award)),
     )
 
 
@@ -242,6 +250,70 @@ def missing_services(register: Shortlist) -> tuple[str, ...]:
                          f"existed): place has no {what} for its {count} {lot} member"
                          f"{'s' if count != 1 else ''}")
     return tuple(notes)
+
+
+def _rounds(items: Items, rows: dict[str, int], file: str, tender: Tender, number: int,
+            latest: RoundDates, first: RoundDates) -> tuple[RoundDates, ...]:
+    """Every round with its award: ``Rounds`` (the earlier ones) and this round's ``Award
+    date``. A shortlist written before awards were recorded: round 1's award is the first
+    award, a later round's its deadline plus round 1's interval (``reopen``'s default)."""
+    award: dt.date | None = None
+    if not values.is_blank(items.get(Item.AWARD_DATE)):
+        raw = items[Item.AWARD_DATE]
+        award, _ = values.date(raw, values.CellContext(tender.tz, lambda: "yyyy-mm-dd"))
+        if award is None:
+            raise InputError(file, f"Summary!B{rows[Item.AWARD_DATE]}",
+                             f"{Item.AWARD_DATE}: {values.show(raw)} is not a date")
+    if award is None:
+        award = first.award if number == 1 else default_award(latest.deadline, first)
+    earlier: tuple[RoundDates, ...] = (first,) if number > 1 else ()
+    if not values.is_blank(items.get(Item.ROUNDS)):
+        parsed = parse_rounds(str(items[Item.ROUNDS]))
+        if parsed is None:
+            raise InputError(file, f"Summary!B{rows[Item.ROUNDS]}", f"{Item.ROUNDS}: a line is "
+                             "not 'Round N: deadline …, award YYYY-MM-DD'")
+        earlier = parsed
+    return (*earlier, RoundDates(number, latest.deadline, award))
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """A sheet as it was: its headers in order and its rows keyed by header (empty: None)."""
+
+    name: str
+    headers: tuple[str, ...]
+    rows: tuple[dict[str, Any], ...]
+
+
+def read_sheets(path: Path, tender: Tender) -> dict[str, SheetRows]:
+    """Every sheet of one of our workbooks as it was, in workbook order: for a workbook
+    written again with a few sheets changed (the uplifted register)."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    book = OfficerBook.open(path, tender)
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(book.data))
+    result: dict[str, SheetRows] = {}
+    for part in book.parts.values():
+        if part.max_row * part.max_col > book.limits.max_dense_cells:
+            raise InputError(book.file, part.name, "the sheet is too large to read")
+        try:
+            grid = workbook.get_sheet_by_name(part.name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            why = f"cannot be read ({type(exc).__name__})"
+            raise InputError(book.file, part.name, why) from None
+        header = [str(h).strip() for h in (grid[0] if grid else [])]
+        while header and not header[-1]:
+            header.pop()
+        body = []
+        for line in grid[1:]:
+            row = {h: None if i >= len(line) or values.is_blank(line[i]) else line[i]
+                   for i, h in enumerate(header) if h}
+            if any(v is not None for v in row.values()):
+                body.append(row)
+        result[part.name] = SheetRows(part.name, tuple(header), tuple(body))
+    return result
 
 
 def read_declarations(shortlist: Shortlist, tender: Tender) -> tuple[Declaration, ...]:

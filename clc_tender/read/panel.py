@@ -19,6 +19,7 @@ from ..results import Declaration
 from ..tender import Limits, Tender
 from ..workbook_format import normalise_label
 from . import values
+from .files import read_regular
 from .guards import check_size, inspect_bytes
 from .workbook import column_letter
 
@@ -77,7 +78,10 @@ class OfficerBook:
         too_big = check_size(path, limits, name)
         if too_big is not None:
             raise InputError(name, "", too_big.message)
-        data = path.read_bytes()
+        try:
+            data = read_regular(path)
+        except OSError as exc:
+            raise InputError(name, "", f"cannot be read ({exc.strerror or exc})") from None
         inspection = inspect_bytes(data, name, limits)
         if inspection.findings:
             raise InputError(name, "", inspection.findings[0].message)
@@ -95,13 +99,21 @@ class OfficerBook:
             raise InputError(name, "", f"the sheet '{sheet}' is missing")
         if part.max_row * part.max_col > self.limits.max_dense_cells:
             raise InputError(name, sheet, f"the sheet has {part.max_row:,} rows and {part.max_col:,} columns; too large to read")
-        from python_calamine import CalamineWorkbook
+        from .pool import ReaderDied, run_isolated
 
-        try:
-            grid = CalamineWorkbook.from_filelike(io.BytesIO(self.data)).get_sheet_by_name(part.name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise InputError(name, sheet, f"cannot be read ({type(exc).__name__})") from None
+        try:  # a native panic or abort of the reading library stops the run with one line
+            grid = run_isolated(_grid, self.data, part.name)
+        except ReaderDied as exc:
+            raise InputError(name, sheet, f"cannot be read ({exc})") from None
         return _table(name, sheet, grid, headers, optional or {})
+
+
+def _grid(data: bytes, sheet: str) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    grid: list[list[Any]] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return grid
 
 
 def _table(name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str], optional: dict[str, str]) -> Table:
@@ -195,7 +207,12 @@ def read_scores(path: Path, tender: Tender) -> Table:
     lots = {normalise_label(n): n for n in tender.lot_names}
     frame["lot"] = frame["lot"].map(lambda v: lots.get(normalise_label(v), v) if v is not None else None)
     frame["evaluator"] = frame["evaluator"].map(lambda v: str(v).strip() if v is not None else None)
-    frame["question"] = frame["question"].map(lambda v: str(v).strip() if v is not None else None)
+    # question ids match ignoring case and spaces ("q 2" is Q2)
+    ids = {"".join(q.id.split()).casefold(): q.id for q in tender.quality.questions}
+    def question(v: Any) -> str | None:
+        return None if v is None else ids.get("".join(str(v).split()).casefold(), str(v).strip())
+
+    frame["question"] = frame["question"].map(question)
     frame["bid_reference"] = frame["bid_reference"].map(lambda v: values.text(v, _CTX)[0])
     schema = pa.DataFrameSchema(
         {
@@ -203,14 +220,16 @@ def read_scores(path: Path, tender: Tender) -> Table:
             "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
             "question": pa.Column(None, nullable=False),
             "evaluator": pa.Column(None, nullable=False),
-            "score": pa.Column(None, nullable=True, checks=pa.Check(lambda s: s.map(whole), name="score")),
+            "score": pa.Column(None, nullable=False,  # a blank is never a score
+                               checks=pa.Check(lambda s: s.map(whole), name="score")),
         },
         checks=[pa.Check(lambda d: ~d.assign(k=d["bid_reference"].map(lambda v: str(v).casefold()))
                          .duplicated(["k", "lot", "question", "evaluator"], keep="first"), name="duplicate")],
         coerce=False,
     )
     first_failure(table, schema, letters, {
-        "not_nullable": "a required value is blank",
+        "not_nullable": "a required value is blank (a blank is never a score: every row needs a bid"
+                        " reference, lot, question, evaluator and score)",
         "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
         "score": f"a score must be a whole number from 0 to {max_score}",
         "duplicate": "the same evaluator scores the same question of this bid and lot twice",

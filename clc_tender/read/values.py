@@ -41,6 +41,11 @@ def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
+def not_a_number(raw: object) -> bool:
+    """NaN or an infinity: never a value of any kind (not a blank, a date or a price)."""
+    return isinstance(raw, float) and (raw != raw or raw in (float("inf"), float("-inf")))
+
+
 def show(raw: object) -> str:
     """A raw value as an officer would see it in a message."""
     if isinstance(raw, float) and raw.is_integer():
@@ -112,6 +117,9 @@ def yesno(raw: object, ctx: CellContext) -> Coerced:
         if word in _NO:
             return False, []
     return None, [("invalid-value", f"{show(raw)} is not Yes or No")]
+
+
+_TIME = re.compile(r"(?P<date>.*?)(?:\s+|\s*[T,]\s*)(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
 def date(raw: object, ctx: CellContext) -> Coerced:
@@ -193,7 +201,14 @@ def datetime(raw: object, ctx: CellContext) -> Coerced:
         try:
             value = _round_second(dt.datetime.fromisoformat(stripped))
         except ValueError:
-            return None, [("invalid-value", f"{show(raw)} is not a date and time (expected e.g. 2026-03-20T11:30:00)")]
+            uk, problem = _uk_datetime(stripped)
+            if uk is None:
+                problem = problem or (
+                    "invalid-value",
+                    f"{show(raw)} is not a date and time (expected e.g. 2026-03-20T11:30:00)")
+                return None, [problem]
+            read = f"{show(raw)} is text; read as {uk:%d/%m/%Y %H:%M:%S}"
+            return uk.replace(tzinfo=ctx.tz), [("text-date", read)]
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
         return None, [("invalid-value", f"{show(raw)} is a number in a cell not formatted as a date; a date and time was required")]
     else:
@@ -201,6 +216,22 @@ def datetime(raw: object, ctx: CellContext) -> Coerced:
     if value.tzinfo is None:
         value = value.replace(tzinfo=ctx.tz)
     return value, []
+
+
+def _uk_datetime(text: str) -> tuple[dt.datetime | None, Problem | None]:
+    """UK day-first text with a time of day ("20/03/2026 11:30"); local time."""
+    if day_first(text.strip()) is not None:
+        why = f"{show(text)} has no time of day (expected e.g. 20/03/2026 11:30)"
+        return None, ("invalid-value", why)
+    found = _TIME.fullmatch(text.strip())
+    day = day_first(found.group("date").strip()) if found else None
+    if found is None or day is None:
+        return None, None
+    try:
+        moment = dt.time(int(found.group(2)), int(found.group(3)), int(found.group(4) or 0))
+    except ValueError:
+        return None, None
+    return dt.datetime.combine(day, moment), None
 
 
 def _amount(raw: object, ctx: CellContext, *, signed: bool) -> Coerced:
@@ -253,10 +284,15 @@ def percent(raw: object, ctx: CellContext) -> Coerced:
         return None, []
     problems: list[Problem] = []
     if isinstance(raw, str):
+        with_sign = raw.strip().endswith("%")
         stripped = raw.strip().rstrip("%").strip()
         value = _text_amount(stripped)
         if value is None:
             return None, [("invalid-value", f"{show(raw)} is not a percentage")]
+        if not with_sign and 0 < value <= 1:  # a plain number follows the number rule
+            shown = f"{(value * 100).normalize():f}%"
+            return None, [("invalid-value", f"{show(raw)} is ambiguous (a fraction, or {shown}?); a"
+                                            " percentage from 0 to 100 was required, e.g. 95")]
         problems.append(("text-number", f"{show(raw)} is text; read as {value}%"))
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
         number = _number(raw)

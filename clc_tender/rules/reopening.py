@@ -1,9 +1,17 @@
-"""Procurement Act 2023 s.49: an open framework must be re-opened at least once within 3
-years of the first award, then at least every 5 years, and ends 8 years after the first award."""
+"""Procurement Act 2023 s.49: the limits of an open framework, counted from **awards**.
+
+The scheme must award a framework at least once in the 3 years beginning with the first award,
+and at least once in each 5-year period beginning with the second award; the final framework
+expires at the end of 8 years beginning with the first award (s.49(2)). Each round therefore has
+an award date: round 1's is the definition's ``award_date``; a re-opening's is the officer's
+``--award-date``, by default its deadline plus the interval between round 1's deadline and award.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..formats import date_time, long_date
@@ -16,44 +24,120 @@ class Limits49:
     refusal: str | None
 
 
+@dataclass(frozen=True)
+class RoundDates:
+    """One round of the scheme: its deadline and the award that followed it."""
+
+    round: int
+    deadline: dt.datetime
+    award: dt.date
+
+
+def default_award(deadline: dt.datetime, first: RoundDates) -> dt.date:
+    """This round's deadline plus the interval between round 1's deadline and award."""
+    return deadline.date() + (first.award - first.deadline.date())
+
+
+def _period(start: dt.date, years: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of the ``years`` beginning with ``start``."""
+    return start, months_after(start, 12 * years) - dt.timedelta(days=1)
+
+
+def _span(period: tuple[dt.date, dt.date]) -> str:
+    return f"{long_date(period[0])} – {long_date(period[1])}"
+
+
 def reopening_limits(
-    round_number: int,
     deadline: dt.datetime,
-    previous_deadline: dt.datetime,
-    first_award: dt.date,
+    award: dt.date,
+    earlier: Sequence[RoundDates],
     framework_end: dt.date | None = None,
 ) -> Limits49:
-    """Warnings when this round comes later than the 3- or 5-year point; a refusal after the
-    8-year end, after the framework's own end (with its extension), or when the deadline is not
-    after the previous round's. ``round_number`` is the new round (2 is the first re-opening)."""
-    day = deadline.date()
-    if deadline <= previous_deadline:
+    """Refusals and warnings for a re-opening with ``deadline`` awarded on ``award``.
+
+    ``earlier`` are the scheme's rounds before this one, round 1 first. Refused: a deadline not
+    after the previous round's, an award before this round's deadline or not after the previous
+    award, an award after the framework's own end (with its extension) or outside the 8 years
+    beginning with the first award. Warned: an award outside the 3 years beginning with the
+    first award when no earlier re-opening was awarded within them; an award outside the 5
+    years beginning with the latest re-opening's award."""
+    first, previous = earlier[0], earlier[-1]
+    if deadline <= previous.deadline:
         return Limits49((), (
-            f"the deadline {date_time(deadline, seconds=False)} is not after the previous round's deadline "
-            f"{date_time(previous_deadline, seconds=False)}; a re-opening comes after the round it follows"
+            f"the deadline {date_time(deadline, seconds=False)} is not after the previous "
+            f"round's deadline {date_time(previous.deadline, seconds=False)}; a re-opening comes "
+            "after the round it follows"
         ))
-    if framework_end is not None and day > framework_end:
+    if award < deadline.date():
+        return Limits49((), (
+            f"the award date {long_date(award)} is before this round's deadline "
+            f"{date_time(deadline, seconds=False)}; give --award-date on or after the deadline"
+        ))
+    if award <= previous.award:
+        return Limits49((), (
+            f"the award date {long_date(award)} is not after round {previous.round}'s award on "
+            f"{long_date(previous.award)}"
+        ))
+    if framework_end is not None and (deadline.date() > framework_end or award > framework_end):
+        what = (f"a round with the deadline {long_date(deadline.date())}"
+                if deadline.date() > framework_end else f"a round awarded on {long_date(award)}")
         return Limits49((), (
             f"the framework ends on {long_date(framework_end)} (with its optional extension); "
-            f"a round with the deadline {long_date(day)} cannot be run"
+            f"{what} cannot be run"
         ))
-    end = months_after(first_award, 8 * 12)
-    if day > end:
+    eight = _period(first.award, 8)
+    if award > eight[1]:
         return Limits49((), (
-            f"the framework ended on {long_date(end)}, 8 years after the first award on {long_date(first_award)} "
-            f"(Procurement Act 2023 s.49); a round with the deadline {long_date(day)} cannot be run"
+            f"an award on {long_date(award)} is outside the 8 years beginning with the first award "
+            f"({_span(eight)}), when the framework ends (Procurement Act 2023 s.49(2)); "
+            "this round cannot be run"
         ))
     warnings = []
-    if round_number == 2:
-        three = months_after(first_award, 3 * 12)
-        if day > three:
+    three = _period(first.award, 3)
+    reopenings = earlier[1:]
+    if award > three[1] and not any(r.award <= three[1] for r in reopenings):
+        warnings.append(
+            f"s.49: this re-opening's award on {long_date(award)} is outside the 3 years beginning "
+            f"with the first award ({_span(three)}), and no earlier re-opening was awarded within "
+            "them (Procurement Act 2023 s.49(2))")
+    if reopenings:
+        latest = reopenings[-1]
+        five = _period(latest.award, 5)
+        if award > five[1]:
+            which = "the second award" if latest.round == 2 else f"round {latest.round}'s award"
             warnings.append(
-                f"this first re-opening (deadline {long_date(day)}) is later than 3 years after the first award "
-                f"({long_date(three)}); s.49 requires an open framework to be re-opened within 3 years")
-    else:
-        five = months_after(previous_deadline.date(), 5 * 12)
-        if day > five:
-            warnings.append(
-                f"this round (deadline {long_date(day)}) is more than 5 years after the previous round's deadline "
-                f"({long_date(previous_deadline.date())}); s.49 requires re-opening at least every 5 years")
+                f"s.49: this re-opening's award on {long_date(award)} is outside the 5 years "
+                f"beginning with {which} ({_span(five)}), with no award in between "
+                "(Procurement Act 2023 s.49(2))")
     return Limits49(tuple(warnings), None)
+
+
+# --- the Summary's `Rounds` item: one line per earlier round -----------------------------------
+
+_ROUND_LINE = re.compile(r"Round (\d+): deadline (\S+), award (\d{4}-\d{2}-\d{2})")
+
+
+def rounds_text(rounds: Sequence[RoundDates]) -> str:
+    """``Round 1: deadline 2026-03-20T12:00:00+00:00, award 2026-05-29``, one line a round."""
+    return "\n".join(
+        f"Round {r.round}: deadline {r.deadline.isoformat()}, award {r.award.isoformat()}"
+        for r in rounds
+    )
+
+
+def parse_rounds(text: str) -> tuple[RoundDates, ...] | None:
+    """The rounds of :func:`rounds_text`; None when a line does not read."""
+    rounds = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        match = _ROUND_LINE.fullmatch(line.strip())
+        if match is None:
+            return None
+        try:
+            deadline = dt.datetime.fromisoformat(match[2])
+            award = dt.date.fromisoformat(match[3])
+        except ValueError:
+            return None
+        rounds.append(RoundDates(int(match[1]), deadline, award))
+    return tuple(rounds)

@@ -26,7 +26,8 @@ from ..contract import Item, SheetSpec, band_key, outcome_item
 from ..findings import CONDITION_CODES, Finding, Outcome
 from ..framework import BandPrices, band_prices, extra_bands, rate_card
 from ..results import Evaluation, LotOutcome
-from .atomic import OutputExists, atomic_output
+from ..rules.reopening import rounds_text
+from .atomic import PRODUCER_PROPERTY, OutputExists, atomic_output
 from .layout import LINE_POINTS, MAX_ROW_POINTS, row_height, wrapped_lines
 
 __all__ = [
@@ -75,6 +76,7 @@ def write_shortlist(ev: Evaluation, out: Path, *, force: bool = False) -> None:
             # the run's time, not the clock's: the same evaluation gives the same file
             "created": _utc_naive(ev.run_at),
         })
+        wb.set_custom_property(PRODUCER_PROPERTY, "shortlist")  # never read as a bid
         _Writer(wb, ev).write()
         wb.close()
 
@@ -176,6 +178,8 @@ class _Writer:
         self.services()
         self.pa_coverage()
         self.panel()
+        if self.ev.uplifts:  # the register's uplifts, carried forward (uplift.md)
+            self.table(c.UPLIFTS, self.ev.uplifts)
         if self.chart_rows:
             self.chart_data()
 
@@ -446,7 +450,10 @@ def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
               for lot in tender.lot_names for o in shown]
     severities = [f.severity.value for f in ev.findings if f.code not in CONDITION_CODES]
     items += [  # extras (after the contract's items)
+        (Item.LATENESS, ev.lateness_basis),
         (Item.FIRST_AWARD, ev.first_award or tender.award_date),
+        (Item.AWARD_DATE, ev.award_date),
+        (Item.ROUNDS, rounds_text(ev.rounds)),
         ("Files with no readable lot", sum(1 for o in ev.outcomes if not o.lot)),
         ("Bids", len(ev.bidders)),
         ("Members carried from earlier rounds", ev.carried),
