@@ -34,32 +34,17 @@ class ReportResult:
     warnings: tuple[str, ...]
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and a.samefile(b)
-    except OSError:
-        return False
-
-
 def check_request(request: ReportRequest) -> None:
-    """Refusals decided before any work: extension, folder, an input as the output, --force."""
+    """Refusals decided before any work: the inputs missing; the output's extension and
+    folder, an input as the output (even with --force), an existing output without --force."""
     from .write.atomic import check_output
 
-    out = request.out
-    if out.suffix.lower() != REPORT_SUFFIX:
-        raise Refusal(f"--out {out}: the report is a Word document and must end in .docx")
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise Refusal(f"--out {out}: the folder {folder} does not exist")
     if not request.shortlist.is_file():
         raise Refusal(f"{request.shortlist}: no such file")
     if request.utilisation is not None and not request.utilisation.is_file():
         raise Refusal(f"--utilisation {request.utilisation}: no such file")
-    inputs = [request.shortlist, request.utilisation, request.tender]
-    for given in inputs:
-        if given is not None and (_same_file(out, given) or out.resolve() == given.resolve()):
-            raise Refusal(f"--out {out} is an input of this run ({given}); choose another file")
-    check_output(out, request.force)
+    inputs = [p for p in (request.shortlist, request.utilisation, request.tender) if p is not None]
+    check_output(request.out, request.force, inputs, [REPORT_SUFFIX], "the report (Word)")
 
 
 def run_report(
