@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench samples fuzz clean
+.PHONY: run report test lint bench samples fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/clc-tender evaluate sample_bids/ --scores sample_bids/scores/panel-scores.xlsx \
 		--receipts sample_bids/receipts/portal-receipts.csv --out shortlist.xlsx --force
+
+report: run
+	$(BIN)/clc-tender report shortlist.xlsx --utilisation sample_bids/commissioners/utilisation.xlsx --out award-report.docx --force
 
 test: $(STAMP)
 	$(BIN)/ruff check clc_tender tests scripts bench

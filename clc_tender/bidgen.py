@@ -44,6 +44,8 @@ PA_COVERAGE = "PA Coverage"
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
 SCORES_HEADER = ("Bid reference", "Lot", "Question", "Evaluator", "Score", "Comment")
+PANEL_HEADER = ("Evaluator", "Name", "Role", "Conflict", "Bid references", "Mitigation",
+                "Declared on")
 DECISIONS_HEADER = ("Bid reference", "Lot", "Code", "Decision", "Reason", "Officer", "Date")
 
 _UK = ZoneInfo("Europe/London")
@@ -628,26 +630,32 @@ def _write_table(
 
 
 def _write_simple(
-    path: Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+    path: Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
+    more: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]] = (),
 ) -> None:
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = sheet
-    ws.append(list(header))
-    for number, row in enumerate(rows, start=2):
-        for i, value in enumerate(row, start=1):
-            if value is not None:
-                _put(ws.cell(number, i), value)
+    first = wb.active
+    assert first is not None
+    first.title = sheet
+    for name, head, body in ((sheet, header, rows), *more):
+        ws = first if name == sheet else wb.create_sheet(name)
+        ws.append(list(head))
+        for number, row in enumerate(body, start=2):
+            for i, value in enumerate(row, start=1):
+                if value is not None:
+                    _put(ws.cell(number, i), value)
     wb.save(path)
 
 
 def write_scores(
-    rows: Iterable[tuple[str, str, str, str, int | str | None, str]], path: Path
+    rows: Iterable[tuple[str, str, str, str, int | str | None, str]], path: Path,
+    panel: Iterable[Sequence[Any]] | None = None,
 ) -> None:
     """The evaluation panel's scores workbook: (bid reference, lot, question, evaluator, score,
-    comment) rows on sheet ``Scores``."""
-    _write_simple(path, "Scores", SCORES_HEADER, rows)
+    comment) rows on sheet ``Scores``; with ``panel``, the ``Panel`` sheet of declarations
+    (evaluator, name, role, conflict, bid references, mitigation, declared on)."""
+    more = [("Panel", PANEL_HEADER, panel)] if panel is not None else []
+    _write_simple(path, "Scores", SCORES_HEADER, rows, more)
 
 
 def write_decisions(rows: Iterable[tuple[Any, ...]], path: Path) -> None:

@@ -371,6 +371,39 @@ def uplift(
 
 
 @app.command()
+def report(
+    shortlist: Annotated[Path, typer.Argument(
+        help="The shortlist workbook written by evaluate or reopen.", dir_okay=False,
+        show_default=False)],
+    utilisation: Annotated[Path | None, typer.Option(
+        "--utilisation", help="The commissioners' utilisation workbook: adds the spend forecast.",
+        dir_okay=False, show_default=False)] = None,
+    tender: TenderOption = None,
+    author: Annotated[str, typer.Option(
+        "--author", help="Who prepared the report (shown with the date).",
+    )] = "the procurement team",
+    out: Annotated[Path, typer.Option(
+        "--out", help="Where to write the report (.docx).")] = Path("award-report.docx"),
+    force: ForceOption = False,
+) -> None:
+    """Write the award report for the Director and Scrutiny (Word): outcomes, prices, market
+    coverage, the panel, and with --utilisation the spend forecast."""
+
+    def run() -> None:
+        from . import render
+        from .award_report import ReportRequest, run_report
+
+        request = ReportRequest(shortlist, out, author, utilisation, tender, force)
+        with render.step_progress("Award report") as step:
+            result = run_report(request, step)
+        for warning in result.warnings:
+            render.warning_line(warning)
+        typer.echo(f"Award report ({len(result.sections)} sections) written to {result.out}")
+
+    _guarded(run)
+
+
+@app.command()
 def place(
     shortlist: Annotated[Path, typer.Argument(
         help="The register: the latest shortlist workbook (evaluate or reopen).",

@@ -94,6 +94,8 @@ QUALITY = SheetSpec("Quality", (
     _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("question", "Question"),
     _c("weight", "Weight %", "int"), _c("scores", "Scores"), _c("moderated", "Moderated", "int"),
     _c("final", "Final", "int"), _c("status", "Status"), _c("comment", "Comment", "wrap", 60),
+    # added after the contract's columns
+    _c("excluded", "Excluded scores", "wrap", 30),
 ))
 PRICES = SheetSpec("Prices", (
     _c("band", "Band"), _c("floor", "Floor (£)", "money"), _c("ceiling", "Ceiling (£)", "money"),
@@ -130,9 +132,18 @@ PA_COVERAGE = SheetSpec("PA coverage", (
     _c("support_needs", "Support needs", "wrap", 50),
 ))
 
+# the evaluation panel's declarations of interests (report.md), every round's, each with its
+# round; the scores workbook's Panel sheet (PANEL_DECLARATIONS below) less the Round
+PANEL = SheetSpec("Panel", (
+    _c("evaluator", "Evaluator"), _c("name", "Name"), _c("role", "Role"),
+    _c("conflict", "Conflict"), _c("bid_references", "Bid references"),
+    _c("mitigation", "Mitigation", "wrap", 40), _c("declared_on", "Declared on"),
+    _c("round", "Round", "int"),
+))
+
 SHORTLIST: tuple[SheetSpec, ...] = (
     SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD, QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS,
-    SERVICES, PA_COVERAGE,
+    SERVICES, PA_COVERAGE, PANEL,
 )
 # every uplift applied to the register (uplift.md), one row each; written by `uplift`, carried
 # forward by `reopen` and later uplifts; absent until the first uplift
@@ -184,3 +195,6 @@ DECISIONS = SheetSpec("Decisions", (
     _c("decision", "Decision"), _c("reason", "Reason"), _c("officer", "Officer"),
     _c("date", "Date"),
 ))
+
+# the scores workbook's optional sheet of declarations of interests (report.md)
+PANEL_DECLARATIONS = SheetSpec("Panel", PANEL.columns[:-1])

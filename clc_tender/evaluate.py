@@ -27,10 +27,12 @@ from .findings import (
     gate_rank,
 )
 from .read.frames import BidFrames
+from .read.panel import Panel
 from .read.receipts import Receipts
 from .read.values import INVALID
 from .results import (
     CoverageRow,
+    Declaration,
     Evaluation,
     InputFile,
     LotOutcome,
@@ -71,6 +73,8 @@ class RoundContext:
     rounds: tuple[RoundDates, ...] = ()  # the earlier rounds with their awards, round 1 first
     uplifts: tuple[dict[str, Any], ...] = ()  # the register's Uplifts rows, carried forward
     receipts: Receipts | None = None  # the portal's receipt times: lateness judged on them
+    panel: Panel | None = None  # the scores workbook's declarations of interests
+    earlier_panel: tuple[Declaration, ...] = ()  # the register's (earlier rounds')
 
 
 def assess(frames: BidFrames, tender: Tender, fmt: Format, deadline: dt.datetime) -> list[Finding]:
@@ -189,7 +193,7 @@ def evaluate(
         if who.ids[bid] and (who.ids[bid], lot) in on_framework
     }
     pairs = who.pairs(exclude=already)
-    result = quality(ctx.scores, ctx.scores_file, pairs, tender)
+    result = quality(ctx.scores, ctx.scores_file, pairs, tender, ctx.panel)
     twins = _same_provider(who, already)
     result.findings.extend(_duplicate_providers(twins, who, frames, result))
     by_file = _by_file(findings)  # the bids' own; quality findings reach their (bid, lot) directly
@@ -245,6 +249,8 @@ def evaluate(
         uplifts=ctx.uplifts,
         lateness_basis="Received at (portal receipts)" if ctx.receipts is not None
         else "Submitted at (declared by the bidder)",
+        panel=(*ctx.earlier_panel, *(dataclasses.replace(d, round=ctx.round_number)
+                                     for d in (ctx.panel.declarations if ctx.panel else ()))),
     )
 
 

@@ -77,7 +77,7 @@ CODE_OUTCOME: dict[str, Outcome | None] = {
             "text-number", "ignored-price", "unknown-field", "companies-house-padded",
             "contact-details", "unknown-district", "unknown-support-need", "score-unused",
             "decision-unused", "text-date", "hidden-content", "submitted-at-differs",
-            "receipt-unused",
+            "receipt-unused", "evaluator-conflict", "evaluator-undeclared",
         ],
         None,
     ),

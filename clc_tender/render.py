@@ -141,6 +141,18 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
     out.print(f"Shortlist written to [bold]{inert(written)}[/]")
 
 
+@contextmanager
+def step_progress(title: str, enabled: bool = True) -> Iterator[Callable[[str], None]]:
+    """A one-line progress display of named steps, drawn only when stderr is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda _step: None
+        return
+    with Progress(TextColumn(title), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task("", total=None)
+        yield lambda step: progress.update(task, description=step)
+
+
 def uplift_summary(result: UpliftResult) -> None:
     """The uplift % per band, each band's old and new range, and the total change of members'
     prices."""

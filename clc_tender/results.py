@@ -46,6 +46,28 @@ class QuestionScore:
     final: int | None
     status: str  # moderated, agreed, needs moderation, not scored
     comment: str
+    excluded: str = ""  # scores not used, e.g. "CD 3 (actual conflict declared)"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One evaluator's declaration of interests (the scores workbook's ``Panel`` sheet)."""
+
+    evaluator: str  # the initials used on Scores
+    name: str
+    role: str
+    conflict: str  # None, Potential or Actual
+    bid_references: tuple[str, ...]
+    mitigation: str
+    declared_on: dt.date
+    row: int = 0  # the Panel sheet's row (0 when carried from a register)
+    round: int = 0  # the round it was declared for (set when written to a shortlist)
+
+    def conflicted(self, bid_reference: str) -> bool:
+        """An actual conflict for this bid: the evaluator's scores of it are not used."""
+        wanted = bid_reference.casefold()
+        return self.conflict == "Actual" and any(
+            r.casefold() == wanted for r in self.bid_references)
 
 
 @dataclass(frozen=True)
@@ -123,6 +145,7 @@ class Evaluation:
     rounds: tuple[RoundDates, ...] = ()  # the earlier rounds with their awards, round 1 first
     uplifts: tuple[dict[str, Any], ...] = ()  # the register's Uplifts rows, carried forward
     lateness_basis: str = "Submitted at (declared by the bidder)"  # or the portal's receipts
+    panel: tuple[Declaration, ...] = ()  # every round's declarations, each with its round
 
 
 def provider_id(companies_house: object, charity: object) -> str:

@@ -131,7 +131,7 @@ def _context(request: RoundRequest, given: list[Path]) -> tuple[RoundContext, Pa
     """The register (s.49 checked), the officers' workbooks read and hashed, the output."""
     from .evaluate import RoundContext
     from .read.files import input_file
-    from .read.panel import read_decisions, read_scores
+    from .read.panel import read_decisions, read_panel, read_scores
     from .read.receipts import read_receipts
     from .write.atomic import check_output
 
@@ -139,16 +139,17 @@ def _context(request: RoundRequest, given: list[Path]) -> tuple[RoundContext, Pa
     inputs: list[InputFile] = []
     context, register = RoundContext(), None
     if request.register is not None:
-        from .contract import UPLIFTS
+        from .contract import PANEL, UPLIFTS
         from .read.ours import read_shortlist
 
-        previous = read_shortlist(request.register, tender, optional=(UPLIFTS,))
+        previous = read_shortlist(request.register, tender, optional=(UPLIFTS, PANEL))
         context = _reopening(request, previous)
         register = input_file(request.register, "register",
                               f"members carried from round {previous.round}")
     out = request.out or default_out(context.round_number)
     check_output(out, request.force, given, [".xlsx"], "the shortlist")
     scores = read_scores(request.scores, tender) if request.scores else None
+    panel = read_panel(request.scores, tender) if request.scores else None
     decisions = read_decisions(request.decisions, tender) if request.decisions else None
     receipts = read_receipts(request.receipts, tender) if request.receipts else None
     if request.scores is not None:
@@ -163,6 +164,7 @@ def _context(request: RoundRequest, given: list[Path]) -> tuple[RoundContext, Pa
         context,
         scores=scores.frame if scores else None,
         scores_file=request.scores.name if request.scores else "",
+        panel=panel,
         decisions=decisions.frame if decisions else None,
         decisions_file=request.decisions.name if request.decisions else "",
         receipts=receipts,
@@ -174,7 +176,7 @@ def _context(request: RoundRequest, given: list[Path]) -> tuple[RoundContext, Pa
 def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
     from .contract import UPLIFTS
     from .evaluate import RoundContext
-    from .read.ours import missing_services
+    from .read.ours import missing_services, read_declarations
     from .rules import months_after
     from .rules.reopening import default_award, reopening_limits
 
@@ -193,4 +195,5 @@ def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
         award_date=award, rounds=previous.rounds,
         uplifts=tuple({col.key: row.get(col.key) for col in UPLIFTS.columns}
                       for row in previous.rows(UPLIFTS)),  # carried forward as they were
+        earlier_panel=read_declarations(previous, tender),
     )

@@ -111,6 +111,15 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Targets:
+    """The spend and savings the framework was approved on (Cabinet report paras 10-12)."""
+
+    annual_spend: Decimal
+    five_year_value: Decimal
+    savings_five_years: Decimal
+
+
+@dataclass(frozen=True)
 class Limits:
     max_file_bytes: int
     max_xml_bytes: int
@@ -150,6 +159,7 @@ class Tender:
     district_codes: tuple[tuple[str, str], ...] = ()
     contact: Contact = Contact()
     criteria_published_in: str = ""  # where the evaluation criteria were published
+    targets: Targets | None = None  # the optional [targets] section
     staff_share: Decimal | None = None  # [uplift] staff_share: the default weight of the NLW
 
     def staff_share_of(self, band: Band) -> Decimal | None:
@@ -257,6 +267,20 @@ class _Reader:
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
             raise self.fail(_join(path, key), "must be a date, e.g. 2026-08-31")
         return value
+
+
+def _targets(r: _Reader, raw: Mapping[str, Any]) -> Targets | None:
+    """The optional ``[targets]`` section: amounts in pounds, written as text, none negative."""
+    if "targets" not in raw:
+        return None
+    t = r.table(raw, "targets")
+    amounts = {}
+    for key in ("annual_spend", "five_year_value", "savings_five_years"):
+        amount = r.decimal(t, key, "targets")
+        if amount < 0:
+            raise r.fail(f"targets.{key}", "must not be negative")
+        amounts[key] = amount
+    return Targets(**amounts)
 
 
 def _join(path: str, key: str) -> str:
@@ -437,6 +461,7 @@ def _build(raw: Mapping[str, Any], file: str, sha256: str) -> Tender:
         max_sheet_rows=r.integer(lim, "max_sheet_rows", "reading", 10),
     )
     return Tender(
+        targets=_targets(r, raw),
         source=file,
         sha256=sha256,
         reference=r.text(t, "reference", "tender"),

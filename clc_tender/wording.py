@@ -293,6 +293,16 @@ WORDING: dict[str, Wording] = {
         "of that bid and lot",
         "A decision that matches nothing still to be settled was not applied.",
     ),
+    "evaluator-conflict": Wording(
+        "{evaluator}'s score {score} for {bid} / {lot} {question} is not used: {name} declared "
+        "an actual conflict of interest with {bid} (Panel row {panel_row})",
+        "A score given by an evaluator who declared a conflict of interest was not used.",
+    ),
+    "evaluator-undeclared": Wording(
+        "evaluator {evaluator} (rows {rows}) is not on the Panel sheet: no declaration of "
+        "interests is recorded; the scores are used",
+        "An evaluator's declaration of interests is not recorded.",
+    ),
     "contact-details": Wording(
         "{label}: {value:quoted} {problem}",
         "Please confirm your {label:lower}: you entered {value:quoted}.",

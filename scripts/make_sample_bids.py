@@ -35,6 +35,20 @@ PA = "Personal Assistants"
 BOTH = (DS, PA)
 EVALUATORS = ("JM", "AK")
 MODERATED = "MODERATED"
+# The panel's declarations of interests (the scores workbook's Panel sheet). RS declared an
+# actual conflict with CLC26-003 yet scored it: those scores are excluded (evaluator-conflict)
+# and JM's and AK's agreed scores decide, so the outcome is unchanged.
+CONFLICTED, CONFLICTED_BID = "RS", "CLC26-003"
+PANEL = (
+    ("JM", "Joanne Mistry", "Commissioning Manager, Adults and Communities (chair)", "None", "",
+     "", dt.date(2026, 3, 23)),
+    ("AK", "Adam Kowalski", "Senior Procurement Officer", "Potential", "CLC26-017",
+     "A former colleague is a trustee of the charity; declared to the chair, AK's scores were "
+     "moderated with JM and the chair reviewed them.", dt.date(2026, 3, 23)),
+    ("RS", "Rachel Sandhu", "Quality Improvement Officer", "Actual", "CLC26-003",
+     "A close relative is a director of the bidder: RS's scores of that bid are not used.",
+     dt.date(2026, 3, 24)),
+)
 PREFIX = "CLC26-"
 
 
@@ -375,6 +389,8 @@ def _score_rows(tender: Tender, case: Case, lot: str) -> list[ScoreRow]:
                     "recorded or escalated, nor who the safeguarding lead is."
                 )
             rows.append((case.ref, lot, q, MODERATED, final, note))
+        if case.ref == CONFLICTED_BID:  # scored before the conflict was checked; not used
+            rows.append((case.ref, lot, q, CONFLICTED, 5, COMMENTS[5]))
     return rows
 
 
@@ -382,6 +398,8 @@ def _quality_pct(tender: Tender, rows: list[ScoreRow]) -> Decimal:
     finals: dict[str, int] = {}
     for _ref, _lot, q, evaluator, score, _comment in rows:
         assert isinstance(score, int)
+        if evaluator == CONFLICTED:
+            continue
         if evaluator == MODERATED or q not in finals:
             finals[q] = score
     return sum(
@@ -428,14 +446,20 @@ Each .xlsx file is one bidder's response workbook, designed to get one outcome p
 non-compliant); EXPECTED.md lists the outcome each file should get, and why.
 
 scores/panel-scores.xlsx is the evaluation panel's scores workbook (evaluators JM and AK,
-MODERATED rows for the panel's agreed scores).
+MODERATED rows for the panel's agreed scores, and RS, whose scores of CLC26-003 are excluded
+because of the actual conflict declared on its Panel sheet).
 
 receipts/portal-receipts.csv is the portal's record of when each bid was received: with
---receipts, lateness is judged on it rather than on the time the bidder typed. Try:
+--receipts, lateness is judged on it rather than on the time the bidder typed.
+
+commissioners/utilisation.xlsx is an ILLUSTRATIVE utilisation workbook for the award report's
+spend forecast: people per band from the Cabinet report of 16 December 2025 (para 27, October
+2025), mapped to the new bands; the hours per person are assumed. Try:
 
     clc-tender check sample_bids/
     clc-tender evaluate sample_bids/ --scores sample_bids/scores/panel-scores.xlsx \\
         --receipts sample_bids/receipts/portal-receipts.csv
+    clc-tender report shortlist.xlsx --utilisation sample_bids/commissioners/utilisation.xlsx
 
 requests/ holds the brokerage team's requests workbook (people's packages, one row per band
 line) and an exclusions workbook; after evaluating, try:
@@ -443,8 +467,8 @@ line) and an exclusions workbook; after evaluating, try:
     clc-tender place shortlist.xlsx --requests sample_bids/requests/requests.xlsx \\
         --exclude sample_bids/requests/exclusions.xlsx
 
-This file, EXPECTED.md and the scores/, receipts/ and requests/ sub-folders are not bids:
-clc-tender skips them.
+This file, EXPECTED.md and the scores/, receipts/, requests/ and commissioners/ sub-folders are
+not bids: clc-tender skips them.
 """
 
 
@@ -481,7 +505,8 @@ def build(out: Path) -> Summary:
             scores.extend(rows)
             pct = _quality_pct(tender, rows) if rows and case.quality != "disagree" else None
             summary.append((case, lot, case.expected[lot], pct))
-    write_scores(scores, out / "scores" / "panel-scores.xlsx")
+    write_scores(scores, out / "scores" / "panel-scores.xlsx", panel=PANEL)
+    write_utilisation(tender, out / UTILISATION)
     receipts_file = out / "receipts" / "portal-receipts.csv"
     with receipts_file.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -493,6 +518,62 @@ def build(out: Path) -> Summary:
     (out / "README.txt").write_text(README, encoding="utf-8")
     (out / "EXPECTED.md").write_text(_expected(summary), encoding="utf-8")
     return summary
+
+
+# --- the commissioners' utilisation workbook (illustrative) ---------------------------------
+
+UTILISATION = Path("commissioners") / "utilisation.xlsx"
+# Para 27 (people per old band, October 2025) mapped to the new bands (para 43): A (remote, 1)
+# and B (moderate, 43) -> Band 1 (1:8); C (medium, 326) -> Band 3 (1:3); D (1:1, 168) -> Band 4;
+# E (additional 1:1 hours, 138) -> Band 5; F (community 1:1 including PAs, 192) split evenly
+# between Band 6 and the PA Band. Band 2 (1:5) is new: nobody is moved to it at once (para 49).
+# The previous hourly rate is the 2025/26 full-day rate / 6 (para 41); the hours are assumed.
+UTILISATION_ROWS = (
+    ("Band 1", 44, 15, Decimal("8.74")),
+    ("Band 2", 0, 15, Decimal("8.74")),
+    ("Band 3", 326, 15, Decimal("13.07")),
+    ("Band 4", 168, 15, Decimal("26.23")),
+    ("Band 5", 138, 5, Decimal("17.14")),
+    ("Band 6", 96, 8, Decimal("21.47")),
+    ("PA Band", 96, 8, Decimal("21.47")),
+)
+
+
+def write_utilisation(tender: Tender, path: Path) -> None:
+    """The illustrative utilisation workbook of the spend forecast (sheets Utilisation and
+    Assumptions), marked illustrative in its Assumptions."""
+    from openpyxl import Workbook
+
+    assert {row[0] for row in UTILISATION_ROWS} <= set(tender.band_names)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Utilisation"
+    ws.append(["Band", "People", "Hours per person per week", "Previous hourly rate (£)"])
+    for band, people, hours, rate in UTILISATION_ROWS:
+        ws.append([band, people, hours, float(rate)])
+        ws.cell(ws.max_row, 4).number_format = "£#,##0.00"
+    for column, width in zip("ABCD", (12, 10, 26, 26), strict=True):
+        ws.column_dimensions[column].width = width
+    notes = wb.create_sheet("Assumptions")
+    notes.append(["Item", "Value"])
+    for item, value in (
+        ("First year", "2026/27"),
+        ("Years", 5),
+        ("Growth % per year", 0),
+        ("Uplift % per year", 0),
+        ("Note", "ILLUSTRATIVE: people per band from the Cabinet report of 16 December 2025, "
+                 "para 27 (October 2025), mapped to the new bands; hours per person assumed. "
+                 "Replace with the case-management system's figures before use."),
+        ("Source", "Previous hourly rates: the 2025/26 full-day rates of para 41 divided by 6 "
+                   "(Band E and F hourly rates as published)."),
+    ):
+        notes.append([item, value])
+    notes.column_dimensions["A"].width = 20
+    notes.column_dimensions["B"].width = 100
+    wb.save(path)
+
 
 
 def _receipt(case: Case, spec: BidSpec, tender: Tender) -> tuple[str, str, str]:

@@ -325,7 +325,11 @@ def test_sample_bids_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         )
     scores = openpyxl.load_workbook(tmp_path / "scores" / "panel-scores.xlsx")["Scores"]
     rows = list(scores.iter_rows(min_row=2, values_only=True))
-    assert {r[3] for r in rows} == {"JM", "AK", "MODERATED"}
+    assert {r[3] for r in rows} == {"JM", "AK", "MODERATED", "RS"}
+    assert {r[0] for r in rows if r[3] == "RS"} == {"CLC26-003"}  # the conflicted evaluator
+    panel = openpyxl.load_workbook(tmp_path / "scores" / "panel-scores.xlsx")["Panel"]
+    assert [r[0] for r in panel.iter_rows(min_row=2, values_only=True)] == ["JM", "AK", "RS"]
+    assert (tmp_path / "commissioners" / "utilisation.xlsx").is_file()
     scored = {(r[0], r[1]) for r in rows}
     bid_for = {(case.ref, lot) for case, lot, *_ in summary}
     assert scored < bid_for and len(bid_for - scored) == 1  # one (bid, lot) not scored

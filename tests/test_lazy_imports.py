@@ -1,4 +1,4 @@
-"""`--help` and `template` stay fast: they never import pandas or pandera."""
+"""`--help` and `template` stay fast: they never import pandas, pandera or matplotlib."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from clc_tender.cli import app
 result = CliRunner().invoke(app, {args!r})
 assert result.exit_code == 0, result.output
-heavy = sorted(m for m in ("pandas", "pandera", "xlsxwriter") if m in sys.modules)
+heavy = sorted(m for m in ("pandas", "pandera", "xlsxwriter", "matplotlib") if m in sys.modules)
 print(",".join(heavy))
 """
 
@@ -30,3 +30,7 @@ def test_help_imports_no_heavy_library(tmp_path: Path) -> None:
 
 def test_template_imports_no_pandas(tmp_path: Path) -> None:
     assert _heavy_modules(["template", "--out", str(tmp_path / "t.xlsx")], tmp_path) == ""
+
+
+def test_report_help_imports_no_matplotlib(tmp_path: Path) -> None:
+    assert _heavy_modules(["report", "--help"], tmp_path) == ""

@@ -52,6 +52,8 @@ HEADERS = {
     "Services": ["Provider ID", "Organisation", "Round", "Service name", "Address", "Postcode",
                  "District", "Support needs", "Days open"],
     "PA coverage": ["Provider ID", "Organisation", "Round", "District", "Support needs"],
+    "Panel": ["Evaluator", "Name", "Role", "Conflict", "Bid references", "Mitigation",
+              "Declared on", "Round"],
 }
 
 

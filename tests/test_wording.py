@@ -35,6 +35,7 @@ SAMPLE = {
     "others": ("other-bidder.xlsx",), "label": "Postcode", "value": "LE11",
     "problem": "is not a UK postcode", "count": 3, "bid": "CLC26-099", "rows": "4–6",
     "question": "Q9", "decision": "accept", "decided_code": "late",
+    "evaluator": "RS", "score": 4, "name": "Ro Shah", "panel_row": 4,
 }
 RULE_CODES = sorted(set(CODE_OUTCOME) | CONDITION_CODES)
 

@@ -22,7 +22,7 @@ import pandera.pandas as pa
 from .. import contract as c
 from ..contract import Item, SheetSpec, band_key
 from ..errors import InputError
-from ..results import CoverageRow, Member, ServiceRow
+from ..results import CoverageRow, Declaration, Member, ServiceRow
 from ..rules.reopening import RoundDates, default_award, parse_rounds
 from ..tender import Tender
 from . import values
@@ -314,3 +314,32 @@ def read_sheets(path: Path, tender: Tender) -> dict[str, SheetRows]:
                 body.append(row)
         result[part.name] = SheetRows(part.name, tuple(header), tuple(body))
     return result
+
+
+def read_declarations(shortlist: Shortlist, tender: Tender) -> tuple[Declaration, ...]:
+    """The ``Panel`` sheet's declarations (every earlier round's), when it was read; a date or
+    round that is not one stops the run naming the cell."""
+    if not shortlist.has(c.PANEL):
+        return ()
+    dates = values.CellContext(tender.tz, lambda: "yyyy-mm-dd")
+    numbers = values.CellContext(tender.tz, lambda: "General")
+    result = []
+    for rec in shortlist.rows(c.PANEL):
+        row = int(rec["row"])
+        day, _ = values.date(rec["declared_on"], dates)
+        number, _ = values.integer(rec["round"], numbers)
+        if day is None:
+            raise InputError(shortlist.file, shortlist.place(c.PANEL, "declared_on", row),
+                             f"Declared on: {values.show(rec['declared_on'])} is not a date")
+        if number is None:
+            raise InputError(shortlist.file, shortlist.place(c.PANEL, "round", row),
+                             "Round is not a whole number")
+        result.append(Declaration(
+            evaluator=str(rec["evaluator"] or "").strip(), name=str(rec["name"] or "").strip(),
+            role=str(rec["role"] or "").strip(), conflict=str(rec["conflict"] or "None").strip(),
+            bid_references=tuple(p.strip() for p in str(rec["bid_references"] or "").split(";")
+                                 if p.strip()),
+            mitigation=str(rec["mitigation"] or "").strip(), declared_on=day, row=row,
+            round=int(number),
+        ))
+    return tuple(result)

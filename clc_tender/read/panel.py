@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from ..contract import DECISIONS, SCORES
+from ..contract import DECISIONS, PANEL_DECLARATIONS, SCORES
 from ..errors import InputError
+from ..results import Declaration
 from ..tender import Limits, Tender
 from ..workbook_format import normalise_label
 from . import values
@@ -29,6 +30,7 @@ class Table:
     sheet: str
     frame: pd.DataFrame  # columns by key, plus "row"; index = Excel row
     letters: dict[str, str]  # column key -> column letter
+    present: bool = True  # False: an optional sheet that is absent (no rows)
 
 
 def officer_limits(limits: Limits) -> Limits:
@@ -44,10 +46,18 @@ def officer_limits(limits: Limits) -> Limits:
 
 
 def read_table(
-    path: Path, tender: Tender, sheet: str, headers: dict[str, str], optional: dict[str, str] | None = None
+    path: Path, tender: Tender, sheet: str, headers: dict[str, str],
+    optional: dict[str, str] | None = None, *, sheet_optional: bool = False,
 ) -> Table:
-    """Read a header-row sheet with the same guards as bids; any problem is an InputError."""
-    return OfficerBook.open(path, tender).table(sheet, headers, optional)
+    """Read a header-row sheet with the same guards as bids; any problem is an InputError.
+
+    With ``sheet_optional`` an absent sheet is an empty table with ``present`` False."""
+    book = OfficerBook.open(path, tender)
+    if sheet_optional and not book.has(sheet):
+        columns = [*headers, "row"]
+        empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        return Table(book.file, sheet, empty, {}, False)
+    return book.table(sheet, headers, optional)
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,22 @@ def _table(name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str]
     return Table(name, sheet, frame, {k: column_letter(i + 1) for k, i in position.items()})
 
 
+@dataclass(frozen=True)
+class Bad:
+    """A cell value that could not be read as its column's type: its check fails and the
+    message quotes the value as typed."""
+
+    raw: Any
+
+    def __str__(self) -> str:
+        return values.show(self.raw).strip('"')
+
+
+def readable(name: str) -> pa.Check:
+    """Fails on the :class:`Bad` values of a column (reported by ``name``)."""
+    return pa.Check(lambda s: s.map(lambda v: not isinstance(v, Bad)), name=name)
+
+
 def one_of(allowed: list[str], name: str) -> pa.Check:
     """A membership check whose failures are reported by ``name`` (not pandera's wording)."""
     choices = set(allowed)
@@ -209,6 +235,8 @@ def read_scores(path: Path, tender: Tender) -> Table:
         "duplicate": "the same evaluator scores the same question of this bid and lot twice",
     })
     frame["score"] = frame["score"].map(lambda v: int(v) if v is not None else None)
+    frame["score_cell"] = [f"{letters['score']}{row}" for row in frame["row"]]
+    frame["evaluator_cell"] = [f"{letters['evaluator']}{row}" for row in frame["row"]]
     return table
 
 
@@ -249,3 +277,80 @@ def read_decisions(path: Path, tender: Tender) -> Table:
         "duplicate": "a second decision on the same bid, lot and code",
     })
     return table
+
+
+PANEL_HEADERS = PANEL_DECLARATIONS.headers()
+CONFLICTS = ("None", "Potential", "Actual")
+
+
+@dataclass(frozen=True)
+class Panel:
+    file: str
+    present: bool  # False: the scores workbook has no Panel sheet
+    declarations: tuple[Declaration, ...]
+
+
+def _references(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    return tuple(p.strip() for p in str(raw).replace("\n", ";").split(";") if p.strip())
+
+
+def read_panel(path: Path, tender: Tender) -> Panel:
+    """The optional ``Panel`` sheet of the scores workbook: one declaration per evaluator.
+
+    A blank evaluator, name or declaration date, a date that is not a date, an unknown
+    conflict, a conflict without the bids it concerns, a potential conflict without its
+    mitigation, or an evaluator listed twice stops the run naming the cells."""
+    table = read_table(path, tender, PANEL_DECLARATIONS.name, PANEL_HEADERS, sheet_optional=True)
+    if not table.present:
+        return Panel(table.file, False, ())
+    frame = table.frame
+    kinds = {c.casefold(): c for c in CONFLICTS}
+    frame["evaluator"] = frame["evaluator"].map(lambda v: str(v).strip() if v is not None else None)
+    frame["conflict"] = frame["conflict"].map(
+        lambda v: kinds.get(str(v).strip().casefold(), Bad(v)) if v is not None else "None")
+    frame["declared_on"] = frame["declared_on"].map(
+        lambda v: None if v is None else (values.date(v, _CTX)[0] or Bad(v)))
+    needs_bids = frame["conflict"].map(lambda c: c in ("Potential", "Actual"))
+    frame["bid_references"] = pd.Series([
+        Bad("") if needed and not _references(raw) else raw
+        for raw, needed in zip(frame["bid_references"], needs_bids, strict=True)
+    ], index=frame.index, dtype=object)
+    frame["mitigation"] = pd.Series([
+        Bad("") if kind == "Potential" and values.is_blank(raw) else raw
+        for raw, kind in zip(frame["mitigation"], frame["conflict"], strict=True)
+    ], index=frame.index, dtype=object)
+    schema = pa.DataFrameSchema(
+        {
+            "evaluator": pa.Column(None, nullable=False),
+            "name": pa.Column(None, nullable=False),
+            "conflict": pa.Column(None, nullable=False, checks=readable("conflict")),
+            "bid_references": pa.Column(None, nullable=True, checks=readable("bids")),
+            "mitigation": pa.Column(None, nullable=True, checks=readable("mitigation")),
+            "declared_on": pa.Column(None, nullable=False, checks=readable("date")),
+        },
+        checks=[pa.Check(lambda d: ~d["evaluator"].map(lambda v: str(v).casefold())
+                         .duplicated(keep="first"), name="duplicate")],
+        coerce=False,
+    )
+    first_failure(table, schema, table.letters, {
+        "not_nullable": "a required value is blank (every evaluator needs initials, a name and "
+                        "the date of the declaration)",
+        "conflict": f"the conflict must be one of {', '.join(CONFLICTS)}",
+        "bids": "a potential or actual conflict must name the bid references it concerns",
+        "mitigation": "a potential conflict needs its mitigation",
+        "date": "not a date (expected e.g. 2026-03-20)",
+        "duplicate": "the same evaluator is declared twice",
+    })
+    declarations = tuple(
+        Declaration(
+            evaluator=str(r["evaluator"]), name=values.text(r["name"], _CTX)[0] or "",
+            role=values.text(r["role"], _CTX)[0] or "" if r["role"] is not None else "",
+            conflict=str(r["conflict"]), bid_references=_references(r["bid_references"]),
+            mitigation="" if r["mitigation"] is None else str(r["mitigation"]).strip(),
+            declared_on=r["declared_on"], row=int(r["row"]),
+        )
+        for r in frame.to_dict("records")
+    )
+    return Panel(table.file, True, declarations)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..findings import Finding
 from ..results import QuestionScore
 from ..tender import Tender
+
+if TYPE_CHECKING:
+    from ..read.panel import Panel
 
 
 @dataclass(frozen=True)
@@ -25,18 +29,31 @@ def quality(
     scores_file: str,
     pairs: dict[tuple[int, str], tuple[str, str]],
     tender: Tender,
+    declared_panel: Panel | None = None,
 ) -> QualityResult:
-    """``pairs`` maps (bid index, lot) of this round to (bid reference, file)."""
+    """``pairs`` maps (bid index, lot) of this round to (bid reference, file).
+
+    With a ``declared_panel`` (the scores workbook's declarations), a score given by an
+    evaluator who declared an actual conflict for that bid is not used (``evaluator-conflict``
+    names its cell), and an evaluator on ``Scores`` not on the panel is ``evaluator-undeclared``.
+    """
     q = tender.quality
     findings: list[Finding] = []
     rows: list[QuestionScore] = []
     percent: dict[tuple[int, str], Decimal] = {}
     by_key: dict[tuple[str, str], list[tuple[int, str, str, int | None, str]]] = {}
+    cells: dict[int, str] = {}  # Scores row -> the Score cell
     if scores is not None:
         for rec in scores.itertuples(index=False):
             by_key.setdefault((str(rec.bid_reference).casefold(), rec.lot), []).append(
                 (int(rec.row), rec.question, rec.evaluator, rec.score, "" if rec.comment is None else str(rec.comment))
             )
+            cells[int(rec.row)] = str(getattr(rec, "score_cell", f"E{int(rec.row)}"))
+        if declared_panel is not None and declared_panel.present:
+            findings += _undeclared(scores, scores_file, declared_panel, q.moderated_evaluator)
+    declared = ({d.evaluator.casefold(): d for d in declared_panel.declarations}
+                if declared_panel else {})
+    conflicts: list[Finding] = []
     known_pairs = {(ref.casefold(), lot) for (_, lot), (ref, _) in pairs.items()}
     question_ids = {qq.id for qq in tender.quality.questions}
     for (ref, lot), entries in by_key.items():
@@ -64,7 +81,17 @@ def quality(
         below: list[tuple[str, int]] = []
         finals: dict[str, int] = {}
         by_question: dict[str, list[tuple[int, str, str, int | None, str]]] = {}
+        excluded: dict[str, list[str]] = {}
         for entry in entries:
+            who = declared.get(str(entry[2]).casefold())
+            if who is not None and entry[3] is not None and who.conflicted(ref):
+                excluded.setdefault(entry[1], []).append(
+                    f"{entry[2]} {entry[3]} (actual conflict declared)")
+                conflicts.append(Finding.of(
+                    scores_file, "Scores", cells.get(entry[0], ""), "evaluator-conflict",
+                    bid_reference=ref, lots=(lot,), evaluator=entry[2], score=entry[3], bid=ref,
+                    lot=lot, question=entry[1], name=who.name or entry[2], panel_row=who.row))
+                continue
             by_question.setdefault(entry[1], []).append(entry)
         for question in q.questions:
             mine = by_question.get(question.id, [])
@@ -85,8 +112,10 @@ def quality(
             else:
                 final, status, comment = None, "not scored", ""
                 unscored.append(question.id)
-            rows.append(QuestionScore(ref, lot, question.id, question.weight, shown,
-                                      moderated[0][3] if moderated else None, final, status, comment))
+            rows.append(QuestionScore(
+                ref, lot, question.id, question.weight, shown,
+                moderated[0][3] if moderated else None, final, status, comment,
+                "; ".join(excluded.get(question.id, []))))
             if final is not None:
                 finals[question.id] = final
                 if final < q.min_score:
@@ -112,7 +141,28 @@ def quality(
                                            pct=pct, pass_mark=q.pass_mark_pct))
         if len(findings) > mine_before:
             by_pair[(bid, lot)] = findings[mine_before:]
-    return QualityResult(findings, rows, percent, by_pair)
+    return QualityResult(findings + conflicts, rows, percent, by_pair)
+
+
+def _undeclared(
+    scores: pd.DataFrame, scores_file: str, panel: Panel, moderated: str
+) -> list[Finding]:
+    """One ``evaluator-undeclared`` per evaluator on Scores who is not on the Panel sheet."""
+    known = {d.evaluator.casefold() for d in panel.declarations} | {moderated.casefold()}
+    first: dict[str, tuple[str, list[int]]] = {}
+    for rec in scores.itertuples(index=False):
+        name = str(rec.evaluator)
+        if name.casefold() in known:
+            continue
+        cell = str(getattr(rec, "evaluator_cell", f"D{int(rec.row)}"))
+        first.setdefault(name.casefold(), (cell, []))[1].append(int(rec.row))
+    names = {str(rec.evaluator).casefold(): str(rec.evaluator)
+             for rec in scores.itertuples(index=False)}
+    return [
+        Finding.of(scores_file, "Scores", cell, "evaluator-undeclared", evaluator=names[key],
+                   rows=_rows(rows_of))
+        for key, (cell, rows_of) in first.items()
+    ]
 
 
 def _rows(rows: list[int]) -> str:

@@ -177,6 +177,7 @@ class _Writer:
         self.bidders()
         self.services()
         self.pa_coverage()
+        self.panel()
         if self.ev.uplifts:  # the register's uplifts, carried forward (uplift.md)
             self.table(c.UPLIFTS, self.ev.uplifts)
         if self.chart_rows:
@@ -292,7 +293,7 @@ class _Writer:
         rows = (
             {"bid_reference": q.bid_reference, "lot": q.lot, "question": q.question,
              "weight": q.weight, "scores": q.scores, "moderated": q.moderated, "final": q.final,
-             "status": q.status, "comment": q.comment}
+             "status": q.status, "comment": q.comment, "excluded": q.excluded}
             for q in self.ev.quality_rows
         )
         self.table(c.QUALITY, rows)
@@ -411,6 +412,16 @@ class _Writer:
             {"provider_id": m.provider_id, "organisation": m.organisation, "round": m.round,
              "district": d.district, "support_needs": d.support_needs}
             for m in self.ev.members for d in m.coverage
+        ))
+
+
+    def panel(self) -> None:
+        """Every round's declarations of interests (``report.md``), each with its round."""
+        self.table(c.PANEL, (
+            {"evaluator": d.evaluator, "name": d.name, "role": d.role, "conflict": d.conflict,
+             "bid_references": "; ".join(d.bid_references), "mitigation": d.mitigation,
+             "declared_on": d.declared_on.isoformat(), "round": d.round}
+            for d in self.ev.panel
         ))
 
 
