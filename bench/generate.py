@@ -1,6 +1,6 @@
 """Benchmark inputs: N valid response workbooks and the panel's scores, cached on disk.
 
-Built with the project's own generator (:mod:`clc_tender.bidgen`), deterministic for a given
+Built with the project's own generator (:mod:`clc_tender.testing.bidgen`), deterministic for a given
 N. Layout of a case folder (``bench/cache/N/``)::
 
     bids/BENCH-00001-<organisation>.xlsx ...   N response workbooks
@@ -55,9 +55,9 @@ def parameters(n: int) -> dict[str, Any]:
 
 
 def bidgen_sha256() -> str:
-    """The SHA-256 of clc_tender/bidgen.py as it is now (recorded, not compared: the inputs are
+    """The SHA-256 of clc_tender/testing/bidgen.py as it is now (recorded, not compared: the inputs are
     not regenerated every time someone edits the generator)."""
-    import clc_tender.bidgen as bidgen
+    import clc_tender.testing.bidgen as bidgen
 
     return hashlib.sha256(Path(bidgen.__file__).read_bytes()).hexdigest()
 
@@ -94,8 +94,8 @@ def file_name(i: int, organisation: str) -> str:
 def _write_range(args: tuple[str, int, int]) -> int:
     """Worker: write bids ``start`` to ``stop - 1`` into ``folder``; returns how many."""
     folder, start, stop = args
-    from clc_tender.bidgen import AUTO, organisation_name, valid_bid, write_bid
     from clc_tender.tender import load_tender
+    from clc_tender.testing.bidgen import AUTO, organisation_name, valid_bid, write_bid
 
     tender = load_tender()
     for i in range(start, stop):
@@ -137,7 +137,7 @@ def is_cached(case: Path, n: int) -> bool:
 
 def generate(case: Path, n: int, *, workers: int = 2, progress: Progress | None = None) -> bool:
     """Make ``case`` hold the inputs for ``n`` bids; False when the cache was reused."""
-    from clc_tender.bidgen import write_scores
+    from clc_tender.testing.officers import write_scores
 
     if is_cached(case, n):
         return False

@@ -35,11 +35,11 @@ def _postcodes_by_district(codes: dict[str, str]) -> dict[str, list[str]]:
 
 def build(folder: Path, seed: int = 2026) -> tuple[Path, Path]:
     """Write ``register.xlsx`` and ``requests.xlsx`` into ``folder``; return their paths."""
-    from clc_tender.bidgen import write_requests
     from clc_tender.evaluate import RoundContext, evaluate
     from clc_tender.read.frames import read_files
     from clc_tender.results import CoverageRow, Member, ServiceRow
     from clc_tender.tender import load_tender
+    from clc_tender.testing.officers import write_requests
     from clc_tender.workbook_format import load_format
     from clc_tender.write.shortlist import write_shortlist
 

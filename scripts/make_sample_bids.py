@@ -20,15 +20,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from clc_tender.bidgen import (
-    BidSpec,
-    valid_bid,
-    write_bid,
-    write_exclusions,
-    write_requests,
-    write_scores,
-)
 from clc_tender.tender import Tender, load_tender
+from clc_tender.testing.bidgen import BidSpec, valid_bid, write_bid
+from clc_tender.testing.officers import write_exclusions, write_requests, write_scores
 
 DS = "Day Services"
 PA = "Personal Assistants"

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from clc_tender.bidgen import BidSpec, valid_bid, write_bid, write_scores
 from clc_tender.evaluate import RoundContext, evaluate
 from clc_tender.read.frames import read_folder
 from clc_tender.read.panel import read_scores
 from clc_tender.results import Evaluation, LotOutcome
 from clc_tender.tender import Tender, load_tender
+from clc_tender.testing.bidgen import BidSpec, valid_bid, write_bid
+from clc_tender.testing.officers import write_scores
 from clc_tender.workbook_format import Format, load_format
 
 

@@ -28,8 +28,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from clc_tender.bidgen import valid_bid, write_bid, write_scores
 from clc_tender.tender import Tender
+from clc_tender.testing.bidgen import valid_bid, write_bid
+from clc_tender.testing.officers import write_scores
 
 DS, PA = "Day Services", "Personal Assistants"
 CONTROL_REFS = ("CLC26-C01", "CLC26-C02")

@@ -13,16 +13,9 @@ import openpyxl
 import pytest
 from openpyxl.styles.numbers import is_date_format
 
-from clc_tender.bidgen import (
-    OMIT,
-    BidSpec,
-    months_before,
-    valid_bid,
-    write_bid,
-    write_decisions,
-    write_scores,
-)
 from clc_tender.tender import Tender, load_tender
+from clc_tender.testing.bidgen import OMIT, BidSpec, months_before, valid_bid, write_bid
+from clc_tender.testing.officers import write_decisions, write_scores
 from clc_tender.workbook_format import Format, load_format
 
 ROOT = Path(__file__).resolve().parent.parent

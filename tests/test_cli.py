@@ -10,12 +10,13 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from clc_tender.bidgen import Text, valid_bid, write_bid, write_scores
 from clc_tender.cli import app
 from clc_tender.evaluate import RoundContext, evaluate, to_json
 from clc_tender.read.frames import read_folder
 from clc_tender.read.panel import read_scores
 from clc_tender.tender import Tender
+from clc_tender.testing.bidgen import Text, valid_bid, write_bid
+from clc_tender.testing.officers import write_scores
 from clc_tender.workbook_format import Format
 
 from .conftest import agreed_scores

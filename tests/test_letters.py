@@ -19,7 +19,6 @@ import pytest
 from typer.testing import CliRunner
 
 from clc_tender import contract
-from clc_tender.bidgen import valid_bid, write_bid, write_scores
 from clc_tender.cli import app
 from clc_tender.findings import CODE_OUTCOME, CONDITION_CODES
 from clc_tender.letters import (
@@ -38,6 +37,8 @@ from clc_tender.letters import (
 from clc_tender.read.panel import InputError
 from clc_tender.rules.standstill import is_working_day, standstill_end, uk_bank_holidays
 from clc_tender.tender import load_tender
+from clc_tender.testing.bidgen import valid_bid, write_bid
+from clc_tender.testing.officers import write_scores
 
 DS = "Day Services"
 PA = "Personal Assistants"

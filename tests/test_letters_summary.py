@@ -14,9 +14,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from clc_tender.bidgen import valid_bid, write_bid, write_scores
 from clc_tender.cli import app
 from clc_tender.tender import bundled_path, load_tender
+from clc_tender.testing.bidgen import valid_bid, write_bid
+from clc_tender.testing.officers import write_scores
 
 DS = "Day Services"
 QUESTIONS = ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6")

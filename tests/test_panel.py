@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from clc_tender.bidgen import valid_bid, write_bid, write_scores
 from clc_tender.cli import app
 from clc_tender.errors import InputError
 from clc_tender.evaluate import RoundContext, evaluate
@@ -19,6 +18,8 @@ from clc_tender.read.frames import read_folder
 from clc_tender.read.panel import read_panel, read_scores
 from clc_tender.results import Evaluation
 from clc_tender.tender import Tender
+from clc_tender.testing.bidgen import valid_bid, write_bid
+from clc_tender.testing.officers import write_scores
 from clc_tender.workbook_format import load_format
 from clc_tender.write.shortlist import write_shortlist
 

@@ -14,10 +14,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from clc_tender.bidgen import Text, write_exclusions, write_requests
 from clc_tender.cli import app
 from clc_tender.read.ours import missing_services, read_shortlist
 from clc_tender.tender import Tender
+from clc_tender.testing.bidgen import Text
+from clc_tender.testing.officers import write_exclusions, write_requests
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_bids"

@@ -25,12 +25,13 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from clc_tender.bidgen import OMIT, BidSpec, Text, valid_bid, write_bid, write_scores
 from clc_tender.evaluate import RoundContext, assess, evaluate, relevant
 from clc_tender.findings import CODE_OUTCOME, CONDITION_CODES, Outcome, Severity
 from clc_tender.read.frames import read_files
 from clc_tender.read.panel import read_scores
 from clc_tender.tender import Tender, load_tender
+from clc_tender.testing.bidgen import OMIT, BidSpec, Text, valid_bid, write_bid
+from clc_tender.testing.officers import write_scores
 from clc_tender.workbook_format import load_format
 
 TENDER: Tender = load_tender()

@@ -25,9 +25,9 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from clc_tender.bidgen import valid_bid, write_bid
 from clc_tender.findings import Outcome
 from clc_tender.round import RoundRequest, run_round
+from clc_tender.testing.bidgen import valid_bid, write_bid
 
 from .fuzzing import CONTROL_REFS, controls, write_control_scores
 from .test_property import BID, FMT, TENDER, build, damage

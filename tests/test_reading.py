@@ -22,13 +22,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from clc_tender.bidgen import OMIT, BidSpec, Text, valid_bid, write_bid, write_scores
 from clc_tender.evaluate import RoundContext, assess, evaluate
 from clc_tender.findings import Finding, Outcome, Severity
 from clc_tender.read.frames import BidFrames, read_files, read_folder
 from clc_tender.read.panel import read_scores
 from clc_tender.results import Evaluation
 from clc_tender.tender import Tender
+from clc_tender.testing.bidgen import OMIT, BidSpec, Text, valid_bid, write_bid
+from clc_tender.testing.officers import write_scores
 from clc_tender.validate import validate
 from clc_tender.workbook_format import Format, load_format
 

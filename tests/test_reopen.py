@@ -13,9 +13,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from clc_tender.bidgen import valid_bid, write_bid, write_scores
 from clc_tender.cli import app
 from clc_tender.tender import Tender
+from clc_tender.testing.bidgen import valid_bid, write_bid
+from clc_tender.testing.officers import write_scores
 
 from .conftest import agreed_scores
 

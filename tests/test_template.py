@@ -14,8 +14,8 @@ import pytest
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from clc_tender.bidgen import fill_template, valid_bid
 from clc_tender.tender import Tender, load_tender
+from clc_tender.testing.bidgen import fill_template, valid_bid
 from clc_tender.workbook_format import Format, load_format
 from clc_tender.write import template as template_module
 from clc_tender.write.template import INSTRUCTIONS, TABLE_LAST_ROW, write_template

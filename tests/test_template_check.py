@@ -6,9 +6,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from clc_tender.bidgen import fill_template, valid_bid
 from clc_tender.cli import app
 from clc_tender.tender import Tender
+from clc_tender.testing.bidgen import fill_template, valid_bid
 
 runner = CliRunner()
 

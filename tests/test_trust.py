@@ -21,10 +21,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from clc_tender.bidgen import Text, write_bid, write_decisions
 from clc_tender.read import guards, pool, repair, workbook
 from clc_tender.read.guards import inspect_bytes
 from clc_tender.tender import Tender
+from clc_tender.testing.bidgen import Text, write_bid
+from clc_tender.testing.officers import write_decisions
 
 from .trust_helpers import (
     DS,
@@ -525,7 +526,7 @@ def test_one_provider_in_two_bids_for_a_lot_is_referred_and_settled_by_decisions
 def test_blank_score_stops_the_run_and_question_ids_ignore_case(
     folder: Path, tmp_path: Path, tender: Tender
 ) -> None:
-    from clc_tender.bidgen import write_scores
+    from clc_tender.testing.officers import write_scores
 
     from .conftest import agreed_scores
 

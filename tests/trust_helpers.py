@@ -15,10 +15,11 @@ from typing import Any
 import openpyxl
 from typer.testing import CliRunner
 
-from clc_tender.bidgen import BidSpec, valid_bid, write_bid, write_scores
 from clc_tender.cli import app
 from clc_tender.read.repair import _STRICT
 from clc_tender.tender import Tender
+from clc_tender.testing.bidgen import BidSpec, valid_bid, write_bid
+from clc_tender.testing.officers import write_scores
 
 from .conftest import agreed_scores
 

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from enum import Enum
@@ -31,9 +30,17 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .rules import months_before
-from .tender import Tender, load_tender
-from .workbook_format import Format, SheetSpec, load_format, normalise_label
+from ..rules import months_before
+from ..tender import Tender, load_tender
+from ..workbook_format import Format, SheetSpec, load_format, normalise_label
+from .names import (
+    SERVICE_KINDS,
+    a_domain,
+    a_person,
+    an_address,
+    companies_house_number,
+    organisation_name,
+)
 
 BIDDER = "Bidder"
 PRICING = "Pricing"
@@ -43,10 +50,6 @@ PA_COVERAGE = "PA Coverage"
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
-SCORES_HEADER = ("Bid reference", "Lot", "Question", "Evaluator", "Score", "Comment")
-PANEL_HEADER = ("Evaluator", "Name", "Role", "Conflict", "Bid references", "Mitigation",
-                "Declared on")
-DECISIONS_HEADER = ("Bid reference", "Lot", "Code", "Decision", "Reason", "Officer", "Date")
 
 _UK = ZoneInfo("Europe/London")
 _PENNY = Decimal("0.01")
@@ -83,202 +86,6 @@ class BidSpec:
 # --- realistic values ----------------------------------------------------------------------
 
 # district -> places: (town, outward codes, street names)
-_PLACES: dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]] = {
-    "Blaby": (
-        ("Blaby", ("LE8",), ("Lutterworth Road", "Sycamore Street", "Northfield Road")),
-        ("Enderby", ("LE19",), ("Mill Lane", "King Street", "Desford Road")),
-        ("Narborough", ("LE19",), ("Station Road", "Leicester Road", "Coventry Road")),
-    ),
-    "Charnwood": (
-        ("Loughborough", ("LE11",), ("Baxter Gate", "Ashby Road", "Leicester Road", "Epinal Way")),
-        ("Shepshed", ("LE12",), ("Charnwood Road", "Field Street", "Hall Croft")),
-        ("Syston", ("LE7",), ("Melton Road", "High Street", "Barkby Road")),
-    ),
-    "Harborough": (
-        ("Market Harborough", ("LE16",), ("St Mary's Road", "Northampton Road", "Coventry Road")),
-        ("Lutterworth", ("LE17",), ("Bank Street", "Leicester Road", "Bitteswell Road")),
-    ),
-    "Hinckley and Bosworth": (
-        ("Hinckley", ("LE10",), ("Rugby Road", "Castle Street", "Coventry Road", "Station Road")),
-        ("Earl Shilton", ("LE9",), ("Wood Street", "Keats Lane", "Church Street")),
-        ("Market Bosworth", ("CV13",), ("Station Road", "Park Street", "Barton Road")),
-    ),
-    "Melton": (
-        ("Melton Mowbray", ("LE13",), ("Burton Street", "Nottingham Road", "Leicester Road")),
-        ("Asfordby", ("LE14",), ("Main Street", "Saxelby Road")),
-    ),
-    "North West Leicestershire": (
-        ("Coalville", ("LE67",), ("Belvoir Road", "London Road", "Ashby Road", "Hotel Street")),
-        ("Ashby-de-la-Zouch", ("LE65",), ("Market Street", "Tamworth Road", "Kilwardby Street")),
-        ("Castle Donington", ("DE74",), ("Borough Street", "Bondgate", "Station Road")),
-    ),
-    "Oadby and Wigston": (
-        ("Oadby", ("LE2",), ("The Parade", "London Road", "Harborough Road")),
-        ("Wigston", ("LE18",), ("Bell Street", "Leicester Road", "Long Street")),
-    ),
-}
-_ANY_PLACE = (("Leicester", ("LE1", "LE3", "LE4", "LE5"), ("High Street", "Church Lane")),)
-# the letters an inward code may use (no C, I, K, M, O or V)
-_INWARD = "ABDEFGHJLNPQRSTUWXYZ"
-
-_ORGANISATIONS = (
-    "Charnwood Community Day Opportunities Ltd",
-    "Soar Valley Day Services Ltd",
-    "Bosworth Lifeskills CIC",
-    "Wreake Valley Community Support Ltd",
-    "Harborough Pathways Ltd",
-    "Bradgate Personal Assistants Ltd",
-    "Ivanhoe Community Life Ltd",
-    "Welland Day Opportunities CIC",
-    "Beacon Hill Support Services Ltd",
-    "Watermead Enablement Ltd",
-    "Sence Valley Friends CIC",
-    "Swithland Care and Support Ltd",
-    "Ashby Community Connections Ltd",
-    "Quorn House Day Centre Ltd",
-    "Wigston Independent Living Ltd",
-    "Melton Countryside Opportunities CIC",
-)
-_PREFIXES = (
-    "Charnwood",
-    "Soar Valley",
-    "Bosworth",
-    "Wreake Valley",
-    "Harborough",
-    "Bradgate",
-    "Ivanhoe",
-    "Welland",
-    "Beacon Hill",
-    "Watermead",
-    "Sence Valley",
-    "Swithland",
-    "Ashby",
-    "Quorn",
-    "Wigston",
-    "Melton",
-    "Bardon",
-    "Foxton Locks",
-    "Rutland Water",
-    "Ulverscroft",
-)
-_KINDS = (
-    "Community Day Opportunities",
-    "Day Services",
-    "Lifeskills",
-    "Community Support",
-    "Pathways",
-    "Personal Assistants",
-    "Community Life",
-    "Enablement",
-    "Support Services",
-    "Independent Living",
-    "Day Centre",
-    "Connections",
-)
-_SUFFIXES = ("Ltd", "CIC", "Limited", "Care Ltd")
-_FIRST = (
-    "Aisha",
-    "Ben",
-    "Chloe",
-    "David",
-    "Emma",
-    "Farhan",
-    "Grace",
-    "Harpreet",
-    "Imogen",
-    "James",
-    "Kiran",
-    "Laura",
-    "Mohammed",
-    "Nina",
-    "Oliver",
-    "Priya",
-    "Rachel",
-    "Sam",
-    "Tom",
-    "Zara",
-)
-_LAST = (
-    "Patel",
-    "Smith",
-    "Jones",
-    "Mistry",
-    "Taylor",
-    "Brown",
-    "Wilson",
-    "Khan",
-    "Walker",
-    "Hughes",
-    "Chauhan",
-    "Green",
-    "Lewis",
-    "Parmar",
-    "Wright",
-    "Clarke",
-    "Hall",
-    "Robinson",
-)
-_SERVICE_KINDS = (
-    "Day Opportunities",
-    "Community Hub",
-    "Life Skills Centre",
-    "Resource Centre",
-    "Activity Centre",
-    "Community Base",
-)
-
-
-def organisation_name(seed: int) -> str:
-    """A realistic provider name; the first ones hand-picked, then combined from parts."""
-    if 0 <= seed < len(_ORGANISATIONS):
-        return _ORGANISATIONS[seed]
-    n = abs(seed)
-    prefix = _PREFIXES[n % len(_PREFIXES)]
-    kind = _KINDS[(n // len(_PREFIXES)) % len(_KINDS)]
-    suffix = _SUFFIXES[(n // (len(_PREFIXES) * len(_KINDS))) % len(_SUFFIXES)]
-    return f"{prefix} {kind} {suffix}"
-
-
-def companies_house_number(seed: int) -> str:
-    """An 8-digit number, distinct for every seed below 100,000,000."""
-    return f"{(seed * 7_654_321 + 1_234_567) % 100_000_000:08d}"
-
-
-def _postcode(rng: random.Random, outward: str) -> str:
-    return f"{outward} {rng.randint(1, 9)}{rng.choice(_INWARD)}{rng.choice(_INWARD)}"
-
-
-def _places(district: str) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
-    return _PLACES.get(district, _ANY_PLACE)
-
-
-def _address(rng: random.Random, district: str) -> tuple[str, str, str]:
-    """(street address with town, postcode, town) in the district."""
-    town, outwards, streets = rng.choice(_places(district))
-    return (
-        f"{rng.randint(1, 180)} {rng.choice(streets)}, {town}",
-        _postcode(rng, rng.choice(outwards)),
-        town,
-    )
-
-
-def _domain(organisation: str) -> str:
-    words = [
-        w
-        for w in re.findall(r"[a-z0-9]+", organisation.lower())
-        if w not in {"ltd", "limited", "cic", "the", "and", "care"}
-    ]
-    slug = "-".join(words)[:40].strip("-") or "provider"
-    return f"{slug}.{'org.uk' if 'cic' in organisation.lower().split() else 'co.uk'}"
-
-
-def _person(rng: random.Random) -> tuple[str, str]:
-    return rng.choice(_FIRST), rng.choice(_LAST)
-
-
-# --- dates ---------------------------------------------------------------------------------
-
-
 def _month_length(year: int, month: int) -> int:
     following = dt.date(year + month // 12, month % 12 + 1, 1)
     return (following - dt.timedelta(days=1)).day
@@ -333,10 +140,10 @@ def valid_bid(
     assert not isinstance(ch, _Sentinel)
     deadline = _local_deadline(tender)
     home = rng.choice(tender.districts)
-    address, postcode, town = _address(rng, home)
-    first, last = _person(rng)
-    domain = _domain(org)
-    sig_first, sig_last = _person(rng)
+    address, postcode, town = an_address(rng, home)
+    first, last = a_person(rng)
+    domain = a_domain(org)
+    sig_first, sig_last = a_person(rng)
 
     submitted = deadline - dt.timedelta(
         days=rng.randint(1, 13),
@@ -363,7 +170,7 @@ def valid_bid(
         bidder_values[f"bidding_for:{lot}"] = "Yes" if lot in bid_lots else "No"
 
     compliance_values = _compliance_values(tender, rng, deadline.date(), bid_lots)
-    compliance_values["safeguarding_lead"] = " ".join(_person(rng))
+    compliance_values["safeguarding_lead"] = " ".join(a_person(rng))
 
     prices: dict[str, Any] = {}
     for band in tender.bands:
@@ -481,10 +288,10 @@ def _service_rows(
     districts = [home] + [d for d in tender.districts if d != home]
     for i in range(rng.randint(1, 3)):
         district = districts[0] if i == 0 else rng.choice(districts)
-        address, postcode, town = _address(rng, district)
+        address, postcode, town = an_address(rng, district)
         days = "Mon;Tue;Wed;Thu;Fri" + (";Sat" if rng.random() < 0.3 else "")
         values = {
-            "service_name": f"{town} {rng.choice(_SERVICE_KINDS)}",
+            "service_name": f"{town} {rng.choice(SERVICE_KINDS)}",
             "address": address,
             "postcode": postcode,
             "district": district,
@@ -627,58 +434,6 @@ def _write_table(
             value = row.get(header)
             if value is not None:
                 _put(ws.cell(number, i), value, formats.get((name, header)))
-
-
-def _write_simple(
-    path: Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
-    more: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]] = (),
-) -> None:
-    wb = Workbook()
-    first = wb.active
-    assert first is not None
-    first.title = sheet
-    for name, head, body in ((sheet, header, rows), *more):
-        ws = first if name == sheet else wb.create_sheet(name)
-        ws.append(list(head))
-        for number, row in enumerate(body, start=2):
-            for i, value in enumerate(row, start=1):
-                if value is not None:
-                    _put(ws.cell(number, i), value)
-    wb.save(path)
-
-
-def write_scores(
-    rows: Iterable[tuple[str, str, str, str, int | str | None, str]], path: Path,
-    panel: Iterable[Sequence[Any]] | None = None,
-) -> None:
-    """The evaluation panel's scores workbook: (bid reference, lot, question, evaluator, score,
-    comment) rows on sheet ``Scores``; with ``panel``, the ``Panel`` sheet of declarations
-    (evaluator, name, role, conflict, bid references, mitigation, declared on)."""
-    more = [("Panel", PANEL_HEADER, panel)] if panel is not None else []
-    _write_simple(path, "Scores", SCORES_HEADER, rows, more)
-
-
-def write_decisions(rows: Iterable[tuple[Any, ...]], path: Path) -> None:
-    """The officers' decisions workbook: (bid reference, lot, code, decision, reason, officer,
-    date) rows on sheet ``Decisions``."""
-    _write_simple(path, "Decisions", DECISIONS_HEADER, rows)
-
-
-REQUESTS_HEADER = ("Request", "Lot", "Home postcode", "Support needs", "Days", "Band",
-                   "Hours per week", "Max distance (km)")
-EXCLUSIONS_HEADER = ("Provider ID", "Reason", "Officer", "Date")
-
-
-def write_requests(rows: Iterable[tuple[Any, ...]], path: Path,
-                   header: Sequence[str] = REQUESTS_HEADER) -> None:
-    """The brokerage team's requests workbook for ``place``: (request, lot, home postcode,
-    support needs, days, band, hours per week, max distance) rows on sheet ``Requests``."""
-    _write_simple(path, "Requests", tuple(header), rows)
-
-
-def write_exclusions(rows: Iterable[tuple[Any, ...]], path: Path) -> None:
-    """The officers' exclusions for ``place``: (provider ID, reason, officer, date) rows."""
-    _write_simple(path, "Exclusions", EXCLUSIONS_HEADER, rows)
 
 
 # --- filling the template ------------------------------------------------------------------
