@@ -9,18 +9,23 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
+from .decisions import (
+    Decision,
+    apply_decisions,
+    decisions_by_pair,
+    one_accepted_per_provider,
+    unused_decisions,
+)
 from .findings import (
     CODE_OUTCOME,
     CONDITION_CODES,
-    DECIDABLE_CODES,
     OUTCOME_ORDER,
-    QUALITY_REFERRALS,
     Finding,
     Outcome,
     Severity,
@@ -30,6 +35,7 @@ from .read.frames import BidFrames
 from .read.panel import Panel
 from .read.receipts import Receipts
 from .read.values import INVALID
+from .read.workbook import BidRead
 from .results import (
     CoverageRow,
     Declaration,
@@ -159,6 +165,15 @@ class _Bids:
             if self.refs[bid] and (bid, lot) not in exclude
         }
 
+    def already_members(
+        self, on_framework: dict[tuple[str, str], Member]
+    ) -> set[tuple[int, str]]:
+        """The (bid, lot)s whose provider is already a member of the framework for the lot."""
+        return {
+            (bid, lot) for bid, bid_lots in self.lots.items() for lot in bid_lots
+            if self.ids[bid] and (self.ids[bid], lot) in on_framework
+        }
+
     @classmethod
     def of(cls, bids: pd.DataFrame, tender: Tender) -> _Bids:
         return cls(
@@ -182,47 +197,83 @@ def evaluate(
     deadline = ctx.deadline or tender.deadline
     who = _Bids.of(frames.bids, tender)
     findings = assess(frames, tender, fmt, deadline)
-    if ctx.receipts is None:
-        findings += _with_references(gates.deadline_findings(frames.bids, deadline), frames.bids)
-    else:  # lateness on the portal's Received at alone
-        findings += _with_references(
-            receipt_findings(frames.bids, ctx.receipts, deadline), frames.bids)
+    findings += _lateness_findings(frames, ctx, deadline)
     on_framework = {(m.provider_id, m.lot): m for m in ctx.members}
-    already = {
-        (bid, lot) for bid, bid_lots in who.lots.items() for lot in bid_lots
-        if who.ids[bid] and (who.ids[bid], lot) in on_framework
-    }
-    pairs = who.pairs(exclude=already)
-    result = quality(ctx.scores, ctx.scores_file, pairs, tender, ctx.panel)
+    already = who.already_members(on_framework)
+    result = quality(ctx.scores, ctx.scores_file, who.pairs(exclude=already), tender, ctx.panel)
     twins = _same_provider(who, already)
     result.findings.extend(_duplicate_providers(twins, who, frames, result))
     by_file = _by_file(findings)  # the bids' own; quality findings reach their (bid, lot) directly
     findings += result.findings
     valid_prices = frames.prices[frames.prices["price"].notna() & frames.prices["band"].notna()]
-    prices_of = _prices_by_bid(valid_prices)
+    judge = _Judge(
+        who, tender, on_framework, already, by_file, result, valid_prices,
+        decided=decisions_by_pair(ctx.decisions, ctx.decisions_file, frames.bids),
+    )
+    outcomes = judge.outcomes(frames.reads, findings)
+    one_accepted_per_provider(twins, who.refs, who.ids, judge.decided, ctx.decisions_file)
+    findings += unused_decisions(ctx.decisions, ctx.decisions_file, judge.used)
+    return _evaluation(frames, fmt, ctx, deadline, judge, outcomes, findings)
 
-    decided = _decisions_by_pair(ctx.decisions, ctx.decisions_file, frames.bids)
-    used: set[int] = set()
-    outcomes: list[LotOutcome] = []
-    for bid, read in enumerate(frames.reads):
-        for lot in who.lots.get(bid, ()) or ("",):
-            if (bid, lot) in already:
-                member = on_framework[(who.ids[bid], lot)]
-                reason = _already_admitted(read.file, read.cell("companies_house_number"),
-                                           who.refs[bid], who.ids[bid], lot, member)
-                findings.append(reason)
-                verdict: Verdict = (Outcome.ALREADY_ADMITTED, (reason,), ())
-                lines: tuple[str, ...] = ()
-            else:
-                applicable = relevant(by_file.get(read.file, []), (lot,) if lot else ())
-                applicable, lines = apply_decisions(
-                    applicable + result.by_pair.get((bid, lot), []),
-                    decided.get((who.refs[bid].casefold(), lot), {}), used)
-                verdict = decide(applicable)
-            outcomes.append(_lot_outcome(bid, lot, who, verdict, lines, result,
-                                         prices_of.get(bid, {}), tender))
-    _one_accepted_per_provider(twins, who, decided, ctx.decisions_file)
-    findings += _unused_decisions(ctx, used)
+
+def _lateness_findings(
+    frames: BidFrames, ctx: RoundContext, deadline: dt.datetime
+) -> list[Finding]:
+    """Lateness on the declared Submitted at, or on the portal's Received at alone."""
+    if ctx.receipts is None:
+        return _with_references(gates.deadline_findings(frames.bids, deadline), frames.bids)
+    return _with_references(receipt_findings(frames.bids, ctx.receipts, deadline), frames.bids)
+
+
+@dataclass(frozen=True)
+class _Judge:
+    """What deciding one (bid, lot) draws on; ``used`` collects the decisions' rows applied."""
+
+    who: _Bids
+    tender: Tender
+    on_framework: dict[tuple[str, str], Member]
+    already: set[tuple[int, str]]
+    by_file: dict[str, list[Finding]]
+    result: QualityResult
+    valid_prices: pd.DataFrame
+    decided: dict[tuple[str, str], dict[str, Decision]]
+    used: set[int] = field(default_factory=set)
+
+    def outcomes(self, reads: list[BidRead], findings: list[Finding]) -> list[LotOutcome]:
+        """One outcome per (bid, lot), in bid order; ``already-admitted`` reasons join findings."""
+        who = self.who
+        prices_of = _prices_by_bid(self.valid_prices)
+        outcomes: list[LotOutcome] = []
+        for bid, read in enumerate(reads):
+            for lot in who.lots.get(bid, ()) or ("",):
+                if (bid, lot) in self.already:
+                    member = self.on_framework[(who.ids[bid], lot)]
+                    reason = _already_admitted(read.file, read.cell("companies_house_number"),
+                                               who.refs[bid], who.ids[bid], lot, member)
+                    findings.append(reason)
+                    verdict: Verdict = (Outcome.ALREADY_ADMITTED, (reason,), ())
+                    lines: tuple[str, ...] = ()
+                else:
+                    verdict, lines = self.decide(bid, read.file, lot)
+                outcomes.append(_lot_outcome(bid, lot, who, verdict, lines, self.result,
+                                             prices_of.get(bid, {}), self.tender))
+        return outcomes
+
+    def decide(self, bid: int, file: str, lot: str) -> tuple[Verdict, tuple[str, ...]]:
+        """The verdict of a (bid, lot) not yet on the framework, after the officers' decisions."""
+        applicable = relevant(self.by_file.get(file, []), (lot,) if lot else ())
+        applicable, lines = apply_decisions(
+            applicable + self.result.by_pair.get((bid, lot), []),
+            self.decided.get((self.who.refs[bid].casefold(), lot), {}), self.used)
+        return decide(applicable), lines
+
+
+def _evaluation(
+    frames: BidFrames, fmt: Format, ctx: RoundContext, deadline: dt.datetime,
+    judge: _Judge, outcomes: list[LotOutcome], findings: list[Finding],
+) -> Evaluation:
+    """The round's result: outcomes by bid reference and lot, findings in reading order."""
+    tender, result = judge.tender, judge.result
     lot_order = {name: i for i, name in enumerate(tender.lot_names)}
     outcomes.sort(key=lambda o: (o.bid_reference == "", o.bid_reference.casefold(), o.file,
                                  lot_order.get(o.lot, -1)))
@@ -237,8 +288,8 @@ def evaluate(
         quality_rows=tuple(sorted(result.rows, key=lambda r: (r.bid_reference.casefold(),
                                                               lot_order.get(r.lot, 0)))),
         inputs=_ledger(frames, outcomes, ctx.inputs),
-        bidders=_bidders(frames.bids, who),
-        prices=_round_prices(valid_prices, outcomes, tender),
+        bidders=_bidders(frames.bids, judge.who),
+        prices=_round_prices(judge.valid_prices, outcomes, tender),
         members=(*ctx.members, *_admitted(outcomes, ctx.round_number, _rows_of(frames, tender))),
         first_award=ctx.first_award or tender.award_date,
         carried=len(ctx.members),
@@ -334,28 +385,6 @@ def _lot_outcome(
     )
 
 
-def _unused_decisions(ctx: RoundContext, used: set[int]) -> list[Finding]:
-    """A decision that settled no referral is a warning, never silently ignored."""
-    if ctx.decisions is None:
-        return []
-    found = []
-    for rec in ctx.decisions.itertuples(index=False):
-        if int(rec.row) in used:
-            continue
-        code = str(rec.code).strip().casefold()
-        why = (
-            "quality" if code in QUALITY_REFERRALS else
-            "gate" if code in CODE_OUTCOME and code not in DECIDABLE_CODES
-            and CODE_OUTCOME[code] is not Outcome.REFERRED else
-            "none"
-        )
-        found.append(Finding.of(
-            ctx.decisions_file, "Decisions", f"C{int(rec.row)}", "decision-unused",
-            bid_reference=str(rec.bid_reference), variant=why, decision=rec.decision,
-            decided_code=rec.code, bid=rec.bid_reference, lot=rec.lot))
-    return found
-
-
 def _round_prices(valid: pd.DataFrame, outcomes: list[LotOutcome], tender: Tender) -> pd.DataFrame:
     """The valid prices of this round's (bid, lot)s, ``already-admitted`` ones excluded."""
     if valid.empty:
@@ -437,79 +466,6 @@ def _duplicate_providers(
         result.by_pair.setdefault((bid, lot), []).append(twin)
         found.append(twin)
     return found
-
-
-def _one_accepted_per_provider(
-    twins: dict[tuple[int, str], list[str]], who: _Bids,
-    decided: dict[tuple[str, str], dict[str, Decision]], file: str,
-) -> None:
-    """Accepting two bids of one provider for one lot stops the run, naming both rows."""
-    from .errors import InputError
-
-    accepted: dict[tuple[str, str], list[int]] = {}
-    for bid, lot in twins:
-        decision = decided.get((who.refs[bid].casefold(), lot), {}).get("duplicate-provider")
-        if decision is not None and decision.decision == "accept":
-            accepted.setdefault((who.ids[bid], lot), []).append(decision.row)
-    for (provider, lot), rows in sorted(accepted.items()):
-        if len(rows) > 1:
-            cells = " and ".join(f"Decisions!A{row}" for row in sorted(rows))
-            raise InputError(
-                file or "decisions", cells,
-                f"both bids of the provider {provider} for {lot} are accepted"
-                " (duplicate-provider); a provider holds one place per lot: reject one of them")
-
-
-@dataclass(frozen=True)
-class Decision:
-    row: int
-    decision: str  # accept or reject
-    reason: str
-    officer: str
-    date: dt.date
-
-
-def _decisions_by_pair(
-    decisions: pd.DataFrame | None, file: str, bids: pd.DataFrame
-) -> dict[tuple[str, str], dict[str, Decision]]:
-    """Decisions keyed by (bid reference, lot) then code; an unknown bid stops the run."""
-    from .errors import InputError
-
-    if decisions is None:
-        return {}
-    known = {str(r).casefold() for r in bids["bid_reference"] if r}
-    result: dict[tuple[str, str], dict[str, Decision]] = {}
-    for rec in decisions.itertuples(index=False):
-        if str(rec.bid_reference).casefold() not in known:
-            raise InputError(file or "decisions", f"Decisions!A{int(rec.row)}",
-                             f"the bid reference {rec.bid_reference} is not a bid of this round")
-        result.setdefault((str(rec.bid_reference).casefold(), str(rec.lot)), {})[str(rec.code).strip().casefold()] = Decision(
-            int(rec.row), str(rec.decision), str(rec.reason), str(rec.officer), rec.date)  # type: ignore[arg-type]
-    return result
-
-
-def apply_decisions(
-    applicable: list[Finding], decided: dict[str, Decision], used: set[int]
-) -> tuple[list[Finding], tuple[str, ...]]:
-    """Settle referrals: accept clears one; reject fails the gate quoting the officer's reason.
-
-    Only referrals can be decided: officers cannot overturn a failed gate."""
-    result: list[Finding] = []
-    lines: list[str] = []
-    for f in applicable:
-        decidable = f.severity is Severity.REFERRAL and f.code in DECIDABLE_CODES
-        decision = decided.get(f.code) if decidable else None
-        if decision is None:
-            result.append(f)
-            continue
-        used.add(decision.row)
-        verb = "accepted" if decision.decision == "accept" else "rejected"
-        lines.append(f"{f.code}: {verb} by {decision.officer} on {decision.date:%Y-%m-%d}: {decision.reason}")
-        if decision.decision == "reject":
-            result.append(dataclasses.replace(f, severity=Severity.ERROR).with_facts(
-                decided_by=decision.officer, decided_on=f"{decision.date:%Y-%m-%d}",
-                decision_reason=decision.reason))
-    return result, tuple(lines)
 
 
 def _cell_key(cell: str) -> tuple[int, str]:

@@ -61,39 +61,56 @@ def reopening_limits(
     beginning with the first award. Warned: an award outside the 3 years beginning with the
     first award when no earlier re-opening was awarded within them; an award outside the 5
     years beginning with the latest re-opening's award."""
+    refusal = _refusal(deadline, award, earlier, framework_end)
+    if refusal is not None:
+        return Limits49((), refusal)
+    return Limits49(_warnings(award, earlier), None)
+
+
+def _refusal(
+    deadline: dt.datetime, award: dt.date, earlier: Sequence[RoundDates],
+    framework_end: dt.date | None,
+) -> str | None:
+    """Why the re-opening cannot be run, or None: the first limit it breaks."""
     first, previous = earlier[0], earlier[-1]
     if deadline <= previous.deadline:
-        return Limits49((), (
+        return (
             f"the deadline {date_time(deadline, seconds=False)} is not after the previous "
             f"round's deadline {date_time(previous.deadline, seconds=False)}; a re-opening comes "
             "after the round it follows"
-        ))
+        )
     if award < deadline.date():
-        return Limits49((), (
+        return (
             f"the award date {long_date(award)} is before this round's deadline "
             f"{date_time(deadline, seconds=False)}; give --award-date on or after the deadline"
-        ))
+        )
     if award <= previous.award:
-        return Limits49((), (
+        return (
             f"the award date {long_date(award)} is not after round {previous.round}'s award on "
             f"{long_date(previous.award)}"
-        ))
+        )
     if framework_end is not None and (deadline.date() > framework_end or award > framework_end):
         what = (f"a round with the deadline {long_date(deadline.date())}"
                 if deadline.date() > framework_end else f"a round awarded on {long_date(award)}")
-        return Limits49((), (
+        return (
             f"the framework ends on {long_date(framework_end)} (with its optional extension); "
             f"{what} cannot be run"
-        ))
+        )
     eight = _period(first.award, 8)
     if award > eight[1]:
-        return Limits49((), (
+        return (
             f"an award on {long_date(award)} is outside the 8 years beginning with the first award "
             f"({_span(eight)}), when the framework ends (Procurement Act 2023 s.49(2)); "
             "this round cannot be run"
-        ))
+        )
+    return None
+
+
+def _warnings(award: dt.date, earlier: Sequence[RoundDates]) -> tuple[str, ...]:
+    """The s.49 warnings of an award that can be made: outside the first 3 years with no
+    re-opening awarded within them; outside the 5 years from the latest re-opening's award."""
     warnings = []
-    three = _period(first.award, 3)
+    three = _period(earlier[0].award, 3)
     reopenings = earlier[1:]
     if award > three[1] and not any(r.award <= three[1] for r in reopenings):
         warnings.append(
@@ -109,7 +126,7 @@ def reopening_limits(
                 f"s.49: this re-opening's award on {long_date(award)} is outside the 5 years "
                 f"beginning with {which} ({_span(five)}), with no award in between "
                 "(Procurement Act 2023 s.49(2))")
-    return Limits49(tuple(warnings), None)
+    return tuple(warnings)
 
 
 # --- the Summary's `Rounds` item: one line per earlier round -----------------------------------
