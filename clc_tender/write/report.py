@@ -23,7 +23,7 @@ from .atomic import atomic_output
 from .report_evaluation import method_section, outcomes_section, panel_section, summary_section
 from .report_market import coverage_section, forecast_section, prices_section
 from .report_text import InputRecord, moment_text
-from .word import BLUE, WordDocument, clean
+from .word import BLUE, TableSpec, WordDocument, clean
 
 __all__ = ["InputRecord", "Progress", "ReportContent", "write_report"]
 
@@ -118,6 +118,7 @@ def title_section(doc: WordDocument, report: Report, author: str, today: dt.date
     doc.facts(rows, (3.6, 12.6), highlight="Status")
     doc.para(after=10)
 
+
 def record_section(
     doc: WordDocument, report: Report, inputs: Sequence[InputRecord], run_at: dt.datetime
 ) -> None:
@@ -135,12 +136,14 @@ def record_section(
         if clean(r.get("status") or "") != "skipped"
     ]
     doc.table(
-        "Input files and their SHA-256",
-        ["File", "Read as", "SHA-256"],
-        rows,
-        [4.4, 2.0, 10.2],
-        size=7,
-        mono=(2,),
+        TableSpec(
+            "Input files and their SHA-256",
+            ["File", "Read as", "SHA-256"],
+            rows,
+            [4.4, 2.0, 10.2],
+            size=7,
+            mono=(2,),
+        )
     )
     facts = [
         ("Report written by", f"clc-tender {__version__}"),

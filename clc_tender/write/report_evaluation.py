@@ -9,7 +9,7 @@ from ..findings import Outcome, long_date
 from ..report_model import Report, words
 from ..tender import Tender
 from .report_text import OUTCOME_WORDS, count, day_text, moment_text, pounds
-from .word import WordDocument
+from .word import TableSpec, WordDocument
 
 
 def summary_section(doc: WordDocument, report: Report, author: str, today: dt.date) -> None:
@@ -51,11 +51,13 @@ def summary_section(doc: WordDocument, report: Report, author: str, today: dt.da
         or any(count(report, lot, "already-admitted") for lot in lots)
     ]
     doc.table(
-        f"Round {report.round} at a glance, per lot",
-        ["", *lots],
-        rows,
-        [7.0, *([9.6 / len(lots)] * len(lots))],
-        right=range(1, len(lots) + 1),
+        TableSpec(
+            f"Round {report.round} at a glance, per lot",
+            ["", *lots],
+            rows,
+            [7.0, *([9.6 / len(lots)] * len(lots))],
+            right=range(1, len(lots) + 1),
+        )
     )
     if pending:
         doc.para(
@@ -136,20 +138,24 @@ def _method_tables(doc: WordDocument, t: Tender) -> None:
         for b in t.bands
     ]
     doc.table(
-        "The bands, with their floor and ceiling rates (2025/26 price points)",
-        ["Band", "Lot", "Staff ratio", "Unit", "Floor", "Ceiling"],
-        rows,
-        [2.0, 3.6, 3.8, 2.6, 2.3, 2.3],
-        right=(4, 5),
+        TableSpec(
+            "The bands, with their floor and ceiling rates (2025/26 price points)",
+            ["Band", "Lot", "Staff ratio", "Unit", "Floor", "Ceiling"],
+            rows,
+            [2.0, 3.6, 3.8, 2.6, 2.3, 2.3],
+            right=(4, 5),
+        )
     )
     rows = [[qq.id, qq.text, f"{qq.weight}%"] for qq in q.questions]
     doc.table(
-        f"The quality questions (minimum {q.min_score} of {q.max_score} per question, "
-        f"pass mark {q.pass_mark_pct}%)",
-        ["Question", "What it asks", "Weight"],
-        rows,
-        [2.0, 12.4, 2.0],
-        right=(2,),
+        TableSpec(
+            f"The quality questions (minimum {q.min_score} of {q.max_score} per question, "
+            f"pass mark {q.pass_mark_pct}%)",
+            ["Question", "What it asks", "Weight"],
+            rows,
+            [2.0, 12.4, 2.0],
+            right=(2,),
+        )
     )
 
 
@@ -183,12 +189,14 @@ def _outcome_counts(doc: WordDocument, report: Report) -> None:
     ]
     rows.append(["Total", "", *(str(report.received.get(lot, 0)) for lot in lots)])
     doc.table(
-        "Outcomes of this round's lot bids",
-        ["Outcome", "Code", *lots],
-        rows,
-        [5.2, 3.8, *([7.6 / len(lots)] * len(lots))],
-        right=range(2, 2 + len(lots)),
-        bold_last=True,
+        TableSpec(
+            "Outcomes of this round's lot bids",
+            ["Outcome", "Code", *lots],
+            rows,
+            [5.2, 3.8, *([7.6 / len(lots)] * len(lots))],
+            right=range(2, 2 + len(lots)),
+            bold_last=True,
+        )
     )
 
 
@@ -217,11 +225,13 @@ def _reasons(doc: WordDocument, report: Report, charts: Any) -> None:
             number,
         )
         doc.table(
-            "The reasons that decided each non-admitted outcome",
-            ["Reason", "Rule code", *lots, "Total"],
-            rows,
-            [5.6, 4.6, *([4.4 / len(lots)] * len(lots)), 2.0],
-            right=range(2, 3 + len(lots)),
+            TableSpec(
+                "The reasons that decided each non-admitted outcome",
+                ["Reason", "Rule code", *lots, "Total"],
+                rows,
+                [5.6, 4.6, *([4.4 / len(lots)] * len(lots)), 2.0],
+                right=range(2, 3 + len(lots)),
+            )
         )
     else:
         doc.para("Every bid of this round was admitted.")
@@ -235,11 +245,13 @@ def _pending(doc: WordDocument, report: Report) -> None:
             for p in report.pending
         ]
         doc.table(
-            "Referred bids and what each is waiting for",
-            ["Bid", "Organisation", "Lot", "Waiting for", "Why"],
-            rows,
-            [2.2, 3.3, 2.4, 3.1, 5.6],
-            size=8,
+            TableSpec(
+                "Referred bids and what each is waiting for",
+                ["Bid", "Organisation", "Lot", "Waiting for", "Why"],
+                rows,
+                [2.2, 3.3, 2.4, 3.1, 5.6],
+                size=8,
+            )
         )
     else:
         doc.para("No bid is waiting for a decision.")
@@ -261,14 +273,17 @@ def _decisions(doc: WordDocument, report: Report) -> None:
             for d in report.decisions
         ]
         doc.table(
-            "Officers' decisions on referrals, with officer, date and reason",
-            ["Bid", "Lot", "Referral", "Decision", "Officer", "Date", "Reason"],
-            rows,
-            [1.9, 2.2, 2.6, 1.7, 2.2, 2.0, 4.0],
-            size=8,
+            TableSpec(
+                "Officers' decisions on referrals, with officer, date and reason",
+                ["Bid", "Lot", "Referral", "Decision", "Officer", "Date", "Reason"],
+                rows,
+                [1.9, 2.2, 2.6, 1.7, 2.2, 2.0, 4.0],
+                size=8,
+            )
         )
     else:
         doc.para("No officer's decision was applied in this round.")
+
 
 def panel_section(doc: WordDocument, report: Report) -> None:
     doc.heading("The evaluation panel")
@@ -303,7 +318,9 @@ def _declarations(doc: WordDocument, report: Report) -> None:
         if several:
             headers.append("Round")
             widths = [1.4, 2.3, 3.0, 1.6, 1.8, 3.4, 2.0, 1.1]
-        doc.table("The evaluation panel and its declarations", headers, rows, widths, size=8)
+        doc.table(
+            TableSpec("The evaluation panel and its declarations", headers, rows, widths, size=8)
+        )
     else:
         doc.para(
             "The shortlist records no panel: the scores workbook had no Panel sheet. The "
@@ -333,12 +350,14 @@ def _excluded_scores(doc: WordDocument, report: Report) -> None:
             for (bid, lot, who), cells in groups.items()
         ]
         doc.table(
-            "Scores excluded because of an actual conflict (evaluator-conflict)",
-            ["Bid", "Lot", "Evaluator", "Scores", "Cells of the scores workbook"],
-            rows,
-            [2.0, 2.6, 3.4, 1.4, 7.2],
-            right=(3,),
-            size=8,
+            TableSpec(
+                "Scores excluded because of an actual conflict (evaluator-conflict)",
+                ["Bid", "Lot", "Evaluator", "Scores", "Cells of the scores workbook"],
+                rows,
+                [2.0, 2.6, 3.4, 1.4, 7.2],
+                right=(3,),
+                size=8,
+            )
         )
     else:
         doc.para("No score was excluded.")

@@ -9,7 +9,7 @@ from ..forecast import CEILING, LOWEST, MEDIAN, PREVIOUS, SCENARIO_TITLES, SCENA
 from ..forecast import target_sentence as forecast_sentence
 from ..report_model import Report
 from .report_text import pct, pounds, short_need
-from .word import WordDocument
+from .word import TableSpec, WordDocument
 
 
 def prices_section(doc: WordDocument, report: Report, charts: Any) -> None:
@@ -51,22 +51,25 @@ def prices_section(doc: WordDocument, report: Report, charts: Any) -> None:
         else:
             doc.para(f"No {lot} member has a price yet.")
         doc.table(
-            f"{lot}: admitted prices per band",
-            [
-                "Band",
-                "Floor",
-                "Ceiling",
-                "Priced",
-                "Lowest",
-                "Median",
-                "Highest",
-                "Gap to ceiling",
-                "Gap %",
-            ],
-            rows,
-            [1.7, 1.8, 1.8, 1.5, 1.8, 1.8, 1.8, 2.2, 1.5],
-            right=range(1, 9),
+            TableSpec(
+                f"{lot}: admitted prices per band",
+                [
+                    "Band",
+                    "Floor",
+                    "Ceiling",
+                    "Priced",
+                    "Lowest",
+                    "Median",
+                    "Highest",
+                    "Gap to ceiling",
+                    "Gap %",
+                ],
+                rows,
+                [1.7, 1.8, 1.8, 1.5, 1.8, 1.8, 1.8, 2.2, 1.5],
+                right=range(1, 9),
+            )
         )
+
 
 def coverage_section(doc: WordDocument, report: Report, charts: Any) -> None:
     cov = report.coverage
@@ -107,12 +110,14 @@ def coverage_section(doc: WordDocument, report: Report, charts: Any) -> None:
             width_cm=15.0,
         )
         doc.table(
-            f"{what}, by district and support need",
-            ["District", *shorts],
-            rows,
-            widths,
-            right=range(1, len(cov.needs) + 1),
-            size=8,
+            TableSpec(
+                f"{what}, by district and support need",
+                ["District", *shorts],
+                rows,
+                widths,
+                right=range(1, len(cov.needs) + 1),
+                size=8,
+            )
         )
     gaps = cov.gaps()
     doc.subheading("Gaps")
@@ -126,6 +131,7 @@ def coverage_section(doc: WordDocument, report: Report, charts: Any) -> None:
             "Every district has at least two admitted providers for every support need in both "
             "lots."
         )
+
 
 def forecast_section(doc: WordDocument, fc: Forecast, notes: Sequence[str], charts: Any) -> None:
     a = fc.assumptions
@@ -160,19 +166,21 @@ def _rates_table(doc: WordDocument, fc: Forecast) -> None:
             ]
         )
     doc.table(
-        "Placements and hourly rates per band",
-        [
-            "Band",
-            "People",
-            "Hours a week",
-            "Previous £/h",
-            "Ceiling £/h",
-            "Median £/h",
-            "Lowest £/h",
-        ],
-        rows,
-        [2.0, 1.6, 2.2, 2.7, 2.7, 2.7, 2.7],
-        right=range(1, 7),
+        TableSpec(
+            "Placements and hourly rates per band",
+            [
+                "Band",
+                "People",
+                "Hours a week",
+                "Previous £/h",
+                "Ceiling £/h",
+                "Median £/h",
+                "Lowest £/h",
+            ],
+            rows,
+            [2.0, 1.6, 2.2, 2.7, 2.7, 2.7, 2.7],
+            right=range(1, 7),
+        )
     )
 
 
@@ -189,12 +197,14 @@ def _spend_tables(doc: WordDocument, fc: Forecast, charts: Any) -> None:
         tables=2,
     )
     doc.table(
-        "Spend per financial year under each scenario",
-        ["Year", "Previous rates", "Ceiling", "Median", "Lowest"],
-        rows,
-        [2.4, 3.55, 3.55, 3.55, 3.55],
-        right=range(1, 5),
-        bold_last=True,
+        TableSpec(
+            "Spend per financial year under each scenario",
+            ["Year", "Previous rates", "Ceiling", "Median", "Lowest"],
+            rows,
+            [2.4, 3.55, 3.55, 3.55, 3.55],
+            right=range(1, 5),
+            bold_last=True,
+        )
     )
     bands = [b for b in fc.bands if any(fc.band_amount(MEDIAN, y, b) for y in range(len(fc.years)))]
     rows = [
@@ -202,12 +212,14 @@ def _spend_tables(doc: WordDocument, fc: Forecast, charts: Any) -> None:
         for y, year in enumerate(fc.years)
     ]
     doc.table(
-        "The median scenario by band (the bars of the figure)",
-        ["Year", *bands],
-        rows,
-        [1.9, *([14.6 / max(len(bands), 1)] * len(bands))],
-        right=range(1, len(bands) + 1),
-        size=8,
+        TableSpec(
+            "The median scenario by band (the bars of the figure)",
+            ["Year", *bands],
+            rows,
+            [1.9, *([14.6 / max(len(bands), 1)] * len(bands))],
+            right=range(1, len(bands) + 1),
+            size=8,
+        )
     )
 
 
@@ -239,17 +251,20 @@ def _against_targets(doc: WordDocument, fc: Forecast) -> None:
             ]
         )
         doc.table(
-            "The forecast beside the figures the framework was approved on (paragraphs 10–12)",
-            [
-                "",
-                "Approved",
-                *(
-                    SCENARIO_TITLES[s].replace("Every placement at the", "At the")
-                    for s in SCENARIOS
-                ),
-            ],
-            rows,
-            [4.6, 3.0, 3.0, 3.0, 3.0],
-            right=range(1, 5),
+            TableSpec(
+                "The forecast beside the figures the framework was approved on "
+                "(paragraphs 10–12)",
+                [
+                    "",
+                    "Approved",
+                    *(
+                        SCENARIO_TITLES[s].replace("Every placement at the", "At the")
+                        for s in SCENARIOS
+                    ),
+                ],
+                rows,
+                [4.6, 3.0, 3.0, 3.0, 3.0],
+                right=range(1, 5),
+            )
         )
     doc.para(forecast_sentence(fc), bold=True)
