@@ -52,7 +52,7 @@ def run_report(
 ) -> ReportResult:
     """Write the award report; ``progress`` is called with the name of each step."""
     from .report_model import build, read_source
-    from .write.report import InputRecord, write_report
+    from .write.report import InputRecord, ReportContent, write_report
 
     step = progress or (lambda _name: None)
     check_request(request)
@@ -81,17 +81,15 @@ def run_report(
             "evaluated with (SHA-256 differ); section 2 and the forecast use it"
         )
     run_at = dt.datetime.now(tender.tz).replace(microsecond=0)
-    write_report(
+    content = ReportContent(
         report,
-        request.out,
         author=request.author,
         today=request.today or run_at.date(),
         run_at=run_at,
         inputs=inputs,
         forecast=forecast,
-        force=request.force,
-        progress=step,
     )
+    write_report(content, request.out, force=request.force, progress=step)
     sections = [
         "Summary",
         "How bids were evaluated",

@@ -329,34 +329,8 @@ def build(shortlist: Source, tender: Tender) -> Report:
             for code in decisive(outcome, entries) or ["(no reason recorded)"]:
                 reasons[(lot, code)] = reasons.get((lot, code), 0) + 1
         if outcome == Outcome.REFERRED.value:
-            codes = [code for code, _ in entries]
-            waiting = list(
-                dict.fromkeys(WAITING_FOR.get(code, "an officer's review") for code in codes)
-            )
-            pending.append(
-                Pending(
-                    ref,
-                    org,
-                    lot,
-                    "; ".join(waiting) or "an officer's review",
-                    tuple(f"{words(code)}: {m}" for code, m in entries),
-                )
-            )
-        for line in _text(row.get("decisions")).splitlines():
-            match = _DECISION.match(line.strip())
-            if match:
-                decisions.append(
-                    DecisionLine(
-                        ref,
-                        org,
-                        lot,
-                        match["code"],
-                        match["verb"],
-                        match["officer"],
-                        match["date"],
-                        match["reason"],
-                    )
-                )
+            pending.append(_pending(ref, org, lot, entries))
+        decisions.extend(_decision_lines(_text(row.get("decisions")), ref, org, lot))
     members: dict[str, int] = dict.fromkeys(lots, 0)
     for member in shortlist.members:
         members[member.lot] = members.get(member.lot, 0) + 1
@@ -379,6 +353,40 @@ def build(shortlist: Source, tender: Tender) -> Report:
         undeclared=tuple(f for f in findings if f.get("code") == "evaluator-undeclared"),
         definition_differs=bool(sha) and sha != tender.sha256,
     )
+
+
+def _pending(ref: str, org: str, lot: str, entries: list[tuple[str, str]]) -> Pending:
+    """A referred bid, with what it waits for and why."""
+    codes = [code for code, _ in entries]
+    waiting = list(dict.fromkeys(WAITING_FOR.get(code, "an officer's review") for code in codes))
+    return Pending(
+        ref,
+        org,
+        lot,
+        "; ".join(waiting) or "an officer's review",
+        tuple(f"{words(code)}: {m}" for code, m in entries),
+    )
+
+
+def _decision_lines(text: str, ref: str, org: str, lot: str) -> list[DecisionLine]:
+    """The officers' decisions recorded in a bid's ``decisions`` cell, one per line."""
+    decisions = []
+    for line in text.splitlines():
+        match = _DECISION.match(line.strip())
+        if match:
+            decisions.append(
+                DecisionLine(
+                    ref,
+                    org,
+                    lot,
+                    match["code"],
+                    match["verb"],
+                    match["officer"],
+                    match["date"],
+                    match["reason"],
+                )
+            )
+    return decisions
 
 
 def _prices(shortlist: Source, tender: Tender) -> list[BandPrices]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -70,56 +71,75 @@ def write_sheets(
     wb.set_custom_property("clc-tender", DOCUMENT_KIND)
     for key, value in (custom or {}).items():
         wb.set_custom_property(key, value)
-    header = wb.add_format(
-        {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"}
-    )
-    base = {"valign": "top"}
-    formats: dict[str, Format] = {
-        "text": wb.add_format(base),
-        "wrap": wb.add_format({**base, "text_wrap": True}),
-        "money": wb.add_format({**base, "num_format": MONEY_FORMAT}),
-        "pct": wb.add_format({**base, "num_format": PERCENT_FORMAT}),
-        "date": wb.add_format({**base, "num_format": EXCEL_DATE, "align": "left"}),
-        "datetime": wb.add_format({**base, "num_format": EXCEL_DATETIME, "align": "left"}),
-    }
-    outcome = {
-        o.value: wb.add_format({**base, "bg_color": fill, "font_color": font})
-        for o, (fill, font) in _OUTCOME_COLOURS.items()
-    }
+    styles = _Styles.of(wb)
     for sheet in sheets:
-        ws = wb.add_worksheet(sheet.name)
-        kinds = _kinds(sheet.name, sheet.headers, bands)
-        widths = [len(h) + 2 for h in sheet.headers]
-        for row in sheet.rows[:WIDTH_SAMPLE]:
-            for col, h in enumerate(sheet.headers):
-                widths[col] = max(widths[col], _wants(row.get(h)))
-        for col, h in enumerate(sheet.headers):
-            width = min(max(widths[col], 8), 60 if kinds[col] == "wrap" else 50)
-            ws.set_column(col, col, width, formats[kinds[col]])
-            ws.write_string(0, col, h, header)
-        for r, row in enumerate(sheet.rows, start=1):
-            lines = max((v.count("\n") + 1 for v in row.values() if isinstance(v, str)), default=1)
-            if lines > 1:
-                ws.set_row(r, float(min(15 * lines, 300)))
-            for col, h in enumerate(sheet.headers):
-                cell = row.get(h)
-                if cell is None or cell == "":
-                    continue
-                fmt = formats[kinds[col]]
-                if sheet.name == "Outcomes" and h == "Outcome" and cell in outcome:
-                    fmt = outcome[cell]
-                if isinstance(cell, dt.datetime):  # as the shortlist writes them: local time
-                    ws.write_datetime(r, col, cell.replace(tzinfo=None), formats["datetime"])
-                elif isinstance(cell, dt.date):
-                    ws.write_datetime(r, col, dt.datetime.combine(cell, dt.time()), formats["date"])
-                else:
-                    _put(ws, r, col, cell, fmt)
-        if sheet.name == CHART_DATA:  # the price charts' lines: hidden, as it was
-            ws.hide()
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(sheet.rows), 1), max(len(sheet.headers) - 1, 0))
-        print_setup(ws)
+        _write_sheet(wb, sheet, _kinds(sheet.name, sheet.headers, bands), styles)
     wb.close()
+
+
+@dataclass(frozen=True)
+class _Styles:
+    """The workbook's formats: the header, one per column kind, one per outcome."""
+
+    header: Format
+    kinds: dict[str, Format]
+    outcome: dict[str, Format]
+
+    @classmethod
+    def of(cls, wb: Workbook) -> _Styles:
+        header = wb.add_format(
+            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        base = {"valign": "top"}
+        formats: dict[str, Format] = {
+            "text": wb.add_format(base),
+            "wrap": wb.add_format({**base, "text_wrap": True}),
+            "money": wb.add_format({**base, "num_format": MONEY_FORMAT}),
+            "pct": wb.add_format({**base, "num_format": PERCENT_FORMAT}),
+            "date": wb.add_format({**base, "num_format": EXCEL_DATE, "align": "left"}),
+            "datetime": wb.add_format({**base, "num_format": EXCEL_DATETIME, "align": "left"}),
+        }
+        outcome = {
+            o.value: wb.add_format({**base, "bg_color": fill, "font_color": font})
+            for o, (fill, font) in _OUTCOME_COLOURS.items()
+        }
+        return cls(header, formats, outcome)
+
+
+def _write_sheet(wb: Workbook, sheet: SheetRows, kinds: Sequence[str], styles: _Styles) -> None:
+    """One sheet: its header row, widths from a sample of rows, then every row."""
+    formats = styles.kinds
+    ws = wb.add_worksheet(sheet.name)
+    widths = [len(h) + 2 for h in sheet.headers]
+    for row in sheet.rows[:WIDTH_SAMPLE]:
+        for col, h in enumerate(sheet.headers):
+            widths[col] = max(widths[col], _wants(row.get(h)))
+    for col, h in enumerate(sheet.headers):
+        width = min(max(widths[col], 8), 60 if kinds[col] == "wrap" else 50)
+        ws.set_column(col, col, width, formats[kinds[col]])
+        ws.write_string(0, col, h, styles.header)
+    for r, row in enumerate(sheet.rows, start=1):
+        lines = max((v.count("\n") + 1 for v in row.values() if isinstance(v, str)), default=1)
+        if lines > 1:
+            ws.set_row(r, float(min(15 * lines, 300)))
+        for col, h in enumerate(sheet.headers):
+            cell = row.get(h)
+            if cell is None or cell == "":
+                continue
+            fmt = formats[kinds[col]]
+            if sheet.name == "Outcomes" and h == "Outcome" and cell in styles.outcome:
+                fmt = styles.outcome[cell]
+            if isinstance(cell, dt.datetime):  # as the shortlist writes them: local time
+                ws.write_datetime(r, col, cell.replace(tzinfo=None), formats["datetime"])
+            elif isinstance(cell, dt.date):
+                ws.write_datetime(r, col, dt.datetime.combine(cell, dt.time()), formats["date"])
+            else:
+                _put(ws, r, col, cell, fmt)
+    if sheet.name == CHART_DATA:  # the price charts' lines: hidden, as it was
+        ws.hide()
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(sheet.rows), 1), max(len(sheet.headers) - 1, 0))
+    print_setup(ws)
 
 
 def _put(ws: Any, row: int, col: int, value: Any, fmt: Format) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from ..read.requests import EXCLUSION_HEADERS, REQUEST_COLUMNS
 from ..rules.placement import DAYS
@@ -36,85 +38,13 @@ def write_requests_template(tender: Tender, out: Path, *, force: bool = False) -
         ws = wb.add_worksheet("Requests")
         exclusions = wb.add_worksheet("Exclusions")
         lists = wb.add_worksheet("Lists")
-        columns = {
-            "lots": tender.lot_names,
-            "bands": tender.band_names,
-            "needs": tender.support_needs,
-            "days": DAYS,
-        }
-        ranges: dict[str, str] = {}
-        for col, (name, items) in enumerate(columns.items()):
-            lists.write_string(0, col, name, header)
-            for row, item in enumerate(items, start=1):
-                lists.write_string(row, col, item)
-            letter = chr(ord("A") + col)
-            ranges[name] = f"=Lists!${letter}$2:${letter}${len(items) + 1}"
+        ranges = _lists(lists, tender, header)
         widths = (14, 22, 14, 44, 20, 12, 15, 18)
         for col, (title, width) in enumerate(zip(REQUEST_COLUMNS, widths, strict=True)):
             ws.set_column(col, col, width)
             ws.write_string(0, col, title, header)
-        last = ROWS
-
-        def choose(col: int, source: str, title: str, message: str, stop: bool) -> None:
-            ws.data_validation(
-                1,
-                col,
-                last,
-                col,
-                {
-                    "validate": "list",
-                    "source": source,
-                    "input_title": title,
-                    "input_message": message,
-                    "error_type": "stop" if stop else "information",
-                    "error_message": message,
-                },
-            )
-
-        choose(1, ranges["lots"], "Lot", "Day Services or Personal Assistants.", True)
-        choose(
-            3,
-            ranges["needs"],
-            "Support needs",
-            "Pick one, or type several separated by ; (all must be met).",
-            False,
-        )
-        choose(
-            4,
-            ranges["days"],
-            "Days",
-            "Day Services only: pick one, or type several separated by ; e.g. Mon;Wed;Fri.",
-            False,
-        )
-        choose(5, ranges["bands"], "Band", "A band of the lot. Band 5 only with Band 3 or 4.", True)
-        ws.data_validation(
-            1,
-            6,
-            last,
-            6,
-            {
-                "validate": "custom",
-                "value": "=AND(ISNUMBER(G2),G2>0,MOD(G2*2,1)=0)",
-                "input_title": "Hours per week",
-                "input_message": "Above 0, in steps of 0.5.",
-                "error_message": "Hours per week: a number above 0 in steps of 0.5.",
-            },
-        )
-        ws.data_validation(
-            1,
-            7,
-            last,
-            7,
-            {
-                "validate": "decimal",
-                "criteria": ">",
-                "value": 0,
-                "input_title": "Max distance (km)",
-                "input_message": "Optional, Day Services only: the furthest a service may be, "
-                "in km in a straight line.",
-                "error_message": "A number of km above 0.",
-            },
-        )
+        _choices(ws, ranges)
+        _numbers(ws)
         ws.freeze_panes(1, 0)
         for col, title in enumerate(EXCLUSION_HEADERS.values()):
             exclusions.set_column(col, col, 30 if title == "Reason" else 16)
@@ -123,3 +53,90 @@ def write_requests_template(tender: Tender, out: Path, *, force: bool = False) -
         exclusions.set_column(3, 3, 14, date)
         lists.hide()
         wb.close()
+
+
+def _lists(lists: Worksheet, tender: Tender, header: Format) -> dict[str, str]:
+    """The hidden Lists sheet: one column per drop-down; its ranges by name."""
+    columns = {
+        "lots": tender.lot_names,
+        "bands": tender.band_names,
+        "needs": tender.support_needs,
+        "days": DAYS,
+    }
+    ranges: dict[str, str] = {}
+    for col, (name, items) in enumerate(columns.items()):
+        lists.write_string(0, col, name, header)
+        for row, item in enumerate(items, start=1):
+            lists.write_string(row, col, item)
+        letter = chr(ord("A") + col)
+        ranges[name] = f"=Lists!${letter}$2:${letter}${len(items) + 1}"
+    return ranges
+
+
+def _choices(ws: Worksheet, ranges: dict[str, str]) -> None:
+    """The drop-downs for lot, support needs, days and band."""
+
+    def choose(col: int, source: str, title: str, message: str, stop: bool) -> None:
+        ws.data_validation(
+            1,
+            col,
+            ROWS,
+            col,
+            {
+                "validate": "list",
+                "source": source,
+                "input_title": title,
+                "input_message": message,
+                "error_type": "stop" if stop else "information",
+                "error_message": message,
+            },
+        )
+
+    choose(1, ranges["lots"], "Lot", "Day Services or Personal Assistants.", True)
+    choose(
+        3,
+        ranges["needs"],
+        "Support needs",
+        "Pick one, or type several separated by ; (all must be met).",
+        False,
+    )
+    choose(
+        4,
+        ranges["days"],
+        "Days",
+        "Day Services only: pick one, or type several separated by ; e.g. Mon;Wed;Fri.",
+        False,
+    )
+    choose(5, ranges["bands"], "Band", "A band of the lot. Band 5 only with Band 3 or 4.", True)
+
+
+def _numbers(ws: Worksheet) -> None:
+    """Hours per week in steps of half an hour; a distance above 0 km."""
+    ws.data_validation(
+        1,
+        6,
+        ROWS,
+        6,
+        {
+            "validate": "custom",
+            "value": "=AND(ISNUMBER(G2),G2>0,MOD(G2*2,1)=0)",
+            "input_title": "Hours per week",
+            "input_message": "Above 0, in steps of 0.5.",
+            "error_message": "Hours per week: a number above 0 in steps of 0.5.",
+        },
+    )
+    ws.data_validation(
+        1,
+        7,
+        ROWS,
+        7,
+        {
+            "validate": "decimal",
+            "criteria": ">",
+            "value": 0,
+            "input_title": "Max distance (km)",
+            "input_message": "Optional, Day Services only: the furthest a service may be, "
+            "in km in a straight line.",
+            "error_message": "A number of km above 0.",
+        },
+    )

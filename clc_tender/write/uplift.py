@@ -140,24 +140,7 @@ def write_uplift_record(run: UpliftRun, out: Path, *, force: bool = False) -> No
 
 def write_record(run: UpliftRun, path: Path) -> None:
     """Write the uplift record to ``path`` (a temporary file of :func:`atomic_output`)."""
-    wb = Workbook(
-        str(path),
-        {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    wb.set_properties(
-        {
-            "title": f"{run.tender.reference} uplift effective {run.uplift.effective.isoformat()}",
-            "subject": run.tender.title,
-            "company": run.tender.contracting_authority,
-            "comments": f"Written by clc-tender {__version__}",
-            "created": run.run_at.astimezone(dt.UTC).replace(tzinfo=None),
-        }
-    )
-    wb.set_custom_property("clc-tender", DOCUMENT_KIND)
+    wb = _workbook(run, path)
     sheets = _Sheets(wb)
     sheets.table(
         SUMMARY,
@@ -201,6 +184,29 @@ def write_record(run: UpliftRun, path: Path) -> None:
         column_kinds=("text",) * 7 + ("wrap",),
     )
     wb.close()
+
+
+def _workbook(run: UpliftRun, path: Path) -> Workbook:
+    """The record's workbook with its document properties, no sheets yet."""
+    wb = Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    wb.set_properties(
+        {
+            "title": f"{run.tender.reference} uplift effective {run.uplift.effective.isoformat()}",
+            "subject": run.tender.title,
+            "company": run.tender.contracting_authority,
+            "comments": f"Written by clc-tender {__version__}",
+            "created": run.run_at.astimezone(dt.UTC).replace(tzinfo=None),
+        }
+    )
+    wb.set_custom_property("clc-tender", DOCUMENT_KIND)
+    return wb
 
 
 class _Sheets:

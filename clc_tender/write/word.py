@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,78 +115,27 @@ class WordDocument:
 
     # -- tables and figures ----------------------------------------------------------------
 
-    def table(
-        self,
-        title: str,
-        headers: Sequence[str],
-        rows: Sequence[Sequence[str]],
-        widths: Sequence[float],
-        *,
-        right: Sequence[int] = (),
-        bold_last: bool = False,
-        size: float = 9,
-        mono: Sequence[int] = (),
-    ) -> int:
+    def table(self, spec: TableSpec) -> int:
         """A numbered table: its caption above, the header row repeated on every page, rows
         never split across pages, widths in cm (adding up to at most the text width)."""
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
         from docx.shared import Cm, Pt
 
-        assert sum(widths) <= TEXT_WIDTH_CM + 0.01, (title, sum(widths))
+        assert sum(spec.widths) <= TEXT_WIDTH_CM + 0.01, (spec.title, sum(spec.widths))
         # Word stores widths in twentieths of a point: keep clear of the margin after rounding
-        widths = [w * min(1.0, USABLE_CM / sum(widths)) for w in widths]
+        widths = [w * min(1.0, USABLE_CM / sum(spec.widths)) for w in spec.widths]
         self.tables += 1
-        caption = self.para(f"Table {self.tables}: {title}", bold=True, size=9, after=3, keep=True)
+        caption = self.para(
+            f"Table {self.tables}: {spec.title}", bold=True, size=9, after=3, keep=True
+        )
         caption.paragraph_format.space_before = Pt(8)
-        style = self._cell_style(size).style_id  # set as XML: python-docx's setter looks it up
-        table = self.doc.add_table(rows=1, cols=len(headers))
+        style = self._cell_style(spec.size).style_id  # set as XML: python-docx's setter looks it up
+        table = self.doc.add_table(rows=1, cols=len(spec.headers))
         table.style = self.doc.styles["Table Grid"]
         table.autofit = False
         for column, width in zip(table.columns, widths, strict=True):
             column.width = Cm(width)  # before the rows: each new row's cells take these widths
-        short = len(rows) < 15  # a short table is kept on one page
-        head = table.rows[0]
-        for tag in ("w:tblHeader", "w:cantSplit"):
-            mark = OxmlElement(tag)
-            mark.set(qn("w:val"), "true")
-            head._tr.get_or_add_trPr().append(mark)
-        for i, (cell, text, width) in enumerate(zip(head.cells, headers, widths, strict=True)):
-            cell.width = Cm(width)
-            paragraph = cell.paragraphs[0]
-            paragraph._p.style = style
-            paragraph.paragraph_format.keep_with_next = True
-            paragraph.add_run(clean(text)).bold = True
-            if i in right:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            shading = OxmlElement("w:shd")
-            shading.set(qn("w:val"), "clear")
-            shading.set(qn("w:color"), "auto")
-            shading.set(qn("w:fill"), "D9E1F2")
-            cell._tc.get_or_add_tcPr().append(shading)
-        last = len(rows)
-        for r, values in enumerate(rows, start=1):
-            row = table.add_row()
-            no_split = OxmlElement("w:cantSplit")
-            no_split.set(qn("w:val"), "true")
-            row._tr.get_or_add_trPr().append(no_split)
-            for i, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
-                paragraph = cell.paragraphs[0]
-                paragraph._p.style = style
-                if short and r < last:
-                    paragraph.paragraph_format.keep_with_next = True
-                lines = clean(text).split("\n")
-                for k, line in enumerate(lines):
-                    run = paragraph.add_run(line)
-                    if bold_last and r == last:
-                        run.bold = True
-                    if i in mono:
-                        run.font.name = "Courier New"
-                    if k < len(lines) - 1:
-                        run.add_break()
-                if i in right:
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _header_row(table.rows[0], spec, widths, style)
+        _body_rows(table, spec, style)
         self.para(after=4)
         return self.tables
 
@@ -285,3 +235,79 @@ class WordDocument:
 
     def save(self, path: Path) -> None:
         self.doc.save(str(path))
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of text: its caption title, header row, rows, column widths in cm; the columns
+    aligned right or set in a monospaced font, a bold last row, the font size."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    widths: Sequence[float]
+    right: Sequence[int] = ()
+    bold_last: bool = False
+    size: float = 9
+    mono: Sequence[int] = ()
+
+
+def _mark_row(row: Any, *tags: str) -> None:
+    """Set the row properties ``tags`` (``w:tblHeader``, ``w:cantSplit``) on a table row."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for tag in tags:
+        mark = OxmlElement(tag)
+        mark.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(mark)
+
+
+def _header_row(head: Any, spec: TableSpec, widths: Sequence[float], style: Any) -> None:
+    """The bold, shaded header row, repeated on every page and kept with the next row."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    _mark_row(head, "w:tblHeader", "w:cantSplit")
+    for i, (cell, text, width) in enumerate(zip(head.cells, spec.headers, widths, strict=True)):
+        cell.width = Cm(width)
+        paragraph = cell.paragraphs[0]
+        paragraph._p.style = style
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.add_run(clean(text)).bold = True
+        if i in spec.right:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:color"), "auto")
+        shading.set(qn("w:fill"), "D9E1F2")
+        cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _body_rows(table: Any, spec: TableSpec, style: Any) -> None:
+    """The rows, never split across pages; a short table (under 15 rows) kept on one page."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    short = len(spec.rows) < 15
+    last = len(spec.rows)
+    for r, values in enumerate(spec.rows, start=1):
+        row = table.add_row()
+        _mark_row(row, "w:cantSplit")
+        for i, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
+            paragraph = cell.paragraphs[0]
+            paragraph._p.style = style
+            if short and r < last:
+                paragraph.paragraph_format.keep_with_next = True
+            lines = clean(text).split("\n")
+            for k, line in enumerate(lines):
+                run = paragraph.add_run(line)
+                if spec.bold_last and r == last:
+                    run.bold = True
+                if i in spec.mono:
+                    run.font.name = "Courier New"
+                if k < len(lines) - 1:
+                    run.add_break()
+            if i in spec.right:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
