@@ -1,5 +1,5 @@
-"""Award letters: the letter model (``model``), the mail-merge file (``mailmerge``) and the
-Word letters (``word``)."""
+"""Award letters: the letter model (``model``), its sentences (``sentences``), the mail-merge
+file (``mailmerge``) and the Word letters (``word``)."""
 
 from ..write.atomic import OutputExists
 from .mailmerge import (
@@ -10,7 +10,8 @@ from .mailmerge import (
     neutralise,
     write_letters,
 )
-from .model import Letter, LetterSet, format_date, letter_rows, panel_explanation, read_letters
+from .model import Letter, LetterSet, letter_rows, read_letters
+from .sentences import format_date, panel_explanation
 from .word import safe_file_stem, word_letter_paths, write_word_letters
 
 __all__ = [

@@ -21,98 +21,31 @@ Choices:
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from .. import contract as c
-from .. import formats, wording
+from .. import formats
 from ..contract import SheetSpec, band_key
 from ..errors import InputError
-from ..findings import CODE_OUTCOME, CONDITION_CODES, Outcome
+from ..findings import Outcome
 from ..read.ours import Shortlist
 from ..rules.standstill import standstill_end
 from ..tender import Contact, Tender
+from .sentences import (
+    decision_sentence,
+    evaluators_of,
+    panel_explanation,
+    row_sentences,
+    score_text,
+)
 from .values import number, text
 
 _PENNY = Decimal("0.01")
-_RULE_CODES = frozenset(CODE_OUTCOME) | CONDITION_CODES
-_CODE_PREFIX = re.compile(r"^\s*([a-z0-9]+(?:-[a-z0-9]+)*):\s*")
-_PADDED_DAY = re.compile(r"\b0([1-9]) (" + "|".join(formats.MONTHS) + r") (\d{4})\b")
-_INITIALS = r"[A-Z]{1,4}"
 _OUTCOME_VALUES = frozenset(o.value for o in Outcome)
 SHA_ITEM = "Tender definition SHA-256"
-
-
-def format_date(day: dt.date, weekday: bool = False) -> str:
-    """``1 May 2026`` (``Friday 1 May 2026`` with ``weekday``), English in any locale."""
-    return formats.date(day, weekday=weekday)
-
-
-def panel_explanation(comment: str, evaluators: Iterable[str] = ()) -> str:
-    """The panel's words of a ``Quality`` ``Comment`` without the evaluators' names:
-    ``JM: Good; AK: Good`` -> ``Good``; ``JM: Clear; AK: Thin on outcomes`` -> ``Clear Thin
-    on outcomes``.
-
-    The comment is split at each ``; `` that begins another evaluator's entry (initials of one
-    to four capitals, or a name in ``evaluators``, then ``: ``), so an evaluator's own ``;``
-    stays; each entry loses its ``name: `` prefix, repeats are dropped and the rest joined with
-    a space.
-    """
-    names = sorted({e.strip() for e in evaluators if e and e.strip()}, key=len, reverse=True)
-    who = "|".join([*(re.escape(n) for n in names), _INITIALS])
-    prefix = re.compile(rf"^(?:{who}):\s+")
-    entries = re.split(rf";\s+(?=(?:{who}):\s)", comment.strip())
-    seen: dict[str, None] = {}
-    for entry in entries:
-        words = prefix.sub("", entry.strip(), count=1).strip()
-        if words:
-            seen.setdefault(words)
-    return " ".join(seen)
-
-
-def _evaluators(scores: str) -> list[str]:
-    """The evaluators of a ``Quality`` ``Scores`` cell (``AB 4; CD 3`` -> AB, CD)."""
-    names = []
-    for part in scores.split(";"):
-        name, _, score = part.strip().rpartition(" ")
-        if name and score:
-            names.append(name)
-    return names
-
-
-def _plain_lines(value: Any) -> tuple[str, ...]:
-    """One sentence per line; a stray ``rule-code:`` prefix is dropped (never shown)."""
-    lines = []
-    for raw in text(value).splitlines():
-        line = raw.strip()
-        match = _CODE_PREFIX.match(line)
-        while match and match.group(1) in _RULE_CODES:
-            line = line[match.end():].strip()
-            match = _CODE_PREFIX.match(line)
-        if line:
-            line = _PADDED_DAY.sub(r"\1 \2 \3", line)  # 09 June 2026 -> 9 June 2026
-            lines.append(line[:1].upper() + line[1:])
-    return tuple(lines)
-
-
-def _sentences(row: Row, part: str) -> tuple[str, ...]:
-    """A row's reasons or conditions as the bidder reads them: worded now from the figures the
-    evaluation kept (``Letter figures``), so that a change of wording needs no new evaluation;
-    else the sentences written then (``Letter reasons``, ``Letter conditions``)."""
-    written = _plain_lines(row.get(f"letter_{part}"))
-    figures = text(row.get("letter_figures"))
-    worded = wording.sentences_from_json(figures, part) if figures else None
-    if worded is None or len(worded) != len(written):
-        return written
-    return _plain_lines("\n".join(worded))
-
-
-def _score_text(value: Decimal | None) -> str:
-    return "" if value is None else formats.number(value)
 
 
 @dataclass(frozen=True)
@@ -256,40 +189,6 @@ class LetterSet:
         return letter_table(self)
 
 
-def decision_sentence(outcome: str, lot: str, has_conditions: bool = False) -> str:
-    """The one-sentence decision a bidder reads for a (bid, lot)."""
-    if not lot:
-        return "Your response could not be evaluated."
-    bid = f"Your bid for the {lot} lot"
-    sentences = {
-        Outcome.ADMITTED.value: (
-            f"{bid} has been successful and you will be admitted to the framework"
-            + (", subject to the conditions set out in this letter." if has_conditions else ".")
-        ),
-        Outcome.REFERRED.value: (
-            f"{bid} is still being considered; we will write to you again when a decision "
-            "has been made."
-        ),
-        Outcome.ALREADY_ADMITTED.value: (
-            f"You are already a member of the framework for the {lot} lot, so your bid for "
-            "that lot was not evaluated again and your existing membership continues."
-        ),
-        Outcome.LATE.value: f"{bid} has not been successful because it was received after the deadline.",
-        Outcome.NON_COMPLIANT.value: (
-            f"{bid} has not been successful because it did not meet the requirements of the "
-            "tender response workbook."
-        ),
-        Outcome.DISQUALIFIED_PRICE.value: (
-            f"{bid} has not been successful because a price is outside its published range."
-        ),
-        Outcome.FAILED_GATE.value: (
-            f"{bid} has not been successful because it did not pass every pass/fail "
-            "requirement of the evaluation."
-        ),
-    }
-    return sentences[outcome]
-
-
 def _assessment(tender: Tender, weights: dict[str, str], order: tuple[str, ...]) -> Assessment:
     quality = tender.quality
     ids = [q.id for q in quality.questions] + [q for q in order if quality.question(q) is None]
@@ -380,15 +279,15 @@ def _letter(row: Row, ctx: _Context) -> Letter:
     """One ``Outcomes`` row as the bidder reads it."""
     ref, lot, outcome, file = (text(row.get(k)) for k in ("bid_reference", "lot", "outcome", "file"))
     contact = ctx.bidders.get((ref, file)) or ctx.bidders.get((ref, "")) or {}
-    reasons = () if outcome == Outcome.ADMITTED.value else _sentences(row, "reasons")
-    conditions = _sentences(row, "conditions")
+    reasons = () if outcome == Outcome.ADMITTED.value else row_sentences(row, "reasons")
+    conditions = row_sentences(row, "conditions")
     pct = _number(ctx.book, c.OUTCOMES, row, "quality_pct", "a number")
     scores = []
     if lot:
         for question, (weight, final, explanation) in ctx.quality.table.get((ref, lot), {}).items():
             best = ctx.highest.get((lot, question)) if final is not None else None
-            scores.append(ScoreLine(question, weight, _score_text(final), explanation,
-                                    _score_text(best), ctx.titles.get(question, "")))
+            scores.append(ScoreLine(question, weight, score_text(final), explanation,
+                                    score_text(best), ctx.titles.get(question, "")))
     prices = []
     for band, (floor, ceiling) in ctx.bands.items():
         price = _number(ctx.book, c.OUTCOMES, row, band_key(band), "a price")
@@ -490,7 +389,7 @@ def _quality(book: Shortlist) -> _QualityTable:
         explanation = text(row.get("comment"))
         moderated = text(row.get("status")).casefold() == "moderated"
         if not moderated:
-            explanation = panel_explanation(explanation, _evaluators(text(row.get("scores"))))
+            explanation = panel_explanation(explanation, evaluators_of(text(row.get("scores"))))
         if score is not None and not (moderated and explanation):
             unmoderated.add((*key, qid))
         weight = text(row.get("weight"))

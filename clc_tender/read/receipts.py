@@ -60,19 +60,7 @@ def read_receipts(path: Path, tender: Tender) -> Receipts:
         )
     if not path.is_file():
         raise InputError(name, "", "no such file")
-    if suffix == ".csv":
-        rows, letters = _csv_rows(path, tender)
-        sheet = ""
-    else:
-        from .panel import read_table
-
-        table = read_table(path, tender, SHEET, HEADERS, optional=OPTIONAL)
-        letters = table.letters
-        rows = [
-            (int(rec["row"]), {k: rec.get(k) for k in (*HEADERS, *OPTIONAL)})
-            for rec in table.frame.to_dict("records")
-        ]
-        sheet = SHEET
+    rows, letters, sheet = _rows(path, tender)
     context = values.CellContext(tender.tz, lambda: "dd/mm/yyyy hh:mm:ss")
     found: dict[str, Receipt] = {}
     for row, record in rows:
@@ -113,6 +101,24 @@ def read_receipts(path: Path, tender: Tender) -> Receipts:
             f"{letters['bid_reference']}{row}",
         )
     return Receipts(name, path, sheet, found)
+
+
+def _rows(
+    path: Path, tender: Tender
+) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, str], str]:
+    """The receipts' rows (row number, header key -> raw value), each header's column letter,
+    and the sheet ("" for a CSV file)."""
+    if path.suffix.lower() == ".csv":
+        rows, letters = _csv_rows(path, tender)
+        return rows, letters, ""
+    from .panel import read_table
+
+    table = read_table(path, tender, SHEET, HEADERS, optional=OPTIONAL)
+    rows = [
+        (int(rec["row"]), {k: rec.get(k) for k in (*HEADERS, *OPTIONAL)})
+        for rec in table.frame.to_dict("records")
+    ]
+    return rows, table.letters, SHEET
 
 
 def _csv_rows(

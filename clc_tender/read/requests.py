@@ -319,6 +319,17 @@ def _package_problems(
                     )
         if rec["band"] is not None and (row, "band") not in bad:
             bands_of.setdefault(key, []).append((row, rec["band"]))
+    return problems + _band_problems(bands_of, first, tender)
+
+
+def _band_problems(
+    bands_of: dict[str, list[tuple[int, str]]],
+    first: dict[str, tuple[int, dict[str, Any]]],
+    tender: Tender,
+) -> list[Problem]:
+    """Per package (request, case-folded), a band once; a band placed only with others (Band 5
+    with Band 3 or Band 4) only beside one of them."""
+    problems: list[Problem] = []
     for key, rows in bands_of.items():
         seen: dict[str, int] = {}
         for row, band in rows:

@@ -21,11 +21,11 @@ from ..findings import Finding
 from ..tender import Tender
 from ..workbook_format import FieldSpec, Format, SheetSpec, normalise_label
 from . import repair, values
+from .cells import CloserLook, SheetCheck, context_factory, dense_rows, sparse_rows
 from .files import read_regular, sha256_of
 from .guards import Inspection, SheetPart, check_size, inspect_bytes
 
 UNKNOWN_FIELD_LIMIT = 20
-HIDDEN_LIMIT = 20  # hidden-content warnings per sheet
 
 
 def column_letter(index: int) -> str:
@@ -66,74 +66,6 @@ class BidRead:
         """The cell of a field's value ("B7"), or "" when its row is absent."""
         row = self.rows.get(key)
         return f"B{row}" if row else ""
-
-
-class _CloserLook:
-    """openpyxl, opened at most once per file and only when a cell needs it."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._formulas: Any = None
-        self._cached: Any = None
-
-    def _load(self, data_only: bool) -> Any:
-        import openpyxl
-
-        return openpyxl.load_workbook(io.BytesIO(self._data), data_only=data_only, read_only=False)
-
-    def cell(self, sheet: str, ref: str) -> tuple[Any, Any, str]:
-        """(formula-or-value, cached value, number format) of one cell."""
-        if self._formulas is None:
-            self._formulas = self._load(False)
-            self._cached = self._load(True)
-        formula_cell = self._formulas[sheet][ref]
-        cached_cell = self._cached[sheet][ref]
-        return formula_cell.value, cached_cell.value, str(cached_cell.number_format or "General")
-
-    def formula_problem(self, sheet: str, ref: str) -> str | None:
-        """Why a cell that reads blank is not really blank, or None when it is blank."""
-        formula, cached, _ = self.cell(sheet, ref)
-        if isinstance(formula, str) and formula.startswith("="):
-            if cached is None and self._cached[sheet][ref].data_type == "str":
-                return None  # a saved empty string (t="str"): a blank
-            if cached is None:
-                return f"the formula {formula[:60]} has no saved value: open the workbook in Excel and save it"
-            if isinstance(cached, str) and cached.startswith("#"):
-                return f"the formula {formula[:60]} gives the Excel error {cached}"
-            return None
-        if isinstance(formula, str) and formula.startswith("#") and formula == cached:
-            return f"the cell holds the Excel error {formula}"
-        return None
-
-
-def _dense_rows(workbook: Any, name: str, ncols: int, max_rows: int) -> list[tuple[int, list[Any]]]:
-    sheet = workbook.get_sheet_by_name(name)
-    grid = sheet.to_python(skip_empty_area=False)
-    rows = []
-    for index, row in enumerate(grid[:max_rows], start=1):
-        cells = list(row[:ncols]) + [""] * (ncols - len(row))
-        if any(not values.is_blank(c) for c in cells):
-            rows.append((index, cells))
-    return rows
-
-
-def _sparse_rows(data: bytes, name: str, ncols: int, max_rows: int) -> tuple[list[tuple[int, list[Any]]], int | None]:
-    """Row by row, only the first ``ncols`` columns: never the grid. Returns the rows with
-    content up to ``max_rows`` and the first row beyond it that has content (or None)."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        rows: list[tuple[int, list[Any]]] = []
-        for index, row in enumerate(wb[name].iter_rows(min_row=1, max_col=ncols, values_only=True), start=1):
-            cells = list(row) + [None] * (ncols - len(row))
-            if any(not values.is_blank(c) for c in cells):
-                if index > max_rows:
-                    return rows, index
-                rows.append((index, cells))
-        return rows, None
-    finally:
-        wb.close()
 
 
 class BidReader:
@@ -207,40 +139,22 @@ class BidReader:
         groups: dict[str, list[SheetPart]] = {}
         for p in inspection.sheets:
             groups.setdefault(normalise_label(p.name), []).append(p)
-        look = _CloserLook(data)
+        look = CloserLook(data)
         hiding = [p.member for p in inspection.sheets if p.hides]
         bodies = repair.sheet_bodies(data, hiding) if hiding else {}
         for spec in self.fmt.sheets:
-            candidates = sorted(groups.get(spec.norm, []), key=lambda p: p.hidden)
-            part = candidates[0] if candidates else None
             lot = self._lot_of_sheet.get(spec.name)
             lots = (lot,) if lot else None
-            if len(candidates) > 1:
-                names = ", ".join(
-                    f"'{p.name}'" + (" (hidden)" if p.hidden else "") for p in candidates)
-                result.findings.append(
-                    Finding.make(
-                        result.file, spec.name, "", "duplicate-sheet",
-                        f"{len(candidates)} sheets read as '{spec.name}': {names}; only one may",
-                        lots=lots,
-                    )
-                )
+            part = _choose_part(spec, groups.get(spec.norm, []), result, lots)
             if part is None:
-                result.findings.append(
-                    Finding.make(
-                        result.file, spec.name, "", "missing-sheet",
-                        f"the sheet '{spec.name}' is missing", lots=lots,
-                    )
-                )
-                result.failed.update(f.key for f in spec.fields)  # reported once, as the sheet
                 continue
             result.sheets.add(spec.name)
             ncols = 2 if spec.kind == "fields" else max(len(spec.columns) + 4, 8)
             max_rows = self.limits.max_sheet_rows
             if part.max_row <= max_rows and part.max_row * part.max_col <= self.limits.max_dense_cells:
-                rows = _dense_rows(workbook, part.name, ncols, max_rows)
+                rows = dense_rows(workbook, part.name, ncols, max_rows)
             else:  # a long sheet, or a stray value far away: read sparsely, never as a grid
-                rows, beyond = _sparse_rows(data, part.name, ncols, max_rows)
+                rows, beyond = sparse_rows(data, part.name, ncols, max_rows)
                 if beyond is not None:
                     result.findings.append(
                         Finding.make(
@@ -252,8 +166,8 @@ class BidReader:
                     result.failed.update(f.key for f in spec.fields)  # not also 'missing'
                     continue
             hidden = repair.hidden_parts(bodies.get(part.member, b""), part.hidden)
-            blank_check = _Sheet(result, spec.name, look, part, hidden, bad, lots)
-            ctx_for = _context_factory(self.tender, look, part.name)
+            blank_check = SheetCheck(result, spec.name, look, part, hidden, bad, lots)
+            ctx_for = context_factory(self.tender, look, part.name)
             if spec.kind == "fields":
                 self._read_fields(spec, rows, result, blank_check, ctx_for)
             else:
@@ -265,7 +179,7 @@ class BidReader:
         spec: SheetSpec,
         rows: list[tuple[int, list[Any]]],
         result: BidRead,
-        blank_check: _Sheet,
+        blank_check: SheetCheck,
         ctx_for: Callable[[str], values.CellContext],
     ) -> None:
         by_label = self._by_label[spec.name]
@@ -323,7 +237,7 @@ class BidReader:
         cell: str,
         sheet: str,
         result: BidRead,
-        blank_check: _Sheet,
+        blank_check: SheetCheck,
         ctx_for: Callable[[str], values.CellContext],
     ) -> None:
         key = field_spec.key
@@ -358,7 +272,7 @@ class BidReader:
         spec: SheetSpec,
         rows: list[tuple[int, list[Any]]],
         result: BidRead,
-        blank_check: _Sheet,
+        blank_check: SheetCheck,
         ctx_for: Callable[[str], values.CellContext],
         lots: tuple[str, ...] | None,
     ) -> None:
@@ -421,7 +335,7 @@ class BidReader:
         cells: list[Any],
         columns: dict[str, int],
         result: BidRead,
-        blank_check: _Sheet,
+        blank_check: SheetCheck,
         ctx_for: Callable[[str], values.CellContext],
     ) -> Any:
         band_raw = cells[columns["band"]]
@@ -449,57 +363,29 @@ class BidReader:
         return values.INVALID if value is None else value
 
 
-class _Sheet:
-    """One sheet being read: why a cell that reads blank is not blank (a formula without a
-    saved value, a NaN taken out), and a warning when a value used sits in hidden content."""
-
-    def __init__(
-        self, result: BidRead, sheet: str, look: _CloserLook, part: SheetPart,
-        hidden: repair.Hidden, bad: dict[tuple[str, str], str], lots: tuple[str, ...] | None,
-    ) -> None:
-        self.result, self.sheet, self.look, self.part = result, sheet, look, part
-        self.hidden, self.lots = hidden, lots
-        self.bad = {ref: why for (member, ref), why in bad.items() if member == part.member}
-        self.warned = 0
-
-    def __call__(self, ref: str) -> str | None:
-        why = self.bad.get(ref)
-        if why:
-            return f"the cell's value {why}"
-        if not self.part.formulas:
-            return None
-        return self.look.formula_problem(self.part.name, ref)
-
-    def taken_out(self, ref: str) -> str | None:
-        why = self.bad.get(ref)
-        return f"the cell's value {why}" if why else None
-
-    def used(self, ref: str) -> None:
-        """The evaluation uses this cell's value: say so when it is hidden."""
-        if not (self.hidden.sheet or self.hidden.rows or self.hidden.columns):
-            return
-        why = self.hidden.covers(*repair.cell_place(ref))
-        if not why:
-            return
-        self.warned += 1
-        if self.hidden.sheet and self.warned > 1:
-            return  # a hidden sheet: said once, at its first value used
-        if self.warned > HIDDEN_LIMIT:
-            return
-        where = f"'{self.part.name}'" if self.hidden.sheet else "this sheet"
-        self.result.findings.append(
+def _choose_part(
+    spec: SheetSpec, found: list[SheetPart], result: BidRead, lots: tuple[str, ...] | None
+) -> SheetPart | None:
+    """The sheet part read as ``spec`` (a visible one first), with a finding when there are
+    several or none; None when the sheet is missing."""
+    candidates = sorted(found, key=lambda p: p.hidden)
+    part = candidates[0] if candidates else None
+    if len(candidates) > 1:
+        names = ", ".join(
+            f"'{p.name}'" + (" (hidden)" if p.hidden else "") for p in candidates)
+        result.findings.append(
             Finding.make(
-                self.result.file, self.sheet, ref, "hidden-content",
-                f"the value used here is hidden ({why} on {where}); look at it in the workbook",
-                lots=self.lots,
+                result.file, spec.name, "", "duplicate-sheet",
+                f"{len(candidates)} sheets read as '{spec.name}': {names}; only one may",
+                lots=lots,
             )
         )
-
-
-def _context_factory(tender: Tender, look: _CloserLook, sheet: str) -> Callable[[str], values.CellContext]:
-    tz = tender.tz
-
-    def make(ref: str) -> values.CellContext:
-        return values.CellContext(tz, lambda: look.cell(sheet, ref)[2])
-
-    return make
+    if part is None:
+        result.findings.append(
+            Finding.make(
+                result.file, spec.name, "", "missing-sheet",
+                f"the sheet '{spec.name}' is missing", lots=lots,
+            )
+        )
+        result.failed.update(f.key for f in spec.fields)  # reported once, as the sheet
+    return part

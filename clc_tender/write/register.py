@@ -21,9 +21,9 @@ from .. import __version__
 from .. import contract as c
 from ..formats import EXCEL_DATE, EXCEL_DATETIME
 from ..read.ours import SheetRows
+from .price_charts import CHART_DATA
 from .shortlist import (
     _OUTCOME_COLOURS,
-    CHART_DATA,
     MONEY_FORMAT,
     PERCENT_FORMAT,
     WIDTH_SAMPLE,

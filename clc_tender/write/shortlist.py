@@ -24,11 +24,12 @@ from .. import __version__, formats
 from .. import contract as c
 from ..contract import Item, SheetSpec, band_key, outcome_item
 from ..findings import CONDITION_CODES, Finding, Outcome
-from ..framework import BandPrices, band_prices, extra_bands, rate_card
+from ..framework import band_prices, extra_bands, rate_card
 from ..results import Evaluation, LotOutcome
 from ..rules.reopening import rounds_text
 from .atomic import PRODUCER_PROPERTY, OutputExists, atomic_output
 from .layout import LINE_POINTS, MAX_ROW_POINTS, row_height, wrapped_lines
+from .price_charts import CHART_HEIGHT, PriceCharts
 
 __all__ = [
     "LINE_POINTS", "MAX_ROW_POINTS", "OutputExists", "print_setup", "row_height", "write_shortlist",
@@ -50,8 +51,6 @@ _OUTCOME_COLOURS: dict[Outcome, tuple[str, str]] = {
 }
 
 Cell = str | int | Decimal | dt.datetime | dt.date | None
-CHART_DATA = "Price chart data"  # a hidden sheet after the contract's: the charts' lines
-CHART_WIDTH, CHART_HEIGHT = 380, 215  # pixels
 Row = Mapping[str, Cell]
 
 
@@ -159,7 +158,7 @@ class _Writer:
             "datetime": wb.add_format({**base, "num_format": formats.EXCEL_DATETIME,
                                        "align": "left"}),
         }
-        self.chart_rows: list[tuple[str, Decimal, Decimal]] = []  # band, floor, ceiling
+        self.charts = PriceCharts(wb, MONEY_FORMAT)
         self.outcome_fmt: dict[Outcome, Format] = {
             outcome: wb.add_format({**base, "bg_color": fill, "font_color": font})
             for outcome, (fill, font) in _OUTCOME_COLOURS.items()
@@ -180,8 +179,8 @@ class _Writer:
         self.panel()
         if self.ev.uplifts:  # the register's uplifts, carried forward (uplift.md)
             self.table(c.UPLIFTS, self.ev.uplifts)
-        if self.chart_rows:
-            self.chart_data()
+        if self.charts.rows:
+            self.charts.write_data(self.fmt["money"])
 
     # -- generic table -----------------------------------------------------------------------
 
@@ -315,65 +314,10 @@ class _Writer:
         ws, _ = self.table(c.PRICES, rows)
         charted = [(r, s) for r, s in enumerate(stats, start=1) if s.values]
         for n, (r, s) in enumerate(charted):  # two abreast, so that a page holds eight
-            self.price_chart(ws, r, s, len(c.PRICES.columns) + 1 + 6 * (n % 2),
-                             (n // 2) * (CHART_HEIGHT + 10))
+            self.charts.add(ws, r, s, len(c.PRICES.columns) + 1 + 6 * (n % 2),
+                            (n // 2) * (CHART_HEIGHT + 10))
         if charted:
             print_setup(ws, landscape=True)  # the table and its charts side by side
-
-    def price_chart(self, ws: Worksheet, row: int, stats: BandPrices, column: int,
-                    top: int) -> None:
-        """A small chart of one band (its ``Prices`` row): this round's min, median and max as
-        columns, the floor and the ceiling as lines across all of them, on a y-axis from £0 (a
-        truncated axis would make a penny look like a gulf). The lines' points sit on the
-        hidden ``Price chart data`` sheet. Placed at ``column``, ``top`` pixels down."""
-        band = stats.band
-        name = c.PRICES.name
-        self.chart_rows.append((band.name, band.floor, band.ceiling))
-        data_row = len(self.chart_rows)
-        chart = self.wb.add_chart({"type": "column"})
-        assert chart is not None
-        chart.add_series({
-            "name": "This round's prices",
-            "categories": [name, 0, 4, 0, 6],
-            "values": [name, row, 4, row, 6],
-            "points": [{"fill": {"color": colour}} for colour in ("#9DC3E6", "#2E75B6", "#1F4E79")],
-            "gap": 80,
-            "data_labels": {"value": True, "num_format": MONEY_FORMAT, "font": {"size": 8},
-                            "position": "inside_base"},  # clear of the lines
-        })
-        limits = self.wb.add_chart({"type": "line"})
-        assert limits is not None
-        for first, label, colour, dash in ((1, "Floor", "#C55A11", "dash"),
-                                           (4, "Ceiling", "#C00000", "solid")):
-            limits.add_series({
-                "name": f"{label} {formats.money(getattr(band, label.lower()))}",
-                "categories": [name, 0, 4, 0, 6],
-                "values": [CHART_DATA, data_row, first, data_row, first + 2],
-                "line": {"color": colour, "width": 2, "dash_type": dash},
-                "marker": {"type": "none"},
-            })
-        chart.combine(limits)
-        chart.show_hidden_data()
-        chart.set_title({"name": f"{band.name}, per {band.unit}",
-                         "name_font": {"size": 10, "bold": True}})
-        chart.set_y_axis({"num_format": "£#,##0", "major_gridlines": {"visible": True},
-                          "min": 0})
-        chart.set_x_axis({"num_font": {"size": 9}})
-        chart.set_legend({"position": "bottom", "font": {"size": 8}})
-        chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
-        ws.insert_chart(0, column, chart, {"y_offset": top})
-
-    def chart_data(self) -> None:
-        """The points of the floor and ceiling lines of the price charts (hidden)."""
-        ws = self.wb.add_worksheet(CHART_DATA)
-        ws.hide()
-        for i, title in enumerate(("Band", "Floor", "", "", "Ceiling", "", "")):
-            ws.write_string(0, i, title)
-        for r, (band, floor, ceiling) in enumerate(self.chart_rows, start=1):
-            ws.write_string(r, 0, band)
-            for col in range(1, 4):
-                ws.write_number(r, col, float(floor), self.fmt["money"])
-                ws.write_number(r, col + 3, float(ceiling), self.fmt["money"])
 
     def findings(self) -> None:
         rows = (
