@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 BANDS = "*bands*"  # stands for one money column per band of the tender definition
+# The custom document property every workbook clc-tender writes carries (its value the kind:
+# shortlist, letters, placements, uplift); such a file in a bids folder is skipped, not a bid.
+PRODUCER_PROPERTY = "clc-tender"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .. import formats
+from ..contract import PRODUCER_PROPERTY
 from ..write.atomic import atomic_output
 from .model import LetterSet
 
@@ -124,7 +125,7 @@ def _write_xlsx(path: Path, headers: list[str], rows: Sequence[dict[str, str]]) 
     wb = Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
     })
-    wb.set_custom_property("clc-tender", "letters")
+    wb.set_custom_property(PRODUCER_PROPERTY, "letters")
     ws = wb.add_worksheet("Letters")
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
                           "valign": "top"})

@@ -17,8 +17,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from clc_tender.tender import Limits
-from clc_tender.write.atomic import PRODUCER_PROPERTY
 
+from ..contract import PRODUCER_PROPERTY
 from .guards_common import _CHUNK, _RESEND, _TAG_MAX, _WORKBOOK, _WORKBOOK_RELS, _Reject
 
 # A declared count (count="…", uniqueCount="…"): readers size their tables by it before reading.

@@ -13,8 +13,6 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-PRODUCER_PROPERTY = "clc-tender"  # custom document property: the kind of output written
-
 
 class OutputProblem(Exception):
     """An output that cannot or must not be written: one line naming the path given, exit 2."""

@@ -18,6 +18,7 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 
 from .. import __version__
+from ..contract import PRODUCER_PROPERTY
 from ..place import Placements
 from ..rules.placement import Placement, hours_text
 from .atomic import atomic_output
@@ -215,7 +216,7 @@ def write_placements(result: Placements, out: Path, *, force: bool = False) -> N
                 "created": _utc_naive(result.run_at),
             }
         )
-        wb.set_custom_property("clc-tender", KIND)
+        wb.set_custom_property(PRODUCER_PROPERTY, KIND)
         writer = _Writer(wb)
         writer.table(
             SUMMARY,

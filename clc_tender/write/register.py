@@ -19,6 +19,7 @@ from xlsxwriter.format import Format
 
 from .. import __version__
 from .. import contract as c
+from ..contract import PRODUCER_PROPERTY
 from ..formats import EXCEL_DATE, EXCEL_DATETIME
 from ..read.ours import SheetRows
 from .price_charts import CHART_DATA
@@ -68,7 +69,7 @@ def write_sheets(
             "created": created.astimezone(dt.UTC).replace(tzinfo=None),
         }
     )
-    wb.set_custom_property("clc-tender", DOCUMENT_KIND)
+    wb.set_custom_property(PRODUCER_PROPERTY, DOCUMENT_KIND)
     for key, value in (custom or {}).items():
         wb.set_custom_property(key, value)
     styles = _Styles.of(wb)

@@ -22,12 +22,12 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__, formats
 from .. import contract as c
-from ..contract import Item, SheetSpec, band_key, outcome_item
+from ..contract import PRODUCER_PROPERTY, Item, SheetSpec, band_key, outcome_item
 from ..findings import CONDITION_CODES, Finding, Outcome
 from ..framework import band_prices, extra_bands, rate_card
 from ..results import Evaluation, LotOutcome
 from ..rules.reopening import rounds_text
-from .atomic import PRODUCER_PROPERTY, OutputExists, atomic_output
+from .atomic import OutputExists, atomic_output
 from .layout import LINE_POINTS, MAX_ROW_POINTS, row_height, wrapped_lines
 from .price_charts import CHART_HEIGHT, PriceCharts
 

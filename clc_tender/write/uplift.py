@@ -19,6 +19,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
+from ..contract import PRODUCER_PROPERTY
 from ..formats import EXCEL_DATE, money
 from ..formats import date as long_day
 from ..letters.mailmerge import neutralise
@@ -205,7 +206,7 @@ def _workbook(run: UpliftRun, path: Path) -> Workbook:
             "created": run.run_at.astimezone(dt.UTC).replace(tzinfo=None),
         }
     )
-    wb.set_custom_property("clc-tender", DOCUMENT_KIND)
+    wb.set_custom_property(PRODUCER_PROPERTY, DOCUMENT_KIND)
     return wb
 
 
