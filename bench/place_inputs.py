@@ -28,7 +28,9 @@ def _postcodes_by_district(codes: dict[str, str]) -> dict[str, list[str]]:
     frame = data.dataframe
     frame = frame[frame["oseast1m"].notna()]
     return {
-        district: [f"{k[:-3]} {k[-3:]}" for k in sorted(frame.loc[frame["laua"] == code, "pcd_abbr"])]
+        district: [
+            f"{k[:-3]} {k[-3:]}" for k in sorted(frame.loc[frame["laua"] == code, "pcd_abbr"])
+        ]
         for district, code in codes.items()
     }
 
@@ -64,20 +66,44 @@ def build(folder: Path, seed: int = 2026) -> tuple[Path, Path]:
         services = []
         for k in range(per_member[i]):
             district = rng.choice(districts)
-            services.append(ServiceRow(
-                f"Service {i + 1}-{k + 1}", f"{rng.randint(1, 200)} High Street",
-                rng.choice(where[district]), district, needs(2, 5),
-                ";".join(DAYS[:5] + (("Sat",) if rng.random() < 0.3 else ()))))
-        members.append(Member(
-            f"{10_000_000 + i:08d}", f"Day Provider {i + 1} Ltd", "Day Services", 1, f"B-{i}",
-            Decimal(rng.randint(6000, 9500)) / 100, "", {b: price(b) for b in bands},
-            services=tuple(services)))
+            services.append(
+                ServiceRow(
+                    f"Service {i + 1}-{k + 1}",
+                    f"{rng.randint(1, 200)} High Street",
+                    rng.choice(where[district]),
+                    district,
+                    needs(2, 5),
+                    ";".join(DAYS[:5] + (("Sat",) if rng.random() < 0.3 else ())),
+                )
+            )
+        members.append(
+            Member(
+                f"{10_000_000 + i:08d}",
+                f"Day Provider {i + 1} Ltd",
+                "Day Services",
+                1,
+                f"B-{i}",
+                Decimal(rng.randint(6000, 9500)) / 100,
+                "",
+                {b: price(b) for b in bands},
+                services=tuple(services),
+            )
+        )
     for i in range(MEMBERS_PA):
         covered = rng.sample(districts, rng.randint(1, 5))
-        members.append(Member(
-            f"{20_000_000 + i:08d}", f"PA Provider {i + 1} Ltd", "Personal Assistants", 1,
-            f"P-{i}", Decimal(rng.randint(6000, 9500)) / 100, "", {"PA Band": price("PA Band")},
-            coverage=tuple(CoverageRow(d, needs(2, 5)) for d in covered)))
+        members.append(
+            Member(
+                f"{20_000_000 + i:08d}",
+                f"PA Provider {i + 1} Ltd",
+                "Personal Assistants",
+                1,
+                f"P-{i}",
+                Decimal(rng.randint(6000, 9500)) / 100,
+                "",
+                {"PA Band": price("PA Band")},
+                coverage=tuple(CoverageRow(d, needs(2, 5)) for d in covered),
+            )
+        )
     frames = read_files([], tender, fmt)
     ev = evaluate(frames, tender, fmt, RoundContext(members=tuple(members)))
     register = folder / "register.xlsx"
@@ -97,8 +123,18 @@ def build(folder: Path, seed: int = 2026) -> tuple[Path, Path]:
             if band in ("Band 3", "Band 4") and rng.random() < 0.3:
                 rows.append((ref, "Day Services", home, need, days, "Band 5", 2, limit))
         else:
-            rows.append((ref, "Personal Assistants", home, need, None, "PA Band",
-                         rng.choice((4, 6, 8, 10.5)), None))
+            rows.append(
+                (
+                    ref,
+                    "Personal Assistants",
+                    home,
+                    need,
+                    None,
+                    "PA Band",
+                    rng.choice((4, 6, 8, 10.5)),
+                    None,
+                )
+            )
     requests = folder / "requests.xlsx"
     write_requests(rows, requests)
     write_requests([r for r in rows if r[0] == rows[0][0]], folder / "requests-1.xlsx")
@@ -132,12 +168,14 @@ def phases(register: Path, requests: Path, out: Path) -> dict[str, float | int]:
     packages = read_requests(requests, tender)
     times["read requests"] = time.perf_counter() - started
     started = time.perf_counter()
-    index = place.load_postcodes(None, [p.home_postcode for p in packages]
-                                 + [s.postcode for s in market.services])
+    index = place.load_postcodes(
+        None, [p.home_postcode for p in packages] + [s.postcode for s in market.services]
+    )
     times["load postcodes"] = time.perf_counter() - started
     started = time.perf_counter()
-    result = place.placements_of(market, packages, {}, index, tender,
-                                 place.PlaceRequest(register, requests, tender))
+    result = place.placements_of(
+        market, packages, {}, index, tender, place.PlaceRequest(register, requests, tender)
+    )
     times["place every request"] = time.perf_counter() - started
     started = time.perf_counter()
     write_placements(result, out, force=True)

@@ -27,22 +27,32 @@ T = TypeVar("T")
 
 TenderOption = Annotated[
     Path | None,
-    typer.Option("--tender", help="Tender definition file (TOML); default: the bundled CLC 2026 definition.",
-                 dir_okay=False),
+    typer.Option(
+        "--tender",
+        help="Tender definition file (TOML); default: the bundled CLC 2026 definition.",
+        dir_okay=False,
+    ),
 ]
 
 
 ScoresOption = Annotated[
-    Path | None, typer.Option("--scores", help="The evaluation panel's scores workbook.", dir_okay=False)
+    Path | None,
+    typer.Option("--scores", help="The evaluation panel's scores workbook.", dir_okay=False),
 ]
 DecisionsOption = Annotated[
-    Path | None, typer.Option("--decisions", help="The officers' decisions on referrals (workbook).", dir_okay=False)
+    Path | None,
+    typer.Option(
+        "--decisions", help="The officers' decisions on referrals (workbook).", dir_okay=False
+    ),
 ]
 ReceiptsOption = Annotated[
     Path | None,
-    typer.Option("--receipts", dir_okay=False,
-                 help="The portal's receipt times (.xlsx sheet Receipts, or .csv): lateness is "
-                 "judged on Received at."),
+    typer.Option(
+        "--receipts",
+        dir_okay=False,
+        help="The portal's receipt times (.xlsx sheet Receipts, or .csv): lateness is "
+        "judged on Received at.",
+    ),
 ]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Overwrite an existing output (never an input).")
@@ -56,7 +66,9 @@ class UsageProblem(Exception):
 
 @app.callback()
 def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal fault.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an internal fault.")
+    ] = False,
 ) -> None:
     _state["debug"] = debug
 
@@ -85,7 +97,9 @@ def _guarded(run: Callable[[], T]) -> T:
     except Exception as exc:  # an internal fault: one line, the traceback only with --debug
         if _state["debug"]:
             raise
-        _fail(f"internal error ({type(exc).__name__}: {exc}); run again with --debug for details", 1)
+        _fail(
+            f"internal error ({type(exc).__name__}: {exc}); run again with --debug for details", 1
+        )
 
 
 def _load_tender(path: Path | None) -> Any:
@@ -99,14 +113,21 @@ def _load_tender(path: Path | None) -> Any:
 @app.command()
 def template(
     tender: TenderOption = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Where to write it (default tender-response.xlsx, or requests.xlsx with "
-        "--requests).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Where to write it (default tender-response.xlsx, or requests.xlsx with "
+            "--requests).",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-    requests: Annotated[bool, typer.Option(
-        "--requests", help="Write the blank requests workbook for place instead.")] = False,
+    requests: Annotated[
+        bool,
+        typer.Option("--requests", help="Write the blank requests workbook for place instead."),
+    ] = False,
 ) -> None:
-    """Write the blank tender response workbook of the tender definition (issued with the tender)."""
+    """Write the blank tender response workbook of the tender definition (issued with it)."""
 
     def run() -> None:
         from .tender import load_tender
@@ -119,8 +140,9 @@ def template(
             from .write.requests_template import write_requests_template
 
             target = out or Path("requests.xlsx")
-            check_output(target, force, [tender] if tender else [], [".xlsx"],
-                         "the requests workbook")
+            check_output(
+                target, force, [tender] if tender else [], [".xlsx"], "the requests workbook"
+            )
             write_requests_template(definition, target, force=force)
             typer.echo(f"Requests workbook for {definition.reference} written to {target}")
             return
@@ -134,7 +156,10 @@ def template(
 
 @app.command()
 def check(
-    paths: Annotated[list[Path], typer.Argument(help="Response workbooks, or folders of them.", show_default=False)],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Response workbooks, or folders of them.", show_default=False),
+    ],
     tender: TenderOption = None,
 ) -> None:
     """Read and validate workbooks without evaluating them: every finding, exit 1 when any error.
@@ -162,45 +187,101 @@ def check(
 
 @app.command()
 def evaluate(
-    bids_dir: Annotated[Path, typer.Argument(help="Folder of response workbooks (.xlsx).", show_default=False)],
+    bids_dir: Annotated[
+        Path, typer.Argument(help="Folder of response workbooks (.xlsx).", show_default=False)
+    ],
     scores: ScoresOption = None,
     decisions: DecisionsOption = None,
     tender: TenderOption = None,
-    out: Annotated[Path, typer.Option("--out", help="Where to write the shortlist workbook.")] = Path("shortlist.xlsx"),
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the shortlist workbook.")
+    ] = Path("shortlist.xlsx"),
     force: ForceOption = False,
     as_json: JsonOption = False,
     receipts: ReceiptsOption = None,
 ) -> None:
     """Evaluate every workbook in the folder (round 1) and write the award shortlist workbook."""
-    _guarded(lambda: _run_round(_request(
-        tender, None, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out, force=force,
-        receipts=receipts,
-    ), as_json))
+    _guarded(
+        lambda: _run_round(
+            _request(
+                tender,
+                None,
+                bids_dir=bids_dir,
+                scores=scores,
+                decisions=decisions,
+                out=out,
+                force=force,
+                receipts=receipts,
+            ),
+            as_json,
+        )
+    )
 
 
 @app.command()
 def reopen(
-    bids_dir: Annotated[Path, typer.Argument(help="Folder of this round's response workbooks.", show_default=False)],
-    register: Annotated[Path, typer.Option("--register", help="The latest shortlist workbook (from evaluate or an earlier reopen).", dir_okay=False, show_default=False)],
-    deadline: Annotated[str, typer.Option("--deadline", help="This round's deadline, ISO 8601 with a time, e.g. 2027-09-17T12:00 (UK time unless an offset is given).", show_default=False)],
-    award_date: Annotated[str | None, typer.Option(
-        "--award-date", show_default=False,
-        help="The planned award of this round, YYYY-MM-DD (default: the deadline plus round 1's "
-        "interval from deadline to award); the s.49 limits count awards.")] = None,
+    bids_dir: Annotated[
+        Path, typer.Argument(help="Folder of this round's response workbooks.", show_default=False)
+    ],
+    register: Annotated[
+        Path,
+        typer.Option(
+            "--register",
+            help="The latest shortlist workbook (from evaluate or an earlier reopen).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    deadline: Annotated[
+        str,
+        typer.Option(
+            "--deadline",
+            help="This round's deadline, ISO 8601 with a time, e.g. 2027-09-17T12:00 (UK time "
+            "unless an offset is given).",
+            show_default=False,
+        ),
+    ],
+    award_date: Annotated[
+        str | None,
+        typer.Option(
+            "--award-date",
+            show_default=False,
+            help="The planned award of this round, YYYY-MM-DD (default: the deadline plus round "
+            "1's "
+            "interval from deadline to award); the s.49 limits count awards.",
+        ),
+    ] = None,
     scores: ScoresOption = None,
     decisions: DecisionsOption = None,
     tender: TenderOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Where to write the shortlist (default shortlist-round-N.xlsx).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Where to write the shortlist (default shortlist-round-N.xlsx)."
+        ),
+    ] = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
     receipts: ReceiptsOption = None,
 ) -> None:
     """Re-open the framework: evaluate a new round's bids, carrying existing members forward."""
-    _guarded(lambda: _run_round(_request(
-        tender, deadline, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out,
-        force=force, register=register, receipts=receipts,
-        award_date=_parse_day("--award-date", award_date) if award_date else None,
-    ), as_json))
+    _guarded(
+        lambda: _run_round(
+            _request(
+                tender,
+                deadline,
+                bids_dir=bids_dir,
+                scores=scores,
+                decisions=decisions,
+                out=out,
+                force=force,
+                register=register,
+                receipts=receipts,
+                award_date=_parse_day("--award-date", award_date) if award_date else None,
+            ),
+            as_json,
+        )
+    )
 
 
 def _parse_day(option: str, text: str) -> Any:
@@ -210,7 +291,8 @@ def _parse_day(option: str, text: str) -> Any:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageProblem(
-            f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2027-11-26)") from None
+            f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2027-11-26)"
+        ) from None
 
 
 def _parse_deadline(text: str, tz: Any) -> Any:
@@ -223,7 +305,9 @@ def _parse_deadline(text: str, tz: Any) -> Any:
     try:
         value = dt.datetime.fromisoformat(stripped)
     except ValueError:
-        raise UsageProblem(f"--deadline {text}: not an ISO 8601 date and time (e.g. 2027-09-17T12:00)") from None
+        raise UsageProblem(
+            f"--deadline {text}: not an ISO 8601 date and time (e.g. 2027-09-17T12:00)"
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
@@ -246,24 +330,65 @@ def _run_round(request: Any, as_json: bool) -> None:
     if as_json:
         from .evaluate import to_json
 
-        sys.stdout.write(json.dumps(to_json(result.evaluation, str(result.out)), indent=2,
-                                    ensure_ascii=False) + "\n")
+        sys.stdout.write(
+            json.dumps(to_json(result.evaluation, str(result.out)), indent=2, ensure_ascii=False)
+            + "\n"
+        )
     else:
         render.evaluation_summary(result.evaluation, str(result.out))
 
 
 @app.command()
 def letters(
-    shortlist: Annotated[Path, typer.Argument(help="The shortlist workbook written by evaluate or reopen.", dir_okay=False, show_default=False)],
-    out: Annotated[Path, typer.Option("--out", help="Where to write the letter data: .xlsx or .csv.")] = Path("award-letters.xlsx"),
-    letter_date: Annotated[str | None, typer.Option("--letter-date", help="The date of the letters, YYYY-MM-DD (default: today, UK time).", show_default=False)] = None,
-    standstill_from: Annotated[str | None, typer.Option("--standstill-from", help="The day the award notice is published, YYYY-MM-DD: the letters give the end of the 8-working-day standstill.", show_default=False)] = None,
-    docx: Annotated[Path | None, typer.Option("--docx", help="Also write one Word letter per bid into this folder.", file_okay=False, show_default=False)] = None,
-    allow_pending: Annotated[bool, typer.Option("--allow-pending", help="Write letters while bids are still referred (they say the bid is still being considered).")] = False,
+    shortlist: Annotated[
+        Path,
+        typer.Argument(
+            help="The shortlist workbook written by evaluate or reopen.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the letter data: .xlsx or .csv.")
+    ] = Path("award-letters.xlsx"),
+    letter_date: Annotated[
+        str | None,
+        typer.Option(
+            "--letter-date",
+            help="The date of the letters, YYYY-MM-DD (default: today, UK time).",
+            show_default=False,
+        ),
+    ] = None,
+    standstill_from: Annotated[
+        str | None,
+        typer.Option(
+            "--standstill-from",
+            help="The day the award notice is published, YYYY-MM-DD: the letters give the end "
+            "of the 8-working-day standstill.",
+            show_default=False,
+        ),
+    ] = None,
+    docx: Annotated[
+        Path | None,
+        typer.Option(
+            "--docx",
+            help="Also write one Word letter per bid into this folder.",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    allow_pending: Annotated[
+        bool,
+        typer.Option(
+            "--allow-pending",
+            help="Write letters while bids are still referred (they say the bid is still being "
+            "considered).",
+        ),
+    ] = False,
     tender: TenderOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Write the award-letter data (one row per Outcomes row, for a mail merge), and Word letters."""
+    """Write the award-letter data (one row per Outcomes row, for a mail merge) and Word letters."""
 
     def iso_date(option: str, text: str) -> Any:
         import datetime as dt
@@ -271,7 +396,9 @@ def letters(
         try:
             return dt.date.fromisoformat(text.strip())
         except ValueError:
-            raise UsageProblem(f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2026-05-01)") from None
+            raise UsageProblem(
+                f"{option} {text}: not an ISO date (YYYY-MM-DD, e.g. 2026-05-01)"
+            ) from None
 
     def run() -> None:
         import datetime as dt
@@ -284,21 +411,34 @@ def letters(
 
         if out.suffix.lower() not in LETTER_SUFFIXES:
             raise UsageProblem(f"--out {out}: the letters file must end in .xlsx or .csv")
-        day = iso_date("--letter-date", letter_date) if letter_date else dt.datetime.now(ZoneInfo("Europe/London")).date()
+        day = (
+            iso_date("--letter-date", letter_date)
+            if letter_date
+            else dt.datetime.now(ZoneInfo("Europe/London")).date()
+        )
         published = iso_date("--standstill-from", standstill_from) if standstill_from else None
         if docx is not None and docx.exists() and not docx.is_dir():
             raise UsageProblem(f"--docx {docx}: not a folder")
         if docx is not None and not docx.exists() and not docx.parent.is_dir():
             raise UsageProblem(f"--docx {docx}: the folder {docx.parent} does not exist")
-        check_output(out, force, [shortlist, *([tender] if tender else [])], LETTER_SUFFIXES,
-                     "the letters file")
+        check_output(
+            out,
+            force,
+            [shortlist, *([tender] if tender else [])],
+            LETTER_SUFFIXES,
+            "the letters file",
+        )
         letter_set = read_letters(shortlist, day, published, load_tender(tender))
         if letter_set.pending and not allow_pending:
             first = letter_set.pending[0]
             raise UsageProblem(
-                f"{shortlist}: {len(letter_set.pending)} lot bid{'s are' if len(letter_set.pending) != 1 else ' is'} "
-                f"still referred (the first: {first.bid_reference}, {first.lot}); settle the referrals and "
-                "evaluate again, or pass --allow-pending to tell those bidders their bid is still being considered")
+                f"{shortlist}: {len(letter_set.pending)} lot "
+                f"bid{'s are' if len(letter_set.pending) != 1 else ' is'} "
+                f"still referred (the first: {first.bid_reference}, {first.lot}); settle the "
+                f"referrals and "
+                "evaluate again, or pass --allow-pending to tell those bidders their bid is "
+                "still being considered"
+            )
         written = write_word_letters(letter_set, docx, force) if docx is not None else []
         write_letters(letter_set.rows(), out, force)
         for warning in letter_set.warnings:
@@ -307,11 +447,14 @@ def letters(
             render.warning_line(
                 f"the letters are dated {formats.date(day)}, after the award notice of "
                 f"{formats.date(published)} that starts the standstill: assessment summaries must "
-                "go out before the award notice; check --letter-date and --standstill-from")
+                "go out before the award notice; check --letter-date and --standstill-from"
+            )
         if letter_set.unmoderated:
             render.warning_line(
-                f"{letter_set.unmoderated} question score{'s have' if letter_set.unmoderated != 1 else ' has'} "
-                "no moderated comment: the letters quote the evaluators' agreed comments instead")
+                f"{letter_set.unmoderated} question "
+                f"score{'s have' if letter_set.unmoderated != 1 else ' has'} "
+                "no moderated comment: the letters quote the evaluators' agreed comments instead"
+            )
         typer.echo(f"Award letter data ({len(letter_set.letters)} rows) written to {out}")
         from .inert import for_terminal
 
@@ -327,29 +470,47 @@ def _opt(name: str, text: str) -> Any:
 
 @app.command()
 def uplift(
-    register: Annotated[Path, typer.Argument(
-        help="The latest shortlist workbook (the register reopen reads).", dir_okay=False,
-        show_default=False)],
-    effective: Annotated[str, _opt(
-        "--effective", "The date the new prices take effect, YYYY-MM-DD.")],
-    nlw: Annotated[str | None, _opt(
-        "--nlw", "The National Living Wage, OLD:NEW in £ an hour, e.g. 12.21:12.71.")] = None,
-    cpi: Annotated[str | None, _opt(
-        "--cpi", "The CPI % weighted with the NLW change, e.g. 3.8.")] = None,
-    decided: Annotated[str | None, _opt(
-        "--uplift",
-        "The council's decided uplift % for every band, instead of the formula.")] = None,
+    register: Annotated[
+        Path,
+        typer.Argument(
+            help="The latest shortlist workbook (the register reopen reads).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    effective: Annotated[
+        str, _opt("--effective", "The date the new prices take effect, YYYY-MM-DD.")
+    ],
+    nlw: Annotated[
+        str | None,
+        _opt("--nlw", "The National Living Wage, OLD:NEW in £ an hour, e.g. 12.21:12.71."),
+    ] = None,
+    cpi: Annotated[
+        str | None, _opt("--cpi", "The CPI % weighted with the NLW change, e.g. 3.8.")
+    ] = None,
+    decided: Annotated[
+        str | None,
+        _opt("--uplift", "The council's decided uplift % for every band, instead of the formula."),
+    ] = None,
     cap: Annotated[str | None, _opt("--cap", "The most the computed uplift % may be.")] = None,
     tender: TenderOption = None,
-    out: Annotated[Path | None, _opt(
-        "--out", "The uplift record (default uplift-<effective date>.xlsx).")] = None,
-    register_out: Annotated[Path | None, _opt(
-        "--register-out",
-        "The uplifted register (default <register stem>-uplifted-<effective date>.xlsx).")] = None,
-    tender_out: Annotated[Path | None, _opt(
-        "--tender-out",
-        "The uplifted tender definition (default <definition stem>-<effective date>.toml)."
-    )] = None,
+    out: Annotated[
+        Path | None, _opt("--out", "The uplift record (default uplift-<effective date>.xlsx).")
+    ] = None,
+    register_out: Annotated[
+        Path | None,
+        _opt(
+            "--register-out",
+            "The uplifted register (default <register stem>-uplifted-<effective date>.xlsx).",
+        ),
+    ] = None,
+    tender_out: Annotated[
+        Path | None,
+        _opt(
+            "--tender-out",
+            "The uplifted tender definition (default <definition stem>-<effective date>.toml).",
+        ),
+    ] = None,
     force: ForceOption = False,
 ) -> None:
     """The annual uplift (NLW and CPI): members' prices and the bands' floors and ceilings."""
@@ -360,11 +521,23 @@ def uplift(
         from .uplifting import UpliftRequest, run_uplift
 
         old, new = parse_nlw(nlw) if nlw else (None, None)
-        figures = Figures(old, new, amount("--cpi", cpi) if cpi else None,
-                          amount("--uplift", decided) if decided else None,
-                          amount("--cap", cap) if cap else None)
-        request = UpliftRequest(register, figures, _parse_day("--effective", effective), tender,
-                                out, register_out, tender_out, force)
+        figures = Figures(
+            old,
+            new,
+            amount("--cpi", cpi) if cpi else None,
+            amount("--uplift", decided) if decided else None,
+            amount("--cap", cap) if cap else None,
+        )
+        request = UpliftRequest(
+            register,
+            figures,
+            _parse_day("--effective", effective),
+            tender,
+            out,
+            register_out,
+            tender_out,
+            force,
+        )
         render.uplift_summary(run_uplift(request))
 
     _guarded(run)
@@ -372,18 +545,34 @@ def uplift(
 
 @app.command()
 def report(
-    shortlist: Annotated[Path, typer.Argument(
-        help="The shortlist workbook written by evaluate or reopen.", dir_okay=False,
-        show_default=False)],
-    utilisation: Annotated[Path | None, typer.Option(
-        "--utilisation", help="The commissioners' utilisation workbook: adds the spend forecast.",
-        dir_okay=False, show_default=False)] = None,
+    shortlist: Annotated[
+        Path,
+        typer.Argument(
+            help="The shortlist workbook written by evaluate or reopen.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    utilisation: Annotated[
+        Path | None,
+        typer.Option(
+            "--utilisation",
+            help="The commissioners' utilisation workbook: adds the spend forecast.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     tender: TenderOption = None,
-    author: Annotated[str, typer.Option(
-        "--author", help="Who prepared the report (shown with the date).",
-    )] = "the procurement team",
-    out: Annotated[Path, typer.Option(
-        "--out", help="Where to write the report (.docx).")] = Path("award-report.docx"),
+    author: Annotated[
+        str,
+        typer.Option(
+            "--author",
+            help="Who prepared the report (shown with the date).",
+        ),
+    ] = "the procurement team",
+    out: Annotated[Path, typer.Option("--out", help="Where to write the report (.docx).")] = Path(
+        "award-report.docx"
+    ),
     force: ForceOption = False,
 ) -> None:
     """Write the award report for the Director and Scrutiny (Word): outcomes, prices, market
@@ -405,26 +594,56 @@ def report(
 
 @app.command()
 def place(
-    shortlist: Annotated[Path, typer.Argument(
-        help="The register: the latest shortlist workbook (evaluate or reopen).",
-        dir_okay=False, show_default=False)],
-    requests: Annotated[Path, typer.Option(
-        "--requests", help="The brokerage team's requests workbook (sheet Requests).",
-        dir_okay=False, show_default=False)],
-    exclude: Annotated[Path | None, typer.Option(
-        "--exclude", help="Providers not to offer (sheet Exclusions: Provider ID, Reason, "
-        "Officer, Date).", dir_okay=False, show_default=False)] = None,
-    postcodes: Annotated[Path | None, typer.Option(
-        "--postcodes", help="A newer ONS Postcode Directory or NSPL CSV (default: the bundled "
-        "ONS data).", dir_okay=False, show_default=False)] = None,
-    top: Annotated[int, typer.Option(
-        "--top", min=1, help="Options shown per request on the terminal (the workbook holds "
-        "all).")] = 5,
-    out: Annotated[Path, typer.Option(
-        "--out", help="Where to write the placements workbook (.xlsx).")] = Path("placements.xlsx"),
+    shortlist: Annotated[
+        Path,
+        typer.Argument(
+            help="The register: the latest shortlist workbook (evaluate or reopen).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    requests: Annotated[
+        Path,
+        typer.Option(
+            "--requests",
+            help="The brokerage team's requests workbook (sheet Requests).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    exclude: Annotated[
+        Path | None,
+        typer.Option(
+            "--exclude",
+            help="Providers not to offer (sheet Exclusions: Provider ID, Reason, Officer, Date).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    postcodes: Annotated[
+        Path | None,
+        typer.Option(
+            "--postcodes",
+            help="A newer ONS Postcode Directory or NSPL CSV (default: the bundled ONS data).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top",
+            min=1,
+            help="Options shown per request on the terminal (the workbook holds all).",
+        ),
+    ] = 5,
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the placements workbook (.xlsx).")
+    ] = Path("placements.xlsx"),
     force: ForceOption = False,
-    as_json: Annotated[bool, typer.Option(
-        "--json", help="Print the placements as JSON on stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the placements as JSON on stdout.")
+    ] = False,
     tender: TenderOption = None,
 ) -> None:
     """Rank the framework's providers for each person's package: cost, distance, needs, days."""
@@ -434,8 +653,9 @@ def place(
         from .place import PlaceRequest, run_place, to_json
         from .tender import load_tender
 
-        request = PlaceRequest(shortlist, requests, load_tender(tender), exclude, postcodes, out,
-                               force)
+        request = PlaceRequest(
+            shortlist, requests, load_tender(tender), exclude, postcodes, out, force
+        )
         result = run_place(request)
         if as_json:
             for note in result.warnings:

@@ -45,9 +45,7 @@ class SheetSpec:
 
     def headers(self, *, required: bool = True) -> dict[str, str]:
         """``{key: header}`` of the required (or the optional) columns, bands excluded."""
-        return {
-            c.key: c.header for c in self.columns if c.key != BANDS and c.required is required
-        }
+        return {c.key: c.header for c in self.columns if c.key != BANDS and c.required is required}
 
     def header(self, key: str) -> str:
         return next(c.header for c in self.columns if c.key == key)
@@ -69,91 +67,188 @@ def _opt(key: str, header: str, kind: str = "text") -> Column:
 # --- the shortlist workbook (evaluate and reopen; the register reopen reads) -----------------
 
 SUMMARY = SheetSpec("Summary", (_c("item", "Item", width=38), _c("value", "Value", width=72)))
-FRAMEWORK = SheetSpec("Framework", (
-    _c("provider_id", "Provider ID"), _c("organisation", "Organisation"), _c("lot", "Lot"),
-    _c("round", "Round", "int"), _c("bid_reference", "Bid reference"),
-    _c("quality_pct", "Quality %", "pct"), _c("conditions", "Conditions", "wrap", 50),
-    _c(BANDS, ""),
-))
-OUTCOMES = SheetSpec("Outcomes", (
-    _c("bid_reference", "Bid reference"), _c("organisation", "Organisation"), _c("lot", "Lot"),
-    _c("outcome", "Outcome"), _c("reasons", "Reasons", "wrap", 60),
-    _c("conditions", "Conditions", "wrap", 40), _c("decisions", "Decisions", "wrap", 40),
-    _c("quality_pct", "Quality %", "pct"), _c(BANDS, ""), _c("file", "File"),
-    # added after the contract's columns
-    _c("provider_id", "Provider ID"), _c("letter_reasons", "Letter reasons", "wrap", 60),
-    _c("letter_conditions", "Letter conditions", "wrap", 40),
-    # the figures of those sentences (JSON), so that letters word them with today's wording
-    _opt("letter_figures", "Letter figures", "text"),
-))
-RATE_CARD = SheetSpec("Rate card", (
-    _c("band", "Band"), _c("rank", "Rank", "int"), _c("organisation", "Organisation"),
-    _c("provider_id", "Provider ID"), _c("price", "Price (£)", "money"),
-    _c("hourly", "Hourly (£)", "money"),
-    # added after the contract's columns (optional: a shortlist written before has none)
-    Column("conditions", "Conditions", "wrap", 50, required=False),
-))
-QUALITY = SheetSpec("Quality", (
-    _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("question", "Question"),
-    _c("weight", "Weight %", "int"), _c("scores", "Scores"), _c("moderated", "Moderated", "int"),
-    _c("final", "Final", "int"), _c("status", "Status"), _c("comment", "Comment", "wrap", 60),
-    # added after the contract's columns
-    _c("excluded", "Excluded scores", "wrap", 30),
-))
-PRICES = SheetSpec("Prices", (
-    _c("band", "Band"), _c("floor", "Floor (£)", "money"), _c("ceiling", "Ceiling (£)", "money"),
-    _c("bids", "Bids", "int"), _c("min", "Min", "money"), _c("median", "Median", "money"),
-    _c("max", "Max", "money"), _c("outside", "Outside range", "int"),
-))
-FINDINGS = SheetSpec("Findings", (
-    _c("file", "File"), _c("sheet", "Sheet"), _c("cell", "Cell"), _c("severity", "Severity"),
-    _c("code", "Code"), _c("message", "Message", "wrap", 80),
-    _c("bid_reference", "Bid reference"), _c("lot", "Lot"),
-))
-INPUTS = SheetSpec("Inputs", (
-    _c("file", "File"), _c("bytes", "Bytes", "int"), _c("sha256", "SHA-256", width=66),
-    _c("status", "Status"), _c("note", "Note", "wrap", 60),
-))
-BIDDERS = SheetSpec("Bidders", (
-    _c("bid_reference", "Bid reference"), _c("organisation", "Organisation"),
-    _c("provider_id", "Provider ID"), _c("contact_name", "Contact name"),
-    _c("contact_email", "Contact email"), _c("contact_telephone", "Contact telephone"),
-    _c("registered_address", "Registered address", "wrap", 40), _c("postcode", "Postcode"),
-    _c("file", "File"),
-))
+FRAMEWORK = SheetSpec(
+    "Framework",
+    (
+        _c("provider_id", "Provider ID"),
+        _c("organisation", "Organisation"),
+        _c("lot", "Lot"),
+        _c("round", "Round", "int"),
+        _c("bid_reference", "Bid reference"),
+        _c("quality_pct", "Quality %", "pct"),
+        _c("conditions", "Conditions", "wrap", 50),
+        _c(BANDS, ""),
+    ),
+)
+OUTCOMES = SheetSpec(
+    "Outcomes",
+    (
+        _c("bid_reference", "Bid reference"),
+        _c("organisation", "Organisation"),
+        _c("lot", "Lot"),
+        _c("outcome", "Outcome"),
+        _c("reasons", "Reasons", "wrap", 60),
+        _c("conditions", "Conditions", "wrap", 40),
+        _c("decisions", "Decisions", "wrap", 40),
+        _c("quality_pct", "Quality %", "pct"),
+        _c(BANDS, ""),
+        _c("file", "File"),
+        # added after the contract's columns
+        _c("provider_id", "Provider ID"),
+        _c("letter_reasons", "Letter reasons", "wrap", 60),
+        _c("letter_conditions", "Letter conditions", "wrap", 40),
+        # the figures of those sentences (JSON), so that letters word them with today's wording
+        _opt("letter_figures", "Letter figures", "text"),
+    ),
+)
+RATE_CARD = SheetSpec(
+    "Rate card",
+    (
+        _c("band", "Band"),
+        _c("rank", "Rank", "int"),
+        _c("organisation", "Organisation"),
+        _c("provider_id", "Provider ID"),
+        _c("price", "Price (£)", "money"),
+        _c("hourly", "Hourly (£)", "money"),
+        # added after the contract's columns (optional: a shortlist written before has none)
+        Column("conditions", "Conditions", "wrap", 50, required=False),
+    ),
+)
+QUALITY = SheetSpec(
+    "Quality",
+    (
+        _c("bid_reference", "Bid reference"),
+        _c("lot", "Lot"),
+        _c("question", "Question"),
+        _c("weight", "Weight %", "int"),
+        _c("scores", "Scores"),
+        _c("moderated", "Moderated", "int"),
+        _c("final", "Final", "int"),
+        _c("status", "Status"),
+        _c("comment", "Comment", "wrap", 60),
+        # added after the contract's columns
+        _c("excluded", "Excluded scores", "wrap", 30),
+    ),
+)
+PRICES = SheetSpec(
+    "Prices",
+    (
+        _c("band", "Band"),
+        _c("floor", "Floor (£)", "money"),
+        _c("ceiling", "Ceiling (£)", "money"),
+        _c("bids", "Bids", "int"),
+        _c("min", "Min", "money"),
+        _c("median", "Median", "money"),
+        _c("max", "Max", "money"),
+        _c("outside", "Outside range", "int"),
+    ),
+)
+FINDINGS = SheetSpec(
+    "Findings",
+    (
+        _c("file", "File"),
+        _c("sheet", "Sheet"),
+        _c("cell", "Cell"),
+        _c("severity", "Severity"),
+        _c("code", "Code"),
+        _c("message", "Message", "wrap", 80),
+        _c("bid_reference", "Bid reference"),
+        _c("lot", "Lot"),
+    ),
+)
+INPUTS = SheetSpec(
+    "Inputs",
+    (
+        _c("file", "File"),
+        _c("bytes", "Bytes", "int"),
+        _c("sha256", "SHA-256", width=66),
+        _c("status", "Status"),
+        _c("note", "Note", "wrap", 60),
+    ),
+)
+BIDDERS = SheetSpec(
+    "Bidders",
+    (
+        _c("bid_reference", "Bid reference"),
+        _c("organisation", "Organisation"),
+        _c("provider_id", "Provider ID"),
+        _c("contact_name", "Contact name"),
+        _c("contact_email", "Contact email"),
+        _c("contact_telephone", "Contact telephone"),
+        _c("registered_address", "Registered address", "wrap", 40),
+        _c("postcode", "Postcode"),
+        _c("file", "File"),
+    ),
+)
 
 # every admitted member's services and districts, all rounds (call-off.md): what place reads
-SERVICES = SheetSpec("Services", (
-    _c("provider_id", "Provider ID"), _c("organisation", "Organisation"),
-    _c("round", "Round", "int"), _c("service_name", "Service name"),
-    _c("address", "Address", "wrap", 40), _c("postcode", "Postcode"), _c("district", "District"),
-    _c("support_needs", "Support needs", "wrap", 50), _c("days_open", "Days open"),
-))
-PA_COVERAGE = SheetSpec("PA coverage", (
-    _c("provider_id", "Provider ID"), _c("organisation", "Organisation"),
-    _c("round", "Round", "int"), _c("district", "District"),
-    _c("support_needs", "Support needs", "wrap", 50),
-))
+SERVICES = SheetSpec(
+    "Services",
+    (
+        _c("provider_id", "Provider ID"),
+        _c("organisation", "Organisation"),
+        _c("round", "Round", "int"),
+        _c("service_name", "Service name"),
+        _c("address", "Address", "wrap", 40),
+        _c("postcode", "Postcode"),
+        _c("district", "District"),
+        _c("support_needs", "Support needs", "wrap", 50),
+        _c("days_open", "Days open"),
+    ),
+)
+PA_COVERAGE = SheetSpec(
+    "PA coverage",
+    (
+        _c("provider_id", "Provider ID"),
+        _c("organisation", "Organisation"),
+        _c("round", "Round", "int"),
+        _c("district", "District"),
+        _c("support_needs", "Support needs", "wrap", 50),
+    ),
+)
 
 # the evaluation panel's declarations of interests (report.md), every round's, each with its
 # round; the scores workbook's Panel sheet (PANEL_DECLARATIONS below) less the Round
-PANEL = SheetSpec("Panel", (
-    _c("evaluator", "Evaluator"), _c("name", "Name"), _c("role", "Role"),
-    _c("conflict", "Conflict"), _c("bid_references", "Bid references"),
-    _c("mitigation", "Mitigation", "wrap", 40), _c("declared_on", "Declared on"),
-    _c("round", "Round", "int"),
-))
+PANEL = SheetSpec(
+    "Panel",
+    (
+        _c("evaluator", "Evaluator"),
+        _c("name", "Name"),
+        _c("role", "Role"),
+        _c("conflict", "Conflict"),
+        _c("bid_references", "Bid references"),
+        _c("mitigation", "Mitigation", "wrap", 40),
+        _c("declared_on", "Declared on"),
+        _c("round", "Round", "int"),
+    ),
+)
 
 SHORTLIST: tuple[SheetSpec, ...] = (
-    SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD, QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS,
-    SERVICES, PA_COVERAGE, PANEL,
+    SUMMARY,
+    FRAMEWORK,
+    OUTCOMES,
+    RATE_CARD,
+    QUALITY,
+    PRICES,
+    FINDINGS,
+    INPUTS,
+    BIDDERS,
+    SERVICES,
+    PA_COVERAGE,
+    PANEL,
 )
 # every uplift applied to the register (uplift.md), one row each; written by `uplift`, carried
 # forward by `reopen` and later uplifts; absent until the first uplift
-UPLIFTS = SheetSpec("Uplifts", (
-    _c("effective", "Effective", "date"), _c("uplift_pct", "Uplift %", "wrap", 24),
-    _c("nlw", "NLW"), _c("cpi", "CPI", "pct"), _c("register_sha256", "Register SHA-256", width=66),
-))
+UPLIFTS = SheetSpec(
+    "Uplifts",
+    (
+        _c("effective", "Effective", "date"),
+        _c("uplift_pct", "Uplift %", "wrap", 24),
+        _c("nlw", "NLW"),
+        _c("cpi", "CPI", "pct"),
+        _c("register_sha256", "Register SHA-256", width=66),
+    ),
+)
 
 
 class Item:
@@ -185,19 +280,37 @@ def outcome_item(lot: str, outcome: str) -> str:
 
 # --- the officers' workbooks (read strictly: a problem stops the run naming the cell) ---------
 
-SCORES = SheetSpec("Scores", (
-    _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("question", "Question"),
-    _c("evaluator", "Evaluator"), _c("score", "Score"), _c("comment", "Comment"),
-))
-RECEIPTS = SheetSpec("Receipts", (  # the e-tendering portal's export (or the same as .csv)
-    _c("bid_reference", "Bid reference"), _c("received_at", "Received at"),
-    Column("submission_id", "Submission ID", required=False),
-))
-DECISIONS = SheetSpec("Decisions", (
-    _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("code", "Code"),
-    _c("decision", "Decision"), _c("reason", "Reason"), _c("officer", "Officer"),
-    _c("date", "Date"),
-))
+SCORES = SheetSpec(
+    "Scores",
+    (
+        _c("bid_reference", "Bid reference"),
+        _c("lot", "Lot"),
+        _c("question", "Question"),
+        _c("evaluator", "Evaluator"),
+        _c("score", "Score"),
+        _c("comment", "Comment"),
+    ),
+)
+RECEIPTS = SheetSpec(
+    "Receipts",
+    (  # the e-tendering portal's export (or the same as .csv)
+        _c("bid_reference", "Bid reference"),
+        _c("received_at", "Received at"),
+        Column("submission_id", "Submission ID", required=False),
+    ),
+)
+DECISIONS = SheetSpec(
+    "Decisions",
+    (
+        _c("bid_reference", "Bid reference"),
+        _c("lot", "Lot"),
+        _c("code", "Code"),
+        _c("decision", "Decision"),
+        _c("reason", "Reason"),
+        _c("officer", "Officer"),
+        _c("date", "Date"),
+    ),
+)
 
 # the scores workbook's optional sheet of declarations of interests (report.md)
 PANEL_DECLARATIONS = SheetSpec("Panel", PANEL.columns[:-1])

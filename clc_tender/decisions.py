@@ -43,11 +43,17 @@ def decisions_by_pair(
     result: dict[tuple[str, str], dict[str, Decision]] = {}
     for rec in decisions.itertuples(index=False):
         if str(rec.bid_reference).casefold() not in known:
-            raise InputError(file or "decisions", f"Decisions!A{int(rec.row)}",
-                             f"the bid reference {rec.bid_reference} is not a bid of this round")
+            raise InputError(
+                file or "decisions",
+                f"Decisions!A{int(rec.row)}",
+                f"the bid reference {rec.bid_reference} is not a bid of this round",
+            )
         pair = (str(rec.bid_reference).casefold(), str(rec.lot))
         result.setdefault(pair, {})[str(rec.code).strip().casefold()] = Decision(
-            int(rec.row), str(rec.decision), str(rec.reason), str(rec.officer),
+            int(rec.row),
+            str(rec.decision),
+            str(rec.reason),
+            str(rec.officer),
             rec.date,  # type: ignore[arg-type]
         )
     return result
@@ -73,9 +79,13 @@ def apply_decisions(
             f"{f.code}: {verb} by {decision.officer} on {decision.date:%Y-%m-%d}: {decision.reason}"
         )
         if decision.decision == "reject":
-            result.append(dataclasses.replace(f, severity=Severity.ERROR).with_facts(
-                decided_by=decision.officer, decided_on=f"{decision.date:%Y-%m-%d}",
-                decision_reason=decision.reason))
+            result.append(
+                dataclasses.replace(f, severity=Severity.ERROR).with_facts(
+                    decided_by=decision.officer,
+                    decided_on=f"{decision.date:%Y-%m-%d}",
+                    decision_reason=decision.reason,
+                )
+            )
     return result, tuple(lines)
 
 
@@ -89,21 +99,37 @@ def unused_decisions(decisions: pd.DataFrame | None, file: str, used: set[int]) 
             continue
         code = str(rec.code).strip().casefold()
         why = (
-            "quality" if code in QUALITY_REFERRALS else
-            "gate" if code in CODE_OUTCOME and code not in DECIDABLE_CODES
-            and CODE_OUTCOME[code] is not Outcome.REFERRED else
-            "none"
+            "quality"
+            if code in QUALITY_REFERRALS
+            else "gate"
+            if code in CODE_OUTCOME
+            and code not in DECIDABLE_CODES
+            and CODE_OUTCOME[code] is not Outcome.REFERRED
+            else "none"
         )
-        found.append(Finding.of(
-            file, "Decisions", f"C{int(rec.row)}", "decision-unused",
-            bid_reference=str(rec.bid_reference), variant=why, decision=rec.decision,
-            decided_code=rec.code, bid=rec.bid_reference, lot=rec.lot))
+        found.append(
+            Finding.of(
+                file,
+                "Decisions",
+                f"C{int(rec.row)}",
+                "decision-unused",
+                bid_reference=str(rec.bid_reference),
+                variant=why,
+                decision=rec.decision,
+                decided_code=rec.code,
+                bid=rec.bid_reference,
+                lot=rec.lot,
+            )
+        )
     return found
 
 
 def one_accepted_per_provider(
-    twins: dict[tuple[int, str], list[str]], refs: dict[int, str], ids: dict[int, str],
-    decided: dict[tuple[str, str], dict[str, Decision]], file: str,
+    twins: dict[tuple[int, str], list[str]],
+    refs: dict[int, str],
+    ids: dict[int, str],
+    decided: dict[tuple[str, str], dict[str, Decision]],
+    file: str,
 ) -> None:
     """Accepting two bids of one provider for one lot stops the run, naming both rows.
 
@@ -120,6 +146,8 @@ def one_accepted_per_provider(
         if len(rows) > 1:
             cells = " and ".join(f"Decisions!A{row}" for row in sorted(rows))
             raise InputError(
-                file or "decisions", cells,
+                file or "decisions",
+                cells,
                 f"both bids of the provider {provider} for {lot} are accepted"
-                " (duplicate-provider); a provider holds one place per lot: reject one of them")
+                " (duplicate-provider); a provider holds one place per lot: reject one of them",
+            )

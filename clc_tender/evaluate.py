@@ -118,7 +118,9 @@ def relevant(findings: Iterable[Finding], lots: tuple[str, ...]) -> list[Finding
 
 def _with_references(findings: list[Finding], bids: pd.DataFrame) -> list[Finding]:
     refs = {file: ref for file, ref in zip(bids["file"], bids["bid_reference"], strict=True) if ref}
-    return [dataclasses.replace(f, bid_reference=refs.get(f.file, f.bid_reference)) for f in findings]
+    return [
+        dataclasses.replace(f, bid_reference=refs.get(f.file, f.bid_reference)) for f in findings
+    ]
 
 
 def outcome_of(f: Finding) -> Outcome | None:
@@ -140,7 +142,9 @@ def decide(applicable: list[Finding]) -> tuple[Outcome, tuple[Finding, ...], tup
         return Outcome.ADMITTED, (), conditions
     rank = {f: OUTCOME_ORDER.index(outcome_of(f) or Outcome.ADMITTED) for f in blocking}
     outcome = OUTCOME_ORDER[min(rank.values())]
-    reasons = [f for f in blocking if outcome is Outcome.REFERRED or f.severity is not Severity.REFERRAL]
+    reasons = [
+        f for f in blocking if outcome is Outcome.REFERRED or f.severity is not Severity.REFERRAL
+    ]
     reasons.sort(key=lambda f: (rank[f], gate_rank(f.code)))  # then by place (stable)
     if outcome is not Outcome.REFERRED:
         conditions = ()
@@ -161,16 +165,17 @@ class _Bids:
         """(bid, lot) -> (bid reference, file) of every lot bid for with a reference."""
         return {
             (bid, lot): (self.refs[bid], self.files[bid])
-            for bid, bid_lots in self.lots.items() for lot in bid_lots
+            for bid, bid_lots in self.lots.items()
+            for lot in bid_lots
             if self.refs[bid] and (bid, lot) not in exclude
         }
 
-    def already_members(
-        self, on_framework: dict[tuple[str, str], Member]
-    ) -> set[tuple[int, str]]:
+    def already_members(self, on_framework: dict[tuple[str, str], Member]) -> set[tuple[int, str]]:
         """The (bid, lot)s whose provider is already a member of the framework for the lot."""
         return {
-            (bid, lot) for bid, bid_lots in self.lots.items() for lot in bid_lots
+            (bid, lot)
+            for bid, bid_lots in self.lots.items()
+            for lot in bid_lots
             if self.ids[bid] and (self.ids[bid], lot) in on_framework
         }
 
@@ -181,8 +186,9 @@ class _Bids:
             organisations={int(i): str(v or "") for i, v in bids["organisation_name"].items()},
             ids={
                 int(i): provider_id(ch, charity)
-                for i, ch, charity in zip(bids.index, bids["companies_house_number"],
-                                          bids["charity_number"], strict=True)
+                for i, ch, charity in zip(
+                    bids.index, bids["companies_house_number"], bids["charity_number"], strict=True
+                )
             },
             files={int(i): str(v) for i, v in bids["file"].items()},
             lots=lots_by_bid(bids, tender.lot_names),
@@ -207,7 +213,13 @@ def evaluate(
     findings += result.findings
     valid_prices = frames.prices[frames.prices["price"].notna() & frames.prices["band"].notna()]
     judge = _Judge(
-        who, tender, on_framework, already, by_file, result, valid_prices,
+        who,
+        tender,
+        on_framework,
+        already,
+        by_file,
+        result,
+        valid_prices,
         decided=decisions_by_pair(ctx.decisions, ctx.decisions_file, frames.bids),
     )
     outcomes = judge.outcomes(frames.reads, findings)
@@ -248,15 +260,31 @@ class _Judge:
             for lot in who.lots.get(bid, ()) or ("",):
                 if (bid, lot) in self.already:
                     member = self.on_framework[(who.ids[bid], lot)]
-                    reason = _already_admitted(read.file, read.cell("companies_house_number"),
-                                               who.refs[bid], who.ids[bid], lot, member)
+                    reason = _already_admitted(
+                        read.file,
+                        read.cell("companies_house_number"),
+                        who.refs[bid],
+                        who.ids[bid],
+                        lot,
+                        member,
+                    )
                     findings.append(reason)
                     verdict: Verdict = (Outcome.ALREADY_ADMITTED, (reason,), ())
                     lines: tuple[str, ...] = ()
                 else:
                     verdict, lines = self.decide(bid, read.file, lot)
-                outcomes.append(_lot_outcome(bid, lot, who, verdict, lines, self.result,
-                                             prices_of.get(bid, {}), self.tender))
+                outcomes.append(
+                    _lot_outcome(
+                        bid,
+                        lot,
+                        who,
+                        verdict,
+                        lines,
+                        self.result,
+                        prices_of.get(bid, {}),
+                        self.tender,
+                    )
+                )
         return outcomes
 
     def decide(self, bid: int, file: str, lot: str) -> tuple[Verdict, tuple[str, ...]]:
@@ -264,19 +292,32 @@ class _Judge:
         applicable = relevant(self.by_file.get(file, []), (lot,) if lot else ())
         applicable, lines = apply_decisions(
             applicable + self.result.by_pair.get((bid, lot), []),
-            self.decided.get((self.who.refs[bid].casefold(), lot), {}), self.used)
+            self.decided.get((self.who.refs[bid].casefold(), lot), {}),
+            self.used,
+        )
         return decide(applicable), lines
 
 
 def _evaluation(
-    frames: BidFrames, fmt: Format, ctx: RoundContext, deadline: dt.datetime,
-    judge: _Judge, outcomes: list[LotOutcome], findings: list[Finding],
+    frames: BidFrames,
+    fmt: Format,
+    ctx: RoundContext,
+    deadline: dt.datetime,
+    judge: _Judge,
+    outcomes: list[LotOutcome],
+    findings: list[Finding],
 ) -> Evaluation:
     """The round's result: outcomes by bid reference and lot, findings in reading order."""
     tender, result = judge.tender, judge.result
     lot_order = {name: i for i, name in enumerate(tender.lot_names)}
-    outcomes.sort(key=lambda o: (o.bid_reference == "", o.bid_reference.casefold(), o.file,
-                                 lot_order.get(o.lot, -1)))
+    outcomes.sort(
+        key=lambda o: (
+            o.bid_reference == "",
+            o.bid_reference.casefold(),
+            o.file,
+            lot_order.get(o.lot, -1),
+        )
+    )
     return Evaluation(
         tender=tender,
         round=ctx.round_number,
@@ -285,8 +326,9 @@ def _evaluation(
         run_at=ctx.run_at or dt.datetime.now(tender.tz).replace(microsecond=0),
         outcomes=tuple(outcomes),
         findings=tuple(sorted(findings, key=finding_order(fmt))),
-        quality_rows=tuple(sorted(result.rows, key=lambda r: (r.bid_reference.casefold(),
-                                                              lot_order.get(r.lot, 0)))),
+        quality_rows=tuple(
+            sorted(result.rows, key=lambda r: (r.bid_reference.casefold(), lot_order.get(r.lot, 0)))
+        ),
         inputs=_ledger(frames, outcomes, ctx.inputs),
         bidders=_bidders(frames.bids, judge.who),
         prices=_round_prices(judge.valid_prices, outcomes, tender),
@@ -294,14 +336,20 @@ def _evaluation(
         first_award=ctx.first_award or tender.award_date,
         carried=len(ctx.members),
         warnings=ctx.warnings,
-        award_date=ctx.award_date or (ctx.first_award or tender.award_date
-                                      if ctx.round_number == 1 else None),
+        award_date=ctx.award_date
+        or (ctx.first_award or tender.award_date if ctx.round_number == 1 else None),
         rounds=ctx.rounds,
         uplifts=ctx.uplifts,
-        lateness_basis="Received at (portal receipts)" if ctx.receipts is not None
+        lateness_basis="Received at (portal receipts)"
+        if ctx.receipts is not None
         else "Submitted at (declared by the bidder)",
-        panel=(*ctx.earlier_panel, *(dataclasses.replace(d, round=ctx.round_number)
-                                     for d in (ctx.panel.declarations if ctx.panel else ()))),
+        panel=(
+            *ctx.earlier_panel,
+            *(
+                dataclasses.replace(d, round=ctx.round_number)
+                for d in (ctx.panel.declarations if ctx.panel else ())
+            ),
+        ),
     )
 
 
@@ -315,8 +363,9 @@ def _by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     return grouped
 
 
-def _admitted(outcomes: Iterable[LotOutcome], round_number: int,
-              rows: dict[tuple[int, str], tuple[Any, ...]]) -> list[Member]:
+def _admitted(
+    outcomes: Iterable[LotOutcome], round_number: int, rows: dict[tuple[int, str], tuple[Any, ...]]
+) -> list[Member]:
     """The members this round admits, with their conditions as ``code: message`` lines and
     their services (Day Services) or districts (Personal Assistants) as the bid lists them.
     The Framework never holds a (provider, lot) twice."""
@@ -327,16 +376,26 @@ def _admitted(outcomes: Iterable[LotOutcome], round_number: int,
             continue
         seen.add((o.provider_id, o.lot))
         listed = rows.get((o.bid, o.lot), ())
-        members.append(Member(
-            o.provider_id, o.organisation, o.lot, round_number, o.bid_reference, o.quality_pct,
-            "\n".join(f"{c.code}: {c.message}" for c in o.conditions), o.prices,
-            services=tuple(r for r in listed if isinstance(r, ServiceRow)),
-            coverage=tuple(r for r in listed if isinstance(r, CoverageRow))))
+        members.append(
+            Member(
+                o.provider_id,
+                o.organisation,
+                o.lot,
+                round_number,
+                o.bid_reference,
+                o.quality_pct,
+                "\n".join(f"{c.code}: {c.message}" for c in o.conditions),
+                o.prices,
+                services=tuple(r for r in listed if isinstance(r, ServiceRow)),
+                coverage=tuple(r for r in listed if isinstance(r, CoverageRow)),
+            )
+        )
     return members
 
 
 def _rows_of(frames: BidFrames, tender: Tender) -> dict[tuple[int, str], tuple[Any, ...]]:
     """Each bid's rows of its lots' coverage sheets (``Services``, ``PA Coverage``)."""
+
     def text(value: Any) -> str:
         return "" if value is None or value is INVALID else str(value)
 
@@ -347,9 +406,14 @@ def _rows_of(frames: BidFrames, tender: Tender) -> dict[tuple[int, str], tuple[A
             continue
         for rec in frame.to_dict("records"):
             if "service_name" in rec:
-                row: Any = ServiceRow(text(rec["service_name"]), text(rec.get("address")),
-                                      text(rec.get("postcode")), text(rec.get("district")),
-                                      text(rec.get("support_needs")), text(rec.get("days_open")))
+                row: Any = ServiceRow(
+                    text(rec["service_name"]),
+                    text(rec.get("address")),
+                    text(rec.get("postcode")),
+                    text(rec.get("district")),
+                    text(rec.get("support_needs")),
+                    text(rec.get("days_open")),
+                )
             else:
                 row = CoverageRow(text(rec.get("district")), text(rec.get("support_needs")))
             rows.setdefault((int(rec["bid"]), lot.name), []).append(row)
@@ -363,23 +427,46 @@ def _prices_by_bid(valid: pd.DataFrame) -> dict[int, dict[str, Decimal]]:
     return prices
 
 
-def _already_admitted(file: str, cell: str, ref: str, pid: str, lot: str,
-                      member: Member) -> Finding:
-    return Finding.of(file, "Bidder", cell, "already-admitted", bid_reference=ref, lots=(lot,),
-                      provider=pid, lot=lot, round=member.round, member_bid=member.bid_reference)
+def _already_admitted(
+    file: str, cell: str, ref: str, pid: str, lot: str, member: Member
+) -> Finding:
+    return Finding.of(
+        file,
+        "Bidder",
+        cell,
+        "already-admitted",
+        bid_reference=ref,
+        lots=(lot,),
+        provider=pid,
+        lot=lot,
+        round=member.round,
+        member_bid=member.bid_reference,
+    )
 
 
 def _lot_outcome(
-    bid: int, lot: str, who: _Bids,
+    bid: int,
+    lot: str,
+    who: _Bids,
     verdict: Verdict,
-    lines: tuple[str, ...], result: QualityResult, prices: dict[str, Decimal], tender: Tender,
+    lines: tuple[str, ...],
+    result: QualityResult,
+    prices: dict[str, Decimal],
+    tender: Tender,
 ) -> LotOutcome:
     band_lot = {b.name: b.lot for b in tender.bands}
     outcome, reasons, conditions = verdict
     return LotOutcome(
-        bid=bid, bid_reference=who.refs[bid], organisation=who.organisations[bid],
-        provider_id=who.ids[bid], lot=lot, outcome=outcome, reasons=reasons,
-        conditions=conditions, decisions=lines, quality_pct=result.percent.get((bid, lot)),
+        bid=bid,
+        bid_reference=who.refs[bid],
+        organisation=who.organisations[bid],
+        provider_id=who.ids[bid],
+        lot=lot,
+        outcome=outcome,
+        reasons=reasons,
+        conditions=conditions,
+        decisions=lines,
+        quality_pct=result.percent.get((bid, lot)),
         prices={band: price for band, price in prices.items() if not lot or band_lot[band] == lot},
         file=who.files[bid],
     )
@@ -391,18 +478,24 @@ def _round_prices(valid: pd.DataFrame, outcomes: list[LotOutcome], tender: Tende
         return valid
     band_lot = {b.name: b.lot for b in tender.bands}
     in_round = {(o.bid, o.lot) for o in outcomes if o.outcome is not Outcome.ALREADY_ADMITTED}
-    return valid[[(int(b), band_lot[band]) in in_round
-                  for b, band in zip(valid["bid"], valid["band"], strict=True)]]
+    return valid[
+        [
+            (int(b), band_lot[band]) in in_round
+            for b, band in zip(valid["bid"], valid["band"], strict=True)
+        ]
+    ]
 
 
-def _ledger(frames: BidFrames, outcomes: list[LotOutcome],
-            officers: Iterable[InputFile]) -> tuple[InputFile, ...]:
+def _ledger(
+    frames: BidFrames, outcomes: list[LotOutcome], officers: Iterable[InputFile]
+) -> tuple[InputFile, ...]:
     """The ``Inputs`` sheet: every file of the folder (a bid's note its outcomes), then the
     officers' files."""
     notes: dict[str, list[str]] = {}
     for o in outcomes:
         notes.setdefault(o.file, []).append(
-            f"{o.lot}: {o.outcome.value}" if o.lot else f"{o.outcome.value} (no lot could be read)")
+            f"{o.lot}: {o.outcome.value}" if o.lot else f"{o.outcome.value} (no lot could be read)"
+        )
     seen = [
         dataclasses.replace(i, note="; ".join(notes.get(i.file, []))) if i.status == "bid" else i
         for i in frames.inputs
@@ -411,10 +504,14 @@ def _ledger(frames: BidFrames, outcomes: list[LotOutcome],
 
 
 _BIDDER_FIELDS = {
-    "bid_reference": "bid_reference", "organisation": "organisation_name",
-    "contact_name": "contact_name", "contact_email": "contact_email",
-    "contact_telephone": "contact_telephone", "registered_address": "registered_address",
-    "postcode": "postcode", "file": "file",
+    "bid_reference": "bid_reference",
+    "organisation": "organisation_name",
+    "contact_name": "contact_name",
+    "contact_email": "contact_email",
+    "contact_telephone": "contact_telephone",
+    "registered_address": "registered_address",
+    "postcode": "postcode",
+    "file": "file",
 }
 
 
@@ -422,8 +519,10 @@ def _bidders(bids: pd.DataFrame, who: _Bids) -> tuple[dict[str, str], ...]:
     """One row per bid for the ``Bidders`` sheet, keyed by column key."""
     records = bids[list(_BIDDER_FIELDS.values())].to_dict("records")
     rows = [
-        {**{key: str(r[field] or "") for key, field in _BIDDER_FIELDS.items()},
-         "provider_id": who.ids[int(i)]}
+        {
+            **{key: str(r[field] or "") for key, field in _BIDDER_FIELDS.items()},
+            "provider_id": who.ids[int(i)],
+        }
         for i, r in zip(bids.index, records, strict=True)
     ]
     rows.sort(key=lambda b: (b["bid_reference"] == "", b["bid_reference"].casefold(), b["file"]))
@@ -444,12 +543,16 @@ def _same_provider(who: _Bids, already: set[tuple[int, str]]) -> dict[tuple[int,
         for bid in bids:
             mine = who.refs[bid].casefold()
             twins[(bid, lot)] = sorted(
-                {who.refs[b] for b in bids if who.refs[b].casefold() != mine})
+                {who.refs[b] for b in bids if who.refs[b].casefold() != mine}
+            )
     return twins
 
 
 def _duplicate_providers(
-    twins: dict[tuple[int, str], list[str]], who: _Bids, frames: BidFrames, result: QualityResult,
+    twins: dict[tuple[int, str], list[str]],
+    who: _Bids,
+    frames: BidFrames,
+    result: QualityResult,
 ) -> list[Finding]:
     """``duplicate-provider`` referrals, each reaching its (bid, lot) directly."""
     found = []
@@ -457,12 +560,17 @@ def _duplicate_providers(
         read = frames.reads[bid]
         key = "companies_house_number" if read.cell("companies_house_number") else "charity_number"
         twin = Finding.make(
-            read.file, "Bidder", read.cell(key), "duplicate-provider",
+            read.file,
+            "Bidder",
+            read.cell(key),
+            "duplicate-provider",
             f"the provider {who.ids[bid]} also bids for {lot} as {', '.join(others)}; a provider"
             " holds one place per lot: an officer accepts one bid and rejects the other",
-            bid_reference=who.refs[bid], lots=(lot,),
+            bid_reference=who.refs[bid],
+            lots=(lot,),
             plain=f"Your organisation sent more than one bid for the {lot} lot, and a provider"
-                  " holds one place per lot; the council is deciding which bid stands.")
+            " holds one place per lot; the council is deciding which bid stands.",
+        )
         result.by_pair.setdefault((bid, lot), []).append(twin)
         found.append(twin)
     return found

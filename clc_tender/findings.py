@@ -38,12 +38,24 @@ CODE_OUTCOME: dict[str, Outcome | None] = {
     # reading
     **dict.fromkeys(
         [
-            "unreadable-file", "encrypted-file", "not-xlsx", "file-too-large", "missing-sheet",
-            "missing-field", "duplicate-field", "invalid-value", "unknown-band", "format-version",
-            "duplicate-bid-reference", "duplicate-sheet",
+            "unreadable-file",
+            "encrypted-file",
+            "not-xlsx",
+            "file-too-large",
+            "missing-sheet",
+            "missing-field",
+            "duplicate-field",
+            "invalid-value",
+            "unknown-band",
+            "format-version",
+            "duplicate-bid-reference",
+            "duplicate-sheet",
             # price format, services
-            "price-not-whole-pence", "price-missing", "band5-without-band3-or-4",
-            "services-missing", "pa-coverage-missing",
+            "price-not-whole-pence",
+            "price-missing",
+            "band5-without-band3-or-4",
+            "services-missing",
+            "pa-coverage-missing",
         ],
         Outcome.NON_COMPLIANT,
     ),
@@ -52,32 +64,56 @@ CODE_OUTCOME: dict[str, Outcome | None] = {
     "price-above-ceiling": Outcome.DISQUALIFIED_PRICE,
     **dict.fromkeys(
         [
-            "mandatory-exclusion", "debarred",
-            "insurance-employers-liability", "insurance-public-liability",
+            "mandatory-exclusion",
+            "debarred",
+            "insurance-employers-liability",
+            "insurance-public-liability",
             "insurance-professional-indemnity",
-            "policy-missing", "policy-out-of-date",
-            "safeguarding-lead", "safeguarding-dbs", "safeguarding-training",
-            "cqc-not-registered", "cqc-inadequate",
-            "quality-question-below-minimum", "quality-below-pass-mark",
+            "policy-missing",
+            "policy-out-of-date",
+            "safeguarding-lead",
+            "safeguarding-dbs",
+            "safeguarding-training",
+            "cqc-not-registered",
+            "cqc-inadequate",
+            "quality-question-below-minimum",
+            "quality-below-pass-mark",
         ],
         Outcome.FAILED_GATE,
     ),
     **dict.fromkeys(
         [
-            "discretionary-exclusion", "duplicate-provider", "receipt-missing",
-            "finance-turnover", "finance-net-assets", "finance-current-ratio",
+            "discretionary-exclusion",
+            "duplicate-provider",
+            "receipt-missing",
+            "finance-turnover",
+            "finance-net-assets",
+            "finance-current-ratio",
             "finance-accounts-age",
-            "safeguarding-concerns", "quality-not-scored", "quality-needs-moderation",
+            "safeguarding-concerns",
+            "quality-not-scored",
+            "quality-needs-moderation",
         ],
         Outcome.REFERRED,
     ),
     "already-admitted": Outcome.ALREADY_ADMITTED,
     **dict.fromkeys(
         [
-            "text-number", "ignored-price", "unknown-field", "companies-house-padded",
-            "contact-details", "unknown-district", "unknown-support-need", "score-unused",
-            "decision-unused", "text-date", "hidden-content", "submitted-at-differs",
-            "receipt-unused", "evaluator-conflict", "evaluator-undeclared",
+            "text-number",
+            "ignored-price",
+            "unknown-field",
+            "companies-house-padded",
+            "contact-details",
+            "unknown-district",
+            "unknown-support-need",
+            "score-unused",
+            "decision-unused",
+            "text-date",
+            "hidden-content",
+            "submitted-at-differs",
+            "receipt-unused",
+            "evaluator-conflict",
+            "evaluator-undeclared",
         ],
         None,
     ),
@@ -90,7 +126,10 @@ FINANCE_CODES = frozenset(
 # Referrals an officer settles with a decision. Quality referrals are not among them: a bid is
 # scored by the panel (a moderated score in the scores workbook), never admitted by a decision.
 DECIDABLE_CODES = FINANCE_CODES | {
-    "discretionary-exclusion", "safeguarding-concerns", "duplicate-provider", "receipt-missing",
+    "discretionary-exclusion",
+    "safeguarding-concerns",
+    "duplicate-provider",
+    "receipt-missing",
 }
 QUALITY_REFERRALS = frozenset({"quality-not-scored", "quality-needs-moderation"})
 
@@ -98,24 +137,69 @@ QUALITY_REFERRALS = frozenset({"quality-not-scored", "quality-needs-moderation"}
 # The order of the gates (domain.md): within one outcome a letter gives its reasons in this
 # order, then by place. Reading problems come first; a code of no gate last.
 GATE_CODES: tuple[frozenset[str], ...] = (
-    frozenset({
-        "unreadable-file", "encrypted-file", "not-xlsx", "file-too-large", "missing-sheet",
-        "duplicate-sheet", "missing-field", "duplicate-field", "invalid-value", "unknown-band",
-        "format-version", "duplicate-bid-reference", "late",
-    }),
-    frozenset({"mandatory-exclusion", "debarred", "discretionary-exclusion", "duplicate-provider",
-               "receipt-missing"}),
-    frozenset({"price-not-whole-pence", "price-missing", "band5-without-band3-or-4",
-               "price-below-floor", "price-above-ceiling"}),
+    frozenset(
+        {
+            "unreadable-file",
+            "encrypted-file",
+            "not-xlsx",
+            "file-too-large",
+            "missing-sheet",
+            "duplicate-sheet",
+            "missing-field",
+            "duplicate-field",
+            "invalid-value",
+            "unknown-band",
+            "format-version",
+            "duplicate-bid-reference",
+            "late",
+        }
+    ),
+    frozenset(
+        {
+            "mandatory-exclusion",
+            "debarred",
+            "discretionary-exclusion",
+            "duplicate-provider",
+            "receipt-missing",
+        }
+    ),
+    frozenset(
+        {
+            "price-not-whole-pence",
+            "price-missing",
+            "band5-without-band3-or-4",
+            "price-below-floor",
+            "price-above-ceiling",
+        }
+    ),
     FINANCE_CODES,
-    frozenset({"insurance-employers-liability", "insurance-public-liability",
-               "insurance-professional-indemnity"}),
+    frozenset(
+        {
+            "insurance-employers-liability",
+            "insurance-public-liability",
+            "insurance-professional-indemnity",
+        }
+    ),
     frozenset({"policy-missing", "policy-out-of-date"}),
-    frozenset({"safeguarding-lead", "safeguarding-dbs", "safeguarding-training",
-               "cqc-not-registered", "cqc-inadequate", "safeguarding-concerns"}),
+    frozenset(
+        {
+            "safeguarding-lead",
+            "safeguarding-dbs",
+            "safeguarding-training",
+            "cqc-not-registered",
+            "cqc-inadequate",
+            "safeguarding-concerns",
+        }
+    ),
     frozenset({"services-missing", "pa-coverage-missing"}),
-    frozenset({"quality-question-below-minimum", "quality-below-pass-mark", "quality-not-scored",
-               "quality-needs-moderation"}),
+    frozenset(
+        {
+            "quality-question-below-minimum",
+            "quality-below-pass-mark",
+            "quality-not-scored",
+            "quality-needs-moderation",
+        }
+    ),
 )
 
 
@@ -167,9 +251,16 @@ class Finding:
     ) -> Finding:
         """A finding worded by ``wording.py`` from its ``facts`` (the figures a rule found)."""
         return cls.make(
-            file, sheet, cell, code, wording.officer_message(code, facts),
-            bid_reference=bid_reference, lots=lots, severity=severity,
-            plain=wording.bidder_sentence(code, facts), facts=tuple(facts.items()),
+            file,
+            sheet,
+            cell,
+            code,
+            wording.officer_message(code, facts),
+            bid_reference=bid_reference,
+            lots=lots,
+            severity=severity,
+            plain=wording.bidder_sentence(code, facts),
+            facts=tuple(facts.items()),
         )
 
     def with_facts(self, **more: Any) -> Finding:
@@ -201,8 +292,16 @@ class Finding:
         if code not in CODE_OUTCOME and code not in CONDITION_CODES:
             raise ValueError(f"unknown rule code {code!r}")
         return cls(
-            file, sheet, cell, code, message, severity or severity_of(code), bid_reference, lots,
-            plain, facts,
+            file,
+            sheet,
+            cell,
+            code,
+            message,
+            severity or severity_of(code),
+            bid_reference,
+            lots,
+            plain,
+            facts,
         )
 
     @property

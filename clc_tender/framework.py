@@ -72,13 +72,24 @@ def rate_card(members: Iterable[Member], tender: Tender) -> list[RateRow]:
             if m.lot == band.lot and m.prices.get(band.name) is not None
         ]
         priced.sort(
-            key=lambda pm: (pm[0], pm[1].organisation.casefold(), pm[1].organisation,
-                            pm[1].provider_id)
+            key=lambda pm: (
+                pm[0],
+                pm[1].organisation.casefold(),
+                pm[1].organisation,
+                pm[1].provider_id,
+            )
         )
         ranks = competition_ranks([price for price, _ in priced])
         rows += [
-            RateRow(band.name, rank, member.organisation, member.provider_id, price,
-                    hourly_rate(price, band, tender.session_hours), member.conditions)
+            RateRow(
+                band.name,
+                rank,
+                member.organisation,
+                member.provider_id,
+                price,
+                hourly_rate(price, band, tender.session_hours),
+                member.conditions,
+            )
             for rank, (price, member) in zip(ranks, priced, strict=True)
         ]
     return rows
@@ -118,6 +129,15 @@ def band_prices(prices: Iterable[tuple[str, Decimal]], tender: Tender) -> list[B
     for band in tender.bands:
         values = by_band.get(band.name, [])
         outside = sum(1 for v in values if v < band.floor or v > band.ceiling)
-        rows.append(BandPrices(band, len(values), min(values, default=None), median(values),
-                               max(values, default=None), outside, tuple(values)))
+        rows.append(
+            BandPrices(
+                band,
+                len(values),
+                min(values, default=None),
+                median(values),
+                max(values, default=None),
+                outside,
+                tuple(values),
+            )
+        )
     return rows

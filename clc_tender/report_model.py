@@ -112,6 +112,7 @@ def words(code: str) -> str:
 
 # --- reading ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Source:
     """The shortlist as the report uses it: Summary items as text, the sheets' rows by key."""

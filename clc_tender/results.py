@@ -67,7 +67,8 @@ class Declaration:
         """An actual conflict for this bid: the evaluator's scores of it are not used."""
         wanted = bid_reference.casefold()
         return self.conflict == "Actual" and any(
-            r.casefold() == wanted for r in self.bid_references)
+            r.casefold() == wanted for r in self.bid_references
+        )
 
 
 @dataclass(frozen=True)

@@ -61,8 +61,9 @@ def run_round(request: RoundRequest, progress: Progress | None = None) -> RoundR
     from .write.atomic import check_output
 
     _check(request)
-    officers = [p for p in (request.scores, request.decisions, request.register, request.receipts)
-                if p]
+    officers = [
+        p for p in (request.scores, request.decisions, request.register, request.receipts) if p
+    ]
     paths, skipped = list_folder(request.bids_dir, exclude=officers)
     if request.out is not None:  # an earlier shortlist of ours in the folder: replaced, not read
         ours = _ours(request.out, paths, request.tender)
@@ -102,8 +103,11 @@ def _check(request: RoundRequest) -> None:
 
 
 def _finish(
-    request: RoundRequest, reading: BidReading, skipped: list[InputFile],
-    progress: Progress | None, inputs: list[Path],
+    request: RoundRequest,
+    reading: BidReading,
+    skipped: list[InputFile],
+    progress: Progress | None,
+    inputs: list[Path],
 ) -> RoundResult:
     from .evaluate import evaluate
     from .read.frames import collect
@@ -115,12 +119,15 @@ def _finish(
     if not frames.reads:
         notes.append(f"no .xlsx bids were found in {request.bids_dir}")
     if request.scores is None and frames.reads:
-        notes.append("no --scores workbook was given: every bid is referred with quality not "
-                     "scored")
+        notes.append(
+            "no --scores workbook was given: every bid is referred with quality not scored"
+        )
     if request.receipts is None and frames.reads:
-        notes.append("lateness was judged on Submitted at, the bidder's own statement; give"
-                     " --receipts (the portal's receipt times) to judge it on when each bid"
-                     " was received")
+        notes.append(
+            "lateness was judged on Submitted at, the bidder's own statement; give"
+            " --receipts (the portal's receipt times) to judge it on when each bid"
+            " was received"
+        )
     context = dataclasses.replace(context, warnings=tuple(notes))
     ev = evaluate(frames, request.tender, request.fmt, context)
     write_shortlist(ev, out, force=request.force)
@@ -144,8 +151,9 @@ def _context(request: RoundRequest, given: list[Path]) -> tuple[RoundContext, Pa
 
         previous = read_shortlist(request.register, tender, optional=(UPLIFTS, PANEL))
         context = _reopening(request, previous)
-        register = input_file(request.register, "register",
-                              f"members carried from round {previous.round}")
+        register = input_file(
+            request.register, "register", f"members carried from round {previous.round}"
+        )
     out = request.out or default_out(context.round_number)
     check_output(out, request.force, given, [".xlsx"], "the shortlist")
     scores = read_scores(request.scores, tender) if request.scores else None
@@ -155,11 +163,17 @@ def _context(request: RoundRequest, given: list[Path]) -> tuple[RoundContext, Pa
     if request.scores is not None:
         inputs.append(input_file(request.scores, "scores", "the panel's quality scores"))
     if request.decisions is not None:
-        inputs.append(input_file(request.decisions, "decisions",
-                                 "the officers' decisions on referrals"))
+        inputs.append(
+            input_file(request.decisions, "decisions", "the officers' decisions on referrals")
+        )
     if request.receipts is not None:
-        inputs.append(input_file(request.receipts, "receipts",
-                                 "the portal's receipt times: lateness judged on Received at"))
+        inputs.append(
+            input_file(
+                request.receipts,
+                "receipts",
+                "the portal's receipt times: lateness judged on Received at",
+            )
+        )
     context = dataclasses.replace(
         context,
         scores=scores.frame if scores else None,
@@ -189,11 +203,16 @@ def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
     if limits.refusal:
         raise Refusal(limits.refusal)
     return RoundContext(
-        deadline=request.deadline, round_number=round_number,
-        first_deadline=previous.first_deadline, first_award=previous.first_award,
-        members=previous.members, warnings=(*limits.warnings, *missing_services(previous)),
-        award_date=award, rounds=previous.rounds,
-        uplifts=tuple({col.key: row.get(col.key) for col in UPLIFTS.columns}
-                      for row in previous.rows(UPLIFTS)),  # carried forward as they were
+        deadline=request.deadline,
+        round_number=round_number,
+        first_deadline=previous.first_deadline,
+        first_award=previous.first_award,
+        members=previous.members,
+        warnings=(*limits.warnings, *missing_services(previous)),
+        award_date=award,
+        rounds=previous.rounds,
+        uplifts=tuple(
+            {col.key: row.get(col.key) for col in UPLIFTS.columns} for row in previous.rows(UPLIFTS)
+        ),  # carried forward as they were
         earlier_panel=read_declarations(previous, tender),
     )

@@ -23,7 +23,6 @@ class TenderError(Exception):
         self.key = key
 
 
-
 @dataclass(frozen=True)
 class Lot:
     name: str
@@ -123,7 +122,6 @@ class Limits:
     max_sheet_rows: int
 
 
-
 class Reader:
     """Typed access to the TOML tables that names the missing or wrong key."""
 
@@ -187,7 +185,8 @@ class Reader:
     def items(self, table: Mapping[str, Any], key: str, path: str) -> list[Mapping[str, Any]]:
         value = self.get(table, key, path)
         if (
-            not isinstance(value, list) or not value
+            not isinstance(value, list)
+            or not value
             or not all(isinstance(v, Mapping) for v in value)
         ):
             raise self.fail(_join(path, key), "must be a non-empty list of tables")
@@ -198,7 +197,6 @@ class Reader:
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
             raise self.fail(_join(path, key), "must be a date, e.g. 2026-08-31")
         return value
-
 
 
 def _join(path: str, key: str) -> str:
@@ -288,9 +286,7 @@ def read_insurance(r: Reader, raw: Mapping[str, Any]) -> Insurance:
     )
 
 
-def read_policies(
-    r: Reader, pol: Mapping[str, Any], lots: tuple[Lot, ...]
-) -> tuple[Policy, ...]:
+def read_policies(r: Reader, pol: Mapping[str, Any], lots: tuple[Lot, ...]) -> tuple[Policy, ...]:
     """``[policies] required``: each policy names known lots."""
     lot_names = [lot.name for lot in lots]
     policies = []

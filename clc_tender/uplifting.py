@@ -75,8 +75,10 @@ def contact_notes(u: Uplift, contacts: dict[str, dict[str, str]]) -> tuple[str, 
     if not missing:
         return ()
     shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-    return (f"{len(missing)} provider(s) have no contact details in the register's Bidders sheet "
-            f"(admitted in an earlier round): fill them in on the Letters sheet ({shown})",)
+    return (
+        f"{len(missing)} provider(s) have no contact details in the register's Bidders sheet "
+        f"(admitted in an earlier round): fill them in on the Letters sheet ({shown})",
+    )
 
 
 def default_outputs(request: UpliftRequest) -> tuple[Path, Path, Path]:

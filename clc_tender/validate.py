@@ -35,32 +35,59 @@ def _fixed(text: str) -> Callable[[Any], str]:
     return lambda _value: text
 
 
-def _field_rules(spec: FieldSpec, fmt_version: int, types: dict[str, TypeSpec]) -> list[tuple[pa.Check, Rule]]:
+def _field_rules(
+    spec: FieldSpec, fmt_version: int, types: dict[str, TypeSpec]
+) -> list[tuple[pa.Check, Rule]]:
     rules: list[tuple[pa.Check, Rule]] = []
     key, label = spec.key, spec.label
 
-    def check(name: str, fn: Callable[[pd.Series], pd.Series], code: str, message: Callable[[Any], str]) -> None:
+    def check(
+        name: str, fn: Callable[[pd.Series], pd.Series], code: str, message: Callable[[Any], str]
+    ) -> None:
         rules.append((pa.Check(fn, name=f"{name}|{key}"), Rule(code, key, message)))
 
     if spec.max_length:
         limit = spec.max_length
-        check("length", lambda s: s.map(lambda v: 1 <= len(str(v)) <= limit), "invalid-value",
-              lambda v: f"{label}: {len(str(v))} characters; at most {limit}")
+        check(
+            "length",
+            lambda s: s.map(lambda v: 1 <= len(str(v)) <= limit),
+            "invalid-value",
+            lambda v: f"{label}: {len(str(v))} characters; at most {limit}",
+        )
     kind = types.get(spec.type)
     if kind is not None and kind.pattern:
         compiled = re.compile(kind.pattern)
-        check(spec.type, lambda s: s.map(lambda v: bool(compiled.match(str(v)))), kind.code,
-              lambda v: f"{label}: \"{v}\" {kind.problem}")
+        check(
+            spec.type,
+            lambda s: s.map(lambda v: bool(compiled.match(str(v)))),
+            kind.code,
+            lambda v: f'{label}: "{v}" {kind.problem}',
+        )
     if spec.choices:
         choices = {c.casefold(): c for c in spec.choices}
-        check("choice", lambda s: s.map(lambda v: str(v).casefold() in choices), "invalid-value",
-              lambda v: f"{label}: \"{v}\" is not one of {', '.join(spec.choices)}")
+        check(
+            "choice",
+            lambda s: s.map(lambda v: str(v).casefold() in choices),
+            "invalid-value",
+            lambda v: f'{label}: "{v}" is not one of {", ".join(spec.choices)}',
+        )
     if key == "format_version":
-        check("version", lambda s: s == fmt_version, "format-version",
-              lambda v: f"format version {v}; this tender reads format {fmt_version}, the format of the issued template")
+        check(
+            "version",
+            lambda s: s == fmt_version,
+            "format-version",
+            lambda v: (
+                f"format version {v}; this tender reads format {fmt_version}, the format of the "
+                f"issued template"
+            ),
+        )
     if key == "declaration_accepted":
-        check("declaration", lambda s: s.map(lambda v: v is True), "invalid-value",
-              lambda v: "the declaration must be accepted (Yes)")
+        check(
+            "declaration",
+            lambda s: s.map(lambda v: v is True),
+            "invalid-value",
+            lambda v: "the declaration must be accepted (Yes)",
+        )
     return rules
 
 
@@ -74,37 +101,87 @@ def _frame_rules(tender: Tender, fmt: Format) -> list[tuple[pa.Check, Rule]]:
         any_yes = df[lot_keys].apply(lambda col: col.map(lambda v: v is True)).any(axis=1)
         return ~known | any_yes
 
-    rules.append((pa.Check(no_lot, name="one-lot"), Rule(
-        "invalid-value", lot_keys[-1], lambda v: "the bid is for no lot: Yes was required for at least one lot")))
+    rules.append(
+        (
+            pa.Check(no_lot, name="one-lot"),
+            Rule(
+                "invalid-value",
+                lot_keys[-1],
+                lambda v: "the bid is for no lot: Yes was required for at least one lot",
+            ),
+        )
+    )
 
     def identity(df: pd.DataFrame) -> pd.Series:
-        return df["companies_house_number"].notna() | df["charity_number"].notna() | df["_failed_identity"]
+        return (
+            df["companies_house_number"].notna()
+            | df["charity_number"].notna()
+            | df["_failed_identity"]
+        )
 
-    rules.append((pa.Check(identity, name="identity"), Rule(
-        "missing-field", "companies_house_number",
-        lambda v: "a Companies House number or a charity number was required")))
+    rules.append(
+        (
+            pa.Check(identity, name="identity"),
+            Rule(
+                "missing-field",
+                "companies_house_number",
+                lambda v: "a Companies House number or a charity number was required",
+            ),
+        )
+    )
     for policy in tender.policies:
         held, reviewed = f"policy_held:{policy.name}", f"policy_reviewed:{policy.name}"
 
         def review(df: pd.DataFrame, held: str = held, reviewed: str = reviewed) -> pd.Series:
-            return df[held].map(lambda v: v is not True) | df[reviewed].notna() | df["_failed"].map(lambda f, r=reviewed: r in f)
+            return (
+                df[held].map(lambda v: v is not True)
+                | df[reviewed].notna()
+                | df["_failed"].map(lambda f, r=reviewed: r in f)
+            )
 
-        rules.append((pa.Check(review, name=f"review|{reviewed}"), Rule(
-            "missing-field", reviewed, _fixed(f"{policy.name} policy last reviewed: required when the policy is held"))))
-    for key, label in (("cqc_location_id", "CQC location ID"), ("cqc_rating", "CQC overall rating")):
+        rules.append(
+            (
+                pa.Check(review, name=f"review|{reviewed}"),
+                Rule(
+                    "missing-field",
+                    reviewed,
+                    _fixed(f"{policy.name} policy last reviewed: required when the policy is held"),
+                ),
+            )
+        )
+    for key, label in (
+        ("cqc_location_id", "CQC location ID"),
+        ("cqc_rating", "CQC overall rating"),
+    ):
+
         def registered(df: pd.DataFrame, key: str = key) -> pd.Series:
-            return df["cqc_registered"].map(lambda v: v is not True) | df[key].notna() | df["_failed"].map(lambda f, k=key: k in f)
+            return (
+                df["cqc_registered"].map(lambda v: v is not True)
+                | df[key].notna()
+                | df["_failed"].map(lambda f, k=key: k in f)
+            )
 
-        rules.append((pa.Check(registered, name=f"cqc|{key}"), Rule(
-            "missing-field", key, _fixed(f"{label}: required when CQC registered"))))
+        rules.append(
+            (
+                pa.Check(registered, name=f"cqc|{key}"),
+                Rule("missing-field", key, _fixed(f"{label}: required when CQC registered")),
+            )
+        )
 
     def unique_reference(df: pd.DataFrame) -> pd.Series:
         refs = df["bid_reference"].map(lambda v: str(v).casefold() if v is not None else None)
         return refs.isna() | ~refs.duplicated(keep=False)
 
-    rules.append((pa.Check(unique_reference, name="duplicate-reference"), Rule(
-        "duplicate-bid-reference", "bid_reference",
-        lambda v: "the bid reference is used by another file in this folder")))
+    rules.append(
+        (
+            pa.Check(unique_reference, name="duplicate-reference"),
+            Rule(
+                "duplicate-bid-reference",
+                "bid_reference",
+                lambda v: "the bid reference is used by another file in this folder",
+            ),
+        )
+    )
     return rules
 
 
@@ -139,7 +216,9 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
         for check, rule in _field_rules(spec, fmt.version, fmt.types):
             checks.append(check)
             rules[str(check.name)] = rule
-        columns[key] = pa.Column(None, nullable=spec.required is not True, checks=checks, required=True)
+        columns[key] = pa.Column(
+            None, nullable=spec.required is not True, checks=checks, required=True
+        )
     frame_checks = []
     for check, rule in _frame_rules(tender, fmt):
         frame_checks.append(check)
@@ -158,16 +237,27 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
                 continue  # already reported: the value could not be read
             spec = specs[key]
             if spec.lots is not None and key not in read.present:
-                bid_lots = {lot.name for lot in tender.lots if bids.at[index, f"bidding_for:{lot.name}"] is True}
+                bid_lots = {
+                    lot.name
+                    for lot in tender.lots
+                    if bids.at[index, f"bidding_for:{lot.name}"] is True
+                }
                 if bid_lots and not bid_lots & set(spec.lots):
                     continue  # a row of another lot's field may be absent (Lone working, DS only)
             if key == "safeguarding_lead" and key in read.present:
                 continue  # a blank lead is the safeguarding gate's finding
             cell = read.cell(key)
             where = "is blank" if key in read.present else "is missing"
-            findings.append(Finding.make(
-                read.file, fmt.sheet_of.get(key, ""), cell, "missing-field",
-                f"'{spec.label}' {where}; it is required", lots=spec.lots))
+            findings.append(
+                Finding.make(
+                    read.file,
+                    fmt.sheet_of.get(key, ""),
+                    cell,
+                    "missing-field",
+                    f"'{spec.label}' {where}; it is required",
+                    lots=spec.lots,
+                )
+            )
             continue
         matched = rules.get(str(case.check))
         if matched is None or (str(case.check), index) in seen:
@@ -177,17 +267,41 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
         value = bids.at[index, matched.key]
         sheet, cell = fmt.sheet_of.get(matched.key, ""), read.cell(matched.key)
         if matched.code == "duplicate-bid-reference":
-            same = bids["bid_reference"].map(lambda v, ref=str(value).casefold(): v is not None and str(v).casefold() == ref)
+            same = bids["bid_reference"].map(
+                lambda v, ref=str(value).casefold(): v is not None and str(v).casefold() == ref
+            )
             others = tuple(f for f in bids.loc[same, "file"] if f != read.file)
-            findings.append(Finding.of(read.file, sheet, cell, matched.code, lots=spec.lots,
-                                       reference=value, others=others))
+            findings.append(
+                Finding.of(
+                    read.file,
+                    sheet,
+                    cell,
+                    matched.code,
+                    lots=spec.lots,
+                    reference=value,
+                    others=others,
+                )
+            )
         elif matched.code == "contact-details":
             kind = fmt.types[spec.type]
-            findings.append(Finding.of(read.file, sheet, cell, matched.code, lots=spec.lots,
-                                       label=spec.label, value=value, problem=kind.problem))
+            findings.append(
+                Finding.of(
+                    read.file,
+                    sheet,
+                    cell,
+                    matched.code,
+                    lots=spec.lots,
+                    label=spec.label,
+                    value=value,
+                    problem=kind.problem,
+                )
+            )
         else:
-            findings.append(Finding.make(read.file, sheet, cell, matched.code, matched.message(value),
-                                         lots=spec.lots))
+            findings.append(
+                Finding.make(
+                    read.file, sheet, cell, matched.code, matched.message(value), lots=spec.lots
+                )
+            )
     return findings
 
 
@@ -202,7 +316,10 @@ def _validate_prices(frames: BidFrames, tender: Tender) -> list[Finding]:
 
     schema = pa.DataFrameSchema(
         {"band": pa.Column(None, nullable=True), "price": pa.Column(None, nullable=True)},
-        checks=[pa.Check(known_band, name="unknown-band"), pa.Check(unique_band, name="duplicate-band")],
+        checks=[
+            pa.Check(known_band, name="unknown-band"),
+            pa.Check(unique_band, name="duplicate-band"),
+        ],
         coerce=False,
     )
     cases = _failures(schema, prices)
@@ -212,14 +329,26 @@ def _validate_prices(frames: BidFrames, tender: Tender) -> list[Finding]:
         if check == "unknown-band":
             name = row["band_text"]
             what = f"the band '{name}'" if name else "a price with no band name"
-            findings.append(Finding.make(
-                row["file"], "Pricing", row["band_cell"], "unknown-band",
-                f"{what} is not a band of this tender ({', '.join(tender.band_names)})"))
+            findings.append(
+                Finding.make(
+                    row["file"],
+                    "Pricing",
+                    row["band_cell"],
+                    "unknown-band",
+                    f"{what} is not a band of this tender ({', '.join(tender.band_names)})",
+                )
+            )
         else:
-            findings.append(Finding.make(
-                row["file"], "Pricing", row["band_cell"], "duplicate-field",
-                f"{row['band']} is listed twice; give one price per band",
-                lots=(tender.band(row["band"]).lot,)))
+            findings.append(
+                Finding.make(
+                    row["file"],
+                    "Pricing",
+                    row["band_cell"],
+                    "duplicate-field",
+                    f"{row['band']} is listed twice; give one price per band",
+                    lots=(tender.band(row["band"]).lot,),
+                )
+            )
     return findings
 
 
@@ -236,8 +365,12 @@ def _validate_coverage(frames: BidFrames, tender: Tender, sheet: str) -> list[Fi
 
     schema = pa.DataFrameSchema(
         {
-            "district": pa.Column(None, nullable=True, checks=pa.Check.isin(sorted(districts), name="district")),
-            "support_needs": pa.Column(None, nullable=True, checks=pa.Check(needs_known, name="needs")),
+            "district": pa.Column(
+                None, nullable=True, checks=pa.Check.isin(sorted(districts), name="district")
+            ),
+            "support_needs": pa.Column(
+                None, nullable=True, checks=pa.Check(needs_known, name="needs")
+            ),
         },
         coerce=False,
     )
@@ -246,14 +379,32 @@ def _validate_coverage(frames: BidFrames, tender: Tender, sheet: str) -> list[Fi
     for case in cases.itertuples(index=False):
         row = frame.loc[int(case.index)]
         if case.check == "needs":
-            unknown = [p.strip() for p in str(case.failure_case).split(";") if p.strip() and p.strip() not in needs]
-            findings.append(Finding.make(
-                row["file"], sheet, row["support_needs_cell"], "unknown-support-need",
-                f"unknown support need {', '.join(repr(u) for u in unknown)} (known: {'; '.join(tender.support_needs)})",
-                lots=(lot,)))
+            unknown = [
+                p.strip()
+                for p in str(case.failure_case).split(";")
+                if p.strip() and p.strip() not in needs
+            ]
+            findings.append(
+                Finding.make(
+                    row["file"],
+                    sheet,
+                    row["support_needs_cell"],
+                    "unknown-support-need",
+                    f"unknown support need {', '.join(repr(u) for u in unknown)} (known: "
+                    f"{'; '.join(tender.support_needs)})",
+                    lots=(lot,),
+                )
+            )
         else:
-            findings.append(Finding.make(
-                row["file"], sheet, row["district_cell"], "unknown-district",
-                f"'{case.failure_case}' is not a district of the county ({', '.join(tender.districts)})",
-                lots=(lot,)))
+            findings.append(
+                Finding.make(
+                    row["file"],
+                    sheet,
+                    row["district_cell"],
+                    "unknown-district",
+                    f"'{case.failure_case}' is not a district of the county "
+                    f"({', '.join(tender.districts)})",
+                    lots=(lot,),
+                )
+            )
     return findings

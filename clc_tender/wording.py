@@ -137,7 +137,9 @@ WORDING: dict[str, Wording] = {
     **{
         code: Wording(
             test.officer + "; no parent company guarantee offered",
-            test.bidder[:1].upper() + test.bidder[1:] + ". No parent company guarantee was offered.",
+            test.bidder[:1].upper()
+            + test.bidder[1:]
+            + ". No parent company guarantee was offered.",
         )
         for code, test in FINANCE_TESTS.items()
     },
@@ -176,8 +178,7 @@ WORDING: dict[str, Wording] = {
     ),
     "safeguarding-dbs": Wording(
         "enhanced DBS checks with the adults' barred list are not in place for all staff",
-        "Enhanced DBS checks with the adults' barred list are not in place for all of your "
-        "staff.",
+        "Enhanced DBS checks with the adults' barred list are not in place for all of your staff.",
     ),
     "safeguarding-training": Wording(
         "safeguarding training completed by {pct:percent} of staff; at least {minimum:percent} "
@@ -187,8 +188,7 @@ WORDING: dict[str, Wording] = {
     ),
     "cqc-inadequate": Wording(
         "the provider's CQC overall rating is {rating}",
-        "Your CQC overall rating is {rating}; a provider rated {rating} cannot join the "
-        "framework.",
+        "Your CQC overall rating is {rating}; a provider rated {rating} cannot join the framework.",
     ),
     "cqc-not-registered": Wording(
         "CQC registration is required for {required_for:list}",
@@ -202,7 +202,8 @@ WORDING: dict[str, Wording] = {
     ),
     "services-missing": Wording(
         "the '{sheet_name}' sheet lists no rows; a {lot} bid must list at least one",
-        "Your '{sheet_name}' sheet lists no services; a bid for the {lot} lot must list at least one.",
+        "Your '{sheet_name}' sheet lists no services; a bid for the {lot} lot must list at "
+        "least one.",
     ),
     "pa-coverage-missing": Wording(
         "the '{sheet_name}' sheet lists no rows; a {lot} bid must list at least one",
@@ -341,8 +342,9 @@ def rejected_officer(facts: Mapping[str, Any]) -> str:
 
 def rejected_bidder(facts: Mapping[str, Any]) -> str:
     """What an officer's rejection adds to a referral's sentence in a letter."""
-    return _format(REJECTED.bidder, {**facts, "decision_reason":
-                                      str(facts["decision_reason"]).rstrip(".")})
+    return _format(
+        REJECTED.bidder, {**facts, "decision_reason": str(facts["decision_reason"]).rstrip(".")}
+    )
 
 
 def officer_message(code: str, facts: Mapping[str, Any]) -> str:
@@ -388,7 +390,7 @@ def _decode(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_decode(v) for v in value)
     if isinstance(value, dict):
-        (tag, text), = value.items()
+        ((tag, text),) = value.items()
         if tag == "$decimal":
             return Decimal(text)
         if tag == "$datetime":
@@ -405,11 +407,19 @@ Entry = tuple[str, Sequence[tuple[str, Any]], str]  # (code, facts, sentence as 
 def figures_json(parts: Mapping[str, Sequence[Entry]]) -> str:
     """``{part: [(code, facts, sentence), …]}`` as JSON: the facts of a worded finding, else
     the sentence its reader wrote."""
-    return json.dumps({
-        part: [{"code": code, "facts": {k: _encode(v) for k, v in facts}} if facts
-               else {"code": code, "text": sentence} for code, facts, sentence in entries]
-        for part, entries in parts.items()
-    }, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        {
+            part: [
+                {"code": code, "facts": {k: _encode(v) for k, v in facts}}
+                if facts
+                else {"code": code, "text": sentence}
+                for code, facts, sentence in entries
+            ]
+            for part, entries in parts.items()
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def sentences_from_json(text: str, part: str) -> tuple[str, ...] | None:

@@ -167,7 +167,12 @@ def load_format(tender: Tender) -> Format:
         if sheet["kind"] == "fields":
             fields = tuple(spec for item in sheet["fields"] for spec in _expand(item, tender))
             sheets.append(
-                SheetSpec(name=sheet["name"], kind="fields", instructions=sheet["instructions"], fields=fields)
+                SheetSpec(
+                    name=sheet["name"],
+                    kind="fields",
+                    instructions=sheet["instructions"],
+                    fields=fields,
+                )
             )
         else:
             lot = sheet.get("lot")

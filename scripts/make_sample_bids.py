@@ -34,14 +34,34 @@ MODERATED = "MODERATED"
 # and JM's and AK's agreed scores decide, so the outcome is unchanged.
 CONFLICTED, CONFLICTED_BID = "RS", "CLC26-003"
 PANEL = (
-    ("JM", "Joanne Mistry", "Commissioning Manager, Adults and Communities (chair)", "None", "",
-     "", dt.date(2026, 3, 23)),
-    ("AK", "Adam Kowalski", "Senior Procurement Officer", "Potential", "CLC26-017",
-     "A former colleague is a trustee of the charity; declared to the chair, AK's scores were "
-     "moderated with JM and the chair reviewed them.", dt.date(2026, 3, 23)),
-    ("RS", "Rachel Sandhu", "Quality Improvement Officer", "Actual", "CLC26-003",
-     "A close relative is a director of the bidder: RS's scores of that bid are not used.",
-     dt.date(2026, 3, 24)),
+    (
+        "JM",
+        "Joanne Mistry",
+        "Commissioning Manager, Adults and Communities (chair)",
+        "None",
+        "",
+        "",
+        dt.date(2026, 3, 23),
+    ),
+    (
+        "AK",
+        "Adam Kowalski",
+        "Senior Procurement Officer",
+        "Potential",
+        "CLC26-017",
+        "A former colleague is a trustee of the charity; declared to the chair, AK's scores were "
+        "moderated with JM and the chair reviewed them.",
+        dt.date(2026, 3, 23),
+    ),
+    (
+        "RS",
+        "Rachel Sandhu",
+        "Quality Improvement Officer",
+        "Actual",
+        "CLC26-003",
+        "A close relative is a director of the bidder: RS's scores of that bid are not used.",
+        dt.date(2026, 3, 24),
+    ),
 )
 PREFIX = "CLC26-"
 
@@ -411,10 +431,26 @@ LD = "Learning disabilities and/or autism"
 # the brokerage team's requests: one row per band line of a package (homes: real postcodes)
 REQUESTS = (
     # four hours at 1:3 on three days a week, plus two additional 1:1 hours, in Loughborough
-    ("CLC-P-001", DS, "LE11 3AB", "Physical and sensory disabilities", "Mon;Wed;Fri",
-     "Band 3", 12, 25),
-    ("CLC-P-001", DS, "LE11 3AB", "Physical and sensory disabilities", "Mon;Wed;Fri",
-     "Band 5", 2, 25),
+    (
+        "CLC-P-001",
+        DS,
+        "LE11 3AB",
+        "Physical and sensory disabilities",
+        "Mon;Wed;Fri",
+        "Band 3",
+        12,
+        25,
+    ),
+    (
+        "CLC-P-001",
+        DS,
+        "LE11 3AB",
+        "Physical and sensory disabilities",
+        "Mon;Wed;Fri",
+        "Band 5",
+        2,
+        25,
+    ),
     # a personal assistant eight hours a week in rural Melton
     ("CLC-P-002", PA, "LE14 4AA", "Older adults", None, "PA Band", 8, None),
     # a Saturday session near Market Harborough within 15 km: no service there (a gap)
@@ -422,9 +458,7 @@ REQUESTS = (
     # a person living in Leicester (outside the county), placed near the border
     ("CLC-P-004", DS, "LE1 5AA", "Older adults", "Tue;Thu", "Band 2", 12, None),
 )
-EXCLUSIONS = (
-    ("04512378", "At capacity until January 2027", "R. Patel", dt.date(2026, 9, 14)),
-)
+EXCLUSIONS = (("04512378", "At capacity until January 2027", "R. Patel", dt.date(2026, 9, 14)),)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -557,17 +591,22 @@ def write_utilisation(tender: Tender, path: Path) -> None:
         ("Years", 5),
         ("Growth % per year", 0),
         ("Uplift % per year", 0),
-        ("Note", "ILLUSTRATIVE: people per band from the Cabinet report of 16 December 2025, "
-                 "para 27 (October 2025), mapped to the new bands; hours per person assumed. "
-                 "Replace with the case-management system's figures before use."),
-        ("Source", "Previous hourly rates: the 2025/26 full-day rates of para 41 divided by 6 "
-                   "(Band E and F hourly rates as published)."),
+        (
+            "Note",
+            "ILLUSTRATIVE: people per band from the Cabinet report of 16 December 2025, "
+            "para 27 (October 2025), mapped to the new bands; hours per person assumed. "
+            "Replace with the case-management system's figures before use.",
+        ),
+        (
+            "Source",
+            "Previous hourly rates: the 2025/26 full-day rates of para 41 divided by 6 "
+            "(Band E and F hourly rates as published).",
+        ),
     ):
         notes.append([item, value])
     notes.column_dimensions["A"].width = 20
     notes.column_dimensions["B"].width = 100
     wb.save(path)
-
 
 
 def _receipt(case: Case, spec: BidSpec, tender: Tender) -> tuple[str, str, str]:
@@ -583,6 +622,7 @@ def _receipt(case: Case, spec: BidSpec, tender: Tender) -> tuple[str, str, str]:
     if declared <= deadline < received:
         received = deadline
     return case.ref, received.isoformat(timespec="seconds"), f"PORTAL-{case.number * 7919:06d}"
+
 
 class RealPostcodes:
     """Real postcodes of each county district, from the ONS Postcode Directory that ``place``
@@ -609,8 +649,9 @@ class RealPostcodes:
         return rng.choice(choices) if choices else None
 
 
-def real_service_postcodes(spec: BidSpec, tender: Tender, postcodes: RealPostcodes,
-                           seed: int) -> None:
+def real_service_postcodes(
+    spec: BidSpec, tender: Tender, postcodes: RealPostcodes, seed: int
+) -> None:
     """Each service's postcode replaced by a real one of its district (deterministic)."""
     rng = random.Random(f"postcodes/{seed}")
     for row in spec.services:

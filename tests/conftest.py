@@ -31,14 +31,17 @@ def agreed_scores(pairs: Iterable[tuple[str, str]], tender: Tender, score: int =
     """Two evaluators agreeing on ``score`` for every question of each (bid, lot)."""
     return [
         (ref, lot, q.id, evaluator, score, f"{evaluator} comment on {q.id}")
-        for ref, lot in pairs for q in tender.quality.questions for evaluator in ("JM", "AK")
+        for ref, lot in pairs
+        for q in tender.quality.questions
+        for evaluator in ("JM", "AK")
     ]
 
 
 def pairs_of(specs: Mapping[str, BidSpec], tender: Tender) -> list[tuple[str, str]]:
     return [
         (spec.bidder["Bid reference"], lot.name)
-        for spec in specs.values() for lot in tender.lots
+        for spec in specs.values()
+        for lot in tender.lots
         if spec.bidder.get(f"Bidding for {lot.name}") == "Yes"
     ]
 
@@ -65,10 +68,20 @@ def run(tmp_path: Path, tender: Tender, fmt: Format) -> Runner:
         for name, spec in specs.items():
             write_bid(spec, folder / name, formats=(formats or {}).get(name))
         score_path = tmp_path / "scores.xlsx"
-        write_scores(scores if scores is not None else agreed_scores(pairs_of(specs, definition), definition), score_path)
+        write_scores(
+            scores
+            if scores is not None
+            else agreed_scores(pairs_of(specs, definition), definition),
+            score_path,
+        )
         table = read_scores(score_path, definition)
         frames = read_folder(folder, definition, load_format(definition))
-        return evaluate(frames, definition, load_format(definition), RoundContext(scores=table.frame, scores_file=score_path.name, **options))  # type: ignore[arg-type]
+        return evaluate(
+            frames,
+            definition,
+            load_format(definition),
+            RoundContext(scores=table.frame, scores_file=score_path.name, **options),
+        )  # type: ignore[arg-type]
 
     return go
 

@@ -51,8 +51,9 @@ def word(path: Path) -> dict[str, Any]:
     doc = Document(str(path))
     return {
         "paragraphs": [p.text for p in doc.paragraphs],
-        "tables": [[[cell.text for cell in row.cells] for row in table.rows]
-                   for table in doc.tables],
+        "tables": [
+            [[cell.text for cell in row.cells] for row in table.rows] for table in doc.tables
+        ],
         "footers": [p.text for s in doc.sections for p in s.footer.paragraphs],
     }
 

@@ -63,8 +63,10 @@ def folder(tmp_path: Path, tender: Tender) -> Path:
     data = (bids / "truncated.xlsx").read_bytes()
     (bids / "truncated.xlsx").write_bytes(data[: len(data) // 2])
     # zip bomb: 120 MB of zeros in one part
-    with zipfile.ZipFile(bids / "bomb.xlsx", "a", zipfile.ZIP_DEFLATED) as archive, \
-            archive.open("xl/worksheets/sheet99.xml", "w", force_zip64=True) as member:
+    with (
+        zipfile.ZipFile(bids / "bomb.xlsx", "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/worksheets/sheet99.xml", "w", force_zip64=True) as member,
+    ):
         for _ in range(120):
             member.write(bytes(1024 * 1024))
     # encrypted with a password
@@ -88,11 +90,15 @@ def folder(tmp_path: Path, tender: Tender) -> Path:
 def test_each_bad_file_is_reported_and_the_others_evaluated(folder: Path, tmp_path: Path) -> None:
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
     out = tmp_path / "shortlist.xlsx"
-    result = runner.invoke(app, ["evaluate", str(folder), "--scores", str(tmp_path / "scores.xlsx"), "--out", str(out)])
+    result = runner.invoke(
+        app, ["evaluate", str(folder), "--scores", str(tmp_path / "scores.xlsx"), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()} == before
     wb = openpyxl.load_workbook(out)
-    outcomes = {r[15]: (r[2], r[3], r[4]) for r in wb["Outcomes"].iter_rows(min_row=2, values_only=True)}
+    outcomes = {
+        r[15]: (r[2], r[3], r[4]) for r in wb["Outcomes"].iter_rows(min_row=2, values_only=True)
+    }
     assert outcomes["good.xlsx"][1] == "admitted"
     assert outcomes["far.xlsx"][1] == "admitted"  # the stray far cell is not an error
     expected = {

@@ -26,7 +26,11 @@ DS, PA = "Day Services", "Personal Assistants"
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -42,7 +46,9 @@ def bids(tmp_path: Path, tender: Tender) -> tuple[Path, Path]:
     (folder / "broken.xlsx").write_bytes(b"this is not a workbook")
     (folder / "README.txt").write_text("notes")
     scores = tmp_path / "scores.xlsx"
-    write_scores(agreed_scores([("CLC26-001", DS), ("CLC26-001", PA), ("CLC26-002", DS)], tender), scores)
+    write_scores(
+        agreed_scores([("CLC26-001", DS), ("CLC26-001", PA), ("CLC26-002", DS)], tender), scores
+    )
     return folder, scores
 
 
@@ -61,22 +67,30 @@ def test_help_lists_every_command() -> None:
         assert command in result.stdout
 
 
-def test_evaluate_writes_shortlist_and_exits_0_on_failing_bids(bids: tuple[Path, Path], tmp_path: Path) -> None:
+def test_evaluate_writes_shortlist_and_exits_0_on_failing_bids(
+    bids: tuple[Path, Path], tmp_path: Path
+) -> None:
     folder, scores = bids
     before = _digest(tmp_path)
     out = tmp_path / "shortlist.xlsx"
-    result = runner.invoke(app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(out)])
+    result = runner.invoke(
+        app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "Shortlist written to" in result.stdout
     assert _digest(tmp_path) == {**before, "shortlist.xlsx": _digest(tmp_path)["shortlist.xlsx"]}
     wb = openpyxl.load_workbook(out)
     rows = list(wb["Outcomes"].iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[2], r[3]) for r in rows] == [
-        ("CLC26-001", DS, "admitted"), ("CLC26-001", PA, "admitted"),
-        ("CLC26-002", DS, "disqualified-price"), ("", None, "non-compliant"),
+        ("CLC26-001", DS, "admitted"),
+        ("CLC26-001", PA, "admitted"),
+        ("CLC26-002", DS, "disqualified-price"),
+        ("", None, "non-compliant"),
     ] or [(r[0] or "", r[2] or "", r[3]) for r in rows] == [
-        ("CLC26-001", DS, "admitted"), ("CLC26-001", PA, "admitted"),
-        ("CLC26-002", DS, "disqualified-price"), ("", "", "non-compliant"),
+        ("CLC26-001", DS, "admitted"),
+        ("CLC26-001", PA, "admitted"),
+        ("CLC26-002", DS, "disqualified-price"),
+        ("", "", "non-compliant"),
     ]
     # what the bidder typed stays inert text
     cell = wb["Outcomes"]["B2"]
@@ -94,22 +108,38 @@ def test_same_inputs_same_cells(bids: tuple[Path, Path], tmp_path: Path) -> None
     values = []
     for name in ("a.xlsx", "b.xlsx"):
         out = tmp_path / name
-        assert runner.invoke(app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(out)]).exit_code == 0
+        assert (
+            runner.invoke(
+                app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(out)]
+            ).exit_code
+            == 0
+        )
         wb = openpyxl.load_workbook(out)
-        values.append({
-            ws.title: [row for row in ws.iter_rows(values_only=True) if row[0] != "Run at"] for ws in wb.worksheets
-        })
+        values.append(
+            {
+                ws.title: [row for row in ws.iter_rows(values_only=True) if row[0] != "Run at"]
+                for ws in wb.worksheets
+            }
+        )
     assert values[0] == values[1]
 
 
-def test_json_equals_library_result(bids: tuple[Path, Path], tmp_path: Path, tender: Tender, fmt: Format) -> None:
+def test_json_equals_library_result(
+    bids: tuple[Path, Path], tmp_path: Path, tender: Tender, fmt: Format
+) -> None:
     folder, scores = bids
     out = tmp_path / "s.xlsx"
-    result = runner.invoke(app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(out), "--json"])
+    result = runner.invoke(
+        app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(out), "--json"]
+    )
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
-    ev = evaluate(read_folder(folder, tender, fmt), tender, fmt,
-                  RoundContext(scores=read_scores(scores, tender).frame, scores_file=scores.name))
+    ev = evaluate(
+        read_folder(folder, tender, fmt),
+        tender,
+        fmt,
+        RoundContext(scores=read_scores(scores, tender).frame, scores_file=scores.name),
+    )
     assert printed == to_json(ev, str(out))
     assert printed["outcomes"][2]["prices"]["Band 1"] == "49.43"
     assert printed["outcomes"][2]["reasons"][0]["code"] == "price-above-ceiling"
@@ -125,20 +155,30 @@ def test_existing_output_needs_force(bids: tuple[Path, Path], tmp_path: Path) ->
     folder, scores = bids
     out = tmp_path / "shortlist.xlsx"
     out.write_bytes(b"precious")
-    result = runner.invoke(app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(out)])
+    result = runner.invoke(
+        app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(out)]
+    )
     assert result.exit_code == 2
     assert "--force" in _one_line_error(result)
     assert out.read_bytes() == b"precious"
-    result = runner.invoke(app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(out), "--force"])
+    result = runner.invoke(
+        app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(out), "--force"]
+    )
     assert result.exit_code == 0
     assert out.read_bytes()[:2] == b"PK"
 
 
-def test_malformed_scores_exit_2_naming_cell(bids: tuple[Path, Path], tmp_path: Path, tender: Tender) -> None:
+def test_malformed_scores_exit_2_naming_cell(
+    bids: tuple[Path, Path], tmp_path: Path, tender: Tender
+) -> None:
     folder, _ = bids
     scores = tmp_path / "bad-scores.xlsx"
-    write_scores([("CLC26-001", DS, "Q1", "JM", 4, ""), ("CLC26-001", DS, "Q2", "JM", 7, "")], scores)
-    result = runner.invoke(app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(tmp_path / "o.xlsx")])
+    write_scores(
+        [("CLC26-001", DS, "Q1", "JM", 4, ""), ("CLC26-001", DS, "Q2", "JM", 7, "")], scores
+    )
+    result = runner.invoke(
+        app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(tmp_path / "o.xlsx")]
+    )
     assert result.exit_code == 2
     line = _one_line_error(result)
     assert "Scores!E3" in line and "bad-scores.xlsx" in line
@@ -153,11 +193,15 @@ def test_malformed_scores_exit_2_naming_cell(bids: tuple[Path, Path], tmp_path: 
         ([("CLC26-001", DS, "Q1", "JM", 2.5, "")], "Scores!E2"),
     ],
 )
-def test_scores_errors_name_the_cell(bids: tuple[Path, Path], tmp_path: Path, rows: list, cell: str) -> None:
+def test_scores_errors_name_the_cell(
+    bids: tuple[Path, Path], tmp_path: Path, rows: list, cell: str
+) -> None:
     folder, _ = bids
     scores = tmp_path / "bad.xlsx"
     write_scores(rows, scores)
-    result = runner.invoke(app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(tmp_path / "o.xlsx")])
+    result = runner.invoke(
+        app, ["evaluate", str(folder), "--scores", str(scores), "--out", str(tmp_path / "o.xlsx")]
+    )
     assert result.exit_code == 2
     assert cell in _one_line_error(result)
 
@@ -168,11 +212,31 @@ def test_scores_missing_sheet_or_column(bids: tuple[Path, Path], tmp_path: Path)
     wb.active.title = "Scores"
     wb.active.append(["Bid reference", "Lot", "Question", "Evaluator", "Comment"])
     wb.save(tmp_path / "nocol.xlsx")
-    result = runner.invoke(app, ["evaluate", str(folder), "--scores", str(tmp_path / "nocol.xlsx"), "--out", str(tmp_path / "o.xlsx")])
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            str(folder),
+            "--scores",
+            str(tmp_path / "nocol.xlsx"),
+            "--out",
+            str(tmp_path / "o.xlsx"),
+        ],
+    )
     assert result.exit_code == 2 and "'Score'" in _one_line_error(result)
     wb.active.title = "Other"
     wb.save(tmp_path / "nosheet.xlsx")
-    result = runner.invoke(app, ["evaluate", str(folder), "--scores", str(tmp_path / "nosheet.xlsx"), "--out", str(tmp_path / "o.xlsx")])
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            str(folder),
+            "--scores",
+            str(tmp_path / "nosheet.xlsx"),
+            "--out",
+            str(tmp_path / "o.xlsx"),
+        ],
+    )
     assert result.exit_code == 2 and "Scores" in _one_line_error(result)
 
 
@@ -182,7 +246,9 @@ def test_broken_tender_definition_exit_2_names_key(tmp_path: Path) -> None:
     text = bundled_path().read_text()
     broken = tmp_path / "t.toml"
     broken.write_text(text.replace('floor = "48.12"', 'floor = "50.12"'))
-    result = runner.invoke(app, ["template", "--tender", str(broken), "--out", str(tmp_path / "x.xlsx")])
+    result = runner.invoke(
+        app, ["template", "--tender", str(broken), "--out", str(tmp_path / "x.xlsx")]
+    )
     assert result.exit_code == 2
     line = _one_line_error(result)
     assert "bands[0].floor" in line and "t.toml" in line
@@ -220,8 +286,13 @@ def test_usage_errors_are_one_line_from_the_installed_entry_point(tmp_path: Path
         (["place", str(tmp_path / "s.xlsx"), "--requests", "r.xlsx", "--top", "0"], "--top"),
         (["evaluate", str(tmp_path), "--bogus"], "--bogus"),
     ):
-        done = subprocess.run([sys.executable, "-m", "clc_tender", *args], capture_output=True,
-                              text=True, stdin=subprocess.DEVNULL, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "clc_tender", *args],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
         assert done.returncode == 2, done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and expected in lines[0] and "Traceback" not in done.stderr
@@ -230,8 +301,9 @@ def test_usage_errors_are_one_line_from_the_installed_entry_point(tmp_path: Path
 def test_letters_docx_parent_must_exist(tmp_path: Path) -> None:
     shortlist = tmp_path / "s.xlsx"
     shortlist.write_bytes(b"not read: the option is refused first")
-    result = runner.invoke(app, ["letters", str(shortlist), "--docx",
-                                 str(tmp_path / "missing" / "letters")])
+    result = runner.invoke(
+        app, ["letters", str(shortlist), "--docx", str(tmp_path / "missing" / "letters")]
+    )
     assert result.exit_code == 2
     assert "does not exist" in _one_line_error(result)
     assert not (tmp_path / "missing").exists()

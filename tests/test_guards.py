@@ -282,8 +282,9 @@ def test_billion_laughs_in_shared_strings_is_unreadable(tmp_path: Path, limits: 
 
 
 def test_doctype_in_a_sheet_is_unreadable(tmp_path: Path, limits: Limits) -> None:
-    xml = b'<?xml version="1.0"?>\n<!doctype worksheet SYSTEM "http://example.com/x.dtd">' + (
-        sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>').split(b"\n", 1)[1]
+    xml = (
+        b'<?xml version="1.0"?>\n<!doctype worksheet SYSTEM "http://example.com/x.dtd">'
+        + (sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>').split(b"\n", 1)[1])
     )
     path = tmp_path / "bid.xlsx"
     path.write_bytes(handmade_xlsx({"Bidder": xml}))
@@ -547,11 +548,14 @@ def test_hundred_thousand_rows_are_counted(limits: Limits) -> None:
 @pytest.mark.parametrize("full", [False, True])
 @pytest.mark.parametrize("step", [1_000, 4_099, 65_536, 65_537, 65_553, 70_001, 300_000])
 def test_cell_scan_does_not_depend_on_chunk_boundaries(full: bool, step: int) -> None:
-    body = _key_value_rows(3_000) + (
-        '<row r="3001"><c r="A3001" t="inlineStr"><is><t>'
-        + "long text " * 20_000  # 200 KB of text without a '<'
-        + '</t></is></c><c r="C3001" s="1"/></row>'
-        '<row r="3002"><c r="D3002"></c><c r="AB3002"><v>1</v></c></row>'
+    body = (
+        _key_value_rows(3_000)
+        + (
+            '<row r="3001"><c r="A3001" t="inlineStr"><is><t>'
+            + "long text " * 20_000  # 200 KB of text without a '<'
+            + '</t></is></c><c r="C3001" s="1"/></row>'
+            '<row r="3002"><c r="D3002"></c><c r="AB3002"><v>1</v></c></row>'
+        )
     )
     xml = sheet_xml(body)
     scan = guards._CellScan("xl/worksheets/sheet1.xml", full=full)
@@ -681,6 +685,8 @@ def test_formulas_flag_marks_sheets_that_need_a_closer_look(tmp_path: Path) -> N
     formula["A1"] = "=1+1"
     path = tmp_path / "f.xlsx"
     wb.save(path)
-    parts = {p.name: p for p in inspect_bytes(path.read_bytes(), "f.xlsx", load_tender().limits).sheets}
+    parts = {
+        p.name: p for p in inspect_bytes(path.read_bytes(), "f.xlsx", load_tender().limits).sheets
+    }
     assert parts["Plain"].formulas is False
     assert parts["Sums"].formulas is True

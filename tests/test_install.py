@@ -22,18 +22,36 @@ def test_pip_install_then_help_and_template_from_another_folder(tmp_path: Path) 
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     # the dependencies come from this test environment (no network needed): a .pth file
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     source = tmp_path / "src"  # a copy, so that building never writes into the work tree
     for name in ("pyproject.toml", "README.md"):
         source.mkdir(exist_ok=True)
         shutil.copy(ROOT / name, source / name)
     for folder in ("clc_tender", "schemas"):
-        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
     result = subprocess.run(
-        [python, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index", "--quiet", str(source)],
-        capture_output=True, text=True, cwd=tmp_path,
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--quiet",
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
         env={**os.environ, "PIP_NO_CACHE_DIR": "1"},
     )
     assert result.returncode == 0, result.stderr
@@ -43,11 +61,18 @@ def test_pip_install_then_help_and_template_from_another_folder(tmp_path: Path) 
     exe = env_dir / "bin" / "clc-tender"
     help_run = subprocess.run([exe, "--help"], capture_output=True, text=True, cwd=elsewhere)
     assert help_run.returncode == 0 and "evaluate" in help_run.stdout
-    run = subprocess.run([exe, "template", "--out", "t.xlsx"], capture_output=True, text=True, cwd=elsewhere)
+    run = subprocess.run(
+        [exe, "template", "--out", "t.xlsx"], capture_output=True, text=True, cwd=elsewhere
+    )
     assert run.returncode == 0, run.stderr
     wb = openpyxl.load_workbook(elsewhere / "t.xlsx")
     assert {"Bidder", "Pricing", "Compliance"} <= set(wb.sheetnames)
     # the installed copy, not the source tree, is what ran
-    where = subprocess.run([python, "-c", "import clc_tender, sys; print(clc_tender.__file__)"],
-                           capture_output=True, text=True, cwd=elsewhere, check=True).stdout
+    where = subprocess.run(
+        [python, "-c", "import clc_tender, sys; print(clc_tender.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        check=True,
+    ).stdout
     assert str(ROOT) not in where and sys.prefix not in where

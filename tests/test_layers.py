@@ -9,8 +9,19 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "clc_tender"
 ABOVE = {
-    "cli", "render", "round", "evaluate", "decisions", "checking", "place", "uplifting",
-    "award_report", "report_model", "write", "letters", "testing",
+    "cli",
+    "render",
+    "round",
+    "evaluate",
+    "decisions",
+    "checking",
+    "place",
+    "uplifting",
+    "award_report",
+    "report_model",
+    "write",
+    "letters",
+    "testing",
 }
 
 

@@ -18,7 +18,9 @@ print(",".join(heavy))
 
 
 def _heavy_modules(args: list[str], cwd: Path) -> str:
-    run = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, cwd=cwd)
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, cwd=cwd
+    )
     assert run.returncode == 0, run.stderr
     return run.stdout.strip()
 

@@ -114,21 +114,30 @@ def shortlist(tender, tmp_path_factory) -> Path:
     write_bid(valid_bid(tender, "CLC26-004", lots=[PA], seed=4), bids / "clc26-004.xlsx")
 
     write_bid(valid_bid(tender, "CLC26-005", lots=[DS], seed=5), bids / "clc26-005.xlsx")
-    _set_text(bids / "clc26-005.xlsx", "Bidder", {
-        "Organisation name": EVIL_ORG, "Contact name": EVIL_CONTACT,
-        "Registered address": EVIL_ADDRESS, "Contact email": EVIL_EMAIL,
-    })
+    _set_text(
+        bids / "clc26-005.xlsx",
+        "Bidder",
+        {
+            "Organisation name": EVIL_ORG,
+            "Contact name": EVIL_CONTACT,
+            "Registered address": EVIL_ADDRESS,
+            "Contact email": EVIL_EMAIL,
+        },
+    )
 
     (bids / "broken.xlsx").write_bytes(b"this is not a workbook")
 
     scores = root / "scores.xlsx"
-    write_scores([
-        *_scores("CLC26-001", DS, 3, 4, "Good detail on outcomes; é accents survive"),
-        *_scores("CLC26-001", PA, 5, 4),
-        *_scores("CLC26-002", DS, 5, 5),
-        *_scores("CLC26-003", DS, 5, 5),
-        *_scores("CLC26-005", DS, 4, 3),
-    ], scores)
+    write_scores(
+        [
+            *_scores("CLC26-001", DS, 3, 4, "Good detail on outcomes; é accents survive"),
+            *_scores("CLC26-001", PA, 5, 4),
+            *_scores("CLC26-002", DS, 5, 5),
+            *_scores("CLC26-003", DS, 5, 5),
+            *_scores("CLC26-005", DS, 4, 3),
+        ],
+        scores,
+    )
 
     out = root / "shortlist.xlsx"
     result = runner.invoke(app, ["evaluate", str(bids), "--scores", str(scores), "--out", str(out)])
@@ -163,7 +172,9 @@ def test_one_row_per_outcomes_row_with_the_contract_columns(shortlist, rows):
     assert [(r["Bid reference"], r["Lot"], r["Outcome"]) for r in rows] == [
         (str(o["Bid reference"] or ""), str(o["Lot"] or ""), o["Outcome"]) for o in outcomes
     ]
-    questions = [f"{q} {s}" for q in QUESTIONS for s in ("score", "explanation", "highest admitted")]
+    questions = [
+        f"{q} {s}" for q in QUESTIONS for s in ("score", "explanation", "highest admitted")
+    ]
     for row in rows:
         titles = [f"{q} question" for q in QUESTIONS]
         assert list(row) == [*HEAD_COLUMNS, *questions, *TAIL_COLUMNS, *titles, *ASSESSMENT_COLUMNS]
@@ -175,7 +186,8 @@ def test_admitted_row(rows):
     assert row["Outcome"] == "admitted"
     assert row["Reasons"] == ""
     assert row["Decision"].startswith(
-        "Your bid for the Day Services lot has been successful and you will be admitted to the framework"
+        "Your bid for the Day Services lot has been successful and you will be admitted to the "
+        "framework"
     )
     assert row["Organisation"] == CAFE
     assert row["Conditions"].startswith("1. ")
@@ -192,18 +204,24 @@ def test_explanations_have_no_evaluator_initials(rows):
         for q in QUESTIONS:
             text = row[f"{q} explanation"]
             assert not re.search(r"(^|; )(AB|CD): ", text), (row["Bid reference"], q, text)
-    assert _row(rows, "CLC26-001", PA)["Q1 explanation"] == "Q1: a clear answer for Personal Assistants"
+    assert (
+        _row(rows, "CLC26-001", PA)["Q1 explanation"]
+        == "Q1: a clear answer for Personal Assistants"
+    )
 
 
-@pytest.mark.parametrize(("comment", "evaluators", "expected"), [
-    ("JM: Good; AK: Good", (), "Good"),
-    ("JM: Good; clear examples.; AK: Good; clear examples.", (), "Good; clear examples."),
-    ("JM: Clear.; AK: Thin on outcomes.", (), "Clear. Thin on outcomes."),
-    ("JM: Good; AK: Good; RB: Weak", (), "Good Weak"),
-    ("Jo Smith: Sound; Al Khan: Sound", ("Jo Smith", "Al Khan"), "Sound"),
-    ("A plain comment; with a semicolon", (), "A plain comment; with a semicolon"),
-    ("", (), ""),
-])
+@pytest.mark.parametrize(
+    ("comment", "evaluators", "expected"),
+    [
+        ("JM: Good; AK: Good", (), "Good"),
+        ("JM: Good; clear examples.; AK: Good; clear examples.", (), "Good; clear examples."),
+        ("JM: Clear.; AK: Thin on outcomes.", (), "Clear. Thin on outcomes."),
+        ("JM: Good; AK: Good; RB: Weak", (), "Good Weak"),
+        ("Jo Smith: Sound; Al Khan: Sound", ("Jo Smith", "Al Khan"), "Sound"),
+        ("A plain comment; with a semicolon", (), "A plain comment; with a semicolon"),
+        ("", (), ""),
+    ],
+)
 def test_panel_explanation(comment, evaluators, expected):
     assert panel_explanation(comment, evaluators) == expected
 
@@ -315,10 +333,21 @@ def test_standstill_published_on_a_weekend_starts_on_the_next_working_day():
 
 
 def _letters(shortlist: Path, out: Path, *extra: str) -> None:
-    result = runner.invoke(app, [
-        "letters", str(shortlist), "--out", str(out), "--letter-date", LETTER_DATE,
-        "--standstill-from", LETTER_DATE, "--allow-pending", *extra,
-    ])
+    result = runner.invoke(
+        app,
+        [
+            "letters",
+            str(shortlist),
+            "--out",
+            str(out),
+            "--letter-date",
+            LETTER_DATE,
+            "--standstill-from",
+            LETTER_DATE,
+            "--allow-pending",
+            *extra,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert str(out) in result.output
 
@@ -366,8 +395,14 @@ def test_word_letters(shortlist, tmp_path):
     out, folder = tmp_path / "letters.xlsx", tmp_path / "word"
     _letters(shortlist, out, "--docx", str(folder))
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["CLC26-001.docx", "CLC26-002.docx", "CLC26-003.docx", "CLC26-004.docx",
-                     "CLC26-005.docx", "unreadable-broken.docx"]
+    assert names == [
+        "CLC26-001.docx",
+        "CLC26-002.docx",
+        "CLC26-003.docx",
+        "CLC26-004.docx",
+        "CLC26-005.docx",
+        "unreadable-broken.docx",
+    ]
     rows = letter_rows(shortlist, dt.date(2026, 5, 1), dt.date(2026, 5, 1))
     with zipfile.ZipFile(folder / "CLC26-005.docx") as z:  # the formula-like organisation
         body = z.read("word/document.xml").decode()
@@ -407,19 +442,40 @@ def _warnings(result) -> list[str]:
 
 def test_warning_for_a_letter_dated_after_the_award_notice(shortlist, tmp_path):
     out = tmp_path / "letters.csv"
-    result = runner.invoke(app, [
-        "letters", str(shortlist), "--out", str(out), "--letter-date", "2026-05-02",
-        "--standstill-from", LETTER_DATE, "--allow-pending",
-    ])
+    result = runner.invoke(
+        app,
+        [
+            "letters",
+            str(shortlist),
+            "--out",
+            str(out),
+            "--letter-date",
+            "2026-05-02",
+            "--standstill-from",
+            LETTER_DATE,
+            "--allow-pending",
+        ],
+    )
     assert result.exit_code == 0, result.output
     late = [line for line in _warnings(result) if "award notice" in line]
     assert len(late) == 1 and "Warning" in late[0]
     assert "2 May 2026" in late[0] and "1 May 2026" in late[0]
     assert out.exists()
-    on_the_day = runner.invoke(app, [
-        "letters", str(shortlist), "--out", str(out), "--force", "--letter-date", LETTER_DATE,
-        "--standstill-from", LETTER_DATE, "--allow-pending",
-    ])
+    on_the_day = runner.invoke(
+        app,
+        [
+            "letters",
+            str(shortlist),
+            "--out",
+            str(out),
+            "--force",
+            "--letter-date",
+            LETTER_DATE,
+            "--standstill-from",
+            LETTER_DATE,
+            "--allow-pending",
+        ],
+    )
     assert on_the_day.exit_code == 0
     assert not [line for line in _warnings(on_the_day) if "award notice" in line]
 
@@ -427,8 +483,9 @@ def test_warning_for_a_letter_dated_after_the_award_notice(shortlist, tmp_path):
 def test_warning_counts_questions_without_a_moderated_comment(shortlist, tmp_path):
     # the fixture's scores are agreed by two evaluators, never moderated: 6 questions for each
     # scored (bid, lot): 001 DS and PA, 002, 003, 005
-    result = runner.invoke(app, ["letters", str(shortlist), "--out", str(tmp_path / "l.csv"),
-                                 "--allow-pending"])
+    result = runner.invoke(
+        app, ["letters", str(shortlist), "--out", str(tmp_path / "l.csv"), "--allow-pending"]
+    )
     assert result.exit_code == 0, result.output
     [line] = [line for line in _warnings(result) if "moderated" in line]
     assert "30 question scores have no moderated comment" in line
@@ -452,8 +509,10 @@ def test_existing_outputs_are_not_overwritten(shortlist, tmp_path):
     out, folder = tmp_path / "letters.csv", tmp_path / "word"
     folder.mkdir()
     (folder / "CLC26-003.docx").write_text("keep me")
-    result = runner.invoke(app, ["letters", str(shortlist), "--out", str(out), "--docx", str(folder),
-                                 "--allow-pending"])
+    result = runner.invoke(
+        app,
+        ["letters", str(shortlist), "--out", str(out), "--docx", str(folder), "--allow-pending"],
+    )
     assert result.exit_code == 2
     assert "already exists" in result.output
     assert (folder / "CLC26-003.docx").read_text() == "keep me"
@@ -462,11 +521,14 @@ def test_existing_outputs_are_not_overwritten(shortlist, tmp_path):
     assert (folder / "CLC26-003.docx").read_bytes().startswith(b"PK")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--out", "letters.txt"], ".xlsx or .csv"),
-    (["--letter-date", "1/5/2026"], "--letter-date"),
-    (["--standstill-from", "tomorrow"], "--standstill-from"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "letters.txt"], ".xlsx or .csv"),
+        (["--letter-date", "1/5/2026"], "--letter-date"),
+        (["--standstill-from", "tomorrow"], "--standstill-from"),
+    ],
+)
 def test_usage_errors(shortlist, tmp_path, args, message):
     args = [a if not a.endswith(".txt") else str(tmp_path / a) for a in args]
     result = runner.invoke(app, ["letters", str(shortlist), *args])
@@ -477,33 +539,82 @@ def test_usage_errors(shortlist, tmp_path, args, message):
 # --- reading and writing without the pipeline ----------------------------------------------------
 
 
-def _mini_shortlist(path: Path, *, drop_column: str = "", drop_sheet: str = "",
-                    more_outcomes: tuple[list, ...] = ()) -> Path:
+def _mini_shortlist(
+    path: Path, *, drop_column: str = "", drop_sheet: str = "", more_outcomes: tuple[list, ...] = ()
+) -> Path:
     """A shortlist written by hand with every sheet and column of the contract (``contract.py``);
     the rows give the columns the letters use, the others stay blank."""
-    outcome_header = ["Bid reference", "Organisation", "Lot", "Outcome", "Reasons", "Conditions",
-                      "Decisions", "Quality %", "Band 1", "File", "Letter reasons",
-                      "Letter conditions"]
+    outcome_header = [
+        "Bid reference",
+        "Organisation",
+        "Lot",
+        "Outcome",
+        "Reasons",
+        "Conditions",
+        "Decisions",
+        "Quality %",
+        "Band 1",
+        "File",
+        "Letter reasons",
+        "Letter conditions",
+    ]
     given = {
-        "Summary": [["Item", "Value"], ["Contracting authority", "Test Council"],
-                    ["Tender reference", "T-1"], ["Tender title", "Test tender"],
-                    ["Deadline", "2026-03-20T12:00:00+00:00"],
-                    ["First round deadline", "2026-03-20T12:00:00+00:00"]],
+        "Summary": [
+            ["Item", "Value"],
+            ["Contracting authority", "Test Council"],
+            ["Tender reference", "T-1"],
+            ["Tender title", "Test tender"],
+            ["Deadline", "2026-03-20T12:00:00+00:00"],
+            ["First round deadline", "2026-03-20T12:00:00+00:00"],
+        ],
         "Outcomes": [
             outcome_header,
-            ["B-1", "One Ltd", "Day Services", "late", "late: submitted late", None, None, None,
-             48.5, "b1.xlsx", "late: Your bid arrived on 09 June 2026, after the deadline.", None],
-            ["B-2", "Two Ltd", "Day Services", "already-admitted", "", None, None, None,
-             None, "b2.xlsx", None, None],
+            [
+                "B-1",
+                "One Ltd",
+                "Day Services",
+                "late",
+                "late: submitted late",
+                None,
+                None,
+                None,
+                48.5,
+                "b1.xlsx",
+                "late: Your bid arrived on 09 June 2026, after the deadline.",
+                None,
+            ],
+            [
+                "B-2",
+                "Two Ltd",
+                "Day Services",
+                "already-admitted",
+                "",
+                None,
+                None,
+                None,
+                None,
+                "b2.xlsx",
+                None,
+                None,
+            ],
             *more_outcomes,
         ],
         "Prices": [["Band", "Floor (£)", "Ceiling (£)"], ["Band 1", 48.12, 49.42]],
-        "Bidders": [["Bid reference", "Organisation", "Provider ID", "Contact name",
-                     "Contact email", "Contact telephone", "Registered address", "Postcode",
-                     "File"],
-                    ["B-1", "One Ltd", "1", "Ann", "a@x.org", "", "1 Road", "LE1 1AA", "b1.xlsx"],
-                    ["B-1", "Copy Ltd", "9", "Cy", "c@x.org", "", "9 Lane", "LE9 9ZZ",
-                     "b1 copy.xlsx"]],
+        "Bidders": [
+            [
+                "Bid reference",
+                "Organisation",
+                "Provider ID",
+                "Contact name",
+                "Contact email",
+                "Contact telephone",
+                "Registered address",
+                "Postcode",
+                "File",
+            ],
+            ["B-1", "One Ltd", "1", "Ann", "a@x.org", "", "1 Road", "LE1 1AA", "b1.xlsx"],
+            ["B-1", "Copy Ltd", "9", "Cy", "c@x.org", "", "9 Lane", "LE9 9ZZ", "b1 copy.xlsx"],
+        ],
     }
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -533,13 +644,24 @@ def test_decisions_for_late_and_already_admitted(tmp_path):
     assert late["Contact name"] == "Ann"
     assert "already a member of the framework for the Day Services lot" in member["Decision"]
     tail = list(late).index("Prices")
-    assert list(late)[tail:tail + 3] == list(TAIL_COLUMNS)
+    assert list(late)[tail : tail + 3] == list(TAIL_COLUMNS)
 
 
 def test_same_bid_reference_in_two_files_gets_two_word_letters(tmp_path):
-    copy = ["B-1", "Copy Ltd", "Personal Assistants", "non-compliant",
-            "duplicate-bid-reference: used by b1.xlsx too", None, None, None, None,
-            "b1 copy.xlsx", "The bid reference B-1 was used by another bid too.", None]
+    copy = [
+        "B-1",
+        "Copy Ltd",
+        "Personal Assistants",
+        "non-compliant",
+        "duplicate-bid-reference: used by b1.xlsx too",
+        None,
+        None,
+        None,
+        None,
+        "b1 copy.xlsx",
+        "The bid reference B-1 was used by another bid too.",
+        None,
+    ]
     copy_ds = [*copy[:2], "Day Services", *copy[3:]]
     path = _mini_shortlist(tmp_path / "s.xlsx", more_outcomes=(copy, copy_ds))
     letters = read_letters(path, dt.date(2026, 5, 1), None)
@@ -551,19 +673,25 @@ def test_same_bid_reference_in_two_files_gets_two_word_letters(tmp_path):
     assert "Cy" in second and "Ann" not in second
 
     def headings(path: Path) -> list[str]:
-        return [p.text for p in docx.Document(str(path)).paragraphs
-                if p.style.name.startswith("Heading")]
+        return [
+            p.text
+            for p in docx.Document(str(path)).paragraphs
+            if p.style.name.startswith("Heading")
+        ]
 
     assert headings(written[0]) == ["Day Services lot", "Next steps"]  # one section, not three
     assert headings(written[2]) == ["Personal Assistants lot", "Day Services lot", "Next steps"]
 
 
-@pytest.mark.parametrize(("drop_column", "drop_sheet", "named"), [
-    ("Letter reasons", "", "Letter reasons"),
-    ("Outcome", "", "Outcome"),
-    ("", "Prices", "Prices"),
-    ("", "Quality", "Quality"),
-])
+@pytest.mark.parametrize(
+    ("drop_column", "drop_sheet", "named"),
+    [
+        ("Letter reasons", "", "Letter reasons"),
+        ("Outcome", "", "Outcome"),
+        ("", "Prices", "Prices"),
+        ("", "Quality", "Quality"),
+    ],
+)
 def test_missing_sheet_or_column_is_an_input_error(tmp_path, drop_column, drop_sheet, named):
     path = _mini_shortlist(tmp_path / "s.xlsx", drop_column=drop_column, drop_sheet=drop_sheet)
     with pytest.raises(InputError, match=re.escape(named)):
@@ -577,10 +705,19 @@ def test_write_letters_refuses_other_extensions(tmp_path):
         write_letters([], tmp_path / "letters.ods")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('=HYPERLINK("x")', '\'=HYPERLINK("x")'), ("+44 116", "'+44 116"), ("-1", "'-1"),
-    ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("Plain", "Plain"), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("+44 116", "'+44 116"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Plain", "Plain"),
+        ("", ""),
+    ],
+)
 def test_neutralise(text, expected):
     assert neutralise(text) == expected
 

@@ -28,7 +28,9 @@ runner = CliRunner()
 
 
 def _scores(ref: str, score: int) -> list[tuple]:
-    return [(ref, DS, q, who, score, f"{q} answer of {ref}") for q in QUESTIONS for who in ("AB", "CD")]
+    return [
+        (ref, DS, q, who, score, f"{q} answer of {ref}") for q in QUESTIONS for who in ("AB", "CD")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -55,24 +57,53 @@ def run(tender, tmp_path_factory) -> dict[str, Path]:
     gates.compliance["CQC overall rating"] = "inadequate"  # quoted as typed
     gates.prices["Band 1"] = Decimal("49.43")
     write_bid(gates, bids / "gates.xlsx")
-    write_bid(valid_bid(tender, "G-002", organisation=RIVAL, lots=[DS], seed=12), bids / "rival.xlsx")
-    write_bid(valid_bid(tender, "G-003", organisation="Alpha Dup Ltd", lots=[DS], seed=13),
-              bids / "dup-a.xlsx")
-    write_bid(valid_bid(tender, "G-003", organisation="Beta Dup Ltd", lots=[DS], seed=14),
-              bids / "dup-b.xlsx")
+    write_bid(
+        valid_bid(tender, "G-002", organisation=RIVAL, lots=[DS], seed=12), bids / "rival.xlsx"
+    )
+    write_bid(
+        valid_bid(tender, "G-003", organisation="Alpha Dup Ltd", lots=[DS], seed=13),
+        bids / "dup-a.xlsx",
+    )
+    write_bid(
+        valid_bid(tender, "G-003", organisation="Beta Dup Ltd", lots=[DS], seed=14),
+        bids / "dup-b.xlsx",
+    )
     scores = root / "scores.xlsx"
-    write_scores([*_scores(GATES, 4), *_scores("G-002", 4),
-                  ("G-002", DS, "Q1", "MODERATED", 4, MODERATED_WORDS)], scores)
+    write_scores(
+        [
+            *_scores(GATES, 4),
+            *_scores("G-002", 4),
+            ("G-002", DS, "Q1", "MODERATED", 4, MODERATED_WORDS),
+        ],
+        scores,
+    )
     shortlist = root / "shortlist.xlsx"
-    result = runner.invoke(app, ["evaluate", str(bids), "--scores", str(scores), "--out", str(shortlist)])
+    result = runner.invoke(
+        app, ["evaluate", str(bids), "--scores", str(scores), "--out", str(shortlist)]
+    )
     assert result.exit_code == 0, result.output
-    out = {"shortlist": shortlist, "xlsx": root / "letters.xlsx", "csv": root / "letters.csv",
-           "word": root / "word"}
+    out = {
+        "shortlist": shortlist,
+        "xlsx": root / "letters.xlsx",
+        "csv": root / "letters.csv",
+        "word": root / "word",
+    }
     for key in ("xlsx", "csv"):
         extra = ["--docx", str(out["word"])] if key == "xlsx" else []
-        result = runner.invoke(app, ["letters", str(shortlist), "--out", str(out[key]),
-                                     "--letter-date", "2026-05-01", "--standstill-from", "2026-05-01",
-                                     *extra])
+        result = runner.invoke(
+            app,
+            [
+                "letters",
+                str(shortlist),
+                "--out",
+                str(out[key]),
+                "--letter-date",
+                "2026-05-01",
+                "--standstill-from",
+                "2026-05-01",
+                *extra,
+            ],
+        )
         assert result.exit_code == 0, result.output
     return out
 
@@ -80,7 +111,10 @@ def run(tender, tmp_path_factory) -> dict[str, Path]:
 def _xlsx_rows(path: Path) -> list[dict[str, str]]:
     ws = openpyxl.load_workbook(path)["Letters"]
     rows = list(ws.iter_rows(values_only=True))
-    return [{str(h): "" if v is None else str(v) for h, v in zip(rows[0], r, strict=True)} for r in rows[1:]]
+    return [
+        {str(h): "" if v is None else str(v) for h, v in zip(rows[0], r, strict=True)}
+        for r in rows[1:]
+    ]
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
@@ -109,12 +143,17 @@ def test_every_question_by_title_and_weight_with_the_scale(every, tender, kind):
     for row in every[kind]:
         for q in tender.quality.questions:
             assert row[f"{q.id} question"] == f"{q.id} {q.text} ({q.weight}%)"
-        assert row["Scale"].startswith("Each question is scored from 0 to 5: 0 = no answer or unacceptable")
+        assert row["Scale"].startswith(
+            "Each question is scored from 0 to 5: 0 = no answer or unacceptable"
+        )
         assert "5 = excellent" in row["Scale"]
         assert "at least 2 out of 5" in row["Minimum and pass mark"]
         assert "at least 60% (the pass mark)" in row["Minimum and pass mark"]
         assert tender.criteria_published_in in row["Criteria published in"]
-        assert row["Council contact"] == "Natalie Smith, Interim Head of Service (Commissioning and Quality)"
+        assert (
+            row["Council contact"]
+            == "Natalie Smith, Interim Head of Service (Commissioning and Quality)"
+        )
         assert row["Council contact email"] == "natalie.smith@leics.gov.uk"
         assert row["Signatory"] == "Jon Wilson"
 
@@ -166,7 +205,9 @@ def test_reasons_decisive_first_then_in_gate_order(every):
 
 def test_word_letter_gives_the_reasons_in_the_same_order(run, every):
     text = _word(run["word"] / f"{GATES}.docx")
-    reasons = [line.split(". ", 1)[1] for line in _one(every["xlsx"], GATES)["Reasons"].splitlines()]
+    reasons = [
+        line.split(". ", 1)[1] for line in _one(every["xlsx"], GATES)["Reasons"].splitlines()
+    ]
     where = [text.index(reason) for reason in reasons]
     assert where == sorted(where)
     assert "LE11" in text and "L E11" not in text  # the postcode as typed, in the address
@@ -180,20 +221,29 @@ def test_values_quoted_as_typed(every, kind):
 
 
 def test_no_other_bidder_named(run, every):
-    bidders = {"Gates Fail Ltd": "gates", RIVAL: "rival", "Alpha Dup Ltd": "dup-a",
-               "Beta Dup Ltd": "dup-b"}
+    bidders = {
+        "Gates Fail Ltd": "gates",
+        RIVAL: "rival",
+        "Alpha Dup Ltd": "dup-a",
+        "Beta Dup Ltd": "dup-b",
+    }
     for row in every["xlsx"]:
         letter = "\n".join(row.values())
         for org, stem in bidders.items():
             if org != row["Organisation"]:
-                assert org not in letter and f"{stem}.xlsx" not in letter, (row["Organisation"], org)
+                assert org not in letter and f"{stem}.xlsx" not in letter, (
+                    row["Organisation"],
+                    org,
+                )
     alpha = _one(every["xlsx"], "G-003", "Alpha Dup Ltd")
     assert "Another submission uses the same bid reference" in alpha["Reasons"]
     for path in run["word"].iterdir():
         text = _word(path)
         named = [org for org in bidders if org in text]
         assert len(named) == 1, (path.name, named)
-        assert not [stem for org, stem in bidders.items() if org not in text and f"{stem}.xlsx" in text]
+        assert not [
+            stem for org, stem in bidders.items() if org not in text and f"{stem}.xlsx" in text
+        ]
 
 
 def test_explanation_is_the_moderated_comment(every):
@@ -207,8 +257,9 @@ def test_letters_with_another_definition_warn_of_the_sha256(run, tmp_path):
     other = tmp_path / "clc-2026-contact.toml"
     other.write_text(text.replace('name = "Natalie Smith"', 'name = "Sam Jones"'))
     out = tmp_path / "l.csv"
-    result = runner.invoke(app, ["letters", str(run["shortlist"]), "--out", str(out),
-                                 "--tender", str(other)])
+    result = runner.invoke(
+        app, ["letters", str(run["shortlist"]), "--out", str(out), "--tender", str(other)]
+    )
     assert result.exit_code == 0, result.output
     [warning] = [line for line in result.stderr.splitlines() if "SHA-256" in line]
     assert "not the one the shortlist was evaluated with" in warning
@@ -230,9 +281,11 @@ def test_letters_word_the_kept_figures_with_todays_wording(run, monkeypatch):
 
     before = _one(letter_rows(run["shortlist"], dt.date(2026, 5, 1)), GATES)["Reasons"]
     assert "completed by 70% of your staff" in before
-    changed = wording.Wording(wording.WORDING["safeguarding-training"].officer,
-                              "Only {pct:percent} of your staff completed safeguarding training "
-                              "(the minimum is {minimum:percent}).")
+    changed = wording.Wording(
+        wording.WORDING["safeguarding-training"].officer,
+        "Only {pct:percent} of your staff completed safeguarding training "
+        "(the minimum is {minimum:percent}).",
+    )
     monkeypatch.setitem(wording.WORDING, "safeguarding-training", changed)
     after = _one(letter_rows(run["shortlist"], dt.date(2026, 5, 1)), GATES)["Reasons"]
     # no new evaluation: the shortlist keeps the figures, the letter words them now

@@ -29,17 +29,44 @@ def produce(folder: Path) -> dict[str, Any]:
     shortlist = folder / "shortlist.xlsx"
     steps = [
         ["evaluate", "sample_bids", "--scores", SCORES, "--out", str(shortlist)],
-        ["letters", str(shortlist), "--out", str(folder / "letters.xlsx"), "--letter-date",
-         "2026-05-01", "--standstill-from", "2026-05-01", "--docx", str(folder / "docx"),
-         "--allow-pending"],
-        ["letters", str(shortlist), "--out", str(folder / "letters.csv"), "--letter-date",
-         "2026-05-01", "--allow-pending"],
+        [
+            "letters",
+            str(shortlist),
+            "--out",
+            str(folder / "letters.xlsx"),
+            "--letter-date",
+            "2026-05-01",
+            "--standstill-from",
+            "2026-05-01",
+            "--docx",
+            str(folder / "docx"),
+            "--allow-pending",
+        ],
+        [
+            "letters",
+            str(shortlist),
+            "--out",
+            str(folder / "letters.csv"),
+            "--letter-date",
+            "2026-05-01",
+            "--allow-pending",
+        ],
     ]
     for args in steps:
         result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
-    printed = runner.invoke(app, ["evaluate", "sample_bids", "--scores", SCORES, "--out",
-                                  str(folder / "again.xlsx"), "--json"])
+    printed = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "sample_bids",
+            "--scores",
+            SCORES,
+            "--out",
+            str(folder / "again.xlsx"),
+            "--json",
+        ],
+    )
     assert printed.exit_code == 0, printed.output
     return sample_outputs(folder, shortlist, json.loads(printed.stdout))
 
@@ -65,6 +92,5 @@ if __name__ == "__main__":  # record the current outputs as the expected ones
     os.chdir(ROOT)
     with tempfile.TemporaryDirectory() as where:
         recorded = produce(Path(where))
-    GOLDEN.write_text(json.dumps(recorded, indent=1, ensure_ascii=False) + "\n",
-                      encoding="utf-8")
+    GOLDEN.write_text(json.dumps(recorded, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     sys.stdout.write(f"recorded {GOLDEN}\n")

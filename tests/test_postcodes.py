@@ -157,8 +157,10 @@ def test_the_district_codes_of_the_tender_definition_are_checked(tmp_path: Path)
     cases = {
         '"Melton" = "E07000133"': ('"Melton" = "Melton"', 'county.district_codes."Melton"'),
         '"Blaby" = "E07000129"\n': ("", "no code for Blaby"),
-        '"Charnwood" = "E07000130"': ('"Charnwood" = "E07000130"\n"Rutland" = "E06000017"',
-                                     'county.district_codes."Rutland"'),
+        '"Charnwood" = "E07000130"': (
+            '"Charnwood" = "E07000130"\n"Rutland" = "E06000017"',
+            'county.district_codes."Rutland"',
+        ),
     }
     for old, (new, expected) in cases.items():
         copy = tmp_path / "tender.toml"

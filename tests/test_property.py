@@ -40,23 +40,51 @@ DS, PA = "Day Services", "Personal Assistants"
 SHEETS = ("Bidder", "Pricing", "Compliance", "Services", "PA Coverage")
 REFS = tuple(f"CLC26-P{i}" for i in range(3))
 
-_text = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30
-)
+_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
 
 VALUES: st.SearchStrategy[Any] = st.one_of(
     st.none(),
     st.just(OMIT),
     _text,
-    st.sampled_from([
-        "Yes", "No", "y", "N", "TRUE", "false", "Maybe", "", "   ", "2026-03-19",
-        "2026-03-19T11:30:00", "2026-03-19T11:30:00+05:00", "2026-02-30", "next year",
-        "£49.42", "49.425", "£1,234.50", "-0", "0", "1e308", "abc", "#N/A", "01234567",
-        "SC123456", "1-123456789", "Good", "Inadequate", "LE1 1AA", "a@b.co", "95%",
-    ]),
+    st.sampled_from(
+        [
+            "Yes",
+            "No",
+            "y",
+            "N",
+            "TRUE",
+            "false",
+            "Maybe",
+            "",
+            "   ",
+            "2026-03-19",
+            "2026-03-19T11:30:00",
+            "2026-03-19T11:30:00+05:00",
+            "2026-02-30",
+            "next year",
+            "£49.42",
+            "49.425",
+            "£1,234.50",
+            "-0",
+            "0",
+            "1e308",
+            "abc",
+            "#N/A",
+            "01234567",
+            "SC123456",
+            "1-123456789",
+            "Good",
+            "Inadequate",
+            "LE1 1AA",
+            "a@b.co",
+            "95%",
+        ]
+    ),
     st.integers(min_value=-(10**15), max_value=10**15),
     st.floats(allow_nan=False, allow_infinity=False),
-    st.decimals(min_value=-10**7, max_value=10**7, places=4, allow_nan=False, allow_infinity=False),
+    st.decimals(
+        min_value=-(10**7), max_value=10**7, places=4, allow_nan=False, allow_infinity=False
+    ),
     st.booleans(),
     st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(9999, 12, 31)),
     st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(9999, 12, 31)),
@@ -93,13 +121,15 @@ DAMAGE = st.one_of(
     ),
 )
 
-BID = st.fixed_dictionaries({
-    "seed": st.integers(min_value=0, max_value=10_000),
-    "lots": st.sampled_from([(DS,), (PA,), (DS, PA)]),
-    "mutations": st.lists(MUTATION, max_size=10),
-    "drop": st.sets(st.sampled_from(SHEETS), max_size=2),
-    "damage": DAMAGE,
-})
+BID = st.fixed_dictionaries(
+    {
+        "seed": st.integers(min_value=0, max_value=10_000),
+        "lots": st.sampled_from([(DS,), (PA,), (DS, PA)]),
+        "mutations": st.lists(MUTATION, max_size=10),
+        "drop": st.sets(st.sampled_from(SHEETS), max_size=2),
+        "damage": DAMAGE,
+    }
+)
 
 
 def build(number: int, bid: dict[str, Any]) -> BidSpec:
@@ -174,8 +204,10 @@ def test_no_workbook_crashes_the_reader_or_slips_through(bids: list[dict[str, An
         write_scores(
             [
                 (ref, lot, q.id, evaluator, 4, "")
-                for ref in REFS for lot in (DS, PA)
-                for q in TENDER.quality.questions for evaluator in ("JM", "AK")
+                for ref in REFS
+                for lot in (DS, PA)
+                for q in TENDER.quality.questions
+                for evaluator in ("JM", "AK")
             ],
             score_path,
         )
@@ -184,7 +216,10 @@ def test_no_workbook_crashes_the_reader_or_slips_through(bids: list[dict[str, An
         frames = read_files(paths, TENDER, FMT)
         found = assess(frames, TENDER, FMT, TENDER.deadline)
         ev = evaluate(
-            frames, TENDER, FMT, RoundContext(scores=read_scores(score_path, TENDER).frame, scores_file=score_path.name)
+            frames,
+            TENDER,
+            FMT,
+            RoundContext(scores=read_scores(score_path, TENDER).frame, scores_file=score_path.name),
         )
 
         assert {path: sha256(path) for path in before} == before

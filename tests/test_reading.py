@@ -107,7 +107,10 @@ def read_with_good(
     frames = read_folder(folder, definition, fmt)
     found = assess(frames, definition, fmt, definition.deadline)
     ev = evaluate(
-        frames, definition, fmt, RoundContext(scores=read_scores(score_path, definition).frame, scores_file=score_path.name)
+        frames,
+        definition,
+        fmt,
+        RoundContext(scores=read_scores(score_path, definition).frame, scores_file=score_path.name),
     )
     result = Result(frames, found, ev)
     assert [f for f in ev.findings if f.file == GOOD] == []
@@ -120,7 +123,9 @@ def read_with_good(
 
 def _scored_pairs(specs: Mapping[str, BidSpec], tender: Tender) -> list[tuple[str, str]]:
     usable = {
-        name: spec for name, spec in specs.items() if isinstance(spec.bidder.get("Bid reference"), str)
+        name: spec
+        for name, spec in specs.items()
+        if isinstance(spec.bidder.get("Bid reference"), str)
     }
     return sorted(set(pairs_of(usable, tender)))
 
@@ -239,7 +244,9 @@ def test_legacy_xls_is_not_xlsx(tmp_path: Path, tender: Tender, name: str) -> No
 
 
 def test_sheet_over_the_row_limit_is_too_large(tmp_path: Path, tender: Tender) -> None:
-    small = dataclasses.replace(tender, limits=dataclasses.replace(tender.limits, max_sheet_rows=60))
+    small = dataclasses.replace(
+        tender, limits=dataclasses.replace(tender.limits, max_sheet_rows=60)
+    )
     spec = ds_bid(small)
     spec.services = [dict(spec.services[0]) for _ in range(70)]  # rows 2..71
     result = read_with_good(tmp_path, tender, {BAD: spec}, definition=small)
@@ -283,7 +290,9 @@ def test_label_given_twice(tmp_path: Path, tender: Tender) -> None:
     spec = ds_bid(tender)
     spec.bidder["ORGANISATION  NAME "] = "Another Name Ltd"  # the same label, spelt differently
     result = read_with_good(tmp_path, tender, {BAD: spec})
-    assert result.places(BAD, "duplicate-field") == [f"Bidder!A{row_of(spec.bidder, 'ORGANISATION  NAME ')}"]
+    assert result.places(BAD, "duplicate-field") == [
+        f"Bidder!A{row_of(spec.bidder, 'ORGANISATION  NAME ')}"
+    ]
     assert_non_compliant(result)
 
 
@@ -327,7 +336,7 @@ INVALID_VALUES: dict[str, Callable[[BidSpec], str]] = {
     "yes/no as maybe": _compliance("On the debarment list", "Maybe"),
     "yes/no as a number": _compliance("CQC registered", 1),
     "formula without a saved value": _compliance("Annual turnover (£)", "=SUM(1,2)"),
-    "text formula without a saved value": _bidder("Organisation name", "=CONCAT(\"A\",\"B\")"),
+    "text formula without a saved value": _bidder("Organisation name", '=CONCAT("A","B")'),
     "plain number in a date cell": _compliance("Accounts year end", 45900),
     "submitted at: a date without a time": _bidder("Submitted at", dt.date(2026, 3, 19)),
     "submitted at: ISO date without a time": _bidder("Submitted at", "2026-03-19"),
@@ -386,9 +395,12 @@ def test_valid_postcode_in_any_case_is_kept_as_typed(tmp_path: Path, tender: Ten
     assert next(b for b in result.ev.bidders if b["file"] == BAD)["postcode"] == "le11 3tu"
 
 
-@pytest.mark.parametrize("typed", ["01/04/2025", "1/4/2025", "01.04.2025", "1 April 2025",
-                                   "1 Apr 2025"])
-def test_uk_day_first_text_date_read_with_a_warning(tmp_path: Path, tender: Tender, typed: str) -> None:
+@pytest.mark.parametrize(
+    "typed", ["01/04/2025", "1/4/2025", "01.04.2025", "1 April 2025", "1 Apr 2025"]
+)
+def test_uk_day_first_text_date_read_with_a_warning(
+    tmp_path: Path, tender: Tender, typed: str
+) -> None:
     spec = ds_bid(tender)
     cell = _compliance("Accounts year end", typed)(spec)
     result = read_with_good(tmp_path, tender, {BAD: spec})
@@ -411,12 +423,18 @@ def test_both_lots_no(tmp_path: Path, tender: Tender) -> None:
     ("sheet", "label", "xml"),
     [
         ("Compliance", "Annual turnover (£)", '<c r="{ref}" t="e"><f>1/0</f><v>#DIV/0!</v></c>'),
-        ("Bidder", "Organisation name", '<c r="{ref}" t="e"><f>VLOOKUP(1,A1:A2,2)</f><v>#N/A</v></c>'),
+        (
+            "Bidder",
+            "Organisation name",
+            '<c r="{ref}" t="e"><f>VLOOKUP(1,A1:A2,2)</f><v>#N/A</v></c>',
+        ),
         ("Bidder", "Submitted at", '<c r="{ref}" t="e"><v>#VALUE!</v></c>'),
         ("Pricing", "Band 1", '<c r="{ref}" t="e"><f>1/0</f><v>#DIV/0!</v></c>'),
     ],
 )
-def test_cached_excel_error(tmp_path: Path, tender: Tender, sheet: str, label: str, xml: str) -> None:
+def test_cached_excel_error(
+    tmp_path: Path, tender: Tender, sheet: str, label: str, xml: str
+) -> None:
     spec = ds_bid(tender)
     if sheet == "Pricing":
         place = price_cell(spec, label)
@@ -425,7 +443,9 @@ def test_cached_excel_error(tmp_path: Path, tender: Tender, sheet: str, label: s
     else:
         place = compliance_cell(spec, label)
     ref = place.split("!")[1]
-    result = read_with_good(tmp_path, tender, {BAD: (spec, set_cell_xml(sheet, ref, xml.format(ref=ref)))})
+    result = read_with_good(
+        tmp_path, tender, {BAD: (spec, set_cell_xml(sheet, ref, xml.format(ref=ref)))}
+    )
     assert place in result.places(BAD, "invalid-value"), result.codes(BAD)
     message = next(f.message for f in result.findings if f.file == BAD and f.place == place)
     assert "#" in message
@@ -512,8 +532,12 @@ def test_duplicate_bid_reference_ignoring_case(tmp_path: Path, tender: Tender) -
     first = valid_bid(tender, "CLC26-050", lots=(DS,), seed=1)
     second = valid_bid(tender, "clc26-050", lots=(PA,), seed=2)
     result = read_with_good(tmp_path, tender, {"a.xlsx": first, "b.xlsx": second})
-    assert result.places("a.xlsx", "duplicate-bid-reference") == [bidder_cell(first, "Bid reference")]
-    assert result.places("b.xlsx", "duplicate-bid-reference") == [bidder_cell(second, "Bid reference")]
+    assert result.places("a.xlsx", "duplicate-bid-reference") == [
+        bidder_cell(first, "Bid reference")
+    ]
+    assert result.places("b.xlsx", "duplicate-bid-reference") == [
+        bidder_cell(second, "Bid reference")
+    ]
     assert_non_compliant(result, "a.xlsx")
     assert_non_compliant(result, "b.xlsx")
 
@@ -530,8 +554,12 @@ def test_price_not_in_whole_pence(tmp_path: Path, tender: Tender) -> None:
 # --- warnings ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "amount"), [("£49.42", "49.42"), ("49.42", "49.42"), (" £ 48.50 ", "48.50")])
-def test_price_as_text_is_read_with_a_warning(tmp_path: Path, tender: Tender, text: str, amount: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "amount"), [("£49.42", "49.42"), ("49.42", "49.42"), (" £ 48.50 ", "48.50")]
+)
+def test_price_as_text_is_read_with_a_warning(
+    tmp_path: Path, tender: Tender, text: str, amount: str
+) -> None:
     spec = ds_bid(tender)
     spec.prices["Band 1"] = text
     result = read_with_good(tmp_path, tender, {BAD: spec})
@@ -542,7 +570,9 @@ def test_price_as_text_is_read_with_a_warning(tmp_path: Path, tender: Tender, te
     assert result.outcomes(BAD) == {Outcome.ADMITTED}
 
 
-def test_amount_as_text_with_thousands_is_read_with_a_warning(tmp_path: Path, tender: Tender) -> None:
+def test_amount_as_text_with_thousands_is_read_with_a_warning(
+    tmp_path: Path, tender: Tender
+) -> None:
     spec = ds_bid(tender)
     spec.compliance["Annual turnover (£)"] = "£1,234,567.50"
     result = read_with_good(tmp_path, tender, {BAD: spec})
@@ -554,7 +584,9 @@ def test_companies_house_number_that_lost_its_zeros(tmp_path: Path, tender: Tend
     spec = ds_bid(tender)
     spec.bidder["Companies House number"] = 1234567
     result = read_with_good(tmp_path, tender, {BAD: spec})
-    assert result.places(BAD, "companies-house-padded") == [bidder_cell(spec, "Companies House number")]
+    assert result.places(BAD, "companies-house-padded") == [
+        bidder_cell(spec, "Companies House number")
+    ]
     assert result.bid(BAD)["companies_house_number"] == "01234567"
     assert result.errors(BAD) == set()
     assert next(o.provider_id for o in result.ev.outcomes if o.file == BAD) == "01234567"
@@ -570,7 +602,9 @@ def test_companies_house_number_as_text_keeps_its_zeros(tmp_path: Path, tender: 
 
 def test_misspelt_label_names_the_closest_known_label(tmp_path: Path, tender: Tender) -> None:
     spec = ds_bid(tender)
-    spec.bidder = {("Contact telephon" if k == "Contact telephone" else k): v for k, v in spec.bidder.items()}
+    spec.bidder = {
+        ("Contact telephon" if k == "Contact telephone" else k): v for k, v in spec.bidder.items()
+    }
     result = read_with_good(tmp_path, tender, {BAD: spec})
     [finding] = [f for f in result.findings if f.file == BAD and f.code == "unknown-field"]
     assert finding.place == f"Bidder!A{row_of(spec.bidder, 'Contact telephon')}"
@@ -608,10 +642,13 @@ def test_labels_match_despite_case_spaces_and_curly_quotes(tmp_path: Path, tende
     renamed = {
         "Employer's liability cover (£)": "Employer\u2019s  liability cover (£)",
         "Annual turnover (£)": "  annual\u00a0TURNOVER (£) ",
-        "Enhanced DBS with adults' barred list for all staff": "Enhanced DBS with adults\u2019 barred list for all staff",
+        "Enhanced DBS with adults' barred list for all staff": "Enhanced DBS with adults\u2019 "
+        "barred list for all staff",
     }
     spec.compliance = {renamed.get(k, k): v for k, v in spec.compliance.items()}
-    spec.bidder = {("CONTACT\tNAME" if k == "Contact name" else k): v for k, v in spec.bidder.items()}
+    spec.bidder = {
+        ("CONTACT\tNAME" if k == "Contact name" else k): v for k, v in spec.bidder.items()
+    }
     result = read_with_good(tmp_path, tender, {BAD: spec})
     assert result.codes(BAD) == set()
     bid = result.bid(BAD)
@@ -652,7 +689,10 @@ def test_field_sheet_without_a_header_row(tmp_path: Path, tender: Tender) -> Non
         tmp_path, tender, {BAD: (spec, edit_sheet("Bidder", lambda ws: ws.delete_rows(1)))}
     )
     assert result.codes(BAD) == set()
-    assert result.frames.reads[[r.file for r in result.frames.reads].index(BAD)].cell("format_version") == "B1"
+    assert (
+        result.frames.reads[[r.file for r in result.frames.reads].index(BAD)].cell("format_version")
+        == "B1"
+    )
     assert result.outcomes(BAD) == {Outcome.ADMITTED}
 
 
@@ -670,9 +710,19 @@ def test_row_one_is_a_header_only_when_a1_says_field(tmp_path: Path, tender: Ten
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("Yes", True), ("yes", True), (" Y ", True), ("y", True), ("TRUE", True), ("true", True),
+        ("Yes", True),
+        ("yes", True),
+        (" Y ", True),
+        ("y", True),
+        ("TRUE", True),
+        ("true", True),
         (True, True),
-        ("No", False), ("no ", False), ("N", False), ("n", False), ("FALSE", False), ("False", False),
+        ("No", False),
+        ("no ", False),
+        ("N", False),
+        ("n", False),
+        ("FALSE", False),
+        ("False", False),
         (False, False),
     ],
 )
@@ -714,7 +764,10 @@ def test_midnight_formatted_as_date_time_is_accepted(tmp_path: Path, tender: Ten
     spec = ds_bid(tender)
     spec.bidder["Submitted at"] = dt.datetime(2026, 3, 19, 0, 0, 0)
     result = read_with_good(
-        tmp_path, tender, {BAD: spec}, formats={BAD: {("Bidder", "Submitted at"): "dd/mm/yyyy hh:mm"}}
+        tmp_path,
+        tender,
+        {BAD: spec},
+        formats={BAD: {("Bidder", "Submitted at"): "dd/mm/yyyy hh:mm"}},
     )
     assert result.codes(BAD) == set()
     submitted = result.bid(BAD)["submitted_at"]
@@ -751,13 +804,15 @@ def test_iso_date_time_with_an_offset_can_be_late(tmp_path: Path, tender: Tender
 
 def test_text_starting_with_equals_is_text(tmp_path: Path, tender: Tender) -> None:
     spec = ds_bid(tender)
-    spec.bidder["Organisation name"] = Text("=HYPERLINK(\"http://x\")")
+    spec.bidder["Organisation name"] = Text('=HYPERLINK("http://x")')
     result = read_with_good(tmp_path, tender, {BAD: spec})
     assert result.codes(BAD) == set()
-    assert result.bid(BAD)["organisation_name"] == "=HYPERLINK(\"http://x\")"
+    assert result.bid(BAD)["organisation_name"] == '=HYPERLINK("http://x")'
 
 
-def test_sheet_names_any_case_any_order_extra_sheets_ignored(tmp_path: Path, tender: Tender) -> None:
+def test_sheet_names_any_case_any_order_extra_sheets_ignored(
+    tmp_path: Path, tender: Tender
+) -> None:
     spec = ds_bid(tender)
 
     def reshape(path: Path) -> None:
@@ -806,7 +861,9 @@ def test_pricing_without_a_price_column(tmp_path: Path, tender: Tender) -> None:
 # --- read_files + validate directly ----------------------------------------------------------
 
 
-def test_read_files_and_validate_name_file_sheet_and_cell(tmp_path: Path, tender: Tender, fmt: Format) -> None:
+def test_read_files_and_validate_name_file_sheet_and_cell(
+    tmp_path: Path, tender: Tender, fmt: Format
+) -> None:
     spec = ds_bid(tender)
     spec.bidder["Declaration accepted"] = "No"
     spec.compliance["Accounts year end"] = "next year"
@@ -825,7 +882,9 @@ def test_read_files_and_validate_name_file_sheet_and_cell(tmp_path: Path, tender
 # --- which fields are required ---------------------------------------------------------------
 
 
-def test_lone_working_rows_may_be_absent_from_a_day_services_bid(tmp_path: Path, tender: Tender) -> None:
+def test_lone_working_rows_may_be_absent_from_a_day_services_bid(
+    tmp_path: Path, tender: Tender
+) -> None:
     spec = ds_bid(tender)
     spec.compliance["Lone working policy held"] = OMIT
     spec.compliance["Lone working policy last reviewed"] = OMIT
@@ -849,15 +908,21 @@ def test_cqc_details_not_required_when_not_registered(tmp_path: Path, tender: Te
     registered.compliance["CQC overall rating"] = "Good"
     result = read_with_good(tmp_path, tender, {BAD: spec, "reg.xlsx": registered})
     assert "missing-field" not in result.codes(BAD)
-    assert result.places("reg.xlsx", "missing-field") == [compliance_cell(registered, "CQC location ID")]
+    assert result.places("reg.xlsx", "missing-field") == [
+        compliance_cell(registered, "CQC location ID")
+    ]
 
 
-def test_blank_safeguarding_lead_is_the_gate_not_missing_field(tmp_path: Path, tender: Tender) -> None:
+def test_blank_safeguarding_lead_is_the_gate_not_missing_field(
+    tmp_path: Path, tender: Tender
+) -> None:
     spec = ds_bid(tender)
     spec.compliance["Named safeguarding lead"] = None
     absent = valid_bid(tender, "CLC26-002", lots=(DS,), seed=2)
     absent.compliance["Named safeguarding lead"] = OMIT
     result = read_with_good(tmp_path, tender, {BAD: spec, "absent.xlsx": absent})
-    assert result.places(BAD, "safeguarding-lead") == [compliance_cell(spec, "Named safeguarding lead")]
+    assert result.places(BAD, "safeguarding-lead") == [
+        compliance_cell(spec, "Named safeguarding lead")
+    ]
     assert "missing-field" not in result.codes(BAD)
     assert result.places("absent.xlsx", "missing-field") == ["Compliance"]

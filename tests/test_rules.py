@@ -15,7 +15,9 @@ from .conftest import Runner, agreed_scores, bid, codes, outcome
 DS, PA = "Day Services", "Personal Assistants"
 
 
-def test_every_band_floor_and_ceiling_inclusive_and_one_penny_outside(run: Runner, tender: Tender) -> None:
+def test_every_band_floor_and_ceiling_inclusive_and_one_penny_outside(
+    run: Runner, tender: Tender
+) -> None:
     specs = {}
     expected = {}
     for i, band in enumerate(tender.bands):
@@ -94,11 +96,14 @@ def test_training_as_excel_percentage_and_ambiguous_fraction(run: Runner, tender
         ({"Q1": 1, "Q2": 5, "Q3": 5}, Outcome.FAILED_GATE, None),  # below the minimum 2
     ],
 )
-def test_quality_pass_mark_and_minimum(run: Runner, tender: Tender, q_scores: dict, expected: Outcome, pct: Decimal | None) -> None:
+def test_quality_pass_mark_and_minimum(
+    run: Runner, tender: Tender, q_scores: dict, expected: Outcome, pct: Decimal | None
+) -> None:
     spec = bid(tender, "CLC26-105", lots=(DS,))
     rows = [
         ("CLC26-105", DS, q.id, ev, q_scores.get(q.id, 3), "")
-        for q in tender.quality.questions for ev in ("JM", "AK")
+        for q in tender.quality.questions
+        for ev in ("JM", "AK")
     ]
     o = outcome(run({"a.xlsx": spec}, scores=rows), "CLC26-105", DS)
     assert o.outcome is expected, codes(o)
@@ -110,7 +115,9 @@ def test_quality_pass_mark_and_minimum(run: Runner, tender: Tender, q_scores: di
         assert codes(o) == ["quality-below-pass-mark"]
 
 
-def test_accounts_age_exactly_18_months_passes_one_day_more_is_referred(run: Runner, tender: Tender) -> None:
+def test_accounts_age_exactly_18_months_passes_one_day_more_is_referred(
+    run: Runner, tender: Tender
+) -> None:
     on = bid(tender, "CLC26-106", lots=(PA,))
     on.compliance["Accounts year end"] = dt.date(2024, 9, 20)
     old = bid(tender, "CLC26-107", lots=(PA,), seed=1)
@@ -121,7 +128,9 @@ def test_accounts_age_exactly_18_months_passes_one_day_more_is_referred(run: Run
     assert o.outcome is Outcome.REFERRED and codes(o) == ["finance-accounts-age"]
 
 
-def test_policy_reviewed_exactly_24_months_passes_one_day_more_fails(run: Runner, tender: Tender) -> None:
+def test_policy_reviewed_exactly_24_months_passes_one_day_more_fails(
+    run: Runner, tender: Tender
+) -> None:
     on = bid(tender, "CLC26-108", lots=(PA,))
     on.compliance["Complaints policy last reviewed"] = dt.date(2024, 3, 20)
     old = bid(tender, "CLC26-109", lots=(PA,), seed=1)
@@ -141,7 +150,9 @@ def test_policy_reviewed_exactly_24_months_passes_one_day_more_fails(run: Runner
         ("Professional indemnity cover (£)", 1_000_000, "insurance-professional-indemnity"),
     ],
 )
-def test_cover_exactly_at_minimum_passes_one_pound_less_fails(run: Runner, tender: Tender, label: str, minimum: int, code: str) -> None:
+def test_cover_exactly_at_minimum_passes_one_pound_less_fails(
+    run: Runner, tender: Tender, label: str, minimum: int, code: str
+) -> None:
     at = bid(tender, "CLC26-110", lots=(DS,))
     at.compliance[label] = minimum
     under = bid(tender, "CLC26-111", lots=(DS,), seed=1)
@@ -180,7 +191,9 @@ def test_finance_failure_referred_unless_guarantee(run: Runner, tender: Tender) 
     o = outcome(ev, "CLC26-114", DS)
     assert o.outcome is Outcome.REFERRED and codes(o) == ["finance-turnover"]
     o = outcome(ev, "CLC26-115", DS)
-    assert o.outcome is Outcome.ADMITTED and [c.code for c in o.conditions] == ["parent-company-guarantee"]
+    assert o.outcome is Outcome.ADMITTED and [c.code for c in o.conditions] == [
+        "parent-company-guarantee"
+    ]
     assert outcome(ev, "CLC26-116", DS).outcome is Outcome.ADMITTED
     assert outcome(ev, "CLC26-117", DS).outcome is Outcome.ADMITTED
 
@@ -189,11 +202,23 @@ def test_each_gate_outcome(run: Runner, tender: Tender) -> None:
     cases = {
         "mandatory-exclusion": ("Mandatory exclusion grounds apply", "Yes", Outcome.FAILED_GATE),
         "debarred": ("On the debarment list", "Yes", Outcome.FAILED_GATE),
-        "discretionary-exclusion": ("Discretionary exclusion grounds apply", "Yes", Outcome.REFERRED),
+        "discretionary-exclusion": (
+            "Discretionary exclusion grounds apply",
+            "Yes",
+            Outcome.REFERRED,
+        ),
         "finance-net-assets": ("Net assets (£)", -1, Outcome.REFERRED),
-        "safeguarding-dbs": ("Enhanced DBS with adults' barred list for all staff", "No", Outcome.FAILED_GATE),
+        "safeguarding-dbs": (
+            "Enhanced DBS with adults' barred list for all staff",
+            "No",
+            Outcome.FAILED_GATE,
+        ),
         "safeguarding-lead": ("Named safeguarding lead", "", Outcome.FAILED_GATE),
-        "safeguarding-concerns": ("Substantiated safeguarding concerns in last 12 months", 1, Outcome.REFERRED),
+        "safeguarding-concerns": (
+            "Substantiated safeguarding concerns in last 12 months",
+            1,
+            Outcome.REFERRED,
+        ),
         "policy-missing": ("Whistleblowing policy held", "No", Outcome.FAILED_GATE),
     }
     specs = {}
@@ -202,7 +227,13 @@ def test_each_gate_outcome(run: Runner, tender: Tender) -> None:
         spec.compliance[label] = value
         specs[f"g{i:02d}.xlsx"] = spec
     inadequate = bid(tender, "G99", lots=(DS,), seed=99)
-    inadequate.compliance.update({"CQC registered": "Yes", "CQC location ID": "1-123456789", "CQC overall rating": "Inadequate"})
+    inadequate.compliance.update(
+        {
+            "CQC registered": "Yes",
+            "CQC location ID": "1-123456789",
+            "CQC overall rating": "Inadequate",
+        }
+    )
     specs["g99.xlsx"] = inadequate
     ev = run(specs)
     for i, (code, (_, _, expected)) in enumerate(cases.items()):
@@ -226,10 +257,16 @@ def test_cqc_registration_required_by_definition(run: Runner, tender: Tender) ->
     import dataclasses
 
     strict = dataclasses.replace(
-        tender, lots=tuple(dataclasses.replace(lot, cqc_registration_required=lot.name == PA) for lot in tender.lots)
+        tender,
+        lots=tuple(
+            dataclasses.replace(lot, cqc_registration_required=lot.name == PA)
+            for lot in tender.lots
+        ),
     )
     spec = bid(strict, "CLC26-121")
-    spec.compliance.update({"CQC registered": "No", "CQC location ID": None, "CQC overall rating": None})
+    spec.compliance.update(
+        {"CQC registered": "No", "CQC location ID": None, "CQC overall rating": None}
+    )
     ev = run({"a.xlsx": spec}, tender_=strict)
     assert outcome(ev, "CLC26-121", DS).outcome is Outcome.ADMITTED
     o = outcome(ev, "CLC26-121", PA)
@@ -242,7 +279,14 @@ def test_required_bands_and_band5(run: Runner, tender: Tender) -> None:
         no_band.prices[name] = None
     no_band.prices["Band 6"] = tender.band("Band 6").floor
     band5 = bid(tender, "CLC26-123", lots=(DS,), seed=1)
-    band5.prices.update({"Band 3": None, "Band 4": None, "Band 1": tender.band("Band 1").floor, "Band 5": tender.band("Band 5").floor})
+    band5.prices.update(
+        {
+            "Band 3": None,
+            "Band 4": None,
+            "Band 1": tender.band("Band 1").floor,
+            "Band 5": tender.band("Band 5").floor,
+        }
+    )
     pa = bid(tender, "CLC26-124", lots=(PA,), seed=2)
     pa.prices["PA Band"] = None
     ev = run({"a.xlsx": no_band, "b.xlsx": band5, "c.xlsx": pa})
@@ -254,7 +298,9 @@ def test_required_bands_and_band5(run: Runner, tender: Tender) -> None:
 
 def test_price_for_lot_not_bid_for_is_ignored_with_warning(run: Runner, tender: Tender) -> None:
     spec = bid(tender, "CLC26-125", lots=(PA,))
-    spec.prices["Band 1"] = Decimal("99.99")  # outside its range, but the bid is not for Day Services
+    spec.prices["Band 1"] = Decimal(
+        "99.99"
+    )  # outside its range, but the bid is not for Day Services
     ev = run({"a.xlsx": spec})
     assert outcome(ev, "CLC26-125", PA).outcome is Outcome.ADMITTED
     assert [f.code for f in ev.findings if f.bid_reference == "CLC26-125"] == ["ignored-price"]
@@ -273,35 +319,55 @@ def test_several_failures_are_all_listed(run: Runner, tender: Tender) -> None:
     assert o.outcome is Outcome.LATE
     assert codes(o)[0] == "late"
     assert set(codes(o)) == {
-        "late", "price-above-ceiling", "price-below-floor", "insurance-employers-liability",
-        "safeguarding-training", "policy-missing",
+        "late",
+        "price-above-ceiling",
+        "price-below-floor",
+        "insurance-employers-liability",
+        "safeguarding-training",
+        "policy-missing",
     }
 
 
 def test_quality_moderation_and_not_scored(run: Runner, tender: Tender) -> None:
-    specs = {f"{r}.xlsx": bid(tender, r, lots=(DS,), seed=i) for i, r in enumerate(["Q-MOD", "Q-DIS", "Q-NONE", "Q-PART", "Q-ONE"])}
+    specs = {
+        f"{r}.xlsx": bid(tender, r, lots=(DS,), seed=i)
+        for i, r in enumerate(["Q-MOD", "Q-DIS", "Q-NONE", "Q-PART", "Q-ONE"])
+    }
     rows = agreed_scores([("Q-MOD", DS), ("Q-DIS", DS), ("Q-PART", DS)], tender)
     rows = [r for r in rows if not (r[0] == "Q-PART" and r[2] == "Q6")]
     rows = [r for r in rows if not (r[0] in ("Q-MOD", "Q-DIS") and r[2] == "Q2")]
-    rows += [("Q-MOD", DS, "Q2", "JM", 5, ""), ("Q-MOD", DS, "Q2", "AK", 2, ""), ("Q-MOD", DS, "Q2", "MODERATED", 3, "Agreed 3")]
+    rows += [
+        ("Q-MOD", DS, "Q2", "JM", 5, ""),
+        ("Q-MOD", DS, "Q2", "AK", 2, ""),
+        ("Q-MOD", DS, "Q2", "MODERATED", 3, "Agreed 3"),
+    ]
     rows += [("Q-DIS", DS, "Q2", "JM", 5, ""), ("Q-DIS", DS, "Q2", "AK", 2, "")]
     rows += [("Q-ONE", DS, q.id, "JM", 4, "") for q in tender.quality.questions]
     ev = run(specs, scores=rows)
     assert outcome(ev, "Q-MOD", DS).outcome is Outcome.ADMITTED
-    assert outcome(ev, "Q-MOD", DS).quality_pct == Decimal("76.00")  # 4s (80%) and a moderated 3 on Q2 (weight 20: -4)
+    assert outcome(ev, "Q-MOD", DS).quality_pct == Decimal(
+        "76.00"
+    )  # 4s (80%) and a moderated 3 on Q2 (weight 20: -4)
     assert codes(outcome(ev, "Q-DIS", DS)) == ["quality-needs-moderation"]
     assert codes(outcome(ev, "Q-NONE", DS)) == ["quality-not-scored"]
     o = outcome(ev, "Q-PART", DS)
     assert codes(o) == ["quality-not-scored"] and "Q6" in o.reasons[0].message
-    assert outcome(ev, "Q-ONE", DS).outcome is Outcome.ADMITTED  # one evaluator alone gives the final score
+    assert (
+        outcome(ev, "Q-ONE", DS).outcome is Outcome.ADMITTED
+    )  # one evaluator alone gives the final score
     statuses = {(r.bid_reference, r.question): r.status for r in ev.quality_rows}
-    assert statuses[("Q-MOD", "Q2")] == "moderated" and statuses[("Q-DIS", "Q2")] == "needs moderation"
+    assert (
+        statuses[("Q-MOD", "Q2")] == "moderated" and statuses[("Q-DIS", "Q2")] == "needs moderation"
+    )
     assert statuses[("Q-NONE", "Q1")] == "not scored" and statuses[("Q-MOD", "Q1")] == "agreed"
 
 
 def test_scores_for_unknown_bid_or_question_are_warned(run: Runner, tender: Tender) -> None:
     spec = bid(tender, "CLC26-127", lots=(DS,))
-    rows = agreed_scores([("CLC26-127", DS)], tender) + [("NOPE-1", DS, "Q1", "JM", 3, ""), ("CLC26-127", DS, "Q9", "JM", 3, "")]
+    rows = agreed_scores([("CLC26-127", DS)], tender) + [
+        ("NOPE-1", DS, "Q1", "JM", 3, ""),
+        ("CLC26-127", DS, "Q9", "JM", 3, ""),
+    ]
     ev = run({"a.xlsx": spec}, scores=rows)
     unused = [f for f in ev.findings if f.code == "score-unused"]
     assert len(unused) == 2 and {f.sheet for f in unused} == {"Scores"}

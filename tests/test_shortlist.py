@@ -36,29 +36,88 @@ EVIL = '=HYPERLINK("http://x","y")'
 
 HEADERS = {
     "Summary": ["Item", "Value"],
-    "Framework": ["Provider ID", "Organisation", "Lot", "Round", "Bid reference", "Quality %",
-                  "Conditions", *BANDS],
-    "Outcomes": ["Bid reference", "Organisation", "Lot", "Outcome", "Reasons", "Conditions",
-                 "Decisions", "Quality %", *BANDS, "File"],
+    "Framework": [
+        "Provider ID",
+        "Organisation",
+        "Lot",
+        "Round",
+        "Bid reference",
+        "Quality %",
+        "Conditions",
+        *BANDS,
+    ],
+    "Outcomes": [
+        "Bid reference",
+        "Organisation",
+        "Lot",
+        "Outcome",
+        "Reasons",
+        "Conditions",
+        "Decisions",
+        "Quality %",
+        *BANDS,
+        "File",
+    ],
     "Rate card": ["Band", "Rank", "Organisation", "Provider ID", "Price (£)", "Hourly (£)"],
-    "Quality": ["Bid reference", "Lot", "Question", "Weight %", "Scores", "Moderated", "Final",
-                "Status", "Comment"],
-    "Prices": ["Band", "Floor (£)", "Ceiling (£)", "Bids", "Min", "Median", "Max",
-               "Outside range"],
+    "Quality": [
+        "Bid reference",
+        "Lot",
+        "Question",
+        "Weight %",
+        "Scores",
+        "Moderated",
+        "Final",
+        "Status",
+        "Comment",
+    ],
+    "Prices": ["Band", "Floor (£)", "Ceiling (£)", "Bids", "Min", "Median", "Max", "Outside range"],
     "Findings": ["File", "Sheet", "Cell", "Severity", "Code", "Message", "Bid reference", "Lot"],
     "Inputs": ["File", "Bytes", "SHA-256", "Status", "Note"],
-    "Bidders": ["Bid reference", "Organisation", "Provider ID", "Contact name", "Contact email",
-                "Contact telephone", "Registered address", "Postcode"],
-    "Services": ["Provider ID", "Organisation", "Round", "Service name", "Address", "Postcode",
-                 "District", "Support needs", "Days open"],
+    "Bidders": [
+        "Bid reference",
+        "Organisation",
+        "Provider ID",
+        "Contact name",
+        "Contact email",
+        "Contact telephone",
+        "Registered address",
+        "Postcode",
+    ],
+    "Services": [
+        "Provider ID",
+        "Organisation",
+        "Round",
+        "Service name",
+        "Address",
+        "Postcode",
+        "District",
+        "Support needs",
+        "Days open",
+    ],
     "PA coverage": ["Provider ID", "Organisation", "Round", "District", "Support needs"],
-    "Panel": ["Evaluator", "Name", "Role", "Conflict", "Bid references", "Mitigation",
-              "Declared on", "Round"],
+    "Panel": [
+        "Evaluator",
+        "Name",
+        "Role",
+        "Conflict",
+        "Bid references",
+        "Mitigation",
+        "Declared on",
+        "Round",
+    ],
 }
 
 
-def member(pid: str, org: str, prices: dict[str, Decimal], *, lot: str = "Day Services",
-           rnd: int = 1, ref: str = "", conditions: str = "") -> Member:
+def member(
+    pid: str,
+    org: str,
+    prices: dict[str, Decimal],
+    *,
+    lot: str = "Day Services",
+    rnd: int = 1,
+    ref: str = "",
+    conditions: str = "",
+) -> Member:
     return Member(pid, org, lot, rnd, ref or f"REF-{pid}", D("75.00"), conditions, prices)
 
 
@@ -68,60 +127,160 @@ def tender():
 
 
 def make_evaluation(tender, *, round_number: int = 1) -> Evaluation:
-    ceiling = Finding.make("b.xlsx", "Pricing", "C2", "price-above-ceiling",
-                           "Band 1 £49.50 is above the ceiling £49.42", bid_reference="CLC-002")
-    unscored = Finding.make("b.xlsx", "Scores", "", "quality-not-scored", "quality is not scored",
-                            bid_reference="CLC-002")
-    guarantee = Finding.make("a.xlsx", "Finance", "B4", "parent-company-guarantee",
-                             "a parent company guarantee from Holdco Ltd", bid_reference="CLC-001")
+    ceiling = Finding.make(
+        "b.xlsx",
+        "Pricing",
+        "C2",
+        "price-above-ceiling",
+        "Band 1 £49.50 is above the ceiling £49.42",
+        bid_reference="CLC-002",
+    )
+    unscored = Finding.make(
+        "b.xlsx",
+        "Scores",
+        "",
+        "quality-not-scored",
+        "quality is not scored",
+        bid_reference="CLC-002",
+    )
+    guarantee = Finding.make(
+        "a.xlsx",
+        "Finance",
+        "B4",
+        "parent-company-guarantee",
+        "a parent company guarantee from Holdco Ltd",
+        bid_reference="CLC-001",
+    )
     outcomes = (
-        LotOutcome(0, "CLC-001", EVIL, "01234567", "Day Services", Outcome.ADMITTED, (),
-                   (guarantee,), ("finance-turnover: accepted by J Smith (2026-04-01): PCG",),
-                   D("72.50"), {"Band 1": D("49.42"), "Band 5": D("17.00")}, "a.xlsx"),
-        LotOutcome(0, "CLC-001", EVIL, "01234567", "Personal Assistants", Outcome.REFERRED,
-                   (unscored,), (), (), None, {"PA Band": D("19.50")}, "a.xlsx"),
-        LotOutcome(1, "CLC-002", "Beta Care", "charity-1100001", "Day Services",
-                   Outcome.DISQUALIFIED_PRICE, (ceiling,), (), (), D("80.00"),
-                   {"Band 1": D("49.50")}, "b.xlsx"),
-        LotOutcome(2, "", "", "", "", Outcome.NON_COMPLIANT,
-                   (Finding.make("c.xlsx", "", "", "unreadable-file", "not a workbook"),), (), (),
-                   None, {}, "c.xlsx"),
+        LotOutcome(
+            0,
+            "CLC-001",
+            EVIL,
+            "01234567",
+            "Day Services",
+            Outcome.ADMITTED,
+            (),
+            (guarantee,),
+            ("finance-turnover: accepted by J Smith (2026-04-01): PCG",),
+            D("72.50"),
+            {"Band 1": D("49.42"), "Band 5": D("17.00")},
+            "a.xlsx",
+        ),
+        LotOutcome(
+            0,
+            "CLC-001",
+            EVIL,
+            "01234567",
+            "Personal Assistants",
+            Outcome.REFERRED,
+            (unscored,),
+            (),
+            (),
+            None,
+            {"PA Band": D("19.50")},
+            "a.xlsx",
+        ),
+        LotOutcome(
+            1,
+            "CLC-002",
+            "Beta Care",
+            "charity-1100001",
+            "Day Services",
+            Outcome.DISQUALIFIED_PRICE,
+            (ceiling,),
+            (),
+            (),
+            D("80.00"),
+            {"Band 1": D("49.50")},
+            "b.xlsx",
+        ),
+        LotOutcome(
+            2,
+            "",
+            "",
+            "",
+            "",
+            Outcome.NON_COMPLIANT,
+            (Finding.make("c.xlsx", "", "", "unreadable-file", "not a workbook"),),
+            (),
+            (),
+            None,
+            {},
+            "c.xlsx",
+        ),
     )
     members = (
         member("01234567", EVIL, {"Band 1": D("49.42"), "Band 5": D("17.00")}, ref="CLC-001"),
         member("02000000", "Zeta Ltd", {"Band 1": D("48.15")}),
         member("03000000", "Alpha Ltd", {"Band 1": D("48.15"), "Band 2": D("57.00")}),
-        member("04000000", "Delta Ltd", {"Band 1": D("49.00")}, rnd=1,
-               conditions="insurance-renewal: public liability insurance expires 1 June 2026"),
+        member(
+            "04000000",
+            "Delta Ltd",
+            {"Band 1": D("49.00")},
+            rnd=1,
+            conditions="insurance-renewal: public liability insurance expires 1 June 2026",
+        ),
         member("05000000", "PA People", {"PA Band": D("19.00")}, lot="Personal Assistants"),
     )
     quality_rows = (
-        QuestionScore("CLC-001", "Day Services", "Q1", 25, "AB 4; CD 3", 4, 4, "moderated",
-                      "=cmd|' /C calc'!A0"),
+        QuestionScore(
+            "CLC-001",
+            "Day Services",
+            "Q1",
+            25,
+            "AB 4; CD 3",
+            4,
+            4,
+            "moderated",
+            "=cmd|' /C calc'!A0",
+        ),
         QuestionScore("CLC-001", "Day Services", "Q2", 20, "AB 3; CD 3", None, 3, "agreed", ""),
     )
     inputs = (
         InputFile("a.xlsx", Path("a.xlsx"), 12345, "ab" * 32, "bid", "Day Services: admitted"),
-        InputFile("README.txt", Path("README.txt"), 10, "cd" * 32, "skipped",
-                  "not an .xlsx workbook; not a bid"),
+        InputFile(
+            "README.txt",
+            Path("README.txt"),
+            10,
+            "cd" * 32,
+            "skipped",
+            "not an .xlsx workbook; not a bid",
+        ),
     )
-    bidders = ({
-        "bid_reference": "CLC-001", "organisation": EVIL, "provider_id": "01234567",
-        "contact_name": "+44 Jo", "contact_email": "jo@example.org",
-        "contact_telephone": "0116 000 0000", "registered_address": "1 High St\nLeicester",
-        "postcode": "LE1 1AA", "file": "a.xlsx",
-    },)
-    prices = pd.DataFrame({
-        "bid": [0, 1, 3, 4, 0],
-        "band": ["Band 1", "Band 1", "Band 1", "Band 1", "PA Band"],
-        "price": [D("49.42"), D("49.50"), D("48.12"), D("48.13"), D("19.50")],
-    })
+    bidders = (
+        {
+            "bid_reference": "CLC-001",
+            "organisation": EVIL,
+            "provider_id": "01234567",
+            "contact_name": "+44 Jo",
+            "contact_email": "jo@example.org",
+            "contact_telephone": "0116 000 0000",
+            "registered_address": "1 High St\nLeicester",
+            "postcode": "LE1 1AA",
+            "file": "a.xlsx",
+        },
+    )
+    prices = pd.DataFrame(
+        {
+            "bid": [0, 1, 3, 4, 0],
+            "band": ["Band 1", "Band 1", "Band 1", "Band 1", "PA Band"],
+            "price": [D("49.42"), D("49.50"), D("48.12"), D("48.13"), D("19.50")],
+        }
+    )
     deadline = dt.datetime(2026, 3, 20, 12, 0, tzinfo=LONDON)
     return Evaluation(
-        tender=tender, round=round_number, deadline=deadline, first_deadline=deadline,
-        run_at=dt.datetime(2026, 3, 23, 9, 30, 5, tzinfo=LONDON), outcomes=outcomes,
-        findings=(ceiling, unscored), quality_rows=quality_rows, inputs=inputs,
-        bidders=bidders, prices=prices, members=members,
+        tender=tender,
+        round=round_number,
+        deadline=deadline,
+        first_deadline=deadline,
+        run_at=dt.datetime(2026, 3, 23, 9, 30, 5, tzinfo=LONDON),
+        outcomes=outcomes,
+        findings=(ceiling, unscored),
+        quality_rows=quality_rows,
+        inputs=inputs,
+        bidders=bidders,
+        prices=prices,
+        members=members,
     )
 
 
@@ -157,9 +316,18 @@ def test_summary_items(written, tender):
     items = rows_of(written["Summary"])
     keys = [k for k, _ in items]
     assert keys[:12] == [
-        "Contracting authority", "Tender reference", "Tender title", "Round", "Deadline",
-        "First round deadline", "Run at", "clc-tender version", "Tender definition SHA-256",
-        "Files read", "Files skipped", "Framework members",
+        "Contracting authority",
+        "Tender reference",
+        "Tender title",
+        "Round",
+        "Deadline",
+        "First round deadline",
+        "Run at",
+        "clc-tender version",
+        "Tender definition SHA-256",
+        "Files read",
+        "Files skipped",
+        "Framework members",
     ]
     values = dict(items)
     assert values["Tender reference"] == tender.reference
@@ -177,9 +345,13 @@ def test_summary_items(written, tender):
     assert values["Files read"] == 1
     assert values["Files skipped"] == 1
     assert values["Framework members"] == 5
-    counts = keys[12:12 + 2 * 6]
-    assert counts == [f"{lot}: {o.value}" for lot in tender.lot_names
-                      for o in Outcome if o is not Outcome.ALREADY_ADMITTED]
+    counts = keys[12 : 12 + 2 * 6]
+    assert counts == [
+        f"{lot}: {o.value}"
+        for lot in tender.lot_names
+        for o in Outcome
+        if o is not Outcome.ALREADY_ADMITTED
+    ]
     assert values["Day Services: admitted"] == 1
     assert values["Day Services: disqualified-price"] == 1
     assert values["Day Services: late"] == 0
@@ -210,11 +382,13 @@ def test_outcomes_rows_reasons_and_prices(written):
     admitted, referred, disqualified, broken = rows
     assert admitted[4] is None  # no reasons
     assert admitted[5] == (
-        "parent-company-guarantee: Finance!B4: a parent company guarantee from Holdco Ltd")
+        "parent-company-guarantee: Finance!B4: a parent company guarantee from Holdco Ltd"
+    )
     assert admitted[6].startswith("finance-turnover: accepted")
     assert referred[4] == "quality-not-scored: quality is not scored"
     assert disqualified[4] == (
-        "price-above-ceiling: Pricing!C2: Band 1 £49.50 is above the ceiling £49.42")
+        "price-above-ceiling: Pricing!C2: Band 1 £49.50 is above the ceiling £49.42"
+    )
     assert broken[column(ws, "File") - 1] == "c.xlsx"
     # prices and quality are numbers with formats
     band1 = ws.cell(2, column(ws, "Band 1"))
@@ -257,19 +431,25 @@ def test_rate_card_ranks_ties_and_hourly(written):
     rows = rows_of(written["Rate card"])
     band1 = [r for r in rows if r[0] == "Band 1"]
     assert [(r[1], r[2]) for r in band1] == [
-        (1, "Alpha Ltd"), (1, "Zeta Ltd"), (3, "Delta Ltd"), (4, EVIL),
+        (1, "Alpha Ltd"),
+        (1, "Zeta Ltd"),
+        (3, "Delta Ltd"),
+        (4, EVIL),
     ]
     hourly = {r[2]: r[5] for r in band1}
     assert hourly["Alpha Ltd"] == pytest.approx(8.03)  # 48.15 / 6 = 8.025 -> 8.03 half up
     assert hourly[EVIL] == pytest.approx(8.24)  # 49.42 / 6 = 8.2366... -> 8.24
     band5 = [r for r in rows if r[0] == "Band 5"]
-    assert band5 == [["Band 5", 1, EVIL, "01234567", pytest.approx(17.0), pytest.approx(17.0),
-                      band5[0][6]]]
+    assert band5 == [
+        ["Band 5", 1, EVIL, "01234567", pytest.approx(17.0), pytest.approx(17.0), band5[0][6]]
+    ]
     assert [c.value for c in written["Rate card"][1]][6] == "Conditions"
     framework = written["Framework"]
     conditions_col = column(framework, "Conditions")
-    of_member = {framework.cell(r, 2).value: framework.cell(r, conditions_col).value
-                 for r in range(2, framework.max_row + 1)}
+    of_member = {
+        framework.cell(r, 2).value: framework.cell(r, conditions_col).value
+        for r in range(2, framework.max_row + 1)
+    }
     assert any(of_member.values())  # some member has a condition to show
     for row in rows:
         assert row[6] == of_member[row[2]], row
@@ -280,11 +460,17 @@ def test_rate_card_ranks_ties_and_hourly(written):
 
 
 def test_rate_card_exact_values(tender):
-    rows = rate_card([member("1", "A", {"Band 1": D("48.15")}),
-                      member("2", "B", {"Band 1": D("49.42")}),
-                      member("3", "C", {"PA Band": D("19.00")})], tender)
+    rows = rate_card(
+        [
+            member("1", "A", {"Band 1": D("48.15")}),
+            member("2", "B", {"Band 1": D("49.42")}),
+            member("3", "C", {"PA Band": D("19.00")}),
+        ],
+        tender,
+    )
     assert [(r.band, r.rank, r.hourly) for r in rows] == [
-        ("Band 1", 1, D("8.03")), ("Band 1", 2, D("8.24")),
+        ("Band 1", 1, D("8.03")),
+        ("Band 1", 2, D("8.24")),
     ]  # the PA Band member is of the other lot (Day Services given): not listed
     assert hourly_rate(D("19.00"), tender.band("PA Band"), 6) == D("19.00")
 
@@ -340,8 +526,9 @@ def test_prices_chart_per_priced_band(tender, tmp_path):
 
 def test_no_chart_without_prices(tender, tmp_path):
     out = tmp_path / "s.xlsx"
-    ev = dataclasses.replace(make_evaluation(tender),
-                             prices=pd.DataFrame({"bid": [], "band": [], "price": []}))
+    ev = dataclasses.replace(
+        make_evaluation(tender), prices=pd.DataFrame({"bid": [], "band": [], "price": []})
+    )
     write_shortlist(ev, out)
     assert _charts(out) == []
 
@@ -349,8 +536,14 @@ def test_no_chart_without_prices(tender, tmp_path):
 def test_wrapped_rows_get_their_height(tender, tmp_path):
     ev = make_evaluation(tender)
     reasons = tuple(
-        Finding.make("b.xlsx", "Pricing", f"C{i}", "price-above-ceiling", f"price {i} too high",
-                     bid_reference="CLC-002")
+        Finding.make(
+            "b.xlsx",
+            "Pricing",
+            f"C{i}",
+            "price-above-ceiling",
+            f"price {i} too high",
+            bid_reference="CLC-002",
+        )
         for i in (2, 3, 4)
     )
     outcomes = list(ev.outcomes)
@@ -403,14 +596,29 @@ def test_summary_counts_conditions_apart_from_warnings(tender, tmp_path):
 
 def test_findings_lot_column(tender, tmp_path):
     ev = make_evaluation(tender)
-    policy = Finding.make("a.xlsx", "Compliance", "B26", "policy-missing", "no policy",
-                          bid_reference="CLC-001", lots=("Day Services", "Personal Assistants"))
+    policy = Finding.make(
+        "a.xlsx",
+        "Compliance",
+        "B26",
+        "policy-missing",
+        "no policy",
+        bid_reference="CLC-001",
+        lots=("Day Services", "Personal Assistants"),
+    )
     out = tmp_path / "s.xlsx"
     write_shortlist(dataclasses.replace(ev, findings=(*ev.findings, policy)), out)
     ws = openpyxl.load_workbook(out)["Findings"]
     header = [c.value for c in ws[1]]
-    assert header == ["File", "Sheet", "Cell", "Severity", "Code", "Message", "Bid reference",
-                      "Lot"]
+    assert header == [
+        "File",
+        "Sheet",
+        "Cell",
+        "Severity",
+        "Code",
+        "Message",
+        "Bid reference",
+        "Lot",
+    ]
     rows = rows_of(ws)
     assert rows[0][7] is None  # a finding of every lot of the bid
     assert rows[-1][7] == "Day Services, Personal Assistants"
@@ -418,8 +626,16 @@ def test_findings_lot_column(tender, tmp_path):
 
 def test_findings_inputs_quality_bidders(written):
     findings = rows_of(written["Findings"])
-    assert findings[0] == ["b.xlsx", "Pricing", "C2", "error", "price-above-ceiling",
-                           "Band 1 £49.50 is above the ceiling £49.42", "CLC-002", None]
+    assert findings[0] == [
+        "b.xlsx",
+        "Pricing",
+        "C2",
+        "error",
+        "price-above-ceiling",
+        "Band 1 £49.50 is above the ceiling £49.42",
+        "CLC-002",
+        None,
+    ]
     assert findings[1][3] == "referral"
     inputs = rows_of(written["Inputs"])
     assert inputs[0] == ["a.xlsx", 12345, "ab" * 32, "bid", "Day Services: admitted"]
@@ -428,8 +644,16 @@ def test_findings_inputs_quality_bidders(written):
     assert quality[0][:8] == ["CLC-001", "Day Services", "Q1", 25, "AB 4; CD 3", 4, 4, "moderated"]
     assert quality[1][5] is None
     bidders = rows_of(written["Bidders"])
-    assert bidders[0][:8] == ["CLC-001", EVIL, "01234567", "+44 Jo", "jo@example.org",
-                              "0116 000 0000", "1 High St\nLeicester", "LE1 1AA"]
+    assert bidders[0][:8] == [
+        "CLC-001",
+        EVIL,
+        "01234567",
+        "+44 Jo",
+        "jo@example.org",
+        "0116 000 0000",
+        "1 High St\nLeicester",
+        "LE1 1AA",
+    ]
 
 
 def test_same_evaluation_same_cells(tender, tmp_path):

@@ -112,12 +112,29 @@ def excel_validation(formula: str, cell: str, value: float | str | None) -> bool
     }
     tree = ast.parse(source, mode="eval")
     for node in ast.walk(tree):  # only names, calls, numbers and comparisons
-        assert isinstance(node, ast.Expression | ast.Call | ast.Name | ast.Load | ast.Constant
-                          | ast.Compare | ast.GtE | ast.LtE | ast.Eq | ast.NotEq | ast.Gt
-                          | ast.Lt), ast.dump(node)
+        assert isinstance(
+            node,
+            ast.Expression
+            | ast.Call
+            | ast.Name
+            | ast.Load
+            | ast.Constant
+            | ast.Compare
+            | ast.GtE
+            | ast.LtE
+            | ast.Eq
+            | ast.NotEq
+            | ast.Gt
+            | ast.Lt,
+        ), ast.dump(node)
     try:
-        return bool(eval(compile(tree, "<validation>", "eval"), {"__builtins__": {}},
-                         {**functions, "VALUE": value}))
+        return bool(
+            eval(
+                compile(tree, "<validation>", "eval"),
+                {"__builtins__": {}},
+                {**functions, "VALUE": value},
+            )
+        )
     except TypeError:  # a comparison of text with a number: Excel's validation fails
         return False
 
@@ -185,8 +202,9 @@ def test_instructions_wrap_in_rows_tall_enough(wb: openpyxl.Workbook) -> None:
 def test_instructions_state_every_threshold_and_the_date_forms(
     wb: openpyxl.Workbook, tender: Tender
 ) -> None:
-    text = "\n".join(str(c.value) for row in wb[INSTRUCTIONS].iter_rows() for c in row
-                     if c.value is not None)
+    text = "\n".join(
+        str(c.value) for row in wb[INSTRUCTIONS].iter_rows() for c in row if c.value is not None
+    )
     for expected in (
         "At least £5,000,000",  # employer's and public liability
         "At least £1,000,000",  # professional indemnity
@@ -210,8 +228,11 @@ def test_instructions_state_every_threshold_and_the_date_forms(
         "20 Mar 2026",
     ):
         assert expected in text, expected
-    for money in (tender.insurance.employers_liability, tender.insurance.professional_indemnity,
-                  tender.finance.min_turnover):
+    for money in (
+        tender.insurance.employers_liability,
+        tender.insurance.professional_indemnity,
+        tender.finance.min_turnover,
+    ):
         assert f"£{money:,.0f}" in text
     assert "E+" not in text
 

@@ -22,7 +22,9 @@ def test_filled_template_passes_check(tmp_path: Path, tender: Tender) -> None:
         fill_template(template, valid_bid(tender, f"CLC26-90{i}", lots=lots, seed=i), filled)
         result = runner.invoke(app, ["check", str(filled)])
         assert result.exit_code == 0, result.stdout
-        assert "OK: no errors" in result.stdout and "error" not in result.stdout.replace("no errors", "")
+        assert "OK: no errors" in result.stdout and "error" not in result.stdout.replace(
+            "no errors", ""
+        )
 
 
 def test_template_refuses_to_overwrite(tmp_path: Path) -> None:

@@ -219,6 +219,7 @@ def test_the_uplifted_definition(uplifted: dict, tmp_path: Path) -> None:
     written = uplifted["tender"]
     before = tomllib.loads(bundled_path().read_text())
     after = tomllib.loads(written.read_text())
+
     def strip(data: dict) -> dict:
         limits = ("floor", "ceiling")
         bands = [{k: v for k, v in b.items() if k not in limits} for b in data["bands"]]
@@ -609,7 +610,9 @@ def test_a_definition_without_staff_share_needs_a_decided_uplift(
 
 def test_letters_accept_the_uplifted_register(uplifted: dict, tmp_path: Path) -> None:
     out = tmp_path / "letters.xlsx"
-    result = runner.invoke(app, ["letters", str(uplifted["register"]), "--out", str(out),
-                                 "--letter-date", "2027-04-01"])
+    result = runner.invoke(
+        app,
+        ["letters", str(uplifted["register"]), "--out", str(out), "--letter-date", "2027-04-01"],
+    )
     assert result.exit_code == 0, result.output
     assert len(rows(out, "Letters")) == len(rows(uplifted["register"], "Outcomes"))

@@ -15,7 +15,20 @@ from .sentences import format_date, panel_explanation
 from .word import safe_file_stem, word_letter_paths, write_word_letters
 
 __all__ = [
-    "ASSESSMENT_COLUMNS", "HEAD_COLUMNS", "LETTER_SUFFIXES", "TAIL_COLUMNS", "Letter", "LetterSet",
-    "OutputExists", "format_date", "letter_rows", "neutralise", "panel_explanation",
-    "read_letters", "safe_file_stem", "word_letter_paths", "write_letters", "write_word_letters",
+    "ASSESSMENT_COLUMNS",
+    "HEAD_COLUMNS",
+    "LETTER_SUFFIXES",
+    "TAIL_COLUMNS",
+    "Letter",
+    "LetterSet",
+    "OutputExists",
+    "format_date",
+    "letter_rows",
+    "neutralise",
+    "panel_explanation",
+    "read_letters",
+    "safe_file_stem",
+    "word_letter_paths",
+    "write_letters",
+    "write_word_letters",
 ]

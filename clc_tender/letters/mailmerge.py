@@ -22,14 +22,30 @@ from .model import LetterSet
 
 LETTER_SUFFIXES = (".xlsx", ".csv")
 HEAD_COLUMNS = (
-    "Bid reference", "Organisation", "Contact name", "Contact email", "Registered address",
-    "Postcode", "Lot", "Outcome", "Decision", "Reasons", "Conditions", "Quality %",
+    "Bid reference",
+    "Organisation",
+    "Contact name",
+    "Contact email",
+    "Registered address",
+    "Postcode",
+    "Lot",
+    "Outcome",
+    "Decision",
+    "Reasons",
+    "Conditions",
+    "Quality %",
 )
 TAIL_COLUMNS = ("Prices", "Letter date", "Standstill ends")
 QUESTION_SUFFIXES = ("score", "explanation", "highest admitted")
 ASSESSMENT_COLUMNS = (
-    "Scale", "Minimum and pass mark", "Criteria published in", "Council contact",
-    "Council contact email", "Council contact telephone", "Signatory", "Signatory role",
+    "Scale",
+    "Minimum and pass mark",
+    "Criteria published in",
+    "Council contact",
+    "Council contact email",
+    "Council contact telephone",
+    "Signatory",
+    "Signatory role",
 )
 _DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 _C0 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -53,12 +69,26 @@ def letter_table(letters: LetterSet) -> list[dict[str, str]]:
     council = ", ".join(x for x in (contact.name, contact.role) if x)
     rows = []
     for letter in letters.letters:
-        row = dict(zip(HEAD_COLUMNS, (
-            letter.bid_reference, letter.organisation, letter.contact_name,
-            letter.contact_email, letter.address, letter.postcode, letter.lot,
-            letter.outcome, letter.decision, _numbered(letter.reasons),
-            _numbered(letter.conditions), letter.quality_pct,
-        ), strict=True))
+        row = dict(
+            zip(
+                HEAD_COLUMNS,
+                (
+                    letter.bid_reference,
+                    letter.organisation,
+                    letter.contact_name,
+                    letter.contact_email,
+                    letter.address,
+                    letter.postcode,
+                    letter.lot,
+                    letter.outcome,
+                    letter.decision,
+                    _numbered(letter.reasons),
+                    _numbered(letter.conditions),
+                    letter.quality_pct,
+                ),
+                strict=True,
+            )
+        )
         scores = {s.question: s for s in letter.scores}
         for question in letters.questions:
             line = scores.get(question)
@@ -71,12 +101,22 @@ def letter_table(letters: LetterSet) -> list[dict[str, str]]:
         row["Standstill ends"] = formats.date(ends) if ends else ""
         for question in letters.questions:
             row[f"{question} question"] = headings.get(question, question)
-        row.update(zip(ASSESSMENT_COLUMNS, (
-            assessment.scale_text if assessment else "",
-            assessment.rules_text if assessment else "",
-            assessment.criteria_text if assessment else "",
-            council, contact.email, contact.telephone, contact.signatory, contact.signatory_role,
-        ), strict=True))
+        row.update(
+            zip(
+                ASSESSMENT_COLUMNS,
+                (
+                    assessment.scale_text if assessment else "",
+                    assessment.rules_text if assessment else "",
+                    assessment.criteria_text if assessment else "",
+                    council,
+                    contact.email,
+                    contact.telephone,
+                    contact.signatory,
+                    contact.signatory_role,
+                ),
+                strict=True,
+            )
+        )
         rows.append(row)
     return rows
 
@@ -96,7 +136,9 @@ def write_letters(rows: Sequence[dict[str, str]], out: Path, force: bool = False
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in LETTER_SUFFIXES:
-        raise ValueError(f"{out}: the letters file must end in .xlsx or .csv, not '{out.suffix or '(none)'}'")
+        raise ValueError(
+            f"{out}: the letters file must end in .xlsx or .csv, not '{out.suffix or '(none)'}'"
+        )
     headers = _headers(rows)
     with atomic_output(out, force) as tmp:
         if suffix == ".csv":
@@ -113,8 +155,16 @@ def _write_csv(path: Path, headers: list[str], rows: Iterable[dict[str, str]]) -
             writer.writerow([_C0.sub("", neutralise(row.get(h, ""))) for h in headers])
 
 
-_WRAPPED = ("Registered address", "Decision", "Reasons", "Conditions", "Prices", "Scale",
-            "Minimum and pass mark", "Criteria published in")
+_WRAPPED = (
+    "Registered address",
+    "Decision",
+    "Reasons",
+    "Conditions",
+    "Prices",
+    "Scale",
+    "Minimum and pass mark",
+    "Criteria published in",
+)
 
 
 def _write_xlsx(path: Path, headers: list[str], rows: Sequence[dict[str, str]]) -> None:
@@ -122,17 +172,26 @@ def _write_xlsx(path: Path, headers: list[str], rows: Sequence[dict[str, str]]) 
 
     from ..write.shortlist import print_setup, row_height
 
-    wb = Workbook(str(path), {
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-    })
+    wb = Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     wb.set_custom_property(PRODUCER_PROPERTY, "letters")
     ws = wb.add_worksheet("Letters")
-    head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
-                          "valign": "top"})
+    head = wb.add_format(
+        {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"}
+    )
     plain = wb.add_format({"valign": "top"})
     wrapped = wb.add_format({"valign": "top", "text_wrap": True})
-    wrap_cols = {i for i, h in enumerate(headers)
-                 if h in _WRAPPED or h.endswith((" explanation", " question"))}
+    wrap_cols = {
+        i
+        for i, h in enumerate(headers)
+        if h in _WRAPPED or h.endswith((" explanation", " question"))
+    }
     widths = [len(h) + 2 for h in headers]
     for col, title in enumerate(headers):
         ws.write_string(0, col, title, head)
@@ -149,8 +208,9 @@ def _write_xlsx(path: Path, headers: list[str], rows: Sequence[dict[str, str]]) 
     for col, width in enumerate(final):
         ws.set_column(col, col, width)
     for r, row in enumerate(rows, start=1):
-        height = row_height((neutralise(row.get(headers[col], "")), final[col])
-                            for col in sorted(wrap_cols))
+        height = row_height(
+            (neutralise(row.get(headers[col], "")), final[col]) for col in sorted(wrap_cols)
+        )
         if height is not None:
             ws.set_row(r, height)
     ws.freeze_panes(1, 2)

@@ -149,9 +149,11 @@ class Assessment:
     @property
     def rules_text(self) -> str:
         """The minimum per question and the pass mark, in words."""
-        return (f"Every question must score at least {self.min_score} out of {self.max_score}, "
-                f"and the weighted quality score must be at least "
-                f"{formats.percent(self.pass_mark)} (the pass mark).")
+        return (
+            f"Every question must score at least {self.min_score} out of {self.max_score}, "
+            f"and the weighted quality score must be at least "
+            f"{formats.percent(self.pass_mark)} (the pass mark)."
+        )
 
     @property
     def criteria_text(self) -> str:
@@ -198,14 +200,19 @@ def _assessment(tender: Tender, weights: dict[str, str], order: tuple[str, ...])
         weight = str(known.weight) if known else weights.get(qid, "")
         questions.append(QuestionInfo(qid, known.text if known else "", weight))
     return Assessment(
-        questions=tuple(questions), max_score=quality.max_score, scale=quality.scale,
-        min_score=quality.min_score, pass_mark=quality.pass_mark_pct,
+        questions=tuple(questions),
+        max_score=quality.max_score,
+        scale=quality.scale,
+        min_score=quality.min_score,
+        pass_mark=quality.pass_mark_pct,
         criteria_published_in=tender.criteria_published_in,
     )
 
 
 def read_letters(
-    shortlist: Path, letter_date: dt.date, standstill_from: dt.date | None = None,
+    shortlist: Path,
+    letter_date: dt.date,
+    standstill_from: dt.date | None = None,
     tender: Tender | None = None,
 ) -> LetterSet:
     """Read the shortlist workbook (through ``read/ours.py``) and build every letter, one per
@@ -221,19 +228,29 @@ def read_letters(
         from ..tender import load_tender
 
         tender = load_tender()
-    book = read_shortlist(Path(shortlist), tender, sheets=(c.OUTCOMES, c.QUALITY, c.PRICES, c.BIDDERS))
+    book = read_shortlist(
+        Path(shortlist), tender, sheets=(c.OUTCOMES, c.QUALITY, c.PRICES, c.BIDDERS)
+    )
     for item in (c.Item.AUTHORITY, c.Item.TITLE):
         if item not in book.items:
             raise InputError(book.file, c.SUMMARY.name, f"the item '{item}' is missing")
     quality = _quality(book)
     records, admitted = _outcome_rows(book)
     assessment = _assessment(tender, quality.weights, quality.order)
-    context = _Context(book, _bands(book), quality, _bidders(book),
-                       {q.id: q.title for q in assessment.questions},
-                       _highest_admitted(quality, admitted))
+    context = _Context(
+        book,
+        _bands(book),
+        quality,
+        _bidders(book),
+        {q.id: q.title for q in assessment.questions},
+        _highest_admitted(quality, admitted),
+    )
     letters = [_letter(row, context) for row in records]
-    unmoderated = sum((letter.bid_reference, letter.lot, score.question) in quality.unmoderated
-                      for letter in letters for score in letter.scores)
+    unmoderated = sum(
+        (letter.bid_reference, letter.lot, score.question) in quality.unmoderated
+        for letter in letters
+        for score in letter.scores
+    )
     return LetterSet(
         authority=text(book.items[c.Item.AUTHORITY]),
         tender_reference=text(book.items.get(c.Item.REFERENCE)),
@@ -262,22 +279,27 @@ class _Context:
     highest: dict[tuple[str, str], Decimal]  # (lot, question) -> highest admitted final
 
 
-def _highest_admitted(quality: _QualityTable,
-                      admitted: set[tuple[str, str]]) -> dict[tuple[str, str], Decimal]:
+def _highest_admitted(
+    quality: _QualityTable, admitted: set[tuple[str, str]]
+) -> dict[tuple[str, str], Decimal]:
     """(lot, question) -> the highest final score among the admitted (bid, lot) rows."""
     highest: dict[tuple[str, str], Decimal] = {}
     for (ref, lot), finals in quality.table.items():
         if (ref, lot) not in admitted:
             continue
         for question, (_, final, _) in finals.items():
-            if final is not None and ((lot, question) not in highest or final > highest[(lot, question)]):
+            if final is not None and (
+                (lot, question) not in highest or final > highest[(lot, question)]
+            ):
                 highest[(lot, question)] = final
     return highest
 
 
 def _letter(row: Row, ctx: _Context) -> Letter:
     """One ``Outcomes`` row as the bidder reads it."""
-    ref, lot, outcome, file = (text(row.get(k)) for k in ("bid_reference", "lot", "outcome", "file"))
+    ref, lot, outcome, file = (
+        text(row.get(k)) for k in ("bid_reference", "lot", "outcome", "file")
+    )
     contact = ctx.bidders.get((ref, file)) or ctx.bidders.get((ref, "")) or {}
     reasons = () if outcome == Outcome.ADMITTED.value else row_sentences(row, "reasons")
     conditions = row_sentences(row, "conditions")
@@ -286,8 +308,16 @@ def _letter(row: Row, ctx: _Context) -> Letter:
     if lot:
         for question, (weight, final, explanation) in ctx.quality.table.get((ref, lot), {}).items():
             best = ctx.highest.get((lot, question)) if final is not None else None
-            scores.append(ScoreLine(question, weight, score_text(final), explanation,
-                                    score_text(best), ctx.titles.get(question, "")))
+            scores.append(
+                ScoreLine(
+                    question,
+                    weight,
+                    score_text(final),
+                    explanation,
+                    score_text(best),
+                    ctx.titles.get(question, ""),
+                )
+            )
     prices = []
     for band, (floor, ceiling) in ctx.bands.items():
         price = _number(ctx.book, c.OUTCOMES, row, band_key(band), "a price")
@@ -317,13 +347,17 @@ def _definition_warnings(book: Shortlist, tender: Tender) -> tuple[str, ...]:
     recorded = text(book.items.get(c.Item.DEFINITION_SHA))
     if not recorded or recorded.casefold() == tender.sha256.casefold():
         return ()
-    return (f"the tender definition {tender.source} (SHA-256 {tender.sha256[:12]}…) is not the "
-            f"one the shortlist was evaluated with ({recorded[:12]}…); the letters quote its "
-            "questions, scale, minimum, pass mark and contact",)
+    return (
+        f"the tender definition {tender.source} (SHA-256 {tender.sha256[:12]}…) is not the "
+        f"one the shortlist was evaluated with ({recorded[:12]}…); the letters quote its "
+        "questions, scale, minimum, pass mark and contact",
+    )
 
 
 def letter_rows(
-    shortlist: Path, letter_date: dt.date, standstill_from: dt.date | None = None,
+    shortlist: Path,
+    letter_date: dt.date,
+    standstill_from: dt.date | None = None,
     tender: Tender | None = None,
 ) -> list[dict[str, str]]:
     """One mail-merge row per ``Outcomes`` row of the shortlist (columns of ``outputs.md``)."""
@@ -337,7 +371,9 @@ def _number(book: Shortlist, spec: SheetSpec, row: Row, key: str, what: str) -> 
     try:
         return number(row.get(key))
     except ValueError as exc:
-        raise InputError(book.file, book.place(spec, key, int(row["row"])), f"not {what}: {exc}") from None
+        raise InputError(
+            book.file, book.place(spec, key, int(row["row"])), f"not {what}: {exc}"
+        ) from None
 
 
 def _outcome_rows(book: Shortlist) -> tuple[list[Row], set[tuple[str, str]]]:
@@ -347,8 +383,12 @@ def _outcome_rows(book: Shortlist) -> tuple[list[Row], set[tuple[str, str]]]:
     for row in book.rows(c.OUTCOMES):
         outcome = text(row.get("outcome"))
         if outcome not in _OUTCOME_VALUES:
-            raise InputError(book.file, book.place(c.OUTCOMES, "outcome", int(row["row"])),
-                             f"unknown outcome '{outcome}' (expected one of {', '.join(sorted(_OUTCOME_VALUES))})")
+            raise InputError(
+                book.file,
+                book.place(c.OUTCOMES, "outcome", int(row["row"])),
+                f"unknown outcome '{outcome}' (expected one of "
+                f"{', '.join(sorted(_OUTCOME_VALUES))})",
+            )
         records.append(row)
         if outcome == Outcome.ADMITTED.value:
             admitted.add((text(row.get("bid_reference")), text(row.get("lot"))))
@@ -360,8 +400,10 @@ def _bands(book: Shortlist) -> dict[str, tuple[Decimal | None, Decimal | None]]:
     for row in book.rows(c.PRICES):
         name = text(row.get("band"))
         if name:
-            result[name] = (_number(book, c.PRICES, row, "floor", "a price"),
-                            _number(book, c.PRICES, row, "ceiling", "a price"))
+            result[name] = (
+                _number(book, c.PRICES, row, "floor", "a price"),
+                _number(book, c.PRICES, row, "ceiling", "a price"),
+            )
     return result
 
 

@@ -64,7 +64,7 @@ def plain_lines(value: Any) -> tuple[str, ...]:
         line = raw.strip()
         match = _CODE_PREFIX.match(line)
         while match and match.group(1) in _RULE_CODES:
-            line = line[match.end():].strip()
+            line = line[match.end() :].strip()
             match = _CODE_PREFIX.match(line)
         if line:
             line = _PADDED_DAY.sub(r"\1 \2 \3", line)  # 09 June 2026 -> 9 June 2026
@@ -106,7 +106,8 @@ def decision_sentence(outcome: str, lot: str, has_conditions: bool = False) -> s
             f"You are already a member of the framework for the {lot} lot, so your bid for "
             "that lot was not evaluated again and your existing membership continues."
         ),
-        Outcome.LATE.value: f"{bid} has not been successful because it was received after the deadline.",
+        Outcome.LATE.value: f"{bid} has not been successful because it was received after the "
+        f"deadline.",
         Outcome.NON_COMPLIANT.value: (
             f"{bid} has not been successful because it did not meet the requirements of the "
             "tender response workbook."

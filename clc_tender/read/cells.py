@@ -48,7 +48,10 @@ class CloserLook:
             if cached is None and self._cached[sheet][ref].data_type == "str":
                 return None  # a saved empty string (t="str"): a blank
             if cached is None:
-                return f"the formula {formula[:60]} has no saved value: open the workbook in Excel and save it"
+                return (
+                    f"the formula {formula[:60]} has no saved value: open the workbook in "
+                    "Excel and save it"
+                )
             if isinstance(cached, str) and cached.startswith("#"):
                 return f"the formula {formula[:60]} gives the Excel error {cached}"
             return None
@@ -68,7 +71,9 @@ def dense_rows(workbook: Any, name: str, ncols: int, max_rows: int) -> list[tupl
     return rows
 
 
-def sparse_rows(data: bytes, name: str, ncols: int, max_rows: int) -> tuple[list[tuple[int, list[Any]]], int | None]:
+def sparse_rows(
+    data: bytes, name: str, ncols: int, max_rows: int
+) -> tuple[list[tuple[int, list[Any]]], int | None]:
     """Row by row, only the first ``ncols`` columns: never the grid. Returns the rows with
     content up to ``max_rows`` and the first row beyond it that has content (or None)."""
     import openpyxl
@@ -76,7 +81,9 @@ def sparse_rows(data: bytes, name: str, ncols: int, max_rows: int) -> tuple[list
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         rows: list[tuple[int, list[Any]]] = []
-        for index, row in enumerate(wb[name].iter_rows(min_row=1, max_col=ncols, values_only=True), start=1):
+        for index, row in enumerate(
+            wb[name].iter_rows(min_row=1, max_col=ncols, values_only=True), start=1
+        ):
             cells = list(row) + [None] * (ncols - len(row))
             if any(not values.is_blank(c) for c in cells):
                 if index > max_rows:
@@ -92,8 +99,14 @@ class SheetCheck:
     saved value, a NaN taken out), and a warning when a value used sits in hidden content."""
 
     def __init__(
-        self, result: BidRead, sheet: str, look: CloserLook, part: SheetPart,
-        hidden: repair.Hidden, bad: dict[tuple[str, str], str], lots: tuple[str, ...] | None,
+        self,
+        result: BidRead,
+        sheet: str,
+        look: CloserLook,
+        part: SheetPart,
+        hidden: repair.Hidden,
+        bad: dict[tuple[str, str], str],
+        lots: tuple[str, ...] | None,
     ) -> None:
         self.result, self.sheet, self.look, self.part = result, sheet, look, part
         self.hidden, self.lots = hidden, lots
@@ -127,14 +140,19 @@ class SheetCheck:
         where = f"'{self.part.name}'" if self.hidden.sheet else "this sheet"
         self.result.findings.append(
             Finding.make(
-                self.result.file, self.sheet, ref, "hidden-content",
+                self.result.file,
+                self.sheet,
+                ref,
+                "hidden-content",
                 f"the value used here is hidden ({why} on {where}); look at it in the workbook",
                 lots=self.lots,
             )
         )
 
 
-def context_factory(tender: Tender, look: CloserLook, sheet: str) -> Callable[[str], values.CellContext]:
+def context_factory(
+    tender: Tender, look: CloserLook, sheet: str
+) -> Callable[[str], values.CellContext]:
     tz = tender.tz
 
     def make(ref: str) -> values.CellContext:

@@ -16,7 +16,12 @@ from ..results import InputFile
 from .guards import classify
 
 __all__ = [
-    "InputFile", "input_file", "list_folder", "not_regular", "read_regular", "resolved",
+    "InputFile",
+    "input_file",
+    "list_folder",
+    "not_regular",
+    "read_regular",
+    "resolved",
     "sha256_of",
 ]
 
@@ -103,12 +108,15 @@ def list_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path],
         kind = classify(path)
         if kind == "skip":
             why = (
-                "an Excel lock file (~$); not a bid" if path.name.startswith("~$")
-                else "a hidden file; not a bid" if path.name.startswith(".")
+                "an Excel lock file (~$); not a bid"
+                if path.name.startswith("~$")
+                else "a hidden file; not a bid"
+                if path.name.startswith(".")
                 else "not an .xlsx workbook; not a bid"
             )
             skipped.append(
-                InputFile(path.name, path, path.stat().st_size, sha256_of(path), "skipped", why))
+                InputFile(path.name, path, path.stat().st_size, sha256_of(path), "skipped", why)
+            )
         else:
             bids.append(path)
     return bids, skipped

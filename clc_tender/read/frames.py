@@ -94,9 +94,13 @@ def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
         record["_opened"] = read.opened and "Bidder" in read.sheets
         record["_failed"] = frozenset(read.failed)
         record["_sheets"] = frozenset(read.sheets)
-        record["_failed_identity"] = bool({"companies_house_number", "charity_number"} & read.failed)
+        record["_failed_identity"] = bool(
+            {"companies_house_number", "charity_number"} & read.failed
+        )
         records.append(record)
-    bids = _object_frame(records, ["file", "_opened", "_failed", "_sheets", "_failed_identity", *keys, *cells])
+    bids = _object_frame(
+        records, ["file", "_opened", "_failed", "_sheets", "_failed_identity", *keys, *cells]
+    )
     bids["_opened"] = bids["_opened"].astype(bool)
 
     band_names = {normalise_label(b.name): b.name for b in tender.bands}
@@ -106,17 +110,19 @@ def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
         for row in read.tables.get("Pricing", []):
             text = row.values.get("band")
             price = row.values.get("price")
-            price_rows.append({
-                "bid": index,
-                "file": read.file,
-                "row": row.row,
-                "band_text": text or "",
-                "band": band_names.get(normalise_label(text)) if text else None,
-                "price": None if price is values.INVALID else price,
-                "invalid": price is values.INVALID,
-                "band_cell": row.cells.get("band", f"A{row.row}"),
-                "cell": row.cells.get("price", f"C{row.row}"),
-            })
+            price_rows.append(
+                {
+                    "bid": index,
+                    "file": read.file,
+                    "row": row.row,
+                    "band_text": text or "",
+                    "band": band_names.get(normalise_label(text)) if text else None,
+                    "price": None if price is values.INVALID else price,
+                    "invalid": price is values.INVALID,
+                    "band_cell": row.cells.get("band", f"A{row.row}"),
+                    "cell": row.cells.get("price", f"C{row.row}"),
+                }
+            )
         for sheet, rows in coverage_rows.items():
             for row in read.tables.get(sheet, []):
                 record = {"bid": index, "file": read.file, "row": row.row}
@@ -124,12 +130,17 @@ def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
                     record[key] = value
                     record[f"{key}_cell"] = row.cells[key]
                 rows.append(record)
-    prices = _object_frame(price_rows, ["bid", "file", "row", "band_text", "band", "price", "invalid", "band_cell", "cell"])
+    prices = _object_frame(
+        price_rows,
+        ["bid", "file", "row", "band_text", "band", "price", "invalid", "band_cell", "cell"],
+    )
     prices["invalid"] = prices["invalid"].astype(bool)
     coverage = {}
     for sheet, rows in coverage_rows.items():
         spec = fmt.sheet(sheet)
-        columns = ["bid", "file", "row"] + [c for col in spec.columns for c in (col.key, f"{col.key}_cell")]
+        columns = ["bid", "file", "row"] + [
+            c for col in spec.columns for c in (col.key, f"{col.key}_cell")
+        ]
         coverage[sheet] = _object_frame(rows, columns)
     for read in reads:  # the frames hold them now: not twice in memory
         read.fields = {}

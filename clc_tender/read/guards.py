@@ -16,7 +16,6 @@ The XML-level scans and the sheet map are in ``guards_xml``, and what both share
 (``SheetPart``, ``Inspection``, the part names and limits) in ``guards_common``.
 """
 
-
 from __future__ import annotations
 
 import collections
@@ -341,8 +340,17 @@ def _sheet_parts(
                 f" spreadsheet can have, so the file is damaged; {_RESEND}",
             )
         parts.append(
-            SheetPart(sheet_name, member, scan.max_row, scan.max_col, scan.cells,
-                      scan.formulas, hidden, scan.odd, scan.hides)
+            SheetPart(
+                sheet_name,
+                member,
+                scan.max_row,
+                scan.max_col,
+                scan.cells,
+                scan.formulas,
+                hidden,
+                scan.odd,
+                scan.hides,
+            )
         )
     return parts
 

@@ -47,7 +47,7 @@ def _check_counts(name: str, chunk: bytes, part_size: int, limits: Limits) -> No
 # starts with a NUL byte, nor has one second).
 _UTF16_OR_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00")
 _DECLARED_ENCODING = re.compile(rb"\A\s*<\?xml[^>]*?\sencoding\s*=\s*[\"']([A-Za-z0-9._:\-]{1,40})")
-_PROBE = "<!DOCTYPE <!ENTITY <c r=\"A1\"> <row>"
+_PROBE = '<!DOCTYPE <!ENTITY <c r="A1"> <row>'
 
 
 def _check_encoding(name: str, first: bytes) -> None:
@@ -162,8 +162,21 @@ class _CellScan:
     """
 
     __slots__ = (
-        "member", "full", "needs_full", "tail", "row", "col", "max_row", "max_col", "cells",
-        "_columns", "formulas", "_edge", "odd", "_num_edge", "hides",
+        "member",
+        "full",
+        "needs_full",
+        "tail",
+        "row",
+        "col",
+        "max_row",
+        "max_col",
+        "cells",
+        "_columns",
+        "formulas",
+        "_edge",
+        "odd",
+        "_num_edge",
+        "hides",
     )
 
     def __init__(self, member: str, *, full: bool = False) -> None:
@@ -197,8 +210,11 @@ class _CellScan:
         does a blank cell need a closer look (a formula with no saved value is not blank)."""
         if not self.formulas:
             window = self._edge + chunk
-            maybe = b"f" in window and (b"<f" in window or b":f" in window) or b"e" in window and (
-                b'"e"' in window or b"'e'" in window
+            maybe = (
+                b"f" in window
+                and (b"<f" in window or b":f" in window)
+                or b"e" in window
+                and (b'"e"' in window or b"'e'" in window)
             )
             self.formulas = maybe and _FORMULA.search(window) is not None
             self._edge = chunk[-24:]
@@ -337,9 +353,7 @@ def _parse(name: str, body: bytes) -> Any:
         ) from None
 
 
-def _sheet_map(
-    workbook: bytes, rels: bytes | None, names: set[str]
-) -> list[tuple[str, str, bool]]:
+def _sheet_map(workbook: bytes, rels: bytes | None, names: set[str]) -> list[tuple[str, str, bool]]:
     """(sheet name, worksheet member, hidden) in workbook order; chartsheets and dangling ones
     left out."""
     root = _parse(_WORKBOOK, workbook)

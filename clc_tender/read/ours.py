@@ -61,7 +61,10 @@ class Shortlist:
 
 
 def read_shortlist(
-    path: Path, tender: Tender, *, sheets: Sequence[SheetSpec] = (),
+    path: Path,
+    tender: Tender,
+    *,
+    sheets: Sequence[SheetSpec] = (),
     optional: Sequence[SheetSpec] = (),
 ) -> Shortlist:
     """Read ``Summary`` and ``Framework``, every sheet of ``sheets`` (each required) and each
@@ -90,9 +93,15 @@ def read_shortlist(
         members=members,
         items=items,
         tables=tables,
-        rounds=_rounds(items, rows, book.file, tender, number,
-                       RoundDates(number, deadline, first_award),
-                       RoundDates(1, first_deadline, first_award)),
+        rounds=_rounds(
+            items,
+            rows,
+            book.file,
+            tender,
+            number,
+            RoundDates(number, deadline, first_award),
+            RoundDates(1, first_deadline, first_award),
+        ),
     )
 
 
@@ -114,44 +123,67 @@ def _members(table: Table, tender: Tender, bands: dict[str, str]) -> tuple[Membe
         {
             "provider_id": pa.Column(None, nullable=False),
             "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
-            "round": pa.Column(None, nullable=False, checks=pa.Check(
-                lambda s: s.map(lambda v: _number(v) and v is not None
-                                and float(v).is_integer() and v >= 1), name="round")),
-            "quality_pct": pa.Column(None, nullable=True, checks=pa.Check(
-                lambda s: s.map(_number), name="number")),
-            **{k: pa.Column(None, nullable=True, checks=pa.Check(
-                lambda s: s.map(_number), name="price")) for k in price_columns},
+            "round": pa.Column(
+                None,
+                nullable=False,
+                checks=pa.Check(
+                    lambda s: s.map(
+                        lambda v: _number(v) and v is not None and float(v).is_integer() and v >= 1
+                    ),
+                    name="round",
+                ),
+            ),
+            "quality_pct": pa.Column(
+                None, nullable=True, checks=pa.Check(lambda s: s.map(_number), name="number")
+            ),
+            **{
+                k: pa.Column(
+                    None, nullable=True, checks=pa.Check(lambda s: s.map(_number), name="price")
+                )
+                for k in price_columns
+            },
         },
-        checks=[pa.Check(lambda d: ~d.duplicated(["provider_id", "lot"], keep="first"),
-                         name="duplicate")],
+        checks=[
+            pa.Check(
+                lambda d: ~d.duplicated(["provider_id", "lot"], keep="first"), name="duplicate"
+            )
+        ],
         coerce=False,
     )
-    first_failure(table, schema, table.letters, {
-        "not_nullable": "a required value is blank",
-        "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
-        "round": "the round must be a whole number of 1 or more",
-        "number": "Quality % must be a number",
-        "price": "a price must be a number",
-        "duplicate": "the same provider is listed twice for this lot",
-    })
+    first_failure(
+        table,
+        schema,
+        table.letters,
+        {
+            "not_nullable": "a required value is blank",
+            "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
+            "round": "the round must be a whole number of 1 or more",
+            "number": "Quality % must be a number",
+            "price": "a price must be a number",
+            "duplicate": "the same provider is listed twice for this lot",
+        },
+    )
     members = []
     for rec in frame.to_dict("records"):
         quality = rec.get("quality_pct")
-        members.append(Member(
-            provider_id=str(rec["provider_id"]).strip(),
-            organisation=str(rec.get("organisation") or ""),
-            lot=rec["lot"],
-            round=int(rec["round"]),
-            bid_reference=str(rec.get("bid_reference") or ""),
-            quality_pct=None if quality is None else _pence(quality),
-            conditions=str(rec.get("conditions") or ""),
-            prices={bands[k]: _pence(rec[k]) for k in price_columns if rec.get(k) is not None},
-        ))
+        members.append(
+            Member(
+                provider_id=str(rec["provider_id"]).strip(),
+                organisation=str(rec.get("organisation") or ""),
+                lot=rec["lot"],
+                round=int(rec["round"]),
+                bid_reference=str(rec.get("bid_reference") or ""),
+                quality_pct=None if quality is None else _pence(quality),
+                conditions=str(rec.get("conditions") or ""),
+                prices={bands[k]: _pence(rec[k]) for k in price_columns if rec.get(k) is not None},
+            )
+        )
     return tuple(members)
 
 
-def _with_services(members: tuple[Member, ...], tables: dict[str, Table],
-                   tender: Tender) -> tuple[Member, ...]:
+def _with_services(
+    members: tuple[Member, ...], tables: dict[str, Table], tender: Tender
+) -> tuple[Member, ...]:
     """Each member with its rows of ``Services`` (Day Services) and ``PA coverage``
     (Personal Assistants), when the register has those sheets."""
     lot_of = {lot.coverage_sheet.casefold(): lot.name for lot in tender.lots}
@@ -167,16 +199,26 @@ def _with_services(members: tuple[Member, ...], tables: dict[str, Table],
                 raise InputError(table.file, cell, "a required value is blank")
             text = {k: _text(v) for k, v in rec.items()}
             row: Any = (
-                ServiceRow(text["service_name"], text["address"], text["postcode"],
-                           text["district"], text["support_needs"], text["days_open"])
-                if spec is c.SERVICES else CoverageRow(text["district"], text["support_needs"])
+                ServiceRow(
+                    text["service_name"],
+                    text["address"],
+                    text["postcode"],
+                    text["district"],
+                    text["support_needs"],
+                    text["days_open"],
+                )
+                if spec is c.SERVICES
+                else CoverageRow(text["district"], text["support_needs"])
             )
             rows.setdefault((text["provider_id"], lot), []).append(row)
+
     def of(m: Member, kind: type) -> tuple[Any, ...]:
         return tuple(r for r in rows.get((m.provider_id, m.lot), ()) if isinstance(r, kind))
 
-    return tuple(dataclasses.replace(m, services=of(m, ServiceRow), coverage=of(m, CoverageRow))
-                 for m in members)
+    return tuple(
+        dataclasses.replace(m, services=of(m, ServiceRow), coverage=of(m, CoverageRow))
+        for m in members
+    )
 
 
 def _text(value: Any) -> str:
@@ -203,15 +245,17 @@ def _items(table: Table) -> tuple[Items, dict[str, int]]:
     return items, rows
 
 
-def _moment(items: Items, rows: dict[str, int], item: str, file: str,
-            tender: Tender) -> dt.datetime:
+def _moment(
+    items: Items, rows: dict[str, int], item: str, file: str, tender: Tender
+) -> dt.datetime:
     if item not in items:
         raise InputError(file, "Summary", f"the item '{item}' is missing")
     raw = items[item]
     value, _ = values.datetime(raw, values.CellContext(tender.tz, lambda: "yyyy-mm-dd hh:mm:ss"))
     if value is None:
-        raise InputError(file, f"Summary!B{rows[item]}",
-                         f"{item}: {values.show(raw)} is not a date and time")
+        raise InputError(
+            file, f"Summary!B{rows[item]}", f"{item}: {values.show(raw)} is not a date and time"
+        )
     return value
 
 
@@ -221,17 +265,22 @@ def _first_award(items: Items, rows: dict[str, int], file: str, tender: Tender) 
     raw = items[Item.FIRST_AWARD]
     day, _ = values.date(raw, values.CellContext(tender.tz, lambda: "yyyy-mm-dd"))
     if day is None:
-        raise InputError(file, f"Summary!B{rows[Item.FIRST_AWARD]}",
-                         f"First award: {values.show(raw)} is not a date")
+        raise InputError(
+            file,
+            f"Summary!B{rows[Item.FIRST_AWARD]}",
+            f"First award: {values.show(raw)} is not a date",
+        )
     return day
 
 
-def _round(items: Items, rows: dict[str, int], members: Sequence[Member], file: str,
-           tender: Tender) -> int:
+def _round(
+    items: Items, rows: dict[str, int], members: Sequence[Member], file: str, tender: Tender
+) -> int:
     rounds = [m.round for m in members]
     if Item.ROUND in items:
-        number, _ = values.integer(items[Item.ROUND], values.CellContext(tender.tz,
-                                                                          lambda: "General"))
+        number, _ = values.integer(
+            items[Item.ROUND], values.CellContext(tender.tz, lambda: "General")
+        )
         if number is None:
             raise InputError(file, f"Summary!B{rows[Item.ROUND]}", "Round is not a whole number")
         rounds.append(number)
@@ -242,18 +291,29 @@ def missing_services(register: Shortlist) -> tuple[str, ...]:
     """A register written before ``place`` existed has no ``Services`` / ``PA coverage``
     sheets: its members are carried without them, and ``place`` cannot offer them."""
     notes = []
-    for spec, lot, what in ((c.SERVICES, "Day Services", "services"),
-                            (c.PA_COVERAGE, "Personal Assistants", "districts")):
+    for spec, lot, what in (
+        (c.SERVICES, "Day Services", "services"),
+        (c.PA_COVERAGE, "Personal Assistants", "districts"),
+    ):
         count = sum(1 for m in register.members if m.lot == lot)
         if count and not register.has(spec):
-            notes.append(f"{register.file} has no '{spec.name}' sheet (written before place "
-                         f"existed): place has no {what} for its {count} {lot} member"
-                         f"{'s' if count != 1 else ''}")
+            notes.append(
+                f"{register.file} has no '{spec.name}' sheet (written before place "
+                f"existed): place has no {what} for its {count} {lot} member"
+                f"{'s' if count != 1 else ''}"
+            )
     return tuple(notes)
 
 
-def _rounds(items: Items, rows: dict[str, int], file: str, tender: Tender, number: int,
-            latest: RoundDates, first: RoundDates) -> tuple[RoundDates, ...]:
+def _rounds(
+    items: Items,
+    rows: dict[str, int],
+    file: str,
+    tender: Tender,
+    number: int,
+    latest: RoundDates,
+    first: RoundDates,
+) -> tuple[RoundDates, ...]:
     """Every round with its award: ``Rounds`` (the earlier ones) and this round's ``Award
     date``. A shortlist written before awards were recorded: round 1's award is the first
     award, a later round's its deadline plus round 1's interval (``reopen``'s default)."""
@@ -262,16 +322,22 @@ def _rounds(items: Items, rows: dict[str, int], file: str, tender: Tender, numbe
         raw = items[Item.AWARD_DATE]
         award, _ = values.date(raw, values.CellContext(tender.tz, lambda: "yyyy-mm-dd"))
         if award is None:
-            raise InputError(file, f"Summary!B{rows[Item.AWARD_DATE]}",
-                             f"{Item.AWARD_DATE}: {values.show(raw)} is not a date")
+            raise InputError(
+                file,
+                f"Summary!B{rows[Item.AWARD_DATE]}",
+                f"{Item.AWARD_DATE}: {values.show(raw)} is not a date",
+            )
     if award is None:
         award = first.award if number == 1 else default_award(latest.deadline, first)
     earlier: tuple[RoundDates, ...] = (first,) if number > 1 else ()
     if not values.is_blank(items.get(Item.ROUNDS)):
         parsed = parse_rounds(str(items[Item.ROUNDS]))
         if parsed is None:
-            raise InputError(file, f"Summary!B{rows[Item.ROUNDS]}", f"{Item.ROUNDS}: a line is "
-                             "not 'Round N: deadline …, award YYYY-MM-DD'")
+            raise InputError(
+                file,
+                f"Summary!B{rows[Item.ROUNDS]}",
+                f"{Item.ROUNDS}: a line is not 'Round N: deadline …, award YYYY-MM-DD'",
+            )
         earlier = parsed
     return (*earlier, RoundDates(number, latest.deadline, award))
 
@@ -308,8 +374,11 @@ def read_sheets(path: Path, tender: Tender) -> dict[str, SheetRows]:
             header.pop()
         body = []
         for line in grid[1:]:
-            row = {h: None if i >= len(line) or values.is_blank(line[i]) else line[i]
-                   for i, h in enumerate(header) if h}
+            row = {
+                h: None if i >= len(line) or values.is_blank(line[i]) else line[i]
+                for i, h in enumerate(header)
+                if h
+            }
             if any(v is not None for v in row.values()):
                 body.append(row)
         result[part.name] = SheetRows(part.name, tuple(header), tuple(body))
@@ -329,17 +398,30 @@ def read_declarations(shortlist: Shortlist, tender: Tender) -> tuple[Declaration
         day, _ = values.date(rec["declared_on"], dates)
         number, _ = values.integer(rec["round"], numbers)
         if day is None:
-            raise InputError(shortlist.file, shortlist.place(c.PANEL, "declared_on", row),
-                             f"Declared on: {values.show(rec['declared_on'])} is not a date")
+            raise InputError(
+                shortlist.file,
+                shortlist.place(c.PANEL, "declared_on", row),
+                f"Declared on: {values.show(rec['declared_on'])} is not a date",
+            )
         if number is None:
-            raise InputError(shortlist.file, shortlist.place(c.PANEL, "round", row),
-                             "Round is not a whole number")
-        result.append(Declaration(
-            evaluator=str(rec["evaluator"] or "").strip(), name=str(rec["name"] or "").strip(),
-            role=str(rec["role"] or "").strip(), conflict=str(rec["conflict"] or "None").strip(),
-            bid_references=tuple(p.strip() for p in str(rec["bid_references"] or "").split(";")
-                                 if p.strip()),
-            mitigation=str(rec["mitigation"] or "").strip(), declared_on=day, row=row,
-            round=int(number),
-        ))
+            raise InputError(
+                shortlist.file,
+                shortlist.place(c.PANEL, "round", row),
+                "Round is not a whole number",
+            )
+        result.append(
+            Declaration(
+                evaluator=str(rec["evaluator"] or "").strip(),
+                name=str(rec["name"] or "").strip(),
+                role=str(rec["role"] or "").strip(),
+                conflict=str(rec["conflict"] or "None").strip(),
+                bid_references=tuple(
+                    p.strip() for p in str(rec["bid_references"] or "").split(";") if p.strip()
+                ),
+                mitigation=str(rec["mitigation"] or "").strip(),
+                declared_on=day,
+                row=row,
+                round=int(number),
+            )
+        )
     return tuple(result)

@@ -140,15 +140,39 @@ def date(raw: object, ctx: CellContext) -> Coerced:
                 pass
         day = day_first(value)
         if day is not None:
-            return day, [("text-date", f"{show(raw)} is text; read as {day.day} {_MONTHS[day.month - 1]} {day.year}")]
-        return None, [("invalid-value", f"{show(raw)} is not a date (expected e.g. 2026-03-20 or 20/03/2026)")]
+            return day, [
+                (
+                    "text-date",
+                    f"{show(raw)} is text; read as {day.day} {_MONTHS[day.month - 1]} {day.year}",
+                )
+            ]
+        return None, [
+            ("invalid-value", f"{show(raw)} is not a date (expected e.g. 2026-03-20 or 20/03/2026)")
+        ]
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return None, [("invalid-value", f"{show(raw)} is a number in a cell not formatted as a date; a date was required")]
+        return None, [
+            (
+                "invalid-value",
+                f"{show(raw)} is a number in a cell not formatted as a date; a date was required",
+            )
+        ]
     return None, [("invalid-value", f"{show(raw)} is not a date")]
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _MONTH_NUMBER = {name[:3].casefold(): n for n, name in enumerate(_MONTHS, start=1)}
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4})")
 _WORDS_DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})")
@@ -166,8 +190,11 @@ def day_first(text: str) -> dt.date | None:
             return None
         name = words.group(2).casefold()
         month = _MONTH_NUMBER.get(name[:3], 0)
-        if not month or not (len(name) == 3 or _MONTHS[month - 1].casefold() == name
-                             or (name == "sept" and month == 9)):
+        if not month or not (
+            len(name) == 3
+            or _MONTHS[month - 1].casefold() == name
+            or (name == "sept" and month == 9)
+        ):
             return None
         day, year = int(words.group(1)), int(words.group(3))
     try:
@@ -205,12 +232,19 @@ def datetime(raw: object, ctx: CellContext) -> Coerced:
             if uk is None:
                 problem = problem or (
                     "invalid-value",
-                    f"{show(raw)} is not a date and time (expected e.g. 2026-03-20T11:30:00)")
+                    f"{show(raw)} is not a date and time (expected e.g. 2026-03-20T11:30:00)",
+                )
                 return None, [problem]
             read = f"{show(raw)} is text; read as {uk:%d/%m/%Y %H:%M:%S}"
             return uk.replace(tzinfo=ctx.tz), [("text-date", read)]
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
-        return None, [("invalid-value", f"{show(raw)} is a number in a cell not formatted as a date; a date and time was required")]
+        return None, [
+            (
+                "invalid-value",
+                f"{show(raw)} is a number in a cell not formatted as a date; a date and time "
+                f"was required",
+            )
+        ]
     else:
         return None, [("invalid-value", f"{show(raw)} is not a date and time")]
     if value.tzinfo is None:
@@ -252,7 +286,10 @@ def _amount(raw: object, ctx: CellContext, *, signed: bool) -> Coerced:
     if value is None:
         return None, [("invalid-value", f"{show(raw)} is not an amount in pounds")]
     if value < 0 and not signed:
-        return None, [*problems, ("invalid-value", f"{show(raw)} is negative; expected an amount of £0 or more")]
+        return None, [
+            *problems,
+            ("invalid-value", f"{show(raw)} is negative; expected an amount of £0 or more"),
+        ]
     return value, problems
 
 
@@ -273,7 +310,10 @@ def price(raw: object, ctx: CellContext) -> Coerced:
         return None, [*problems, ("invalid-value", f"{show(raw)}: a price must be above £0.00")]
     pence = value.quantize(PENNY)
     if abs(value - pence) > FLOAT_TOLERANCE:
-        return None, [*problems, ("price-not-whole-pence", f"{show(raw)} is not in whole pence (e.g. {pence})")]
+        return None, [
+            *problems,
+            ("price-not-whole-pence", f"{show(raw)} is not in whole pence (e.g. {pence})"),
+        ]
     if pence <= 0:  # a float a hair above zero (3e-71) is £0.00, not a price
         return None, [*problems, ("invalid-value", f"{show(raw)}: a price must be above £0.00")]
     return pence, problems
@@ -291,8 +331,13 @@ def percent(raw: object, ctx: CellContext) -> Coerced:
             return None, [("invalid-value", f"{show(raw)} is not a percentage")]
         if not with_sign and 0 < value <= 1:  # a plain number follows the number rule
             shown = f"{(value * 100).normalize():f}%"
-            return None, [("invalid-value", f"{show(raw)} is ambiguous (a fraction, or {shown}?); a"
-                                            " percentage from 0 to 100 was required, e.g. 95")]
+            return None, [
+                (
+                    "invalid-value",
+                    f"{show(raw)} is ambiguous (a fraction, or {shown}?); a"
+                    " percentage from 0 to 100 was required, e.g. 95",
+                )
+            ]
         problems.append(("text-number", f"{show(raw)} is text; read as {value}%"))
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
         number = _number(raw)
@@ -303,21 +348,38 @@ def percent(raw: object, ctx: CellContext) -> Coerced:
             if "%" in ctx.number_format():
                 value = value * 100
             else:
-                return None, [("invalid-value", f"{show(raw)} is ambiguous (a fraction, or {(value * 100).normalize():f}%?); a percentage from 0 to 100 was required, e.g. 95")]
+                return None, [
+                    (
+                        "invalid-value",
+                        f"{show(raw)} is ambiguous (a fraction, or "
+                        f"{(value * 100).normalize():f}%?); a percentage from 0 to 100 was "
+                        "required, e.g. 95",
+                    )
+                ]
     else:
         return None, [("invalid-value", f"{show(raw)} is not a percentage")]
     if not 0 <= value <= 100:
-        return None, [*problems, ("invalid-value", f"{show(raw)} is not a percentage between 0 and 100")]
+        return None, [
+            *problems,
+            ("invalid-value", f"{show(raw)} is not a percentage between 0 and 100"),
+        ]
     return value.normalize() if value == value.to_integral_value() else value, problems
 
 
 def count(raw: object, ctx: CellContext) -> Coerced:
     if is_blank(raw):
         return None, []
-    if isinstance(raw, int | float) and not isinstance(raw, bool) and float(raw).is_integer() and raw >= 0:
+    if (
+        isinstance(raw, int | float)
+        and not isinstance(raw, bool)
+        and float(raw).is_integer()
+        and raw >= 0
+    ):
         return int(raw), []
     if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw.strip()), [("text-number", f"{show(raw)} is text; read as {int(raw.strip())}")]
+        return int(raw.strip()), [
+            ("text-number", f"{show(raw)} is text; read as {int(raw.strip())}")
+        ]
     return None, [("invalid-value", f"{show(raw)} is not a whole number of 0 or more")]
 
 
@@ -330,7 +392,12 @@ def companies_house(raw: object, ctx: CellContext) -> Coerced:
         digits = str(int(raw))
         if len(digits) < 8:
             padded = digits.zfill(8)
-            return padded, [("companies-house-padded", f"{digits} lost its leading zeros in Excel; read as {padded}")]
+            return padded, [
+                (
+                    "companies-house-padded",
+                    f"{digits} lost its leading zeros in Excel; read as {padded}",
+                )
+            ]
         return digits, []
     value, _ = text(raw, ctx)
     return str(value).replace(" ", "").upper(), []

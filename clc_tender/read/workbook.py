@@ -76,7 +76,9 @@ class BidReader:
         self.fmt = fmt
         self.limits = tender.limits
         self._by_label = {
-            spec.name: {f.norm: f for f in spec.fields} for spec in fmt.sheets if spec.kind == "fields"
+            spec.name: {f.norm: f for f in spec.fields}
+            for spec in fmt.sheets
+            if spec.kind == "fields"
         }
         self._band_names = {normalise_label(b.name): b.name for b in tender.bands}
         self._lot_of_sheet = {lot.coverage_sheet: lot.name for lot in tender.lots}
@@ -97,7 +99,13 @@ class BidReader:
         except OSError as exc:
             result = BidRead(name, path, 0, "")
             result.findings.append(
-                Finding.make(name, "", "", "unreadable-file", f"the file cannot be opened: {exc.strerror or exc}")
+                Finding.make(
+                    name,
+                    "",
+                    "",
+                    "unreadable-file",
+                    f"the file cannot be opened: {exc.strerror or exc}",
+                )
             )
             return result
         result = BidRead(name, path, len(data), hashlib.sha256(data).hexdigest())
@@ -117,8 +125,12 @@ class BidReader:
             result.tables.clear()
             result.findings[:] = [
                 Finding.make(
-                    name, "", "", "unreadable-file",
-                    f"the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); save it again from Excel as .xlsx",
+                    name,
+                    "",
+                    "",
+                    "unreadable-file",
+                    f"the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); "
+                    f"save it again from Excel as .xlsx",
                 )
             ]
             result.opened = False
@@ -151,15 +163,22 @@ class BidReader:
             result.sheets.add(spec.name)
             ncols = 2 if spec.kind == "fields" else max(len(spec.columns) + 4, 8)
             max_rows = self.limits.max_sheet_rows
-            if part.max_row <= max_rows and part.max_row * part.max_col <= self.limits.max_dense_cells:
+            if (
+                part.max_row <= max_rows
+                and part.max_row * part.max_col <= self.limits.max_dense_cells
+            ):
                 rows = dense_rows(workbook, part.name, ncols, max_rows)
             else:  # a long sheet, or a stray value far away: read sparsely, never as a grid
                 rows, beyond = sparse_rows(data, part.name, ncols, max_rows)
                 if beyond is not None:
                     result.findings.append(
                         Finding.make(
-                            result.file, spec.name, f"A{beyond}", "file-too-large",
-                            f"the sheet '{part.name}' has values beyond row {max_rows:,}; at most {max_rows:,} rows are read",
+                            result.file,
+                            spec.name,
+                            f"A{beyond}",
+                            "file-too-large",
+                            f"the sheet '{part.name}' has values beyond row {max_rows:,}; at "
+                            f"most {max_rows:,} rows are read",
                             lots=lots,
                         )
                     )
@@ -192,18 +211,29 @@ class BidReader:
                 unknown += 1
                 if unknown <= UNKNOWN_FIELD_LIMIT:
                     result.findings.append(
-                        Finding.make(result.file, spec.name, f"A{index}", "unknown-field", "a value without a label; ignored")
+                        Finding.make(
+                            result.file,
+                            spec.name,
+                            f"A{index}",
+                            "unknown-field",
+                            "a value without a label; ignored",
+                        )
                     )
                 continue
             field_spec = by_label.get(normalise_label(label))
             if field_spec is None:
                 unknown += 1
                 if unknown <= UNKNOWN_FIELD_LIMIT:
-                    close = difflib.get_close_matches(normalise_label(label), list(by_label), n=1, cutoff=0.6)
+                    close = difflib.get_close_matches(
+                        normalise_label(label), list(by_label), n=1, cutoff=0.6
+                    )
                     hint = f"; did you mean '{by_label[close[0]].label}'?" if close else ""
                     result.findings.append(
                         Finding.make(
-                            result.file, spec.name, f"A{index}", "unknown-field",
+                            result.file,
+                            spec.name,
+                            f"A{index}",
+                            "unknown-field",
                             f"unknown label {values.show(label)}, ignored{hint}",
                         )
                     )
@@ -212,8 +242,12 @@ class BidReader:
             if key in result.present:
                 result.findings.append(
                     Finding.make(
-                        result.file, spec.name, f"A{index}", "duplicate-field",
-                        f"'{field_spec.label}' appears twice (first at {result.cell(key)}); give it once",
+                        result.file,
+                        spec.name,
+                        f"A{index}",
+                        "duplicate-field",
+                        f"'{field_spec.label}' appears twice (first at {result.cell(key)}); "
+                        f"give it once",
                         lots=field_spec.lots,
                     )
                 )
@@ -225,7 +259,10 @@ class BidReader:
         if unknown > UNKNOWN_FIELD_LIMIT:
             result.findings.append(
                 Finding.make(
-                    result.file, spec.name, "", "unknown-field",
+                    result.file,
+                    spec.name,
+                    "",
+                    "unknown-field",
                     f"{unknown - UNKNOWN_FIELD_LIMIT:,} more rows with unknown labels were ignored",
                 )
             )
@@ -246,19 +283,40 @@ class BidReader:
             if problem:
                 result.failed.add(key)
                 result.findings.append(
-                    Finding.make(result.file, sheet, cell, "invalid-value", f"{field_spec.label}: {problem}", lots=field_spec.lots)
+                    Finding.make(
+                        result.file,
+                        sheet,
+                        cell,
+                        "invalid-value",
+                        f"{field_spec.label}: {problem}",
+                        lots=field_spec.lots,
+                    )
                 )
             return
         if values.not_a_number(raw):
             result.failed.add(key)
-            result.findings.append(Finding.make(
-                result.file, sheet, cell, "invalid-value",
-                f"{field_spec.label}: {values.show(raw)} is not a number", lots=field_spec.lots))
+            result.findings.append(
+                Finding.make(
+                    result.file,
+                    sheet,
+                    cell,
+                    "invalid-value",
+                    f"{field_spec.label}: {values.show(raw)} is not a number",
+                    lots=field_spec.lots,
+                )
+            )
             return
         value, problems = values.COERCERS[field_spec.type](raw, ctx_for(cell))
         for code, message in problems:
             result.findings.append(
-                Finding.make(result.file, sheet, cell, code, f"{field_spec.label}: {message}", lots=field_spec.lots)
+                Finding.make(
+                    result.file,
+                    sheet,
+                    cell,
+                    code,
+                    f"{field_spec.label}: {message}",
+                    lots=field_spec.lots,
+                )
             )
         if value is None:
             result.failed.add(key)
@@ -280,7 +338,11 @@ class BidReader:
         position = {normalise_label(h): i for i, h in enumerate(header) if not values.is_blank(h)}
         columns: dict[str, int] = {}
         known = {c.norm for c in spec.columns}
-        strange = [i for i, h in enumerate(header) if not values.is_blank(h) and normalise_label(h) not in known]
+        strange = [
+            i
+            for i, h in enumerate(header)
+            if not values.is_blank(h) and normalise_label(h) not in known
+        ]
         filled = [i for i, h in enumerate(header) if not values.is_blank(h)]
         # where a missing header is named: the first header not recognised, else the next free cell
         missing_at = strange[0] if strange else (filled[-1] + 1 if filled else 0)
@@ -291,8 +353,12 @@ class BidReader:
                 letter = column_letter(missing_at + 1)
                 result.findings.append(
                     Finding.make(
-                        result.file, spec.name, f"{letter}1", "missing-field",
-                        f"the column '{col.header}' is missing from the header row", lots=lots,
+                        result.file,
+                        spec.name,
+                        f"{letter}1",
+                        "missing-field",
+                        f"the column '{col.header}' is missing from the header row",
+                        lots=lots,
                     )
                 )
         table: list[TableRow] = []
@@ -310,15 +376,23 @@ class BidReader:
                 raw = cells[columns[col.key]]
                 row.cells[col.key] = ref
                 if col.type == "price":
-                    row.values[col.key] = self._price(raw, ref, spec.name, cells, columns, result, blank_check, ctx_for)
+                    row.values[col.key] = self._price(
+                        raw, ref, spec.name, cells, columns, result, blank_check, ctx_for
+                    )
                     continue
                 problem = blank_check.taken_out(ref) if values.is_blank(raw) else None
                 if values.not_a_number(raw):
                     problem = f"{values.show(raw)} is not a number"
                 if problem:
                     result.findings.append(
-                        Finding.make(result.file, spec.name, ref, "invalid-value",
-                                     f"{col.header}: {problem}", lots=lots)
+                        Finding.make(
+                            result.file,
+                            spec.name,
+                            ref,
+                            "invalid-value",
+                            f"{col.header}: {problem}",
+                            lots=lots,
+                        )
                     )
                     continue
                 row.values[col.key] = values.text(raw, ctx_for(ref))[0]
@@ -339,9 +413,15 @@ class BidReader:
         ctx_for: Callable[[str], values.CellContext],
     ) -> Any:
         band_raw = cells[columns["band"]]
-        band = self._band_names.get(normalise_label(band_raw)) if not values.is_blank(band_raw) else None
+        band = (
+            self._band_names.get(normalise_label(band_raw))
+            if not values.is_blank(band_raw)
+            else None
+        )
         lots = (self.tender.band(band).lot,) if band else None
-        label = band or (values.show(band_raw) if not values.is_blank(band_raw) else "an unnamed band")
+        label = band or (
+            values.show(band_raw) if not values.is_blank(band_raw) else "an unnamed band"
+        )
         # a price for a lot the bid is not for is not validated (only an ignored-price warning)
         ignored = lots is not None and result.fields.get(f"bidding_for:{lots[0]}") is False
         if values.is_blank(raw):
@@ -349,14 +429,23 @@ class BidReader:
             if problem:
                 if not ignored:
                     result.findings.append(
-                        Finding.make(result.file, sheet, ref, "invalid-value", f"price for {label}: {problem}", lots=lots)
+                        Finding.make(
+                            result.file,
+                            sheet,
+                            ref,
+                            "invalid-value",
+                            f"price for {label}: {problem}",
+                            lots=lots,
+                        )
                     )
                 return values.INVALID
             return None
         value, problems = values.price(raw, ctx_for(ref))
         for code, message in [] if ignored else problems:
             result.findings.append(
-                Finding.make(result.file, sheet, ref, code, f"price for {label}: {message}", lots=lots)
+                Finding.make(
+                    result.file, sheet, ref, code, f"price for {label}: {message}", lots=lots
+                )
             )
         if value is not None and not ignored:
             blank_check.used(ref)
@@ -371,11 +460,13 @@ def _choose_part(
     candidates = sorted(found, key=lambda p: p.hidden)
     part = candidates[0] if candidates else None
     if len(candidates) > 1:
-        names = ", ".join(
-            f"'{p.name}'" + (" (hidden)" if p.hidden else "") for p in candidates)
+        names = ", ".join(f"'{p.name}'" + (" (hidden)" if p.hidden else "") for p in candidates)
         result.findings.append(
             Finding.make(
-                result.file, spec.name, "", "duplicate-sheet",
+                result.file,
+                spec.name,
+                "",
+                "duplicate-sheet",
                 f"{len(candidates)} sheets read as '{spec.name}': {names}; only one may",
                 lots=lots,
             )
@@ -383,8 +474,12 @@ def _choose_part(
     if part is None:
         result.findings.append(
             Finding.make(
-                result.file, spec.name, "", "missing-sheet",
-                f"the sheet '{spec.name}' is missing", lots=lots,
+                result.file,
+                spec.name,
+                "",
+                "missing-sheet",
+                f"the sheet '{spec.name}' is missing",
+                lots=lots,
             )
         )
         result.failed.update(f.key for f in spec.fields)  # reported once, as the sheet

@@ -28,6 +28,12 @@ def months_after(day: dt.date, months: int) -> dt.date:
 def lots_by_bid(bids: pd.DataFrame, lot_names: tuple[str, ...]) -> dict[int, tuple[str, ...]]:
     """The lots each bid is for (empty when its answers cannot be read)."""
     result: dict[int, tuple[str, ...]] = {}
-    for index, row in zip(bids.index, bids[[f"bidding_for:{n}" for n in lot_names]].itertuples(index=False), strict=True):
-        result[int(index)] = tuple(name for name, value in zip(lot_names, row, strict=True) if value is True)
+    for index, row in zip(
+        bids.index,
+        bids[[f"bidding_for:{n}" for n in lot_names]].itertuples(index=False),
+        strict=True,
+    ):
+        result[int(index)] = tuple(
+            name for name, value in zip(lot_names, row, strict=True) if value is True
+        )
     return result

@@ -36,8 +36,13 @@ def _present(bids: pd.DataFrame, bid: int, key: str) -> bool:
 
 
 def _finding(
-    bids: pd.DataFrame, bid: int, file: str, key: str, code: str,
-    lots: tuple[str, ...] | None = None, **facts: Any,
+    bids: pd.DataFrame,
+    bid: int,
+    file: str,
+    key: str,
+    code: str,
+    lots: tuple[str, ...] | None = None,
+    **facts: Any,
 ) -> Finding:
     """A finding at the cell of ``key``, worded from ``facts`` (``wording.py``)."""
     sheet, cell = place_of(bids, bid, key)
@@ -47,8 +52,15 @@ def _finding(
 def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime) -> list[Finding]:
     """Late: submitted after the deadline, to the second (12:00:00 on time, 12:00:01 late)."""
     return [
-        _finding(bids, bid, file, "submitted_at", "late",
-                 submitted=submitted.astimezone(deadline.tzinfo), deadline=deadline)
+        _finding(
+            bids,
+            bid,
+            file,
+            "submitted_at",
+            "late",
+            submitted=submitted.astimezone(deadline.tzinfo),
+            deadline=deadline,
+        )
         for bid, file, (submitted,) in _rows(bids, "submitted_at")
         if submitted > deadline
     ]
@@ -62,7 +74,11 @@ def eligibility_findings(bids: pd.DataFrame) -> list[Finding]:
         ("discretionary_exclusion", "discretionary-exclusion"),
     )
     for key, code in checks:
-        findings += [_finding(bids, bid, file, key, code) for bid, file, (value,) in _rows(bids, key) if value is True]
+        findings += [
+            _finding(bids, bid, file, key, code)
+            for bid, file, (value,) in _rows(bids, key)
+            if value is True
+        ]
     return findings
 
 
@@ -80,28 +96,67 @@ def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) 
 
     for bid, file, (turnover,) in _rows(bids, "turnover"):
         if turnover < rules.min_turnover:
-            fail(bid, file, "turnover", "finance-turnover", turnover=turnover, minimum=rules.min_turnover)
+            fail(
+                bid,
+                file,
+                "turnover",
+                "finance-turnover",
+                turnover=turnover,
+                minimum=rules.min_turnover,
+            )
     for bid, file, (net,) in _rows(bids, "net_assets"):
         if net < rules.min_net_assets:
-            fail(bid, file, "net_assets", "finance-net-assets", net_assets=net, minimum=rules.min_net_assets)
+            fail(
+                bid,
+                file,
+                "net_assets",
+                "finance-net-assets",
+                net_assets=net,
+                minimum=rules.min_net_assets,
+            )
     for bid, file, (assets, liabilities) in _rows(bids, "current_assets", "current_liabilities"):
         if liabilities > 0 and Decimal(assets) / Decimal(liabilities) < rules.min_current_ratio:
             ratio = (Decimal(assets) / Decimal(liabilities)).quantize(Decimal("0.01"))
-            fail(bid, file, "current_assets", "finance-current-ratio", ratio=ratio, assets=assets,
-                 liabilities=liabilities, minimum=rules.min_current_ratio)
+            fail(
+                bid,
+                file,
+                "current_assets",
+                "finance-current-ratio",
+                ratio=ratio,
+                assets=assets,
+                liabilities=liabilities,
+                minimum=rules.min_current_ratio,
+            )
     for bid, file, (year_end,) in _rows(bids, "accounts_year_end"):
         if year_end < oldest:
-            fail(bid, file, "accounts_year_end", "finance-accounts-age", year_end=year_end,
-                 months=rules.max_accounts_age_months, oldest=oldest)
+            fail(
+                bid,
+                file,
+                "accounts_year_end",
+                "finance-accounts-age",
+                year_end=year_end,
+                months=rules.max_accounts_age_months,
+                oldest=oldest,
+            )
     findings = []
     guarantee = bids["parent_company_guarantee"]
     for bid, items in failures.items():
         if guarantee.get(bid) is True:
             tests = tuple((code, tuple(facts.items())) for _, code, facts in items)
-            findings.append(_finding(bids, bid, files[bid], "parent_company_guarantee",
-                                     "parent-company-guarantee", tests=tests))
+            findings.append(
+                _finding(
+                    bids,
+                    bid,
+                    files[bid],
+                    "parent_company_guarantee",
+                    "parent-company-guarantee",
+                    tests=tests,
+                )
+            )
         else:
-            findings += [_finding(bids, bid, files[bid], key, code, **facts) for key, code, facts in items]
+            findings += [
+                _finding(bids, bid, files[bid], key, code, **facts) for key, code, facts in items
+            ]
     return findings
 
 
@@ -123,8 +178,18 @@ def insurance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime
                 findings.append(_finding(bids, bid, file, key, code, cover=cover, minimum=minimum))
         for bid, file, (expiry,) in _rows(bids, f"{key}_expiry"):
             if expiry < valid_on:
-                findings.append(_finding(bids, bid, file, f"{key}_expiry", "insurance-renewal",
-                                         insurance=name, expiry=expiry, valid_on=valid_on))
+                findings.append(
+                    _finding(
+                        bids,
+                        bid,
+                        file,
+                        f"{key}_expiry",
+                        "insurance-renewal",
+                        insurance=name,
+                        expiry=expiry,
+                        valid_on=valid_on,
+                    )
+                )
     return findings
 
 
@@ -135,55 +200,126 @@ def policy_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) -
         held, reviewed = f"policy_held:{policy.name}", f"policy_reviewed:{policy.name}"
         for bid, file, (value,) in _rows(bids, held):
             if value is False:
-                findings.append(_finding(bids, bid, file, held, "policy-missing", policy.lots, policy=policy.name))
+                findings.append(
+                    _finding(
+                        bids, bid, file, held, "policy-missing", policy.lots, policy=policy.name
+                    )
+                )
         for bid, file, (value, day) in _rows(bids, held, reviewed):
             if value is True and day < oldest:
-                findings.append(_finding(bids, bid, file, reviewed, "policy-out-of-date", policy.lots, policy=policy.name,
-                                         reviewed=day, months=tender.policy_max_age_months, oldest=oldest))
+                findings.append(
+                    _finding(
+                        bids,
+                        bid,
+                        file,
+                        reviewed,
+                        "policy-out-of-date",
+                        policy.lots,
+                        policy=policy.name,
+                        reviewed=day,
+                        months=tender.policy_max_age_months,
+                        oldest=oldest,
+                    )
+                )
     return findings
 
 
-def safeguarding_findings(bids: pd.DataFrame, tender: Tender, lots: dict[int, tuple[str, ...]]) -> list[Finding]:
+def safeguarding_findings(
+    bids: pd.DataFrame, tender: Tender, lots: dict[int, tuple[str, ...]]
+) -> list[Finding]:
     rules = tender.safeguarding
     findings = []
     opened = bids[bids["_opened"]]
     findings += [
         _finding(bids, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead")
         for bid in opened.index[opened["safeguarding_lead"].isna()]
-        if _present(bids, int(bid), "safeguarding_lead") and "safeguarding_lead" not in opened.at[bid, "_failed"]
+        if _present(bids, int(bid), "safeguarding_lead")
+        and "safeguarding_lead" not in opened.at[bid, "_failed"]
     ]
     for bid, file, (dbs,) in _rows(bids, "dbs_all_staff"):
         if dbs is False:
             findings.append(_finding(bids, bid, file, "dbs_all_staff", "safeguarding-dbs"))
     for bid, file, (pct,) in _rows(bids, "training_pct"):
         if pct < rules.min_training_pct:
-            findings.append(_finding(bids, bid, file, "training_pct", "safeguarding-training",
-                                     pct=pct, minimum=rules.min_training_pct))
+            findings.append(
+                _finding(
+                    bids,
+                    bid,
+                    file,
+                    "training_pct",
+                    "safeguarding-training",
+                    pct=pct,
+                    minimum=rules.min_training_pct,
+                )
+            )
     for bid, file, (registered, rating) in _rows(bids, "cqc_registered", "cqc_rating"):
-        if registered is True and str(rating).casefold() in {r.casefold() for r in rules.failing_cqc_ratings}:
-            findings.append(_finding(bids, bid, file, "cqc_rating", "cqc-inadequate", rating=rating))
+        if registered is True and str(rating).casefold() in {
+            r.casefold() for r in rules.failing_cqc_ratings
+        }:
+            findings.append(
+                _finding(bids, bid, file, "cqc_rating", "cqc-inadequate", rating=rating)
+            )
     required = [lot.name for lot in tender.lots if lot.cqc_registration_required]
     if required:
         for bid, file, (registered,) in _rows(bids, "cqc_registered"):
             needs = tuple(lot for lot in required if lot in lots.get(bid, ()))
             if registered is False and needs:
-                findings.append(_finding(bids, bid, file, "cqc_registered", "cqc-not-registered", needs, required_for=needs))
+                findings.append(
+                    _finding(
+                        bids,
+                        bid,
+                        file,
+                        "cqc_registered",
+                        "cqc-not-registered",
+                        needs,
+                        required_for=needs,
+                    )
+                )
     for bid, file, (concerns,) in _rows(bids, "safeguarding_concerns"):
         if concerns > 0:
-            findings.append(_finding(bids, bid, file, "safeguarding_concerns", "safeguarding-concerns", concerns=concerns))
+            findings.append(
+                _finding(
+                    bids,
+                    bid,
+                    file,
+                    "safeguarding_concerns",
+                    "safeguarding-concerns",
+                    concerns=concerns,
+                )
+            )
     return findings
 
 
-def coverage_findings(bids: pd.DataFrame, coverage: dict[str, pd.DataFrame], tender: Tender, lots: dict[int, tuple[str, ...]]) -> list[Finding]:
+def coverage_findings(
+    bids: pd.DataFrame,
+    coverage: dict[str, pd.DataFrame],
+    tender: Tender,
+    lots: dict[int, tuple[str, ...]],
+) -> list[Finding]:
     """A lot's coverage sheet (Services, PA Coverage) needs at least one row."""
     findings = []
     codes = {"Services": "services-missing", "PA Coverage": "pa-coverage-missing"}
     for lot in tender.lots:
         frame = coverage.get(lot.coverage_sheet)
-        with_rows = set(frame["bid"].astype(int)) if frame is not None and not frame.empty else set()
+        with_rows = (
+            set(frame["bid"].astype(int)) if frame is not None and not frame.empty else set()
+        )
         code = codes.get(lot.coverage_sheet, "services-missing")
         for bid, bid_lots in lots.items():
-            if lot.name in bid_lots and bid not in with_rows and lot.coverage_sheet in bids.at[bid, "_sheets"]:
-                findings.append(Finding.of(bids.at[bid, "file"], lot.coverage_sheet, "A2", code,
-                                           lots=(lot.name,), sheet_name=lot.coverage_sheet, lot=lot.name))
+            if (
+                lot.name in bid_lots
+                and bid not in with_rows
+                and lot.coverage_sheet in bids.at[bid, "_sheets"]
+            ):
+                findings.append(
+                    Finding.of(
+                        bids.at[bid, "file"],
+                        lot.coverage_sheet,
+                        "A2",
+                        code,
+                        lots=(lot.name,),
+                        sheet_name=lot.coverage_sheet,
+                        lot=lot.name,
+                    )
+                )
     return findings

@@ -100,17 +100,34 @@ def _unused_scores(
     for (ref, lot), entries in sheet.by_key.items():
         if (ref, lot) not in known_pairs:
             rows_of = [e[0] for e in entries]
-            findings.append(Finding.of(
-                sheet.file, "Scores", f"A{rows_of[0]}", "score-unused", variant="pair",
-                count=len(rows_of), bid=ref.upper(), lot=lot, rows=_rows(rows_of)))
+            findings.append(
+                Finding.of(
+                    sheet.file,
+                    "Scores",
+                    f"A{rows_of[0]}",
+                    "score-unused",
+                    variant="pair",
+                    count=len(rows_of),
+                    bid=ref.upper(),
+                    lot=lot,
+                    rows=_rows(rows_of),
+                )
+            )
             continue
         unknown: dict[str, list[int]] = {}
         for row, question_id, _evaluator, _score, _comment in entries:
             if question_id not in question_ids:
                 unknown.setdefault(str(question_id), []).append(row)
         findings += [
-            Finding.of(sheet.file, "Scores", f"C{rows_of[0]}", "score-unused", variant="question",
-                       question=question_id, rows=_rows(rows_of))
+            Finding.of(
+                sheet.file,
+                "Scores",
+                f"C{rows_of[0]}",
+                "score-unused",
+                variant="question",
+                question=question_id,
+                rows=_rows(rows_of),
+            )
             for question_id, rows_of in unknown.items()
         ]
     return findings
@@ -134,14 +151,26 @@ def _score_pair(sheet: _Sheet, ref: str, lot: str, q: Quality) -> _PairScores:
     by_question, excluded = _admissible(sheet, ref, lot, scored.conflicts)
     for question in q.questions:
         shown, moderated, final, status, comment = _final(
-            by_question.get(question.id, []), q.moderated_evaluator)
+            by_question.get(question.id, []), q.moderated_evaluator
+        )
         if status == "needs moderation":
             scored.pending.append(question.id)
         elif status == "not scored":
             scored.unscored.append(question.id)
-        scored.rows.append(QuestionScore(
-            ref, lot, question.id, question.weight, shown, moderated, final, status, comment,
-            "; ".join(excluded.get(question.id, []))))
+        scored.rows.append(
+            QuestionScore(
+                ref,
+                lot,
+                question.id,
+                question.weight,
+                shown,
+                moderated,
+                final,
+                status,
+                comment,
+                "; ".join(excluded.get(question.id, [])),
+            )
+        )
         if final is not None:
             scored.finals[question.id] = final
             if final < q.min_score:
@@ -160,11 +189,25 @@ def _admissible(
         who = sheet.declared.get(str(entry[2]).casefold())
         if who is not None and entry[3] is not None and who.conflicted(ref):
             excluded.setdefault(entry[1], []).append(
-                f"{entry[2]} {entry[3]} (actual conflict declared)")
-            conflicts.append(Finding.of(
-                sheet.file, "Scores", sheet.cells.get(entry[0], ""), "evaluator-conflict",
-                bid_reference=ref, lots=(lot,), evaluator=entry[2], score=entry[3], bid=ref,
-                lot=lot, question=entry[1], name=who.name or entry[2], panel_row=who.row))
+                f"{entry[2]} {entry[3]} (actual conflict declared)"
+            )
+            conflicts.append(
+                Finding.of(
+                    sheet.file,
+                    "Scores",
+                    sheet.cells.get(entry[0], ""),
+                    "evaluator-conflict",
+                    bid_reference=ref,
+                    lots=(lot,),
+                    evaluator=entry[2],
+                    score=entry[3],
+                    bid=ref,
+                    lot=lot,
+                    question=entry[1],
+                    name=who.name or entry[2],
+                    panel_row=who.row,
+                )
+            )
             continue
         by_question.setdefault(entry[1], []).append(entry)
     return by_question, excluded
@@ -196,16 +239,44 @@ def _pair_findings(
     lots = (lot,)
     found: list[Finding] = []
     if scored.below:
-        found.append(Finding.of(
-            where, "Scores", "", "quality-question-below-minimum", bid_reference=ref, lots=lots,
-            below=tuple(scored.below), minimum=q.min_score, maximum=q.max_score))
+        found.append(
+            Finding.of(
+                where,
+                "Scores",
+                "",
+                "quality-question-below-minimum",
+                bid_reference=ref,
+                lots=lots,
+                below=tuple(scored.below),
+                minimum=q.min_score,
+                maximum=q.max_score,
+            )
+        )
     if scored.unscored:
         some = () if len(scored.unscored) == len(q.questions) else tuple(scored.unscored)
-        found.append(Finding.of(where, "Scores", "", "quality-not-scored", bid_reference=ref,
-                                lots=lots, questions=some))
+        found.append(
+            Finding.of(
+                where,
+                "Scores",
+                "",
+                "quality-not-scored",
+                bid_reference=ref,
+                lots=lots,
+                questions=some,
+            )
+        )
     if scored.pending:
-        found.append(Finding.of(where, "Scores", "", "quality-needs-moderation",
-                                bid_reference=ref, lots=lots, questions=tuple(scored.pending)))
+        found.append(
+            Finding.of(
+                where,
+                "Scores",
+                "",
+                "quality-needs-moderation",
+                bid_reference=ref,
+                lots=lots,
+                questions=tuple(scored.pending),
+            )
+        )
     if len(scored.finals) != len(q.questions):
         return found, None
     total = sum(
@@ -213,8 +284,18 @@ def _pair_findings(
     )
     pct = total.quantize(Decimal("0.01"), ROUND_HALF_UP)
     if total < q.pass_mark_pct:
-        found.append(Finding.of(where, "Scores", "", "quality-below-pass-mark", bid_reference=ref,
-                                lots=lots, pct=pct, pass_mark=q.pass_mark_pct))
+        found.append(
+            Finding.of(
+                where,
+                "Scores",
+                "",
+                "quality-below-pass-mark",
+                bid_reference=ref,
+                lots=lots,
+                pct=pct,
+                pass_mark=q.pass_mark_pct,
+            )
+        )
     return found, pct
 
 
@@ -230,11 +311,18 @@ def _undeclared(
             continue
         cell = str(getattr(rec, "evaluator_cell", f"D{int(rec.row)}"))
         first.setdefault(name.casefold(), (cell, []))[1].append(int(rec.row))
-    names = {str(rec.evaluator).casefold(): str(rec.evaluator)
-             for rec in scores.itertuples(index=False)}
+    names = {
+        str(rec.evaluator).casefold(): str(rec.evaluator) for rec in scores.itertuples(index=False)
+    }
     return [
-        Finding.of(scores_file, "Scores", cell, "evaluator-undeclared", evaluator=names[key],
-                   rows=_rows(rows_of))
+        Finding.of(
+            scores_file,
+            "Scores",
+            cell,
+            "evaluator-undeclared",
+            evaluator=names[key],
+            rows=_rows(rows_of),
+        )
         for key, (cell, rows_of) in first.items()
     ]
 

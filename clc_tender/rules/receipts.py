@@ -25,19 +25,28 @@ def receipt_findings(
         sheet, cell = place_of(bids, bid, "bid_reference")
         receipt = receipts.by_reference.get(str(reference).casefold())
         if receipt is None:
-            found.append(Finding.make(
-                file, sheet, cell, "receipt-missing",
-                f"the portal's receipts ({receipts.file}) hold no receipt for {reference}:"
-                " an officer checks how this bid arrived",
-                plain="The council is checking the record of when your bid was received.",
-            ))
+            found.append(
+                Finding.make(
+                    file,
+                    sheet,
+                    cell,
+                    "receipt-missing",
+                    f"the portal's receipts ({receipts.file}) hold no receipt for {reference}:"
+                    " an officer checks how this bid arrived",
+                    plain="The council is checking the record of when your bid was received.",
+                )
+            )
             continue
         found += _against_receipt(bids, bid, record, receipt, receipts, deadline)
     return found + _unused_receipts(bids, receipts, deadline.tzinfo)
 
 
 def _against_receipt(
-    bids: pd.DataFrame, bid: int, record: pd.Series, receipt: Receipt, receipts: Receipts,
+    bids: pd.DataFrame,
+    bid: int,
+    record: pd.Series,
+    receipt: Receipt,
+    receipts: Receipts,
     deadline: dt.datetime,
 ) -> list[Finding]:
     """``late`` when the portal received the bid after the deadline; ``submitted-at-differs``
@@ -49,34 +58,45 @@ def _against_receipt(
     where = f"{receipts.file}, {receipts.place(receipt.cell)}"
     received = receipt.received_at.astimezone(tz)
     if receipt.received_at > deadline:
-        found.append(Finding.make(
-            file, sheet, cell, "late",
-            f"received by the portal {long_date(received)} ({where}), after the deadline"
-            f" {long_date(deadline)}",
-            plain=f"Your bid was received at {received:%H:%M:%S} on"
-            f" {long_date(received.date())}, after the deadline of {deadline:%H:%M:%S}"
-            f" on {long_date(deadline.date())}.",
-        ))
+        found.append(
+            Finding.make(
+                file,
+                sheet,
+                cell,
+                "late",
+                f"received by the portal {long_date(received)} ({where}), after the deadline"
+                f" {long_date(deadline)}",
+                plain=f"Your bid was received at {received:%H:%M:%S} on"
+                f" {long_date(received.date())}, after the deadline of {deadline:%H:%M:%S}"
+                f" on {long_date(deadline.date())}.",
+            )
+        )
     submitted = record.get("submitted_at")
     if isinstance(submitted, dt.datetime) and abs(submitted - receipt.received_at) > DECLARED_SLACK:
         at_sheet, at_cell = place_of(bids, bid, "submitted_at")
-        found.append(Finding.make(
-            file, at_sheet, at_cell, "submitted-at-differs",
-            f"Submitted at says {long_date(submitted.astimezone(tz))} but the portal"
-            f" received the bid {long_date(received)} ({where}); lateness is judged on"
-            " the receipt",
-        ))
+        found.append(
+            Finding.make(
+                file,
+                at_sheet,
+                at_cell,
+                "submitted-at-differs",
+                f"Submitted at says {long_date(submitted.astimezone(tz))} but the portal"
+                f" received the bid {long_date(received)} ({where}); lateness is judged on"
+                " the receipt",
+            )
+        )
     return found
 
 
-def _unused_receipts(
-    bids: pd.DataFrame, receipts: Receipts, tz: dt.tzinfo | None
-) -> list[Finding]:
+def _unused_receipts(bids: pd.DataFrame, receipts: Receipts, tz: dt.tzinfo | None) -> list[Finding]:
     """``receipt-unused``: a receipt whose bid reference is not a bid in the folder."""
     known = {str(r).casefold() for r in bids["bid_reference"] if r}
     return [
         Finding.make(
-            receipts.file, receipts.sheet, receipt.reference_cell, "receipt-unused",
+            receipts.file,
+            receipts.sheet,
+            receipt.reference_cell,
+            "receipt-unused",
             f"the portal received {receipt.bid_reference}"
             f" {long_date(receipt.received_at.astimezone(tz))} but no bid with that"
             " reference is in the folder: was a bid lost on the way?",

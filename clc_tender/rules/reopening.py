@@ -68,7 +68,9 @@ def reopening_limits(
 
 
 def _refusal(
-    deadline: dt.datetime, award: dt.date, earlier: Sequence[RoundDates],
+    deadline: dt.datetime,
+    award: dt.date,
+    earlier: Sequence[RoundDates],
     framework_end: dt.date | None,
 ) -> str | None:
     """Why the re-opening cannot be run, or None: the first limit it breaks."""
@@ -90,8 +92,11 @@ def _refusal(
             f"{long_date(previous.award)}"
         )
     if framework_end is not None and (deadline.date() > framework_end or award > framework_end):
-        what = (f"a round with the deadline {long_date(deadline.date())}"
-                if deadline.date() > framework_end else f"a round awarded on {long_date(award)}")
+        what = (
+            f"a round with the deadline {long_date(deadline.date())}"
+            if deadline.date() > framework_end
+            else f"a round awarded on {long_date(award)}"
+        )
         return (
             f"the framework ends on {long_date(framework_end)} (with its optional extension); "
             f"{what} cannot be run"
@@ -116,7 +121,8 @@ def _warnings(award: dt.date, earlier: Sequence[RoundDates]) -> tuple[str, ...]:
         warnings.append(
             f"s.49: this re-opening's award on {long_date(award)} is outside the 3 years beginning "
             f"with the first award ({_span(three)}), and no earlier re-opening was awarded within "
-            "them (Procurement Act 2023 s.49(2))")
+            "them (Procurement Act 2023 s.49(2))"
+        )
     if reopenings:
         latest = reopenings[-1]
         five = _period(latest.award, 5)
@@ -125,7 +131,8 @@ def _warnings(award: dt.date, earlier: Sequence[RoundDates]) -> tuple[str, ...]:
             warnings.append(
                 f"s.49: this re-opening's award on {long_date(award)} is outside the 5 years "
                 f"beginning with {which} ({_span(five)}), with no award in between "
-                "(Procurement Act 2023 s.49(2))")
+                "(Procurement Act 2023 s.49(2))"
+            )
     return tuple(warnings)
 
 

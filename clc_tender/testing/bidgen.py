@@ -85,6 +85,7 @@ class BidSpec:
 
 # --- realistic values ----------------------------------------------------------------------
 
+
 # district -> places: (town, outward codes, street names)
 def _month_length(year: int, month: int) -> int:
     following = dt.date(year + month // 12, month % 12 + 1, 1)

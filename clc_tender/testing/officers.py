@@ -18,7 +18,10 @@ DECISIONS_HEADER = tuple(contract.DECISIONS.headers().values())
 
 
 def _write_simple(
-    path: Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
+    path: Path,
+    sheet: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
     more: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]] = (),
 ) -> None:
     wb = Workbook()
@@ -36,7 +39,8 @@ def _write_simple(
 
 
 def write_scores(
-    rows: Iterable[tuple[str, str, str, str, int | str | None, str]], path: Path,
+    rows: Iterable[tuple[str, str, str, str, int | str | None, str]],
+    path: Path,
     panel: Iterable[Sequence[Any]] | None = None,
 ) -> None:
     """The evaluation panel's scores workbook: (bid reference, lot, question, evaluator, score,
@@ -52,13 +56,22 @@ def write_decisions(rows: Iterable[tuple[Any, ...]], path: Path) -> None:
     _write_simple(path, "Decisions", DECISIONS_HEADER, rows)
 
 
-REQUESTS_HEADER = ("Request", "Lot", "Home postcode", "Support needs", "Days", "Band",
-                   "Hours per week", "Max distance (km)")
+REQUESTS_HEADER = (
+    "Request",
+    "Lot",
+    "Home postcode",
+    "Support needs",
+    "Days",
+    "Band",
+    "Hours per week",
+    "Max distance (km)",
+)
 EXCLUSIONS_HEADER = ("Provider ID", "Reason", "Officer", "Date")
 
 
-def write_requests(rows: Iterable[tuple[Any, ...]], path: Path,
-                   header: Sequence[str] = REQUESTS_HEADER) -> None:
+def write_requests(
+    rows: Iterable[tuple[Any, ...]], path: Path, header: Sequence[str] = REQUESTS_HEADER
+) -> None:
     """The brokerage team's requests workbook for ``place``: (request, lot, home postcode,
     support needs, days, band, hours per week, max distance) rows on sheet ``Requests``."""
     _write_simple(path, "Requests", tuple(header), rows)
@@ -67,5 +80,3 @@ def write_requests(rows: Iterable[tuple[Any, ...]], path: Path,
 def write_exclusions(rows: Iterable[tuple[Any, ...]], path: Path) -> None:
     """The officers' exclusions for ``place``: (provider ID, reason, officer, date) rows."""
     _write_simple(path, "Exclusions", EXCLUSIONS_HEADER, rows)
-
-

@@ -27,8 +27,13 @@ class OutputExists(Exception):
 
 
 def check_output(
-    out: Path, force: bool, inputs: Iterable[Path] = (), suffixes: Iterable[str] = (),
-    what: str = "the output", *, folder_exists: bool = True,
+    out: Path,
+    force: bool,
+    inputs: Iterable[Path] = (),
+    suffixes: Iterable[str] = (),
+    what: str = "the output",
+    *,
+    folder_exists: bool = True,
 ) -> None:
     """Check an output before any work: its extension, its folder, that it is none of the
     run's ``inputs`` (never replaced, even with ``force``), and that it does not exist unless
@@ -46,7 +51,8 @@ def check_output(
         if same_file(out, source):
             raise OutputProblem(
                 f"{out} is an input of this run ({source}); inputs are never overwritten, even"
-                " with --force: choose another output")
+                " with --force: choose another output"
+            )
     if not force and (out.exists() or out.is_symlink()):
         raise OutputExists(out)
 

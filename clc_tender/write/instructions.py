@@ -65,16 +65,23 @@ def _facts(ws: Worksheet, tender: Tender, fmt: Format) -> None:
     deadline = tender.deadline.astimezone(tender.tz)
     when = f"{deadline.day} {deadline:%B %Y, %H:%M}"
     zone = "UK time" if tender.timezone == "Europe/London" else tender.timezone
-    extension = (f", with an optional extension of {tender.extension_years} years"
-                 if tender.extension_years else "")
+    extension = (
+        f", with an optional extension of {tender.extension_years} years"
+        if tender.extension_years
+        else ""
+    )
     facts = [
         ("Contracting authority", tender.contracting_authority),
         ("Tender reference", tender.reference),
-        ("Deadline",
-         f"{when} ({zone}). A bid submitted after this time is late and is not evaluated."),
-        ("Framework",
-         f"{formats.date(tender.framework_start)} to {formats.date(tender.framework_end)}"
-         + extension),
+        (
+            "Deadline",
+            f"{when} ({zone}). A bid submitted after this time is late and is not evaluated.",
+        ),
+        (
+            "Framework",
+            f"{formats.date(tender.framework_start)} to {formats.date(tender.framework_end)}"
+            + extension,
+        ),
         ("Response format version", str(fmt.version)),
     ]
     for label, value in facts:
@@ -85,9 +92,14 @@ def _facts(ws: Worksheet, tender: Tender, fmt: Format) -> None:
 
 def _sheets_and_lots(ws: Worksheet, tender: Tender, fmt: Format) -> None:
     section(ws, "How to complete this workbook")
-    ws.append(["", "Fill in the yellow cells of each sheet. Labels, band names and headers are "
-               "protected (no password): do not rename, move or delete them. Lists and limits "
-               "are checked as you type; hover over a cell to see what it expects."])
+    ws.append(
+        [
+            "",
+            "Fill in the yellow cells of each sheet. Labels, band names and headers are "
+            "protected (no password): do not rename, move or delete them. Lists and limits "
+            "are checked as you type; hover over a cell to see what it expects.",
+        ]
+    )
     header(ws, ["Sheet", "What to enter"])
     for spec in fmt.sheets:
         ws.append([spec.name, spec.instructions])
@@ -101,14 +113,28 @@ def _sheets_and_lots(ws: Worksheet, tender: Tender, fmt: Format) -> None:
 
 def _bands(ws: Worksheet, tender: Tender) -> None:
     section(ws, "Price bands")
-    ws.append(["", "Each price must lie inside its band's range, floor and ceiling included, in "
-               "pounds and whole pence. A price outside the range disqualifies the bid for that "
-               "lot."])
+    ws.append(
+        [
+            "",
+            "Each price must lie inside its band's range, floor and ceiling included, in "
+            "pounds and whole pence. A price outside the range disqualifies the bid for that "
+            "lot.",
+        ]
+    )
     header(ws, ["Band", "Lot", "Staff ratio", "Unit", "Floor (£)", "Ceiling (£)", "Notes"])
     for band in tender.bands:
         note = f"Only with {' or '.join(band.only_with_any_of)}" if band.only_with_any_of else ""
-        ws.append([band.name, band.lot, band.ratio, band.unit, float(band.floor),
-                   float(band.ceiling), note])
+        ws.append(
+            [
+                band.name,
+                band.lot,
+                band.ratio,
+                band.unit,
+                float(band.floor),
+                float(band.ceiling),
+                note,
+            ]
+        )
         for col in (5, 6):
             ws.cell(ws.max_row, col).number_format = MONEY_FORMAT
     if tender.session_hours:
@@ -143,8 +169,14 @@ def _finish(ws: Worksheet) -> None:
             for cell in row:
                 cell.alignment = WRAP
     ws.merge_cells(start_row=1, end_row=1, start_column=1, end_column=_INSTRUCTION_COLUMNS)
-    fit_rows(ws, {get_column_letter(i): ws.column_dimensions[get_column_letter(i)].width
-                  for i in range(1, _INSTRUCTION_COLUMNS + 1)}, first=2)
+    fit_rows(
+        ws,
+        {
+            get_column_letter(i): ws.column_dimensions[get_column_letter(i)].width
+            for i in range(1, _INSTRUCTION_COLUMNS + 1)
+        },
+        first=2,
+    )
     ws.row_dimensions[1].height = 24
     print_setup(ws, landscape=True)
     ws.print_options.gridLines = False  # prose and small tables, not a grid to fill in
@@ -158,10 +190,16 @@ _INSTRUCTION_COLUMNS = 7  # A (labels), B (text), C-G (the bands table)
 DATE_FORMS = (
     ("An Excel date", "A cell holding a date, shown as you like (e.g. 20/03/2026)."),
     ("ISO 8601 text", "2026-03-20; a date and time as 2026-03-20 11:30."),
-    ("UK day-first text", "20/03/2026, 20/3/2026, 20.03.2026, 20 March 2026 or 20 Mar 2026: "
-     "always the day first (03/04/2026 is 3 April 2026, never 4 March). Read with a warning: "
-     "an Excel date is best."),
-    ("Submitted at", "A date and a time: an Excel date-time, or ISO text such as 2026-03-20 11:30."),
+    (
+        "UK day-first text",
+        "20/03/2026, 20/3/2026, 20.03.2026, 20 March 2026 or 20 Mar 2026: "
+        "always the day first (03/04/2026 is 3 April 2026, never 4 March). Read with a warning: "
+        "an Excel date is best.",
+    ),
+    (
+        "Submitted at",
+        "A date and a time: an Excel date-time, or ISO text such as 2026-03-20 11:30.",
+    ),
 )
 
 
@@ -169,37 +207,68 @@ def thresholds(tender: Tender) -> list[tuple[str, str]]:
     """Every gate threshold of ``tender`` in words and figures, as the instructions state them."""
     deadline = tender.deadline.date()
     finance, insurance, safeguarding, quality = (
-        tender.finance, tender.insurance, tender.safeguarding, tender.quality)
+        tender.finance,
+        tender.insurance,
+        tender.safeguarding,
+        tender.quality,
+    )
     accounts = months_before(deadline, finance.max_accounts_age_months)
     reviewed = months_before(deadline, tender.policy_max_age_months)
     valid_on = formats.date(max(tender.framework_start, deadline))
     failing = ", ".join(safeguarding.failing_cqc_ratings)
     rows = [
-        ("Eligibility", "No mandatory exclusion ground and not on the debarment list (Procurement "
-         "Act 2023). A discretionary exclusion ground is considered by the council."),
+        (
+            "Eligibility",
+            "No mandatory exclusion ground and not on the debarment list (Procurement "
+            "Act 2023). A discretionary exclusion ground is considered by the council.",
+        ),
         ("Employer's liability cover", f"At least {formats.money(insurance.employers_liability)}"),
         ("Public liability cover", f"At least {formats.money(insurance.public_liability)}"),
-        ("Professional indemnity cover",
-         f"At least {formats.money(insurance.professional_indemnity)}"),
-        ("Insurance expiry", f"Cover held, or committed to from {valid_on}; a policy expiring "
-         "before then needs a renewed certificate before the first placement."),
+        (
+            "Professional indemnity cover",
+            f"At least {formats.money(insurance.professional_indemnity)}",
+        ),
+        (
+            "Insurance expiry",
+            f"Cover held, or committed to from {valid_on}; a policy expiring "
+            "before then needs a renewed certificate before the first placement.",
+        ),
         ("Annual turnover", f"At least {formats.money(finance.min_turnover)}"),
         ("Net assets", f"At least {formats.money(finance.min_net_assets)}"),
-        ("Current ratio", f"Current assets ÷ current liabilities at least "
-         f"{formats.number(finance.min_current_ratio)}"),
-        ("Accounts age", f"Latest accounts ending no more than {finance.max_accounts_age_months} "
-         f"months before the deadline (on or after {formats.date(accounts)})"),
-        ("Finance", "A failed financial test is considered by the council; an offered parent "
-         "company guarantee can settle it."),
-        ("Policies", f"Each policy held and reviewed within {tender.policy_max_age_months} months "
-         f"before the deadline (on or after {formats.date(reviewed)}): "
-         + "; ".join(f"{p.name}" + ("" if set(p.lots) == set(tender.lot_names)
-                                     else f" ({', '.join(p.lots)} only)")
-                     for p in tender.policies)),
-        ("Safeguarding", "A named safeguarding lead; enhanced DBS checks with the adults' barred "
-         "list for all staff."),
-        ("Safeguarding training", f"Completed by at least "
-         f"{formats.percent(safeguarding.min_training_pct)} of staff"),
+        (
+            "Current ratio",
+            f"Current assets ÷ current liabilities at least "
+            f"{formats.number(finance.min_current_ratio)}",
+        ),
+        (
+            "Accounts age",
+            f"Latest accounts ending no more than {finance.max_accounts_age_months} "
+            f"months before the deadline (on or after {formats.date(accounts)})",
+        ),
+        (
+            "Finance",
+            "A failed financial test is considered by the council; an offered parent "
+            "company guarantee can settle it.",
+        ),
+        (
+            "Policies",
+            f"Each policy held and reviewed within {tender.policy_max_age_months} months "
+            f"before the deadline (on or after {formats.date(reviewed)}): "
+            + "; ".join(
+                f"{p.name}"
+                + ("" if set(p.lots) == set(tender.lot_names) else f" ({', '.join(p.lots)} only)")
+                for p in tender.policies
+            ),
+        ),
+        (
+            "Safeguarding",
+            "A named safeguarding lead; enhanced DBS checks with the adults' barred "
+            "list for all staff.",
+        ),
+        (
+            "Safeguarding training",
+            f"Completed by at least {formats.percent(safeguarding.min_training_pct)} of staff",
+        ),
     ]
     if failing:
         rows.append(("CQC rating", f"A CQC-registered provider rated {failing} overall fails."))
@@ -208,12 +277,16 @@ def thresholds(tender: Tender) -> list[tuple[str, str]]:
         rows.append(("CQC registration", f"Required for {', '.join(required)}"))
     scale = ", ".join(f"{i} {m}" for i, m in enumerate(quality.scale))
     rows += [
-        ("Quality: each question", f"Scored 0 to {quality.max_score} by the evaluation panel"
-         + (f" ({scale})" if scale else "") + f"; every question at least {quality.min_score}"),
-        ("Quality: pass mark", f"Weighted quality score at least "
-         f"{formats.percent(quality.pass_mark_pct)}"),
+        (
+            "Quality: each question",
+            f"Scored 0 to {quality.max_score} by the evaluation panel"
+            + (f" ({scale})" if scale else "")
+            + f"; every question at least {quality.min_score}",
+        ),
+        (
+            "Quality: pass mark",
+            f"Weighted quality score at least {formats.percent(quality.pass_mark_pct)}",
+        ),
         ("Prices", "Every price inside its band's floor and ceiling (above), in whole pence."),
     ]
     return rows
-
-

@@ -37,32 +37,44 @@ class PriceCharts:
         data_row = len(self.rows)
         chart = self.wb.add_chart({"type": "column"})
         assert chart is not None
-        chart.add_series({
-            "name": "This round's prices",
-            "categories": [name, 0, 4, 0, 6],
-            "values": [name, row, 4, row, 6],
-            "points": [{"fill": {"color": colour}} for colour in ("#9DC3E6", "#2E75B6", "#1F4E79")],
-            "gap": 80,
-            "data_labels": {"value": True, "num_format": self.money_format, "font": {"size": 8},
-                            "position": "inside_base"},  # clear of the lines
-        })
+        chart.add_series(
+            {
+                "name": "This round's prices",
+                "categories": [name, 0, 4, 0, 6],
+                "values": [name, row, 4, row, 6],
+                "points": [
+                    {"fill": {"color": colour}} for colour in ("#9DC3E6", "#2E75B6", "#1F4E79")
+                ],
+                "gap": 80,
+                "data_labels": {
+                    "value": True,
+                    "num_format": self.money_format,
+                    "font": {"size": 8},
+                    "position": "inside_base",
+                },  # clear of the lines
+            }
+        )
         limits = self.wb.add_chart({"type": "line"})
         assert limits is not None
-        for first, label, colour, dash in ((1, "Floor", "#C55A11", "dash"),
-                                           (4, "Ceiling", "#C00000", "solid")):
-            limits.add_series({
-                "name": f"{label} {formats.money(getattr(band, label.lower()))}",
-                "categories": [name, 0, 4, 0, 6],
-                "values": [CHART_DATA, data_row, first, data_row, first + 2],
-                "line": {"color": colour, "width": 2, "dash_type": dash},
-                "marker": {"type": "none"},
-            })
+        for first, label, colour, dash in (
+            (1, "Floor", "#C55A11", "dash"),
+            (4, "Ceiling", "#C00000", "solid"),
+        ):
+            limits.add_series(
+                {
+                    "name": f"{label} {formats.money(getattr(band, label.lower()))}",
+                    "categories": [name, 0, 4, 0, 6],
+                    "values": [CHART_DATA, data_row, first, data_row, first + 2],
+                    "line": {"color": colour, "width": 2, "dash_type": dash},
+                    "marker": {"type": "none"},
+                }
+            )
         chart.combine(limits)
         chart.show_hidden_data()
-        chart.set_title({"name": f"{band.name}, per {band.unit}",
-                         "name_font": {"size": 10, "bold": True}})
-        chart.set_y_axis({"num_format": "£#,##0", "major_gridlines": {"visible": True},
-                          "min": 0})
+        chart.set_title(
+            {"name": f"{band.name}, per {band.unit}", "name_font": {"size": 10, "bold": True}}
+        )
+        chart.set_y_axis({"num_format": "£#,##0", "major_gridlines": {"visible": True}, "min": 0})
         chart.set_x_axis({"num_font": {"size": 9}})
         chart.set_legend({"position": "bottom", "font": {"size": 8}})
         chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})

@@ -252,8 +252,7 @@ def _against_targets(doc: WordDocument, fc: Forecast) -> None:
         )
         doc.table(
             TableSpec(
-                "The forecast beside the figures the framework was approved on "
-                "(paragraphs 10–12)",
+                "The forecast beside the figures the framework was approved on (paragraphs 10–12)",
                 [
                     "",
                     "Approved",

@@ -44,8 +44,11 @@ def print_setup(ws: Worksheet, *, landscape: bool) -> None:
 def fit_rows(ws: Worksheet, widths: dict[str, float], first: int = 1) -> None:
     """Rows as tall as their wrapped text, so that printed text never runs into the next row."""
     for row in ws.iter_rows(min_row=first, min_col=1, max_col=len(widths)):
-        cells = [(str(c.value), widths[c.column_letter]) for c in row
-                 if isinstance(c.value, str) and c.alignment.wrap_text]
+        cells = [
+            (str(c.value), widths[c.column_letter])
+            for c in row
+            if isinstance(c.value, str) and c.alignment.wrap_text
+        ]
         height = row_height(cells)
         if height is not None:
             ws.row_dimensions[row[0].row].height = height

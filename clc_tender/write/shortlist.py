@@ -32,7 +32,12 @@ from .layout import LINE_POINTS, MAX_ROW_POINTS, row_height, wrapped_lines
 from .price_charts import CHART_HEIGHT, PriceCharts
 
 __all__ = [
-    "LINE_POINTS", "MAX_ROW_POINTS", "OutputExists", "print_setup", "row_height", "write_shortlist",
+    "LINE_POINTS",
+    "MAX_ROW_POINTS",
+    "OutputExists",
+    "print_setup",
+    "row_height",
+    "write_shortlist",
     "wrapped_lines",
 ]
 
@@ -61,23 +66,29 @@ def write_shortlist(ev: Evaluation, out: Path, *, force: bool = False) -> None:
     """
     out = Path(out)
     with atomic_output(out, force) as tmp:
-        wb = Workbook(str(tmp), {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "constant_memory": True,  # rows streamed to disk: memory stays flat
-        })
-        wb.set_properties({
-            "title": f"{ev.tender.reference} shortlist, round {ev.round}",
-            "subject": ev.tender.title,
-            "company": ev.tender.contracting_authority,
-            "comments": f"Written by clc-tender {__version__}",
-            # the run's time, not the clock's: the same evaluation gives the same file
-            "created": _utc_naive(ev.run_at),
-        })
+        wb = Workbook(
+            str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "constant_memory": True,  # rows streamed to disk: memory stays flat
+            },
+        )
+        wb.set_properties(
+            {
+                "title": f"{ev.tender.reference} shortlist, round {ev.round}",
+                "subject": ev.tender.title,
+                "company": ev.tender.contracting_authority,
+                "comments": f"Written by clc-tender {__version__}",
+                # the run's time, not the clock's: the same evaluation gives the same file
+                "created": _utc_naive(ev.run_at),
+            }
+        )
         wb.set_custom_property(PRODUCER_PROPERTY, "shortlist")  # never read as a bid
         _Writer(wb, ev).write()
         wb.close()
+
 
 # --- pure helpers (tested directly) -------------------------------------------------------
 
@@ -146,8 +157,9 @@ class _Writer:
         self.ev = ev
         self.tender = ev.tender
         base = {"valign": "top"}
-        self.header = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
-                                     "text_wrap": True, "valign": "top"})
+        self.header = wb.add_format(
+            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"}
+        )
         self.fmt: dict[str, Format] = {
             "text": wb.add_format(base),
             "wrap": wb.add_format({**base, "text_wrap": True}),
@@ -155,8 +167,9 @@ class _Writer:
             "money": wb.add_format({**base, "num_format": MONEY_FORMAT}),
             "pct": wb.add_format({**base, "num_format": PERCENT_FORMAT}),
             "date": wb.add_format({**base, "num_format": formats.EXCEL_DATE, "align": "left"}),
-            "datetime": wb.add_format({**base, "num_format": formats.EXCEL_DATETIME,
-                                       "align": "left"}),
+            "datetime": wb.add_format(
+                {**base, "num_format": formats.EXCEL_DATETIME, "align": "left"}
+            ),
         }
         self.charts = PriceCharts(wb, MONEY_FORMAT)
         self.outcome_fmt: dict[Outcome, Format] = {
@@ -204,8 +217,10 @@ class _Writer:
         for row in table[:WIDTH_SAMPLE]:  # widths from the first rows, as an officer sizes them
             for i, value in enumerate(row):
                 widths[i] = max(widths[i], _wants(value))
-        final = [col.width if col.width is not None else min(max(widths[i], 8), 50)
-                 for i, col in enumerate(columns)]
+        final = [
+            col.width if col.width is not None else min(max(widths[i], 8), 50)
+            for i, col in enumerate(columns)
+        ]
         kinds = [self.fmt[col.kind] for col in columns]
         for i, width in enumerate(final):
             ws.set_column(i, i, width, kinds[i])  # a cell typed in later takes its column's format
@@ -256,117 +271,204 @@ class _Writer:
 
     def summary(self) -> None:
         items = summary_items(self.ev)
-        formats = {(r, 1): self.fmt["pct"] for r, (item, _) in enumerate(items, start=1)
-                   if item == "Quality pass mark %"}
+        formats = {
+            (r, 1): self.fmt["pct"]
+            for r, (item, _) in enumerate(items, start=1)
+            if item == "Quality pass mark %"
+        }
         self.table(c.SUMMARY, ({"item": item, "value": value} for item, value in items), formats)
 
     def framework(self) -> None:
-        bands = [*self.tender.band_names,
-                 *extra_bands((m.prices for m in self.ev.members), self.tender.band_names)]
+        bands = [
+            *self.tender.band_names,
+            *extra_bands((m.prices for m in self.ev.members), self.tender.band_names),
+        ]
         rows: Iterable[Row] = (
-            {"provider_id": m.provider_id, "organisation": m.organisation, "lot": m.lot,
-             "round": m.round, "bid_reference": m.bid_reference, "quality_pct": m.quality_pct,
-             "conditions": m.conditions, **_band_cells(m.prices)}
+            {
+                "provider_id": m.provider_id,
+                "organisation": m.organisation,
+                "lot": m.lot,
+                "round": m.round,
+                "bid_reference": m.bid_reference,
+                "quality_pct": m.quality_pct,
+                "conditions": m.conditions,
+                **_band_cells(m.prices),
+            }
             for m in self.ev.members
         )
         self.table(c.FRAMEWORK, rows, bands=bands)
 
     def outcomes(self) -> None:
         outcome_col = [col.key for col in c.OUTCOMES.expand(self.tender.band_names)].index(
-            "outcome")
-        formats = {(r, outcome_col): self.outcome_fmt[o.outcome]
-                   for r, o in enumerate(self.ev.outcomes, start=1)}
-        self.table(c.OUTCOMES, (outcome_row(o) for o in self.ev.outcomes), formats,
-                   bands=self.tender.band_names)
+            "outcome"
+        )
+        formats = {
+            (r, outcome_col): self.outcome_fmt[o.outcome]
+            for r, o in enumerate(self.ev.outcomes, start=1)
+        }
+        self.table(
+            c.OUTCOMES,
+            (outcome_row(o) for o in self.ev.outcomes),
+            formats,
+            bands=self.tender.band_names,
+        )
 
     def rate_card(self) -> None:
         rows: Iterable[Row] = (
-            {"band": r.band, "rank": r.rank, "organisation": r.organisation,
-             "provider_id": r.provider_id, "price": r.price, "hourly": r.hourly,
-             "conditions": r.conditions}
+            {
+                "band": r.band,
+                "rank": r.rank,
+                "organisation": r.organisation,
+                "provider_id": r.provider_id,
+                "price": r.price,
+                "hourly": r.hourly,
+                "conditions": r.conditions,
+            }
             for r in rate_card(self.ev.members, self.tender)
         )
         self.table(c.RATE_CARD, rows)
 
     def quality(self) -> None:
         rows = (
-            {"bid_reference": q.bid_reference, "lot": q.lot, "question": q.question,
-             "weight": q.weight, "scores": q.scores, "moderated": q.moderated, "final": q.final,
-             "status": q.status, "comment": q.comment, "excluded": q.excluded}
+            {
+                "bid_reference": q.bid_reference,
+                "lot": q.lot,
+                "question": q.question,
+                "weight": q.weight,
+                "scores": q.scores,
+                "moderated": q.moderated,
+                "final": q.final,
+                "status": q.status,
+                "comment": q.comment,
+                "excluded": q.excluded,
+            }
             for q in self.ev.quality_rows
         )
         self.table(c.QUALITY, rows)
 
     def prices(self) -> None:
         frame = self.ev.prices
-        pairs = [] if frame.empty else [
-            (band, _decimal(price))
-            for band, price in zip(frame["band"], frame["price"], strict=True)
-            if isinstance(band, str) and price is not None
-        ]
+        pairs = (
+            []
+            if frame.empty
+            else [
+                (band, _decimal(price))
+                for band, price in zip(frame["band"], frame["price"], strict=True)
+                if isinstance(band, str) and price is not None
+            ]
+        )
         stats = band_prices(pairs, self.tender)
         rows: Iterable[Row] = (
-            {"band": s.band.name, "floor": s.band.floor, "ceiling": s.band.ceiling,
-             "bids": s.count, "min": s.low, "median": s.median, "max": s.high,
-             "outside": s.outside}
+            {
+                "band": s.band.name,
+                "floor": s.band.floor,
+                "ceiling": s.band.ceiling,
+                "bids": s.count,
+                "min": s.low,
+                "median": s.median,
+                "max": s.high,
+                "outside": s.outside,
+            }
             for s in stats
         )
         ws, _ = self.table(c.PRICES, rows)
         charted = [(r, s) for r, s in enumerate(stats, start=1) if s.values]
         for n, (r, s) in enumerate(charted):  # two abreast, so that a page holds eight
-            self.charts.add(ws, r, s, len(c.PRICES.columns) + 1 + 6 * (n % 2),
-                            (n // 2) * (CHART_HEIGHT + 10))
+            self.charts.add(
+                ws, r, s, len(c.PRICES.columns) + 1 + 6 * (n % 2), (n // 2) * (CHART_HEIGHT + 10)
+            )
         if charted:
             print_setup(ws, landscape=True)  # the table and its charts side by side
 
     def findings(self) -> None:
         rows = (
-            {"file": f.file, "sheet": f.sheet, "cell": f.cell, "severity": f.severity.value,
-             "code": f.code, "message": f.message, "bid_reference": f.bid_reference,
-             "lot": ", ".join(f.lots) if f.lots else ""}
+            {
+                "file": f.file,
+                "sheet": f.sheet,
+                "cell": f.cell,
+                "severity": f.severity.value,
+                "code": f.code,
+                "message": f.message,
+                "bid_reference": f.bid_reference,
+                "lot": ", ".join(f.lots) if f.lots else "",
+            }
             for f in self.ev.findings
         )
         self.table(c.FINDINGS, rows)
 
     def inputs(self) -> None:
         rows: Iterable[Row] = (
-            {"file": i.file, "bytes": i.size, "sha256": i.sha256, "status": i.status,
-             "note": i.note}
+            {
+                "file": i.file,
+                "bytes": i.size,
+                "sha256": i.sha256,
+                "status": i.status,
+                "note": i.note,
+            }
             for i in self.ev.inputs
         )
         self.table(c.INPUTS, rows)
 
     def bidders(self) -> None:
         keys = [col.key for col in c.BIDDERS.columns]
-        self.table(c.BIDDERS, ({k: str(b.get(k, "") or "") for k in keys}
-                               for b in self.ev.bidders))
+        self.table(c.BIDDERS, ({k: str(b.get(k, "") or "") for k in keys} for b in self.ev.bidders))
 
     def services(self) -> None:
         """Every member's Day Services services, all rounds: what ``place`` ranks."""
-        self.table(c.SERVICES, (
-            {"provider_id": m.provider_id, "organisation": m.organisation, "round": m.round,
-             "service_name": s.name, "address": s.address, "postcode": s.postcode,
-             "district": s.district, "support_needs": s.support_needs, "days_open": s.days_open}
-            for m in self.ev.members for s in m.services
-        ))
+        self.table(
+            c.SERVICES,
+            (
+                {
+                    "provider_id": m.provider_id,
+                    "organisation": m.organisation,
+                    "round": m.round,
+                    "service_name": s.name,
+                    "address": s.address,
+                    "postcode": s.postcode,
+                    "district": s.district,
+                    "support_needs": s.support_needs,
+                    "days_open": s.days_open,
+                }
+                for m in self.ev.members
+                for s in m.services
+            ),
+        )
 
     def pa_coverage(self) -> None:
         """Every Personal Assistants member's districts, all rounds."""
-        self.table(c.PA_COVERAGE, (
-            {"provider_id": m.provider_id, "organisation": m.organisation, "round": m.round,
-             "district": d.district, "support_needs": d.support_needs}
-            for m in self.ev.members for d in m.coverage
-        ))
-
+        self.table(
+            c.PA_COVERAGE,
+            (
+                {
+                    "provider_id": m.provider_id,
+                    "organisation": m.organisation,
+                    "round": m.round,
+                    "district": d.district,
+                    "support_needs": d.support_needs,
+                }
+                for m in self.ev.members
+                for d in m.coverage
+            ),
+        )
 
     def panel(self) -> None:
         """Every round's declarations of interests (``report.md``), each with its round."""
-        self.table(c.PANEL, (
-            {"evaluator": d.evaluator, "name": d.name, "role": d.role, "conflict": d.conflict,
-             "bid_references": "; ".join(d.bid_references), "mitigation": d.mitigation,
-             "declared_on": d.declared_on.isoformat(), "round": d.round}
-            for d in self.ev.panel
-        ))
+        self.table(
+            c.PANEL,
+            (
+                {
+                    "evaluator": d.evaluator,
+                    "name": d.name,
+                    "role": d.role,
+                    "conflict": d.conflict,
+                    "bid_references": "; ".join(d.bid_references),
+                    "mitigation": d.mitigation,
+                    "declared_on": d.declared_on.isoformat(),
+                    "round": d.round,
+                }
+                for d in self.ev.panel
+            ),
+        )
 
 
 def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
@@ -390,8 +492,11 @@ def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
     for o in ev.outcomes:
         counts[(o.lot, o.outcome)] = counts.get((o.lot, o.outcome), 0) + 1
     shown = [o for o in Outcome if o is not Outcome.ALREADY_ADMITTED or ev.round > 1]
-    items += [(outcome_item(lot, o.value), counts.get((lot, o), 0))
-              for lot in tender.lot_names for o in shown]
+    items += [
+        (outcome_item(lot, o.value), counts.get((lot, o), 0))
+        for lot in tender.lot_names
+        for o in shown
+    ]
     severities = [f.severity.value for f in ev.findings if f.code not in CONDITION_CODES]
     items += [  # extras (after the contract's items)
         (Item.LATENESS, ev.lateness_basis),
@@ -417,14 +522,17 @@ def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
 def outcome_row(o: LotOutcome) -> dict[str, Cell]:
     """An ``Outcomes`` row, keyed by column key."""
     return {
-        "bid_reference": o.bid_reference, "organisation": o.organisation, "lot": o.lot,
+        "bid_reference": o.bid_reference,
+        "organisation": o.organisation,
+        "lot": o.lot,
         "outcome": o.outcome.value,
         "reasons": "\n".join(entry_line(f) for f in o.reasons),
         "conditions": "\n".join(entry_line(f) for f in o.conditions),
         "decisions": "\n".join(o.decisions),
         "quality_pct": o.quality_pct,
         **_band_cells(o.prices),
-        "file": o.file, "provider_id": o.provider_id,
+        "file": o.file,
+        "provider_id": o.provider_id,
         "letter_reasons": "\n".join(f.letter_text for f in o.reasons),
         "letter_conditions": "\n".join(f.letter_text for f in o.conditions),
         "letter_figures": letter_figures(o),
@@ -435,10 +543,12 @@ def letter_figures(o: LotOutcome) -> str:
     """The figures behind ``Letter reasons`` and ``Letter conditions`` (``wording.py``)."""
     from ..wording import figures_json
 
-    return figures_json({
-        name: [(f.code, f.facts, f.letter_text) for f in findings]
-        for name, findings in (("reasons", o.reasons), ("conditions", o.conditions))
-    })
+    return figures_json(
+        {
+            name: [(f.code, f.facts, f.letter_text) for f in findings]
+            for name, findings in (("reasons", o.reasons), ("conditions", o.conditions))
+        }
+    )
 
 
 def _band_cells(prices: Mapping[str, Decimal]) -> dict[str, Cell]:

@@ -125,7 +125,9 @@ def _number_format(field_type: str) -> str | None:
     return None
 
 
-def _field_validation(spec: FieldSpec, lists: Lists, types: dict[str, TypeSpec]) -> DataValidation | None:
+def _field_validation(
+    spec: FieldSpec, lists: Lists, types: dict[str, TypeSpec]
+) -> DataValidation | None:
     """The validation of one value cell, its input message the field's help."""
     prompt = spec.help
     if spec.required == "when_policy_held":
@@ -209,8 +211,9 @@ def price_rule(band: Band, cell: str) -> str:
     """The custom validation formula of a price cell: a number inside the band's range, in
     whole pence. ``ROUND(C2,2)=C2`` is robust to binary floating point (``MOD(C2*100,1)=0``
     wrongly refuses £57.20 in Excel)."""
-    return (f"AND(ISNUMBER({cell}),{cell}>={band.floor},{cell}<={band.ceiling},"
-            f"ROUND({cell},2)={cell})")
+    return (
+        f"AND(ISNUMBER({cell}),{cell}>={band.floor},{cell}<={band.ceiling},ROUND({cell},2)={cell})"
+    )
 
 
 def _price_validation(band: Band, cell: str) -> DataValidation:
@@ -229,8 +232,11 @@ def _price_validation(band: Band, cell: str) -> DataValidation:
             _PROMPT_MAX,
         ),
     )
-    _prompt(dv, f"{band.name} price",
-            price_prompt(band) + ", in whole pence. Leave blank if not offered.")
+    _prompt(
+        dv,
+        f"{band.name} price",
+        price_prompt(band) + ", in whole pence. Leave blank if not offered.",
+    )
     return dv
 
 
@@ -277,8 +283,10 @@ def _write_table_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender, lists: Li
         if dv is not None:
             dv.allow_blank = True
             validations.add(dv, area)
-    total = sum(ws.column_dimensions[get_column_letter(i)].width or 10
-                for i in range(1, len(spec.columns) + 1))
+    total = sum(
+        ws.column_dimensions[get_column_letter(i)].width or 10
+        for i in range(1, len(spec.columns) + 1)
+    )
     print_setup(ws, landscape=total > 100)
     protect(ws)
 
@@ -357,5 +365,3 @@ def _input(cell: Cell) -> None:
     """A cell the bidder fills in: unlocked and shaded."""
     cell.protection = _UNLOCKED
     cell.fill = _INPUT_FILL
-
-
