@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run report test lint bench samples fuzz clean
+.PHONY: run report test lint format bench samples fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,14 +19,16 @@ run: $(STAMP)
 report: run
 	$(BIN)/clc-tender report shortlist.xlsx --utilisation sample_bids/commissioners/utilisation.xlsx --out award-report.docx --force
 
-test: $(STAMP)
-	$(BIN)/ruff check clc_tender tests scripts bench
-	$(BIN)/mypy clc_tender
+test: lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check clc_tender tests scripts bench
+	$(BIN)/ruff format --check clc_tender tests scripts bench
 	$(BIN)/mypy clc_tender
+
+format: $(STAMP)
+	$(BIN)/ruff format clc_tender tests scripts bench
 
 # many thousands of hostile mutants of valid bids (tests/fuzzing.py); a fresh seed each run,
 # printed so that a failure can be replayed with CLC_FUZZ_SEED=<seed>
