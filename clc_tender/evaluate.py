@@ -1,20 +1,23 @@
 """From findings to one outcome per (bid, lot), by the precedence of domain.md.
 
-``assess`` runs every check that depends only on the workbooks and the tender definition
-(what ``check`` reports); ``evaluate`` adds the deadline and quality, then decides outcomes.
+``assess`` (``assess.py``) runs every check that depends only on the workbooks and the tender
+definition (what ``check`` reports); ``evaluate`` adds the deadline and quality, then decides
+outcomes. ``assess`` and ``relevant`` are imported from here too.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
+from .assess import assess, decide, finding_order, lateness_findings, relevant
+from .bidders import Bids, bidder_rows, duplicate_providers, same_provider
 from .decisions import (
     Decision,
     apply_decisions,
@@ -22,15 +25,7 @@ from .decisions import (
     one_accepted_per_provider,
     unused_decisions,
 )
-from .findings import (
-    CODE_OUTCOME,
-    CONDITION_CODES,
-    OUTCOME_ORDER,
-    Finding,
-    Outcome,
-    Severity,
-    gate_rank,
-)
+from .findings import Finding, Outcome
 from .read.frames import BidFrames
 from .read.panel import Panel
 from .read.receipts import Receipts
@@ -44,15 +39,10 @@ from .results import (
     LotOutcome,
     Member,
     ServiceRow,
-    provider_id,
 )
-from .rules import gates, lots_by_bid
-from .rules.price import price_findings
 from .rules.quality import QualityResult, quality
-from .rules.receipts import receipt_findings
 from .rules.reopening import RoundDates
 from .tender import Tender
-from .validate import validate
 from .workbook_format import Format
 
 
@@ -83,132 +73,20 @@ class RoundContext:
     earlier_panel: tuple[Declaration, ...] = ()  # the register's (earlier rounds')
 
 
-def assess(frames: BidFrames, tender: Tender, fmt: Format, deadline: dt.datetime) -> list[Finding]:
-    """Reading, validation, prices and gates: every finding that needs no scores or deadline
-    judgement of lateness (dates such as accounts age are judged against ``deadline``)."""
-    bids = frames.bids
-    lots = lots_by_bid(bids, tender.lot_names)
-    findings: list[Finding] = [f for read in frames.reads for f in read.findings]
-    findings += validate(frames, tender, fmt)
-    findings += price_findings(frames.prices, bids, lots, tender)
-    findings += gates.eligibility_findings(bids)
-    findings += gates.finance_findings(bids, tender, deadline)
-    findings += gates.insurance_findings(bids, tender, deadline)
-    findings += gates.policy_findings(bids, tender, deadline)
-    findings += gates.safeguarding_findings(bids, tender, lots)
-    findings += gates.coverage_findings(bids, frames.coverage, tender, lots)
-    return sorted(_with_references(findings, bids), key=finding_order(fmt))
-
-
-def finding_order(fmt: Format) -> Callable[[Finding], tuple[str, int, int, str]]:
-    """Findings in reading order: by file, then sheet as in the workbook, then cell."""
-    sheets = {spec.name: i for i, spec in enumerate(fmt.sheets)}
-
-    def key(f: Finding) -> tuple[str, int, int, str]:
-        row, column = _cell_key(f.cell)
-        return (f.file, sheets.get(f.sheet, len(sheets) if f.sheet else -1), row, column)
-
-    return key
-
-
-def relevant(findings: Iterable[Finding], lots: tuple[str, ...]) -> list[Finding]:
-    """Findings that matter for a bid for ``lots`` (a policy of another lot does not)."""
-    return [f for f in findings if f.lots is None or not lots or set(f.lots) & set(lots)]
-
-
-def _with_references(findings: list[Finding], bids: pd.DataFrame) -> list[Finding]:
-    refs = {file: ref for file, ref in zip(bids["file"], bids["bid_reference"], strict=True) if ref}
-    return [
-        dataclasses.replace(f, bid_reference=refs.get(f.file, f.bid_reference)) for f in findings
-    ]
-
-
-def outcome_of(f: Finding) -> Outcome | None:
-    """The outcome a finding leads to; a referral rejected by an officer fails the gate."""
-    outcome = CODE_OUTCOME.get(f.code)
-    if outcome is Outcome.REFERRED and f.severity is Severity.ERROR:
-        return Outcome.FAILED_GATE
-    return outcome
-
-
-def decide(applicable: list[Finding]) -> tuple[Outcome, tuple[Finding, ...], tuple[Finding, ...]]:
-    """The outcome of one (bid, lot): the most severe, with every reason and condition.
-
-    Referral reasons are listed only when the outcome is ``referred``; the decisive reasons
-    come first."""
-    blocking = [f for f in applicable if outcome_of(f) is not None]
-    conditions = tuple(f for f in applicable if f.code in CONDITION_CODES)
-    if not blocking:
-        return Outcome.ADMITTED, (), conditions
-    rank = {f: OUTCOME_ORDER.index(outcome_of(f) or Outcome.ADMITTED) for f in blocking}
-    outcome = OUTCOME_ORDER[min(rank.values())]
-    reasons = [
-        f for f in blocking if outcome is Outcome.REFERRED or f.severity is not Severity.REFERRAL
-    ]
-    reasons.sort(key=lambda f: (rank[f], gate_rank(f.code)))  # then by place (stable)
-    if outcome is not Outcome.REFERRED:
-        conditions = ()
-    return outcome, tuple(reasons), conditions
-
-
-@dataclass(frozen=True)
-class _Bids:
-    """Who each bid of the round is: reference, organisation, provider, file, lots."""
-
-    refs: dict[int, str]
-    organisations: dict[int, str]
-    ids: dict[int, str]
-    files: dict[int, str]
-    lots: dict[int, tuple[str, ...]]
-
-    def pairs(self, exclude: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[str, str]]:
-        """(bid, lot) -> (bid reference, file) of every lot bid for with a reference."""
-        return {
-            (bid, lot): (self.refs[bid], self.files[bid])
-            for bid, bid_lots in self.lots.items()
-            for lot in bid_lots
-            if self.refs[bid] and (bid, lot) not in exclude
-        }
-
-    def already_members(self, on_framework: dict[tuple[str, str], Member]) -> set[tuple[int, str]]:
-        """The (bid, lot)s whose provider is already a member of the framework for the lot."""
-        return {
-            (bid, lot)
-            for bid, bid_lots in self.lots.items()
-            for lot in bid_lots
-            if self.ids[bid] and (self.ids[bid], lot) in on_framework
-        }
-
-    @classmethod
-    def of(cls, bids: pd.DataFrame, tender: Tender) -> _Bids:
-        return cls(
-            refs={int(i): str(v or "") for i, v in bids["bid_reference"].items()},
-            organisations={int(i): str(v or "") for i, v in bids["organisation_name"].items()},
-            ids={
-                int(i): provider_id(ch, charity)
-                for i, ch, charity in zip(
-                    bids.index, bids["companies_house_number"], bids["charity_number"], strict=True
-                )
-            },
-            files={int(i): str(v) for i, v in bids["file"].items()},
-            lots=lots_by_bid(bids, tender.lot_names),
-        )
-
-
 def evaluate(
     frames: BidFrames, tender: Tender, fmt: Format, context: RoundContext | None = None
 ) -> Evaluation:
     """Every finding and one outcome per (bid, lot) of the round; no file is touched."""
     ctx = context or RoundContext()
     deadline = ctx.deadline or tender.deadline
-    who = _Bids.of(frames.bids, tender)
+    who = Bids.of(frames.bids, tender)
     findings = assess(frames, tender, fmt, deadline)
-    findings += _lateness_findings(frames, ctx, deadline)
+    findings += lateness_findings(frames, ctx.receipts, deadline)
     on_framework = {(m.provider_id, m.lot): m for m in ctx.members}
     already = who.already_members(on_framework)
     result = quality(ctx.scores, ctx.scores_file, who.pairs(exclude=already), tender, ctx.panel)
-    twins = _same_provider(who, already)
-    result.findings.extend(_duplicate_providers(twins, who, frames, result))
+    twins = same_provider(who, already)
+    result.findings.extend(duplicate_providers(twins, who, frames, result))
     by_file = _by_file(findings)  # the bids' own; quality findings reach their (bid, lot) directly
     findings += result.findings
     valid_prices = frames.prices[frames.prices["price"].notna() & frames.prices["band"].notna()]
@@ -228,20 +106,11 @@ def evaluate(
     return _evaluation(frames, fmt, ctx, deadline, judge, outcomes, findings)
 
 
-def _lateness_findings(
-    frames: BidFrames, ctx: RoundContext, deadline: dt.datetime
-) -> list[Finding]:
-    """Lateness on the declared Submitted at, or on the portal's Received at alone."""
-    if ctx.receipts is None:
-        return _with_references(gates.deadline_findings(frames.bids, deadline), frames.bids)
-    return _with_references(receipt_findings(frames.bids, ctx.receipts, deadline), frames.bids)
-
-
 @dataclass(frozen=True)
 class _Judge:
     """What deciding one (bid, lot) draws on; ``used`` collects the decisions' rows applied."""
 
-    who: _Bids
+    who: Bids
     tender: Tender
     on_framework: dict[tuple[str, str], Member]
     already: set[tuple[int, str]]
@@ -330,7 +199,7 @@ def _evaluation(
             sorted(result.rows, key=lambda r: (r.bid_reference.casefold(), lot_order.get(r.lot, 0)))
         ),
         inputs=_ledger(frames, outcomes, ctx.inputs),
-        bidders=_bidders(frames.bids, judge.who),
+        bidders=bidder_rows(frames.bids, judge.who),
         prices=_round_prices(judge.valid_prices, outcomes, tender),
         members=(*ctx.members, *_admitted(outcomes, ctx.round_number, _rows_of(frames, tender))),
         first_award=ctx.first_award or tender.award_date,
@@ -447,7 +316,7 @@ def _already_admitted(
 def _lot_outcome(
     bid: int,
     lot: str,
-    who: _Bids,
+    who: Bids,
     verdict: Verdict,
     lines: tuple[str, ...],
     result: QualityResult,
@@ -501,85 +370,6 @@ def _ledger(
         for i in frames.inputs
     ]
     return (*seen, *officers)
-
-
-_BIDDER_FIELDS = {
-    "bid_reference": "bid_reference",
-    "organisation": "organisation_name",
-    "contact_name": "contact_name",
-    "contact_email": "contact_email",
-    "contact_telephone": "contact_telephone",
-    "registered_address": "registered_address",
-    "postcode": "postcode",
-    "file": "file",
-}
-
-
-def _bidders(bids: pd.DataFrame, who: _Bids) -> tuple[dict[str, str], ...]:
-    """One row per bid for the ``Bidders`` sheet, keyed by column key."""
-    records = bids[list(_BIDDER_FIELDS.values())].to_dict("records")
-    rows = [
-        {
-            **{key: str(r[field] or "") for key, field in _BIDDER_FIELDS.items()},
-            "provider_id": who.ids[int(i)],
-        }
-        for i, r in zip(bids.index, records, strict=True)
-    ]
-    rows.sort(key=lambda b: (b["bid_reference"] == "", b["bid_reference"].casefold(), b["file"]))
-    return tuple(rows)
-
-
-def _same_provider(who: _Bids, already: set[tuple[int, str]]) -> dict[tuple[int, str], list[str]]:
-    """(bid, lot) -> the other bid references of the same provider for that lot."""
-    groups: dict[tuple[str, str], list[int]] = {}
-    for bid, bid_lots in who.lots.items():
-        for lot in bid_lots:
-            if who.ids.get(bid) and who.refs.get(bid) and (bid, lot) not in already:
-                groups.setdefault((who.ids[bid], lot), []).append(bid)
-    twins: dict[tuple[int, str], list[str]] = {}
-    for (_, lot), bids in groups.items():
-        if len({who.refs[b].casefold() for b in bids}) < 2:
-            continue  # one reference in two files is duplicate-bid-reference
-        for bid in bids:
-            mine = who.refs[bid].casefold()
-            twins[(bid, lot)] = sorted(
-                {who.refs[b] for b in bids if who.refs[b].casefold() != mine}
-            )
-    return twins
-
-
-def _duplicate_providers(
-    twins: dict[tuple[int, str], list[str]],
-    who: _Bids,
-    frames: BidFrames,
-    result: QualityResult,
-) -> list[Finding]:
-    """``duplicate-provider`` referrals, each reaching its (bid, lot) directly."""
-    found = []
-    for (bid, lot), others in twins.items():
-        read = frames.reads[bid]
-        key = "companies_house_number" if read.cell("companies_house_number") else "charity_number"
-        twin = Finding.make(
-            read.file,
-            "Bidder",
-            read.cell(key),
-            "duplicate-provider",
-            f"the provider {who.ids[bid]} also bids for {lot} as {', '.join(others)}; a provider"
-            " holds one place per lot: an officer accepts one bid and rejects the other",
-            bid_reference=who.refs[bid],
-            lots=(lot,),
-            plain=f"Your organisation sent more than one bid for the {lot} lot, and a provider"
-            " holds one place per lot; the council is deciding which bid stands.",
-        )
-        result.by_pair.setdefault((bid, lot), []).append(twin)
-        found.append(twin)
-    return found
-
-
-def _cell_key(cell: str) -> tuple[int, str]:
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    return (int(digits) if digits else 0, letters)
 
 
 def to_json(ev: Evaluation, shortlist: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import pandera.pandas as pa
 
 from .findings import Finding
 from .read.frames import BidFrames
+from .read.workbook import BidRead
 from .tender import Tender
 from .workbook_format import FieldSpec, Format, TypeSpec
 
@@ -93,6 +94,15 @@ def _field_rules(
 
 def _frame_rules(tender: Tender, fmt: Format) -> list[tuple[pa.Check, Rule]]:
     """Rules across fields of one bid: one check per rule, failing rows named."""
+    return [
+        *_lot_and_identity_rules(tender),
+        *_required_when_rules(tender),
+        _unique_reference_rule(),
+    ]
+
+
+def _lot_and_identity_rules(tender: Tender) -> list[tuple[pa.Check, Rule]]:
+    """A bid is for at least one lot, and names its company or charity."""
     rules: list[tuple[pa.Check, Rule]] = []
     lot_keys = [f"bidding_for:{lot.name}" for lot in tender.lots]
 
@@ -129,6 +139,12 @@ def _frame_rules(tender: Tender, fmt: Format) -> list[tuple[pa.Check, Rule]]:
             ),
         )
     )
+    return rules
+
+
+def _required_when_rules(tender: Tender) -> list[tuple[pa.Check, Rule]]:
+    """A held policy's review date, and a CQC registered bid's location and rating."""
+    rules: list[tuple[pa.Check, Rule]] = []
     for policy in tender.policies:
         held, reviewed = f"policy_held:{policy.name}", f"policy_reviewed:{policy.name}"
 
@@ -167,22 +183,24 @@ def _frame_rules(tender: Tender, fmt: Format) -> list[tuple[pa.Check, Rule]]:
                 Rule("missing-field", key, _fixed(f"{label}: required when CQC registered")),
             )
         )
+    return rules
+
+
+def _unique_reference_rule() -> tuple[pa.Check, Rule]:
+    """No two files of the folder share a bid reference (compared without case)."""
 
     def unique_reference(df: pd.DataFrame) -> pd.Series:
         refs = df["bid_reference"].map(lambda v: str(v).casefold() if v is not None else None)
         return refs.isna() | ~refs.duplicated(keep=False)
 
-    rules.append(
-        (
-            pa.Check(unique_reference, name="duplicate-reference"),
-            Rule(
-                "duplicate-bid-reference",
-                "bid_reference",
-                lambda v: "the bid reference is used by another file in this folder",
-            ),
-        )
+    return (
+        pa.Check(unique_reference, name="duplicate-reference"),
+        Rule(
+            "duplicate-bid-reference",
+            "bid_reference",
+            lambda v: "the bid reference is used by another file in this folder",
+        ),
     )
-    return rules
 
 
 def validate(frames: BidFrames, tender: Tender, fmt: Format) -> list[Finding]:
@@ -209,6 +227,31 @@ def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
 def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Finding]:
     specs = {f.key: f for sheet in fmt.sheets for f in sheet.fields}
     bids = frames.bids
+    schema, rules = _bids_schema(specs, tender, fmt)
+    opened = bids[bids["_opened"]]
+    cases = _failures(schema, opened)
+    findings = []
+    seen: set[tuple[str, int]] = set()
+    for case in cases.itertuples(index=False):
+        index = int(case.index)
+        read = frames.reads[index]
+        if case.check == "not_nullable":
+            missing = _missing_field(str(case.column), index, read, frames, tender, fmt, specs)
+            if missing is not None:
+                findings.append(missing)
+            continue
+        matched = rules.get(str(case.check))
+        if matched is None or (str(case.check), index) in seen:
+            continue
+        seen.add((str(case.check), index))
+        findings.append(_rule_finding(matched, index, read, bids, fmt, specs[matched.key]))
+    return findings
+
+
+def _bids_schema(
+    specs: dict[str, FieldSpec], tender: Tender, fmt: Format
+) -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
+    """The schema of the ``bids`` frame, and the rule behind each of its checks by name."""
     columns: dict[str, pa.Column] = {}
     rules: dict[str, Rule] = {}
     for key, spec in specs.items():
@@ -224,85 +267,78 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
         frame_checks.append(check)
         rules[str(check.name)] = rule
     schema = pa.DataFrameSchema(columns, checks=frame_checks, coerce=False, strict=False)
-    opened = bids[bids["_opened"]]
-    cases = _failures(schema, opened)
-    findings = []
-    seen: set[tuple[str, int]] = set()
-    for case in cases.itertuples(index=False):
-        index = int(case.index)
-        read = frames.reads[index]
-        if case.check == "not_nullable":
-            key = str(case.column)
-            if key in read.failed:
-                continue  # already reported: the value could not be read
-            spec = specs[key]
-            if spec.lots is not None and key not in read.present:
-                bid_lots = {
-                    lot.name
-                    for lot in tender.lots
-                    if bids.at[index, f"bidding_for:{lot.name}"] is True
-                }
-                if bid_lots and not bid_lots & set(spec.lots):
-                    continue  # a row of another lot's field may be absent (Lone working, DS only)
-            if key == "safeguarding_lead" and key in read.present:
-                continue  # a blank lead is the safeguarding gate's finding
-            cell = read.cell(key)
-            where = "is blank" if key in read.present else "is missing"
-            findings.append(
-                Finding.make(
-                    read.file,
-                    fmt.sheet_of.get(key, ""),
-                    cell,
-                    "missing-field",
-                    f"'{spec.label}' {where}; it is required",
-                    lots=spec.lots,
-                )
-            )
-            continue
-        matched = rules.get(str(case.check))
-        if matched is None or (str(case.check), index) in seen:
-            continue
-        seen.add((str(case.check), index))
-        spec = specs[matched.key]
-        value = bids.at[index, matched.key]
-        sheet, cell = fmt.sheet_of.get(matched.key, ""), read.cell(matched.key)
-        if matched.code == "duplicate-bid-reference":
-            same = bids["bid_reference"].map(
-                lambda v, ref=str(value).casefold(): v is not None and str(v).casefold() == ref
-            )
-            others = tuple(f for f in bids.loc[same, "file"] if f != read.file)
-            findings.append(
-                Finding.of(
-                    read.file,
-                    sheet,
-                    cell,
-                    matched.code,
-                    lots=spec.lots,
-                    reference=value,
-                    others=others,
-                )
-            )
-        elif matched.code == "contact-details":
-            kind = fmt.types[spec.type]
-            findings.append(
-                Finding.of(
-                    read.file,
-                    sheet,
-                    cell,
-                    matched.code,
-                    lots=spec.lots,
-                    label=spec.label,
-                    value=value,
-                    problem=kind.problem,
-                )
-            )
-        else:
-            findings.append(
-                Finding.make(
-                    read.file, sheet, cell, matched.code, matched.message(value), lots=spec.lots
-                )
-            )
-    return findings
+    return schema, rules
+
+
+def _missing_field(
+    key: str,
+    index: int,
+    read: BidRead,
+    frames: BidFrames,
+    tender: Tender,
+    fmt: Format,
+    specs: dict[str, FieldSpec],
+) -> Finding | None:
+    """``missing-field`` for a required value left blank or absent, unless reported otherwise."""
+    bids = frames.bids
+    if key in read.failed:
+        return None  # already reported: the value could not be read
+    spec = specs[key]
+    if spec.lots is not None and key not in read.present:
+        bid_lots = {
+            lot.name for lot in tender.lots if bids.at[index, f"bidding_for:{lot.name}"] is True
+        }
+        if bid_lots and not bid_lots & set(spec.lots):
+            return None  # a row of another lot's field may be absent (Lone working, DS only)
+    if key == "safeguarding_lead" and key in read.present:
+        return None  # a blank lead is the safeguarding gate's finding
+    cell = read.cell(key)
+    where = "is blank" if key in read.present else "is missing"
+    return Finding.make(
+        read.file,
+        fmt.sheet_of.get(key, ""),
+        cell,
+        "missing-field",
+        f"'{spec.label}' {where}; it is required",
+        lots=spec.lots,
+    )
+
+
+def _rule_finding(
+    matched: Rule, index: int, read: BidRead, bids: pd.DataFrame, fmt: Format, spec: FieldSpec
+) -> Finding:
+    """The finding of a failed field or frame rule for the bid at ``index``."""
+    value = bids.at[index, matched.key]
+    sheet, cell = fmt.sheet_of.get(matched.key, ""), read.cell(matched.key)
+    if matched.code == "duplicate-bid-reference":
+        same = bids["bid_reference"].map(
+            lambda v, ref=str(value).casefold(): v is not None and str(v).casefold() == ref
+        )
+        others = tuple(f for f in bids.loc[same, "file"] if f != read.file)
+        return Finding.of(
+            read.file,
+            sheet,
+            cell,
+            matched.code,
+            lots=spec.lots,
+            reference=value,
+            others=others,
+        )
+    if matched.code == "contact-details":
+        kind = fmt.types[spec.type]
+        return Finding.of(
+            read.file,
+            sheet,
+            cell,
+            matched.code,
+            lots=spec.lots,
+            label=spec.label,
+            value=value,
+            problem=kind.problem,
+        )
+    return Finding.make(
+        read.file, sheet, cell, matched.code, matched.message(value), lots=spec.lots
+    )
 
 
 def _validate_prices(frames: BidFrames, tender: Tender) -> list[Finding]:

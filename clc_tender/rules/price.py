@@ -11,7 +11,6 @@ from ..tender import Tender
 def price_findings(
     prices: pd.DataFrame, bids: pd.DataFrame, lots: dict[int, tuple[str, ...]], tender: Tender
 ) -> list[Finding]:
-    findings: list[Finding] = []
     band_lot = {b.name: b.lot for b in tender.bands}
     known = prices[prices["band"].notna()]
     lot_of_row = known["band"].map(band_lot)
@@ -23,15 +22,21 @@ def price_findings(
         ~pd.Series(bid_for, index=known.index, dtype=bool)
         & (known["price"].notna() | known["invalid"])
     ]
-    findings += [
+    findings: list[Finding] = [
         Finding.of(
             row.file, "Pricing", row.cell, "ignored-price", band=row.band, lot=band_lot[row.band]
         )
         for row in not_bid.itertuples(index=False)
         if lots.get(int(row.bid))
     ]
+    findings += _range_findings(in_lot, tender)
+    findings += _band_findings(in_lot, bids, lots, tender)
+    return findings
 
-    # range: inclusive floor and ceiling, exact pence
+
+def _range_findings(in_lot: pd.DataFrame, tender: Tender) -> list[Finding]:
+    """Range: inclusive floor and ceiling, exact pence."""
+    findings: list[Finding] = []
     priced = in_lot[in_lot["price"].notna()]
     bands = {b.name: b for b in tender.bands}
     for row in priced.itertuples(index=False):
@@ -52,8 +57,14 @@ def price_findings(
                     unit=band.unit,
                 )
             )
+    return findings
 
-    # required bands and companions, per (bid, lot)
+
+def _band_findings(
+    in_lot: pd.DataFrame, bids: pd.DataFrame, lots: dict[int, tuple[str, ...]], tender: Tender
+) -> list[Finding]:
+    """Required bands and companions, per (bid, lot) of a bid whose Pricing sheet was read."""
+    findings: list[Finding] = []
     offered: dict[int, set[str]] = {}
     attempted: dict[int, set[str]] = {}  # priced, validly or not
     for row in in_lot.itertuples(index=False):
@@ -87,22 +98,34 @@ def price_findings(
                         bands=lot.required_any_of,
                     )
                 )
-        for band in tender.bands:
-            if (
-                band.lot in bid_lots
-                and band.only_with_any_of
-                and band.name in offered.get(bid, set())
-            ):
-                if not offered.get(bid, set()) & set(band.only_with_any_of):
-                    findings.append(
-                        Finding.of(
-                            files[bid],
-                            "Pricing",
-                            cell_of.get((bid, band.name), ""),
-                            "band5-without-band3-or-4",
-                            lots=(band.lot,),
-                            band=band.name,
-                            companions=band.only_with_any_of,
-                        )
-                    )
+        findings += _companion_findings(
+            bid, bid_lots, offered.get(bid, set()), files[bid], cell_of, tender
+        )
     return findings
+
+
+def _companion_findings(
+    bid: int,
+    bid_lots: tuple[str, ...],
+    offered: set[str],
+    file: str,
+    cell_of: dict[tuple[int, str], str],
+    tender: Tender,
+) -> list[Finding]:
+    """A band offered only with one of its companions (Band 5 with Band 3 or 4)."""
+    return [
+        Finding.of(
+            file,
+            "Pricing",
+            cell_of.get((bid, band.name), ""),
+            "band5-without-band3-or-4",
+            lots=(band.lot,),
+            band=band.name,
+            companions=band.only_with_any_of,
+        )
+        for band in tender.bands
+        if band.lot in bid_lots
+        and band.only_with_any_of
+        and band.name in offered
+        and not offered & set(band.only_with_any_of)
+    ]
