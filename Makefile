@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/clc-tender evaluate sample_bids/ --scores sample_bids/scores/panel-scores.xlsx --out shortlist.xlsx --force
+	$(BIN)/clc-tender evaluate sample_bids/ --scores sample_bids/scores/panel-scores.xlsx \
+		--receipts sample_bids/receipts/portal-receipts.csv --out shortlist.xlsx --force
 
 test: $(STAMP)
 	$(BIN)/ruff check clc_tender tests scripts bench

@@ -44,28 +44,33 @@ class FileCheck:
 
 def files_to_check(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     """The workbooks named or in the folders named, and a note for each file skipped."""
-    from .read.files import list_folder
+    from .read.files import list_folder, not_regular
     from .read.guards import classify
 
     files: list[Path] = []
     notes: list[str] = []
     for path in paths:
+        what = not_regular(path) if path.exists() or path.is_symlink() else "no such file"
         if path.is_dir():
             files += list_folder(path)[0]
-        elif path.is_file():
-            if classify(path) == "skip":
-                notes.append(f"{path} is not an .xlsx workbook; skipped")
-                continue
-            files.append(path)
-        else:
+        elif what == "no such file":
             raise Refusal(f"{path}: no such file or folder")
+        elif what:
+            notes.append(f"{path} is {what}; skipped")
+        elif classify(path) == "skip":
+            notes.append(f"{path} is not an .xlsx workbook; skipped")
+        else:
+            files.append(path)
     if not files:
         raise Refusal("no .xlsx workbooks to check")
     return files, notes
 
 
-def check_files(files: list[Path], tender: Tender, fmt: Format) -> list[FileCheck]:
-    """Every workbook read (on every core) and checked; one result per file, in order."""
+def check_files(
+    files: list[Path], tender: Tender, fmt: Format
+) -> tuple[list[FileCheck], list[str]]:
+    """Every workbook read (on every core) and checked: one result per file, in order, and a
+    note for each file skipped (one of our own outputs)."""
     from .evaluate import assess, relevant
     from .read.frames import read_files
     from .rules import lots_by_bid
@@ -76,7 +81,8 @@ def check_files(files: list[Path], tender: Tender, fmt: Format) -> list[FileChec
     by_file: dict[str, list[Finding]] = {}
     for f in findings:
         by_file.setdefault(f.file, []).append(f)
+    skipped = [f"{i.file}: {i.note}; skipped" for i in frames.inputs if i.status == "skipped"]
     return [
         FileCheck(read.file, tuple(relevant(by_file.get(read.file, []), lots.get(index, ()))))
         for index, read in enumerate(frames.reads)
-    ]
+    ], skipped

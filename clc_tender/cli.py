@@ -38,7 +38,10 @@ ScoresOption = Annotated[
 DecisionsOption = Annotated[
     Path | None, typer.Option("--decisions", help="The officers' decisions on referrals (workbook).", dir_okay=False)
 ]
-ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")]
+ReceiptsOption = Annotated[
+    Path | None, typer.Option("--receipts", help="The portal's receipt times (.xlsx sheet Receipts, or .csv): lateness is judged on Received at.", dir_okay=False)
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing output (never an input).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON on stdout.")]
 
 
@@ -64,13 +67,13 @@ def _guarded(run: Callable[[], T]) -> T:
     """Turn every expected problem into one line on stderr and exit 2; anything else exit 1."""
     from .errors import InputError, Refusal
     from .tender import TenderError
-    from .write.atomic import OutputExists
+    from .write.atomic import OutputExists, OutputProblem
 
     try:
         return run()
     except typer.Exit:
         raise
-    except (UsageProblem, Refusal, TenderError, InputError, OutputExists) as exc:
+    except (UsageProblem, Refusal, TenderError, InputError, OutputExists, OutputProblem) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -99,9 +102,11 @@ def template(
     def run() -> None:
         from .tender import load_tender
         from .workbook_format import load_format
+        from .write.atomic import check_output
         from .write.template import write_template
 
         definition = load_tender(tender)
+        check_output(out, force, [tender] if tender else [], [".xlsx"], "the template")
         write_template(definition, load_format(definition), out, force=force)
         typer.echo(f"Template for {definition.reference} written to {out}")
 
@@ -128,7 +133,9 @@ def check(
         files, notes = files_to_check(paths)
         for note in notes:
             render.warning_line(note)
-        results = check_files(files, definition, fmt)
+        results, skipped = check_files(files, definition, fmt)
+        for note in skipped:
+            render.warning_line(note)
         render.check_report(results)
         return 1 if any(r.failed for r in results) else 0
 
@@ -145,10 +152,12 @@ def evaluate(
     out: Annotated[Path, typer.Option("--out", help="Where to write the shortlist workbook.")] = Path("shortlist.xlsx"),
     force: ForceOption = False,
     as_json: JsonOption = False,
+    receipts: ReceiptsOption = None,
 ) -> None:
     """Evaluate every workbook in the folder (round 1) and write the award shortlist workbook."""
     _guarded(lambda: _run_round(_request(
         tender, None, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out, force=force,
+        receipts=receipts,
     ), as_json))
 
 
@@ -163,11 +172,12 @@ def reopen(
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the shortlist (default shortlist-round-N.xlsx).")] = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
+    receipts: ReceiptsOption = None,
 ) -> None:
     """Re-open the framework: evaluate a new round's bids, carrying existing members forward."""
     _guarded(lambda: _run_round(_request(
         tender, deadline, bids_dir=bids_dir, scores=scores, decisions=decisions, out=out,
-        force=force, register=register,
+        force=force, register=register, receipts=receipts,
     ), as_json))
 
 
@@ -242,7 +252,7 @@ def letters(
         published = iso_date("--standstill-from", standstill_from) if standstill_from else None
         if docx is not None and docx.exists() and not docx.is_dir():
             raise UsageProblem(f"--docx {docx}: not a folder")
-        check_output(out, force)
+        check_output(out, force, [shortlist], LETTER_SUFFIXES, "the letters file")
         letter_set = read_letters(shortlist, day, published)
         ends = letter_set.standstill_ends
         if ends is not None and day > ends:
@@ -255,8 +265,10 @@ def letters(
         written = write_word_letters(letter_set, docx, force) if docx is not None else []
         write_letters(letter_set.rows(), out, force)
         typer.echo(f"Award letter data ({len(letter_set.letters)} rows) written to {out}")
+        from .inert import for_terminal
+
         for path in written:
-            typer.echo(f"Word letter written to {path}")
+            typer.echo(f"Word letter written to {for_terminal(path)}")
 
     _guarded(run)
 

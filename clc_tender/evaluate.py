@@ -26,10 +26,12 @@ from .findings import (
     Severity,
 )
 from .read.frames import BidFrames
+from .read.receipts import Receipts
 from .results import Evaluation, InputFile, LotOutcome, Member, provider_id
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
 from .rules.quality import QualityResult, quality
+from .rules.receipts import receipt_findings
 from .tender import Tender
 from .validate import validate
 from .workbook_format import Format
@@ -54,6 +56,7 @@ class RoundContext:
     inputs: tuple[InputFile, ...] = ()
     warnings: tuple[str, ...] = ()  # run-level notes (s.49, a missing scores workbook)
     run_at: dt.datetime | None = None
+    receipts: Receipts | None = None  # the portal's receipts: lateness on Received at alone
 
 
 def assess(frames: BidFrames, tender: Tender, fmt: Format, deadline: dt.datetime) -> list[Finding]:
@@ -161,8 +164,13 @@ def evaluate(
     deadline = ctx.deadline or tender.deadline
     who = _Bids.of(frames.bids, tender)
     findings = assess(frames, tender, fmt, deadline)
-    findings += _with_references(
-        gates.deadline_findings(frames.bids, deadline), frames.bids)
+    if ctx.receipts is None:
+        findings += _with_references(
+            gates.deadline_findings(frames.bids, deadline), frames.bids)
+    else:  # lateness on the portal's Received at alone
+        bids = frames.bids
+        findings += _with_references(receipt_findings(
+            bids, ctx.receipts, deadline, lambda bid, key: gates.place_of(bids, bid, key)), bids)
     on_framework = {(m.provider_id, m.lot): m for m in ctx.members}
     already = {
         (bid, lot) for bid, bid_lots in who.lots.items() for lot in bid_lots
@@ -170,6 +178,11 @@ def evaluate(
     }
     pairs = who.pairs(exclude=already)
     result = quality(ctx.scores, ctx.scores_file, pairs, tender)
+    twins = _same_provider(who, already)
+    for (bid, lot), others in twins.items():
+        twin = _duplicate_provider(frames.reads[bid], who, bid, lot, others)
+        result.by_pair.setdefault((bid, lot), []).append(twin)
+        result.findings.append(twin)
     by_file = _by_file(findings)  # the bids' own; quality findings reach their (bid, lot) directly
     findings += result.findings
     valid_prices = frames.prices[frames.prices["price"].notna() & frames.prices["band"].notna()]
@@ -195,6 +208,7 @@ def evaluate(
                 verdict = decide(applicable)
             outcomes.append(_lot_outcome(bid, lot, who, verdict, lines, result,
                                          prices_of.get(bid, {}), tender))
+    _one_accepted_per_provider(twins, who, decided, ctx.decisions_file)
     findings += _unused_decisions(ctx, used)
     lot_order = {name: i for i, name in enumerate(tender.lot_names)}
     outcomes.sort(key=lambda o: (o.bid_reference == "", o.bid_reference.casefold(), o.file,
@@ -212,10 +226,12 @@ def evaluate(
         inputs=_ledger(frames, outcomes, ctx.inputs),
         bidders=_bidders(frames.bids, who),
         prices=_round_prices(valid_prices, outcomes, tender),
-        members=(*ctx.members, *_admitted(outcomes, ctx.round_number)),
+        members=(*ctx.members, *_admitted(outcomes, ctx.round_number, ctx.members)),
         first_award=ctx.first_award or tender.award_date,
         carried=len(ctx.members),
         warnings=ctx.warnings,
+        lateness_basis="Received at (portal receipts)" if ctx.receipts is not None
+        else "Submitted at (declared by the bidder)",
     )
 
 
@@ -229,14 +245,72 @@ def _by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     return grouped
 
 
-def _admitted(outcomes: Iterable[LotOutcome], round_number: int) -> list[Member]:
-    """The members this round admits, with their conditions as ``code: message`` lines."""
-    return [
-        Member(o.provider_id, o.organisation, o.lot, round_number, o.bid_reference,
-               o.quality_pct, "\n".join(f"{c.code}: {c.message}" for c in o.conditions),
-               o.prices)
-        for o in outcomes if o.outcome is Outcome.ADMITTED
-    ]
+def _admitted(outcomes: Iterable[LotOutcome], round_number: int,
+              members: Iterable[Member]) -> list[Member]:
+    """The members this round admits, with their conditions as ``code: message`` lines; the
+    Framework never holds a (provider, lot) twice."""
+    seen = {(m.provider_id, m.lot) for m in members}
+    admitted = []
+    for o in outcomes:
+        if o.outcome is not Outcome.ADMITTED:
+            continue
+        if o.provider_id and (o.provider_id, o.lot) in seen:
+            continue
+        seen.add((o.provider_id, o.lot))
+        admitted.append(Member(
+            o.provider_id, o.organisation, o.lot, round_number, o.bid_reference, o.quality_pct,
+            "\n".join(f"{c.code}: {c.message}" for c in o.conditions), o.prices))
+    return admitted
+
+
+def _same_provider(who: _Bids, already: set[tuple[int, str]]) -> dict[tuple[int, str], list[str]]:
+    """(bid, lot) -> the other bid references of the same provider for that lot."""
+    ids, refs = who.ids, who.refs
+    groups: dict[tuple[str, str], list[int]] = {}
+    for bid, bid_lots in who.lots.items():
+        for lot in bid_lots:
+            if ids.get(bid) and refs.get(bid) and (bid, lot) not in already:
+                groups.setdefault((ids[bid], lot), []).append(bid)
+    twins: dict[tuple[int, str], list[str]] = {}
+    for (_, lot), bids in groups.items():
+        if len({refs[b].casefold() for b in bids}) < 2:
+            continue  # one reference in two files is duplicate-bid-reference
+        for bid in bids:
+            twins[(bid, lot)] = sorted({refs[b] for b in bids
+                                        if refs[b].casefold() != refs[bid].casefold()})
+    return twins
+
+
+def _duplicate_provider(read: Any, who: _Bids, bid: int, lot: str, others: list[str]) -> Finding:
+    key = "companies_house_number" if read.cell("companies_house_number") else "charity_number"
+    return Finding.make(
+        read.file, "Bidder", read.cell(key), "duplicate-provider",
+        f"the provider {who.ids[bid]} also bids for {lot} as {', '.join(others)}; a provider"
+        " holds one place per lot: an officer accepts one bid and rejects the other",
+        bid_reference=who.refs[bid], lots=(lot,),
+        plain=f"Your organisation sent more than one bid for the {lot} lot, and a provider holds"
+              " one place per lot; the council is deciding which bid stands.")
+
+
+def _one_accepted_per_provider(
+    twins: dict[tuple[int, str], list[str]], who: _Bids,
+    decided: dict[tuple[str, str], dict[str, Decision]], decisions_file: str,
+) -> None:
+    """Accepting two bids of one provider for one lot stops the run, naming both rows."""
+    from .errors import InputError
+
+    accepted: dict[tuple[str, str], list[int]] = {}
+    for bid, lot in twins:
+        decision = decided.get((who.refs[bid].casefold(), lot), {}).get("duplicate-provider")
+        if decision is not None and decision.decision == "accept":
+            accepted.setdefault((who.ids[bid], lot), []).append(decision.row)
+    for (provider, lot), rows in sorted(accepted.items()):
+        if len(rows) > 1:
+            cells = " and ".join(f"Decisions!A{row}" for row in sorted(rows))
+            raise InputError(
+                decisions_file or "decisions", cells,
+                f"both bids of the provider {provider} for {lot} are accepted (duplicate-provider);"
+                " a provider holds one place per lot: reject one of them")
 
 
 def _prices_by_bid(valid: pd.DataFrame) -> dict[int, dict[str, Decimal]]:

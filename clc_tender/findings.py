@@ -36,7 +36,7 @@ CODE_OUTCOME: dict[str, Outcome | None] = {
         [
             "unreadable-file", "encrypted-file", "not-xlsx", "file-too-large", "missing-sheet",
             "missing-field", "duplicate-field", "invalid-value", "unknown-band", "format-version",
-            "duplicate-bid-reference",
+            "duplicate-bid-reference", "duplicate-sheet",
             # price format, services
             "price-not-whole-pence", "price-missing", "band5-without-band3-or-4",
             "services-missing", "pa-coverage-missing",
@@ -60,7 +60,7 @@ CODE_OUTCOME: dict[str, Outcome | None] = {
     ),
     **dict.fromkeys(
         [
-            "discretionary-exclusion",
+            "discretionary-exclusion", "duplicate-provider", "receipt-missing",
             "finance-turnover", "finance-net-assets", "finance-current-ratio",
             "finance-accounts-age",
             "safeguarding-concerns", "quality-not-scored", "quality-needs-moderation",
@@ -72,7 +72,8 @@ CODE_OUTCOME: dict[str, Outcome | None] = {
         [
             "text-number", "ignored-price", "unknown-field", "companies-house-padded",
             "contact-details", "unknown-district", "unknown-support-need", "score-unused",
-            "decision-unused",
+            "decision-unused", "text-date", "hidden-content", "submitted-at-differs",
+            "receipt-unused",
         ],
         None,
     ),
@@ -84,7 +85,9 @@ FINANCE_CODES = frozenset(
 )
 # Referrals an officer settles with a decision. Quality referrals are not among them: a bid is
 # scored by the panel (a moderated score in the scores workbook), never admitted by a decision.
-DECIDABLE_CODES = FINANCE_CODES | {"discretionary-exclusion", "safeguarding-concerns"}
+DECIDABLE_CODES = FINANCE_CODES | {
+    "discretionary-exclusion", "safeguarding-concerns", "duplicate-provider", "receipt-missing",
+}
 QUALITY_REFERRALS = frozenset({"quality-not-scored", "quality-needs-moderation"})
 
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -31,13 +32,21 @@ OUTCOME_STYLE = {
 SEVERITY_STYLE = {"error": "red", "referral": "yellow", "warning": "cyan"}
 
 
+def inert(text: object) -> str:
+    """Bidder text as the terminal may show it: controls, escape sequences and bidi overrides
+    escaped visibly, and no rich markup taking effect."""
+    from .inert import for_terminal
+
+    return escape(for_terminal(text))
+
+
 def error_line(message: str) -> None:
     """One clear line on stderr."""
-    err.print(f"[bold red]Error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[bold red]Error:[/] {inert(message)}", markup=True, highlight=False, soft_wrap=True)
 
 
 def warning_line(message: str) -> None:
-    err.print(f"[yellow]Warning:[/] {message}", soft_wrap=True)
+    err.print(f"[yellow]Warning:[/] {inert(message)}", soft_wrap=True)
 
 
 @contextmanager
@@ -53,7 +62,7 @@ def reading_progress(enabled: bool = True) -> Iterator[Callable[[int, int, str],
         task = progress.add_task("", total=None)
 
         def update(done: int, total: int, name: str) -> None:
-            progress.update(task, completed=done, total=total, description=name)
+            progress.update(task, completed=done, total=total, description=inert(name))
 
         yield update
 
@@ -62,14 +71,15 @@ def check_report(results: Sequence[FileCheck]) -> None:
     for result in results:
         file, findings = result.file, result.findings
         if findings:
-            table = Table(title=file, title_justify="left", show_lines=False, expand=False)
+            table = Table(title=inert(file), title_justify="left", show_lines=False, expand=False)
             for column in ("Sheet", "Cell", "Severity", "Code"):
                 table.add_column(column, no_wrap=True)
             table.add_column("Message", overflow="fold")
             for f in findings:
-                table.add_row(f.sheet, f.cell, f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]", f.code, f.message)
+                table.add_row(inert(f.sheet), inert(f.cell), f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]",
+                              inert(f.code), inert(f.message))
             out.print(table)
-        out.print(f"{file}: {result.verdict}")
+        out.print(f"{inert(file)}: {result.verdict}")
 
 
 def evaluation_summary(ev: Evaluation, written: str) -> None:
@@ -102,17 +112,20 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
         listing.add_column("First reason", overflow="fold", ratio=1, min_width=24)
         for o in not_admitted:
             first = o.reasons[0] if o.reasons else None
-            reason = f"[bold]{first.code}[/]\n{first.message}" if first else ""
+            reason = f"[bold]{inert(first.code)}[/]\n{inert(first.message)}" if first else ""
             more = f" [dim](+{len(o.reasons) - 1} more)[/]" if len(o.reasons) > 1 else ""
-            name = o.bid_reference or o.file
+            name = inert(o.bid_reference or o.file)
             if o.bid_reference and shared[o.bid_reference] > len({x.lot for x in ev.outcomes if x.bid_reference == o.bid_reference}):
-                name = f"{o.bid_reference} ({o.file})"  # a reference used by two files
+                name = inert(f"{o.bid_reference} ({o.file})")  # a reference used by two files
             listing.add_row(name, f"{o.lot or '(lots unreadable)'}\n[{OUTCOME_STYLE[o.outcome.value]}]{o.outcome.value}[/]", reason + more)
         out.print(listing)
-    unused = Counter(f.code for f in ev.findings if f.code in ("decision-unused", "score-unused"))
+    unused = Counter(f.code for f in ev.findings if f.code in ("decision-unused", "score-unused", "receipt-unused"))
+    for f in ev.findings:
+        if f.code == "receipt-unused":
+            warning_line(f"receipt-unused: {f.file} {f.place}: {f.message}")
     if unused["decision-unused"]:
         warning_line(f"{unused['decision-unused']} decision(s) were not applied (decision-unused): see the Findings sheet")
     if unused["score-unused"]:
         warning_line(f"some scores were not used (score-unused, {unused['score-unused']} finding(s)): see the Findings sheet")
-    out.print(f"Shortlist written to [bold]{written}[/]")
+    out.print(f"Shortlist written to [bold]{inert(written)}[/]")
 

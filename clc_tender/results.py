@@ -95,6 +95,7 @@ class Evaluation:
     first_award: dt.date | None = None
     carried: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)  # run-level notes (s.49)
+    lateness_basis: str = "Submitted at (declared by the bidder)"
 
 
 def provider_id(companies_house: object, charity: object) -> str:

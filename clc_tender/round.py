@@ -43,6 +43,7 @@ class RoundRequest:
     decisions: Path | None = None
     register: Path | None = None
     deadline: dt.datetime | None = None  # a re-opening's deadline
+    receipts: Path | None = None  # the portal's receipt times: lateness on Received at
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,17 @@ def run_round(request: RoundRequest, progress: Progress | None = None) -> RoundR
     from .read.pool import BidReading
 
     _check(request)
-    officers = [p for p in (request.scores, request.decisions, request.register, request.out) if p]
+    officers = [p for p in (request.scores, request.decisions, request.register,
+                            request.receipts) if p]
     paths, skipped = list_folder(request.bids_dir, exclude=officers)
+    if request.out is not None:  # an earlier shortlist of ours in the folder is replaced, not read
+        ours = _ours(request.out, paths, request.tender)
+        paths = [p for p in paths if p not in ours]
+    inputs = [*officers, Path(request.tender.source), *paths]
+    if request.out is not None:  # before any bid is read: never an input, even with --force
+        _check_out(request.out, request.force, inputs)
     with BidReading(paths, request.tender, request.fmt) as reading:  # the rest overlaps with it
-        return _finish(request, reading, skipped, progress)
+        return _finish(request, reading, skipped, progress, inputs)
 
 
 def default_out(round_number: int) -> Path:
@@ -75,23 +83,36 @@ def _check(request: RoundRequest) -> None:
         raise Refusal(f"{request.register}: no such file")
     if request.register is not None and request.deadline is None:
         raise Refusal("a re-opening needs --deadline")
-    _check_out(request.out, request.force)
 
 
-def _check_out(out: Path | None, force: bool) -> None:
-    if out is not None and out.exists() and not force:
-        raise Refusal(f"{out} already exists; use --force to overwrite it")
+def _check_out(out: Path, force: bool, inputs: list[Path]) -> None:
+    from .write.atomic import check_output
+
+    check_output(out, force, inputs, [".xlsx"], "the shortlist")
+
+
+def _ours(out: Path, paths: list[Path], tender: Tender) -> list[Path]:
+    """The bid path that is ``out`` when it is an earlier shortlist of ours (else none)."""
+    from .read.files import read_regular
+    from .read.guards import inspect_bytes
+    from .write.atomic import same_file
+
+    same = [p for p in paths if same_file(out, p)]
+    if same and out.is_file():
+        if inspect_bytes(read_regular(out), out.name, tender.limits).producer == "shortlist":
+            return same
+    return []
 
 
 def _finish(
     request: RoundRequest, reading: BidReading, skipped: list[InputFile],
-    progress: Progress | None,
+    progress: Progress | None, inputs: list[Path],
 ) -> RoundResult:
     from .evaluate import evaluate
     from .read.frames import collect
     from .write.shortlist import write_shortlist
 
-    context, out = _context(request)
+    context, out = _context(request, inputs)
     frames = collect(reading, request.tender, request.fmt, skipped=skipped, progress=progress)
     notes = list(context.warnings)
     if not frames.reads:
@@ -99,13 +120,17 @@ def _finish(
     if request.scores is None and frames.reads:
         notes.append("no --scores workbook was given: every bid is referred with quality not "
                      "scored")
+    if request.receipts is None and frames.reads:
+        notes.append("lateness was judged on Submitted at, the bidder's own statement; give"
+                     " --receipts (the portal's receipt times) to judge it on when each bid was"
+                     " received")
     context = dataclasses.replace(context, warnings=tuple(notes))
     ev = evaluate(frames, request.tender, request.fmt, context)
     write_shortlist(ev, out, force=request.force)
     return RoundResult(ev, out)
 
 
-def _context(request: RoundRequest) -> tuple[RoundContext, Path]:
+def _context(request: RoundRequest, paths: list[Path]) -> tuple[RoundContext, Path]:
     """The register (s.49 checked), the officers' workbooks read and hashed, the output."""
     from .evaluate import RoundContext
     from .read.files import input_file
@@ -122,7 +147,7 @@ def _context(request: RoundRequest) -> tuple[RoundContext, Path]:
         register = input_file(request.register, "register",
                               f"members carried from round {previous.round}")
     out = request.out or default_out(context.round_number)
-    _check_out(out, request.force)
+    _check_out(out, request.force, paths)
     scores = read_scores(request.scores, tender) if request.scores else None
     decisions = read_decisions(request.decisions, tender) if request.decisions else None
     if request.scores is not None:
@@ -130,12 +155,20 @@ def _context(request: RoundRequest) -> tuple[RoundContext, Path]:
     if request.decisions is not None:
         inputs.append(input_file(request.decisions, "decisions",
                                  "the officers' decisions on referrals"))
+    receipts = None
+    if request.receipts is not None:
+        from .read.receipts import read_receipts
+
+        receipts = read_receipts(request.receipts, tender)
+        inputs.append(input_file(request.receipts, "receipts",
+                                 "the portal's receipt times: lateness judged on Received at"))
     context = dataclasses.replace(
         context,
         scores=scores.frame if scores else None,
         scores_file=request.scores.name if request.scores else "",
         decisions=decisions.frame if decisions else None,
         decisions_file=request.decisions.name if request.decisions else "",
+        receipts=receipts,
         inputs=(*inputs, register) if register is not None else tuple(inputs),
     )
     return context, out

@@ -5,11 +5,13 @@
 Deterministic (the same content on every run) under the bundled CLC 2026 tender definition
 (deadline 20 March 2026 12:00 UK time). Writes one workbook per bid, ``README.txt`` and
 ``EXPECTED.md`` (what each bid was designed to get) into the folder, and the evaluation
-panel's scores into ``scores/panel-scores.xlsx`` (a sub-folder, so it is not taken for a bid).
+panel's scores into ``scores/panel-scores.xlsx`` (a sub-folder, so it is not taken for a bid),
+and the e-tendering portal's receipt times into ``receipts/portal-receipts.csv``.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 import sys
@@ -399,10 +401,15 @@ non-compliant); EXPECTED.md lists the outcome each file should get, and why.
 scores/panel-scores.xlsx is the evaluation panel's scores workbook (evaluators JM and AK,
 MODERATED rows for the panel's agreed scores). Try:
 
-    clc-tender check sample_bids/
-    clc-tender evaluate sample_bids/ --scores sample_bids/scores/panel-scores.xlsx
+receipts/portal-receipts.csv is the portal's record of when each bid was received: with
+--receipts, lateness is judged on it rather than on the time the bidder typed. Try:
 
-This file, EXPECTED.md and the scores/ sub-folder are not bids: clc-tender skips them.
+    clc-tender check sample_bids/
+    clc-tender evaluate sample_bids/ --scores sample_bids/scores/panel-scores.xlsx \
+        --receipts sample_bids/receipts/portal-receipts.csv
+
+This file, EXPECTED.md and the scores/ and receipts/ sub-folders are not bids: clc-tender
+skips them.
 """
 
 
@@ -413,9 +420,11 @@ def build(out: Path) -> Summary:
     tender = load_tender()
     out.mkdir(parents=True, exist_ok=True)
     (out / "scores").mkdir(exist_ok=True)
+    (out / "receipts").mkdir(exist_ok=True)
     for old in out.glob(f"{PREFIX}*.xlsx"):
         old.unlink()
     scores: list[ScoreRow] = []
+    receipts: list[tuple[str, str, str]] = []
     summary = []
     for case in CASES:
         spec = valid_bid(
@@ -429,15 +438,35 @@ def build(out: Path) -> Summary:
         )
         case.change(spec)
         write_bid(spec, out / case.file, formats=case.formats)
+        receipts.append(_receipt(case, spec, tender))
         for lot in case.lots:
             rows = _score_rows(tender, case, lot)
             scores.extend(rows)
             pct = _quality_pct(tender, rows) if rows and case.quality != "disagree" else None
             summary.append((case, lot, case.expected[lot], pct))
     write_scores(scores, out / "scores" / "panel-scores.xlsx")
+    with (out / "receipts" / "portal-receipts.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Bid reference", "Received at", "Submission ID"])
+        writer.writerows(receipts)
     (out / "README.txt").write_text(README, encoding="utf-8")
     (out / "EXPECTED.md").write_text(_expected(summary), encoding="utf-8")
     return summary
+
+
+def _receipt(case: Case, spec: BidSpec, tender: Tender) -> tuple[str, str, str]:
+    """The portal's receipt: a few seconds after the time the bidder typed (never across the
+    deadline for a bid typed as on time), UK local time."""
+    declared = spec.bidder.get("Submitted at")
+    deadline = tender.deadline.replace(tzinfo=None)
+    if not isinstance(declared, dt.datetime):
+        declared = deadline - dt.timedelta(days=2)
+    elif declared.tzinfo is not None:
+        declared = declared.astimezone(tender.tz).replace(tzinfo=None)
+    received = declared + dt.timedelta(seconds=3 + case.number * 7 % 50)
+    if declared <= deadline < received:
+        received = deadline
+    return case.ref, received.isoformat(timespec="seconds"), f"PORTAL-{case.number * 7919:06d}"
 
 
 def _ch(number: int) -> str:
@@ -469,7 +498,9 @@ def _expected(summary: Summary) -> str:
         "",
         "Every admitted or referred (bid, lot) other than CLC26-018 to CLC26-021 is scored by",
         "both evaluators at or above the 60% pass mark with no question below 2, so quality adds",
-        "no reason of its own. `README.txt`, this file and `scores/` are skipped as non-bids.",
+        "no reason of its own. `README.txt`, this file, `scores/` and `receipts/` are skipped as",
+        "non-bids. `receipts/portal-receipts.csv` holds the portal's receipt of every bid, a few",
+        "seconds after the time each bidder typed: with `--receipts` the outcomes are the same.",
         "",
     ]
     return "\n".join(lines)

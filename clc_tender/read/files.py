@@ -5,22 +5,77 @@ Free of pandas, so that reading can start before the heavy libraries are importe
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..results import InputFile
 from .guards import classify
 
-__all__ = ["InputFile", "input_file", "list_folder", "sha256_of"]
+__all__ = ["InputFile", "input_file", "list_folder", "not_regular", "read_regular", "resolved", "sha256_of"]
+
+
+def resolved(path: Path) -> Path:
+    """The path with links followed as far as they go (a looping link: as it stands)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def not_regular(path: Path) -> str:
+    """What a folder entry is when it is not a regular file (after following links), else ""."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a link that loops back on itself"
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            return "a link to something that does not exist"
+        return f"cannot be examined ({exc.strerror or exc})"
+    except ValueError:
+        return "a name the system cannot open"
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def read_regular(path: Path) -> bytes:
+    """A regular file's bytes; anything else (a pipe swapped in meanwhile) is refused at once,
+    never waited on. Raises OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
 
 
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file, read in chunks."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""  # a pipe or device is never waited on
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    finally:
+        os.close(fd)
     return digest.hexdigest()
 
 
@@ -31,24 +86,25 @@ def input_file(path: Path, status: str, note: str = "") -> InputFile:
 
 def list_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path], list[InputFile]]:
     """The bid files of a folder (sorted by name) and the files skipped, with why."""
-    excluded = {p.resolve() for p in exclude}
+    excluded = {resolved(p) for p in exclude}
     bids: list[Path] = []
     skipped: list[InputFile] = []
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if path.resolve() in excluded:
+        if resolved(path) in excluded:
+            continue
+        what = not_regular(path)
+        if what:
+            shown = path.name + "/" if what == "a folder" else path.name
+            skipped.append(InputFile(shown, path, 0, "", "skipped", f"{what}; not read"))
             continue
         kind = classify(path)
         if kind == "skip":
-            if path.is_dir():
-                skipped.append(InputFile(path.name + "/", path, 0, "", "skipped", "a folder; not read"))
-                continue
             why = (
                 "an Excel lock file (~$); not a bid" if path.name.startswith("~$")
                 else "a hidden file; not a bid" if path.name.startswith(".")
                 else "not an .xlsx workbook; not a bid"
             )
-            size = path.stat().st_size if path.is_file() else 0
-            skipped.append(InputFile(path.name, path, size, sha256_of(path) if path.is_file() else "", "skipped", why))
+            skipped.append(InputFile(path.name, path, path.stat().st_size, sha256_of(path), "skipped", why))
         else:
             bids.append(path)
     return bids, skipped

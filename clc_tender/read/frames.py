@@ -64,13 +64,18 @@ def collect(
 ) -> BidFrames:
     """Gather a reading already under way into the stacked frames."""
     reads: list[BidRead] = []
+    ours: list[InputFile] = []
     total = len(reading.paths)
     for number, read in enumerate(reading, start=1):
-        reads.append(read)
+        if read.producer:  # a workbook clc-tender wrote (a shortlist left in the folder)
+            note = f"written by clc-tender ({read.producer}), not a bid"
+            ours.append(InputFile(read.file, read.path, read.size, read.sha256, "skipped", note))
+        else:
+            reads.append(read)
         if progress:
             progress(number, total, read.file)
     frames = stack(reads, tender, fmt)
-    frames.inputs = [InputFile(r.file, r.path, r.size, r.sha256, "bid") for r in reads] + (skipped or [])
+    frames.inputs = [InputFile(r.file, r.path, r.size, r.sha256, "bid") for r in reads] + ours + (skipped or [])
     frames.inputs.sort(key=lambda f: f.file)
     return frames
 

@@ -16,6 +16,7 @@ small parts that name the sheets), and no input makes these functions raise.
 from __future__ import annotations
 
 import codecs
+import collections
 import io
 import os
 import posixpath
@@ -36,6 +37,7 @@ from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from clc_tender.findings import Finding
 from clc_tender.tender import Limits
+from clc_tender.write.atomic import PRODUCER_PROPERTY
 
 __all__ = ["Inspection", "SheetPart", "check_size", "classify", "inspect_bytes"]
 
@@ -50,6 +52,11 @@ _CENTRAL_RECORD = b"PK\x01\x02"
 
 _WORKBOOK = "xl/workbook.xml"
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+_CUSTOM = "docProps/custom.xml"
+_STRICT_MAIN = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+# The largest sheet a spreadsheet can have (Excel's 1,048,576 rows by 16,384 columns, XFD).
+_MAX_ROW = 1_048_576
+_MAX_COL = 16_384
 _SHEET_PREFIX = "xl/worksheets/"
 
 _CHUNK = 64 * 1024
@@ -72,12 +79,17 @@ class SheetPart:
     max_col: int  # highest column number (1-based) of any cell with content, 0 if none
     cells: int  # number of cells with content
     formulas: bool = True  # a formula or a saved Excel error is somewhere on the sheet
+    hidden: bool = False  # the sheet is hidden (state="hidden" or "veryHidden")
+    odd_numbers: bool = False  # a <v> that may be NaN, an infinity, exponent or negative
+    hides: bool = False  # the part mentions "hidden" (rows or columns may be hidden)
 
 
 @dataclass(frozen=True)
 class Inspection:
     findings: tuple[Finding, ...]  # non-empty => the file cannot be read further
     sheets: tuple[SheetPart, ...]  # in workbook order; empty when findings is non-empty
+    producer: str = ""  # the kind clc-tender wrote it as ("shortlist"...), "" for any other file
+    strict: bool = False  # a Strict Open XML workbook (read through its transitional form)
 
     @property
     def ok(self) -> bool:
@@ -142,7 +154,7 @@ class _Reject(Exception):
 def inspect_bytes(data: bytes, file: str, limits: Limits) -> Inspection:
     """Check a file's bytes; ``findings`` is empty when the workbook can be read further."""
     try:
-        return Inspection((), _inspect(data, limits))
+        return _inspect(data, limits)
     except _Reject as stop:
         finding = Finding.make(file, "", "", stop.code, stop.message)
     except MemoryError:
@@ -156,7 +168,7 @@ def inspect_bytes(data: bytes, file: str, limits: Limits) -> Inspection:
     return Inspection((finding,), ())
 
 
-def _inspect(data: bytes, limits: Limits) -> tuple[SheetPart, ...]:
+def _inspect(data: bytes, limits: Limits) -> Inspection:
     if not data:
         raise _Reject("unreadable-file", f"the file is empty (0 bytes); {_EXPECTED}")
     if len(data) > limits.max_file_bytes:
@@ -267,7 +279,7 @@ def _damaged(detail: str = "") -> _Reject:
     return _Reject("unreadable-file", f"the file is damaged or incomplete{where}; {_RESEND}")
 
 
-def _inspect_zip(data: bytes, limits: Limits) -> tuple[SheetPart, ...]:
+def _inspect_zip(data: bytes, limits: Limits) -> Inspection:
     # Every central-directory record carries this signature, so its count bounds the number of
     # entries zipfile would index; counting first keeps a million-entry archive from being
     # indexed at all.
@@ -283,6 +295,14 @@ def _inspect_zip(data: bytes, limits: Limits) -> tuple[SheetPart, ...]:
         if len(infos) > limits.max_zip_entries:
             raise _too_many_parts(len(infos), limits)
         names = {info.filename for info in infos}
+        if len(names) != len(infos):  # two readers may take different copies: never guess
+            counted = collections.Counter(info.filename for info in infos)
+            twice = next(name for name, times in counted.items() if times > 1)
+            raise _Reject(
+                "unreadable-file",
+                f"the workbook holds two copies of its part {twice}, so programs may read"
+                f" different contents; {_RESEND}",
+            )
         if _WORKBOOK not in names:
             raise _Reject("not-xlsx", _describe_zip(names))
         xml_parts = [info for info in infos if _is_xml(info.filename)]
@@ -296,7 +316,7 @@ def _inspect_zip(data: bytes, limits: Limits) -> tuple[SheetPart, ...]:
         for info in xml_parts:
             name = info.filename
             cells = _CellScan(name) if name.startswith(_SHEET_PREFIX) else None
-            keep = name in (_WORKBOOK, _WORKBOOK_RELS)
+            keep = name in (_WORKBOOK, _WORKBOOK_RELS, _CUSTOM)
             total, body = _stream(archive, info, limits, total, cells=cells, keep=keep)
             if cells is not None:
                 extents[name] = _settle(archive, info, limits, cells)
@@ -304,8 +324,9 @@ def _inspect_zip(data: bytes, limits: Limits) -> tuple[SheetPart, ...]:
                 kept[name] = body
 
         sheets = _sheet_map(kept[_WORKBOOK], kept.get(_WORKBOOK_RELS), names)
+        strict = _STRICT_MAIN in kept[_WORKBOOK][:4096]
         parts = []
-        for sheet_name, member in sheets:
+        for sheet_name, member, hidden in sheets:
             scan = extents.get(member)
             if scan is None:  # a worksheet outside xl/worksheets/: one more (bounded) pass
                 # A part not named .xml was neither scanned nor counted in the first pass.
@@ -321,10 +342,18 @@ def _inspect_zip(data: bytes, limits: Limits) -> tuple[SheetPart, ...]:
                 )
                 total = total if seen_before else running
                 scan = extents[member] = _settle(archive, archive.getinfo(member), limits, scan)
+            if scan.max_row > _MAX_ROW or scan.max_col > _MAX_COL:
+                raise _Reject(
+                    "unreadable-file",
+                    f"worksheet part {member} places a cell beyond the last row or column a"
+                    f" spreadsheet can have, so the file is damaged; {_RESEND}",
+                )
             parts.append(
-                SheetPart(sheet_name, member, scan.max_row, scan.max_col, scan.cells, scan.formulas)
+                SheetPart(sheet_name, member, scan.max_row, scan.max_col, scan.cells,
+                          scan.formulas, hidden, scan.odd, scan.hides)
             )
-        return tuple(parts)
+        producer = _producer(kept[_CUSTOM]) if _CUSTOM in kept else ""
+        return Inspection((), tuple(parts), producer, strict)
 
 
 def _settle(
@@ -439,8 +468,11 @@ def _stream(
                         f"part {name} contains a DOCTYPE or ENTITY declaration, which Excel"
                         " never writes; the file cannot be read safely",
                     )
+                if b"ount" in chunk:
+                    _check_counts(name, chunk, info.file_size, limits)
                 if cells is not None:
                     cells.note_formulas(chunk)
+                    cells.note_numbers(chunk)
                     cells.feed(chunk)
                 if keep:
                     pieces.append(chunk)
@@ -451,6 +483,28 @@ def _stream(
     if cells is not None:
         cells.close()
     return total, (b"".join(pieces) if keep else None)
+
+
+# A declared count (count="…", uniqueCount="…"): readers size their tables by it before reading.
+_COUNT = re.compile(rb"\b(count|uniqueCount)\s*=\s*[\"']\s*([0-9]{1,40})")
+
+
+def _check_counts(name: str, chunk: bytes, part_size: int, limits: Limits) -> None:
+    """Refuse a declared count no workbook within the limits could need: a shared-strings table
+    declaring more strings than its part has bytes, or any count above the XML limit (a reader
+    trusting ``uniqueCount="4294967296"`` asks for ~100 GB and the process aborts)."""
+    for attribute, digits in _COUNT.findall(chunk):
+        declared = int(digits)
+        bound = limits.max_xml_bytes
+        if attribute == b"uniqueCount":
+            bound = min(bound, part_size)
+        if declared > bound:
+            raise _Reject(
+                "unreadable-file",
+                f"part {name} declares {attribute.decode()}={declared:,}, more than a workbook"
+                f" within the limits could hold, so the file is damaged or built to exhaust"
+                f" memory; {_RESEND}",
+            )
 
 
 # Byte-order marks of UTF-16 and UTF-32, and their first characters without one (XML text never
@@ -545,6 +599,7 @@ _CELL = re.compile(
     re.DOTALL,
 )
 _CELL_START = re.compile(rb"<c[\s/>]")
+_ODD_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?v>\s*(?:-|[+]?[0-9.]*[^0-9.<\s])")
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]|\st\s*=\s*[\"']e[\"']")
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
 _TAG_WHOLE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(?:c|row)(?>\s+" + _ATTR + rb")*+\s*/?>")
@@ -572,7 +627,7 @@ class _CellScan:
 
     __slots__ = (
         "member", "full", "needs_full", "tail", "row", "col", "max_row", "max_col", "cells",
-        "_columns", "formulas", "_edge",
+        "_columns", "formulas", "_edge", "odd", "_num_edge", "hides",
     )
 
     def __init__(self, member: str, *, full: bool = False) -> None:
@@ -588,6 +643,18 @@ class _CellScan:
         self._columns: dict[bytes, int] = {}
         self.formulas = False
         self._edge = b""
+        self.odd = False
+        self._num_edge = b""
+        self.hides = False
+
+    def note_numbers(self, chunk: bytes) -> None:
+        """Whether a ``<v>`` may hold NaN, an infinity, an exponent or a negative number: only
+        then are the sheet's numbers looked at closely (a date serial out of range, NaN)."""
+        window = self._num_edge + chunk
+        if not self.odd:
+            self.odd = _ODD_NUMBER.search(window) is not None
+        self.hides = self.hides or b"hidden" in window
+        self._num_edge = chunk[-40:]
 
     def note_formulas(self, chunk: bytes) -> None:
         """Whether the sheet holds a formula (``<f>``) or a saved error (``t="e"``): only then
@@ -734,8 +801,11 @@ def _parse(name: str, body: bytes) -> Any:
         ) from None
 
 
-def _sheet_map(workbook: bytes, rels: bytes | None, names: set[str]) -> list[tuple[str, str]]:
-    """(sheet name, worksheet member) in workbook order; chartsheets and dangling ones left out."""
+def _sheet_map(
+    workbook: bytes, rels: bytes | None, names: set[str]
+) -> list[tuple[str, str, bool]]:
+    """(sheet name, worksheet member, hidden) in workbook order; chartsheets and dangling ones
+    left out."""
     root = _parse(_WORKBOOK, workbook)
     targets: dict[str, str] = {}
     if rels is not None:
@@ -749,7 +819,7 @@ def _sheet_map(workbook: bytes, rels: bytes | None, names: set[str]) -> list[tup
             rel_id, member = rel.get("Id"), _resolve(rel.get("Target") or "", names)
             if rel_id and member:
                 targets[rel_id] = member
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, bool]] = []
     for group in root:
         if _local(group.tag) != "sheets":
             continue
@@ -762,8 +832,21 @@ def _sheet_map(workbook: bytes, rels: bytes | None, names: set[str]) -> list[tup
             )
             member = targets.get(rel_id or "")
             if name is not None and member is not None:
-                found.append((name, member))
+                hidden = (sheet.get("state") or "visible").strip() in ("hidden", "veryHidden")
+                found.append((name, member, hidden))
     return found
+
+
+def _producer(custom: bytes) -> str:
+    """The kind of output clc-tender wrote the file as (its custom document property), or ""."""
+    try:
+        root = _safe_fromstring(custom, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError, UnicodeError):
+        return ""
+    for prop in root:
+        if _local(prop.tag) == "property" and prop.get("name") == PRODUCER_PROPERTY:
+            return next(("".join(value.itertext()).strip()[:40] for value in prop), "")
+    return ""
 
 
 def _resolve(target: str, names: set[str]) -> str | None:

@@ -169,7 +169,10 @@ def read_scores(path: Path, tender: Tender) -> Table:
     lots = {normalise_label(n): n for n in tender.lot_names}
     frame["lot"] = frame["lot"].map(lambda v: lots.get(normalise_label(v), v) if v is not None else None)
     frame["evaluator"] = frame["evaluator"].map(lambda v: str(v).strip() if v is not None else None)
-    frame["question"] = frame["question"].map(lambda v: str(v).strip() if v is not None else None)
+    # question ids match ignoring case and spaces ("q 2" is Q2)
+    ids = {"".join(q.id.split()).casefold(): q.id for q in tender.quality.questions}
+    frame["question"] = frame["question"].map(
+        lambda v: ids.get("".join(str(v).split()).casefold(), str(v).strip()) if v is not None else None)
     frame["bid_reference"] = frame["bid_reference"].map(lambda v: values.text(v, _CTX)[0])
     schema = pa.DataFrameSchema(
         {
@@ -177,14 +180,15 @@ def read_scores(path: Path, tender: Tender) -> Table:
             "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
             "question": pa.Column(None, nullable=False),
             "evaluator": pa.Column(None, nullable=False),
-            "score": pa.Column(None, nullable=True, checks=pa.Check(lambda s: s.map(whole), name="score")),
+            "score": pa.Column(None, nullable=False, checks=pa.Check(lambda s: s.map(whole), name="score")),
         },
         checks=[pa.Check(lambda d: ~d.assign(k=d["bid_reference"].map(lambda v: str(v).casefold()))
                          .duplicated(["k", "lot", "question", "evaluator"], keep="first"), name="duplicate")],
         coerce=False,
     )
     first_failure(table, schema, letters, {
-        "not_nullable": "a required value is blank",
+        "not_nullable": "a required value is blank (a blank is never a score: every row needs a bid"
+                        " reference, lot, question, evaluator and score)",
         "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
         "score": f"a score must be a whole number from 0 to {max_score}",
         "duplicate": "the same evaluator scores the same question of this bid and lot twice",

@@ -1,17 +1,26 @@
-"""Reading bid files one by one, on every core: started at once, collected in order.
+"""Reading bid files in worker processes: started at once, collected in order, isolated.
 
-Free of pandas: the reading processes start before pandas and pandera are imported, so the
-imports and the officers' workbooks (scores, decisions) are read while the bids are.
+A reading library may fail on one file in ways Python cannot catch: python-calamine raises a
+native panic (a ``BaseException``), and a native allocation that fails aborts the whole
+process. So every bid is read in a worker process; a worker that dies costs only the file it
+was reading (``unreadable-file``), and a fresh worker carries on with the rest.
+
+Free of pandas: the workers start before pandas and pandera are imported, so the imports and
+the officers' workbooks (scores, decisions) are read while the bids are.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from ..findings import Finding
 from ..tender import Tender
@@ -20,8 +29,9 @@ from .files import sha256_of
 from .guards import classify
 from .workbook import BidRead, BidReader
 
-PARALLEL_FROM = 64  # files; below this, starting worker processes costs more than it saves
-_worker: BidReader | None = None
+PARALLEL_FROM = 64  # files; below this, one worker reads them all
+AHEAD = 16  # files sent to a worker before its first result is collected
+_RESEND = "ask for the file to be saved again from Excel and sent again"
 
 
 def _read_one(reader: BidReader, path: Path) -> BidRead:
@@ -34,49 +44,159 @@ def _read_one(reader: BidReader, path: Path) -> BidRead:
     return reader.read(path)
 
 
-def _start_worker(tender: Tender, fmt: Format) -> None:
-    global _worker
-    _worker = BidReader(tender, fmt)
+def read_safely(reader: BidReader, path: Path) -> BidRead:
+    """One file's reading; any failure at all (a native panic too) is its ``unreadable-file``."""
+    try:
+        return _read_one(reader, path)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a panic of a native reader is a BaseException
+        return failed_read(path, f"the reading library failed on it ({type(exc).__name__})")
 
 
-def _read_in_worker(path: Path) -> BidRead:
-    assert _worker is not None
-    return _read_one(_worker, path)
+def failed_read(path: Path, why: str) -> BidRead:
+    try:
+        size, digest = path.stat().st_size, sha256_of(path) if path.is_file() else ""
+    except OSError:
+        size, digest = 0, ""
+    read = BidRead(path.name, path, size, digest)
+    read.findings.append(Finding.make(
+        path.name, "", "", "unreadable-file", f"the workbook cannot be read: {why}; {_RESEND}"))
+    return read
+
+
+def _serve(conn: Connection, tender: Tender, fmt: Format) -> None:
+    """A worker: read each (index, path) sent, send back (index, read); stop on None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers itself
+    reader = BidReader(tender, fmt)
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        index, path = item
+        read = read_safely(reader, path)
+        try:
+            conn.send((index, read))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a value that cannot be sent back
+            conn.send((index, failed_read(path, f"its contents cannot be passed on ({type(exc).__name__})")))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    queued: deque[int] = field(default_factory=deque)  # indexes sent, in order, not yet returned
+
+
+def _ended(process: Any) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        try:
+            return f"the process reading it was stopped by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"the process reading it was stopped by signal {-code}"
+    return f"the process reading it ended unexpectedly (exit status {code})"
 
 
 class BidReading:
-    """The bids of a round being read: each file on its own (one workbook's bytes in memory per
-    process), in order. On more than one core the reading processes start at once, when this
-    is made; iterate to collect the reads; close (or leave the ``with`` block) to stop."""
+    """The bids of a round being read, each in a worker process (one workbook's bytes in
+    memory per process), collected in order. The workers start when this is made; iterate to
+    collect the reads; close (or leave the ``with`` block) to stop them."""
 
     def __init__(self, paths: list[Path], tender: Tender, fmt: Format) -> None:
         self.paths = paths
-        self._reader = BidReader(tender, fmt)
-        self._pool: ProcessPoolExecutor | None = None
-        self._results: Iterator[BidRead] | None = None
-        workers = min(os.cpu_count() or 1, 4)
-        if len(paths) >= PARALLEL_FROM and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("fork"),
-                initializer=_start_worker, initargs=(tender, fmt),
-            )
-            self._results = self._pool.map(_read_in_worker, paths, chunksize=16)
+        self._tender, self._fmt = tender, fmt
+        methods = multiprocessing.get_all_start_methods()
+        self._context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        count = min(os.cpu_count() or 1, 4) if len(paths) >= PARALLEL_FROM else 1
+        self._pending: deque[int] = deque(range(len(paths)))
+        self._results: dict[int, BidRead] = {}
+        self._workers: list[_Worker] = []
+        if paths:
+            for _ in range(min(count, len(paths))):
+                self._workers.append(self._start())
+            for worker in self._workers:
+                self._top_up(worker)
+
+    def _start(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_serve, args=(child, self._tender, self._fmt), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _top_up(self, worker: _Worker) -> None:
+        while self._pending and len(worker.queued) < AHEAD:
+            index = self._pending.popleft()
+            worker.queued.append(index)
+            worker.conn.send((index, self.paths[index]))
+
+    def _collect(self) -> None:
+        """Wait for at least one result or one dead worker, and deal with it."""
+        by_handle: dict[Any, _Worker] = {}
+        for worker in self._workers:
+            by_handle[worker.conn] = worker
+            by_handle[worker.process.sentinel] = worker
+        for handle in wait(list(by_handle)):
+            worker = by_handle[handle]
+            if worker not in self._workers:
+                continue  # already replaced in this round
+            if handle is worker.conn or worker.conn.poll():
+                try:
+                    while worker.conn.poll():
+                        index, read = worker.conn.recv()
+                        worker.queued.remove(index)
+                        self._results[index] = read
+                    self._top_up(worker)
+                    continue
+                except (EOFError, OSError):
+                    pass
+            if worker.process.is_alive():
+                continue
+            self._replace(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """A worker died: the file it was reading is unreadable; the others are read again."""
+        worker.process.join()
+        worker.conn.close()
+        if worker.queued:
+            index = worker.queued.popleft()
+            self._results[index] = failed_read(self.paths[index], _ended(worker.process))
+            self._pending.extendleft(reversed(worker.queued))
+        self._workers.remove(worker)
+        if self._pending or any(w.queued for w in self._workers):
+            fresh = self._start()
+            self._workers.append(fresh)
+            self._top_up(fresh)
 
     def __iter__(self) -> Iterator[BidRead]:
-        if self._results is not None:
-            yield from self._results
-        else:
-            yield from (_read_one(self._reader, path) for path in self.paths)
+        for index in range(len(self.paths)):
+            while index not in self._results:
+                self._collect()
+            yield self._results.pop(index)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for worker in self._workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for worker in self._workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+        self._workers = []
 
     def __enter__(self) -> BidReading:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
         self.close()
-
-

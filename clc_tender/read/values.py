@@ -41,6 +41,11 @@ def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
+def not_a_number(raw: object) -> bool:
+    """NaN or an infinity: never a value of any kind (not a blank, a date or a price)."""
+    return isinstance(raw, float) and (raw != raw or raw in (float("inf"), float("-inf")))
+
+
 def show(raw: object) -> str:
     """A raw value as an officer would see it in a message."""
     if isinstance(raw, float) and raw.is_integer():
@@ -114,6 +119,40 @@ def yesno(raw: object, ctx: CellContext) -> Coerced:
     return None, [("invalid-value", f"{show(raw)} is not Yes or No")]
 
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")],
+        start=1,
+    )
+    for name in names
+}
+_UK_NUMERIC = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
+_UK_WORDS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})")
+_TIME = re.compile(r"(?:\s+|\s*[T,]\s*)(\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
+def uk_date(text: str) -> tuple[dt.date | None, str]:
+    """A UK day-first date at the start of ``text`` (01/04/2025, 1.4.2025, 1 April 2025,
+    1 Apr 2025: 1 April, never 4 January) and the rest of the text; (None, text) otherwise."""
+    stripped = text.strip()
+    numeric = _UK_NUMERIC.match(stripped)
+    words = None if numeric else _UK_WORDS.match(stripped)
+    try:
+        if numeric:
+            day, month, year = int(numeric.group(1)), int(numeric.group(3)), int(numeric.group(4))
+            return dt.date(year, month, day), stripped[numeric.end():]
+        if words and words.group(2).casefold() in _MONTHS:
+            month = _MONTHS[words.group(2).casefold()]
+            return dt.date(int(words.group(3)), month, int(words.group(1))), stripped[words.end():]
+    except ValueError:
+        pass
+    return None, text
+
+
 def date(raw: object, ctx: CellContext) -> Coerced:
     if is_blank(raw):
         return None, []
@@ -130,7 +169,10 @@ def date(raw: object, ctx: CellContext) -> Coerced:
                 return dt.datetime.fromisoformat(value).date(), []
             except ValueError:
                 pass
-        return None, [("invalid-value", f"{show(raw)} is not a date (expected e.g. 2026-03-20)")]
+        day, rest = uk_date(value)
+        if day is not None and not rest.strip():
+            return day, [("text-date", f"{show(raw)} is text; read as {day.day} {day:%B %Y}")]
+        return None, [("invalid-value", f"{show(raw)} is not a date (expected e.g. 2026-03-20 or 20/03/2026)")]
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return None, [("invalid-value", f"{show(raw)} is a number, not a date: format the cell as a date")]
     return None, [("invalid-value", f"{show(raw)} is not a date")]
@@ -161,7 +203,11 @@ def datetime(raw: object, ctx: CellContext) -> Coerced:
         try:
             value = _round_second(dt.datetime.fromisoformat(stripped))
         except ValueError:
-            return None, [("invalid-value", f"{show(raw)} is not a date and time (expected e.g. 2026-03-20T11:30:00)")]
+            uk, problem = _uk_datetime(stripped)
+            if uk is None:
+                return None, [problem or ("invalid-value", f"{show(raw)} is not a date and time (expected e.g. 2026-03-20T11:30:00)")]
+            read = f"{show(raw)} is text; read as {uk:%d/%m/%Y %H:%M:%S}"
+            return uk.replace(tzinfo=ctx.tz), [("text-date", read)]
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
         return None, [("invalid-value", f"{show(raw)} is a number, not a date and time: format the cell as a date")]
     else:
@@ -169,6 +215,23 @@ def datetime(raw: object, ctx: CellContext) -> Coerced:
     if value.tzinfo is None:
         value = value.replace(tzinfo=ctx.tz)
     return value, []
+
+
+def _uk_datetime(text: str) -> tuple[dt.datetime | None, Problem | None]:
+    """UK day-first text with a time of day ("20/03/2026 11:30"); local time."""
+    day, rest = uk_date(text)
+    if day is None:
+        return None, None
+    found = _TIME.fullmatch(rest) if rest.strip() else None
+    if found is None:
+        if not rest.strip():
+            return None, ("invalid-value", f"{show(text)} has no time of day (expected e.g. 20/03/2026 11:30)")
+        return None, None
+    try:
+        moment = dt.time(int(found.group(1)), int(found.group(2)), int(found.group(3) or 0))
+    except ValueError:
+        return None, None
+    return dt.datetime.combine(day, moment), None
 
 
 def _amount(raw: object, ctx: CellContext, *, signed: bool) -> Coerced:
@@ -219,10 +282,13 @@ def percent(raw: object, ctx: CellContext) -> Coerced:
         return None, []
     problems: list[Problem] = []
     if isinstance(raw, str):
+        with_sign = raw.strip().endswith("%")
         stripped = raw.strip().rstrip("%").strip()
         value = _text_amount(stripped)
         if value is None:
             return None, [("invalid-value", f"{show(raw)} is not a percentage")]
+        if not with_sign and 0 < value <= 1:  # a plain number follows the number rule
+            return None, [("invalid-value", f"{show(raw)} — did you mean {(value * 100).normalize():f}%? Enter the percentage, e.g. 95")]
         problems.append(("text-number", f"{show(raw)} is text; read as {value}%"))
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
         number = _number(raw)

@@ -20,11 +20,12 @@ from typing import Any
 from ..findings import Finding
 from ..tender import Tender
 from ..workbook_format import FieldSpec, Format, SheetSpec, normalise_label
-from . import values
-from .files import sha256_of
+from . import repair, values
+from .files import read_regular, sha256_of
 from .guards import Inspection, SheetPart, check_size, inspect_bytes
 
 UNKNOWN_FIELD_LIMIT = 20
+HIDDEN_LIMIT = 20  # hidden-content warnings per sheet
 
 
 def column_letter(index: int) -> str:
@@ -59,6 +60,7 @@ class BidRead:
     sheets: set[str] = field(default_factory=set)  # format sheets present
     tables: dict[str, list[TableRow]] = field(default_factory=dict)  # sheet -> rows
     findings: list[Finding] = field(default_factory=list)
+    producer: str = ""  # an output of clc-tender ("shortlist", ...): not a bid, not read
 
     def cell(self, key: str) -> str:
         """The cell of a field's value ("B7"), or "" when its row is absent."""
@@ -152,12 +154,14 @@ class BidReader:
         name = file or path.name
         too_big = check_size(path, self.limits, name)
         if too_big is not None:
-            size = path.stat().st_size
-            result = BidRead(name, path, size, sha256_of(path))
+            try:
+                result = BidRead(name, path, path.stat().st_size, sha256_of(path))
+            except OSError:
+                result = BidRead(name, path, 0, "")
             result.findings.append(too_big)
             return result
         try:
-            data = path.read_bytes()
+            data = read_regular(path)
         except OSError as exc:
             result = BidRead(name, path, 0, "")
             result.findings.append(
@@ -169,30 +173,57 @@ class BidReader:
         if inspection.findings:
             result.findings.extend(inspection.findings)
             return result
+        if inspection.producer:
+            result.producer = inspection.producer
+            return result
         try:
             self._read_cells(data, inspection, result)
-        except Exception as exc:  # a reader library refusing the file is a finding, never a crash
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a native panic too: a finding, never a crash
             result.fields.clear()
-            result.findings.append(
+            result.tables.clear()
+            result.findings[:] = [
                 Finding.make(
                     name, "", "", "unreadable-file",
                     f"the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]}); save it again from Excel as .xlsx",
                 )
-            )
+            ]
             result.opened = False
         return result
 
     def _read_cells(self, data: bytes, inspection: Inspection, result: BidRead) -> None:
         from python_calamine import CalamineWorkbook
 
+        if inspection.strict:  # one reading: openpyxl knows only the transitional namespaces
+            data = repair.transitional(data)
+        bad: dict[tuple[str, str], str] = {}
+        odd = [p.member for p in inspection.sheets if p.odd_numbers]
+        if odd:
+            cleaned = repair.take_out_bad_numbers(data, odd)
+            data, bad = cleaned.data, cleaned.bad
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         result.opened = True
-        parts = {normalise_label(p.name): p for p in inspection.sheets}
+        groups: dict[str, list[SheetPart]] = {}
+        for p in inspection.sheets:
+            groups.setdefault(normalise_label(p.name), []).append(p)
         look = _CloserLook(data)
+        hiding = [p.member for p in inspection.sheets if p.hides]
+        bodies = repair.sheet_bodies(data, hiding) if hiding else {}
         for spec in self.fmt.sheets:
-            part = parts.get(spec.norm)
+            candidates = sorted(groups.get(spec.norm, []), key=lambda p: p.hidden)
+            part = candidates[0] if candidates else None
             lot = self._lot_of_sheet.get(spec.name)
             lots = (lot,) if lot else None
+            if len(candidates) > 1:
+                names = ", ".join(f"'{p.name}'" + (" (hidden)" if p.hidden else "") for p in candidates)
+                result.findings.append(
+                    Finding.make(
+                        result.file, spec.name, "", "duplicate-sheet",
+                        f"{len(candidates)} sheets read as '{spec.name}': {names}; only one may",
+                        lots=lots,
+                    )
+                )
             if part is None:
                 result.findings.append(
                     Finding.make(
@@ -219,7 +250,8 @@ class BidReader:
                     )
                     result.failed.update(f.key for f in spec.fields)  # not also 'missing'
                     continue
-            blank_check = _blank_checker(look, part)
+            hidden = repair.hidden_parts(bodies.get(part.member, b""), part.hidden)
+            blank_check = _Sheet(result, spec.name, look, part, hidden, bad, lots)
             ctx_for = _context_factory(self.tender, look, part.name)
             if spec.kind == "fields":
                 self._read_fields(spec, rows, result, blank_check, ctx_for)
@@ -232,7 +264,7 @@ class BidReader:
         spec: SheetSpec,
         rows: list[tuple[int, list[Any]]],
         result: BidRead,
-        blank_check: Callable[[str], str | None],
+        blank_check: _Sheet,
         ctx_for: Callable[[str], values.CellContext],
     ) -> None:
         by_label = self._by_label[spec.name]
@@ -290,7 +322,7 @@ class BidReader:
         cell: str,
         sheet: str,
         result: BidRead,
-        blank_check: Callable[[str], str | None],
+        blank_check: _Sheet,
         ctx_for: Callable[[str], values.CellContext],
     ) -> None:
         key = field_spec.key
@@ -302,6 +334,12 @@ class BidReader:
                     Finding.make(result.file, sheet, cell, "invalid-value", f"{field_spec.label}: {problem}", lots=field_spec.lots)
                 )
             return
+        if values.not_a_number(raw):
+            result.failed.add(key)
+            result.findings.append(Finding.make(
+                result.file, sheet, cell, "invalid-value",
+                f"{field_spec.label}: {values.show(raw)} is not a number", lots=field_spec.lots))
+            return
         value, problems = values.COERCERS[field_spec.type](raw, ctx_for(cell))
         for code, message in problems:
             result.findings.append(
@@ -311,6 +349,7 @@ class BidReader:
             result.failed.add(key)
         else:
             result.fields[key] = value
+            blank_check.used(cell)
 
     # -- table sheets ---------------------------------------------------------------------------
     def _read_table(
@@ -318,7 +357,7 @@ class BidReader:
         spec: SheetSpec,
         rows: list[tuple[int, list[Any]]],
         result: BidRead,
-        blank_check: Callable[[str], str | None],
+        blank_check: _Sheet,
         ctx_for: Callable[[str], values.CellContext],
         lots: tuple[str, ...] | None,
     ) -> None:
@@ -357,8 +396,18 @@ class BidReader:
                 row.cells[col.key] = ref
                 if col.type == "price":
                     row.values[col.key] = self._price(raw, ref, spec.name, cells, columns, result, blank_check, ctx_for)
-                else:
-                    row.values[col.key] = values.text(raw, ctx_for(ref))[0]
+                    continue
+                problem = blank_check.taken_out(ref) if values.is_blank(raw) else None
+                if values.not_a_number(raw):
+                    problem = f"{values.show(raw)} is not a number"
+                if problem:
+                    result.findings.append(
+                        Finding.make(result.file, spec.name, ref, "invalid-value", f"{col.header}: {problem}", lots=lots)
+                    )
+                    continue
+                row.values[col.key] = values.text(raw, ctx_for(ref))[0]
+                if row.values[col.key] is not None:
+                    blank_check.used(ref)
             if any(v is not None for v in row.values.values()):
                 table.append(row)
 
@@ -370,7 +419,7 @@ class BidReader:
         cells: list[Any],
         columns: dict[str, int],
         result: BidRead,
-        blank_check: Callable[[str], str | None],
+        blank_check: _Sheet,
         ctx_for: Callable[[str], values.CellContext],
     ) -> Any:
         band_raw = cells[columns["band"]]
@@ -393,13 +442,56 @@ class BidReader:
             result.findings.append(
                 Finding.make(result.file, sheet, ref, code, f"price for {label}: {message}", lots=lots)
             )
+        if value is not None and not ignored:
+            blank_check.used(ref)
         return values.INVALID if value is None else value
 
 
-def _blank_checker(look: _CloserLook, part: SheetPart) -> Callable[[str], str | None]:
-    if not part.formulas:
-        return lambda ref: None
-    return lambda ref: look.formula_problem(part.name, ref)
+class _Sheet:
+    """One sheet being read: why a cell that reads blank is not blank (a formula without a
+    saved value, a NaN taken out), and a warning when a value used sits in hidden content."""
+
+    def __init__(
+        self, result: BidRead, sheet: str, look: _CloserLook, part: SheetPart,
+        hidden: repair.Hidden, bad: dict[tuple[str, str], str], lots: tuple[str, ...] | None,
+    ) -> None:
+        self.result, self.sheet, self.look, self.part = result, sheet, look, part
+        self.hidden, self.lots = hidden, lots
+        self.bad = {ref: why for (member, ref), why in bad.items() if member == part.member}
+        self.warned = 0
+
+    def __call__(self, ref: str) -> str | None:
+        why = self.bad.get(ref)
+        if why:
+            return f"the cell's value {why}"
+        if not self.part.formulas:
+            return None
+        return self.look.formula_problem(self.part.name, ref)
+
+    def taken_out(self, ref: str) -> str | None:
+        why = self.bad.get(ref)
+        return f"the cell's value {why}" if why else None
+
+    def used(self, ref: str) -> None:
+        """The evaluation uses this cell's value: say so when it is hidden."""
+        if not (self.hidden.sheet or self.hidden.rows or self.hidden.columns):
+            return
+        why = self.hidden.covers(*repair.cell_place(ref))
+        if not why:
+            return
+        self.warned += 1
+        if self.hidden.sheet and self.warned > 1:
+            return  # a hidden sheet: said once, at its first value used
+        if self.warned > HIDDEN_LIMIT:
+            return
+        where = f"'{self.part.name}'" if self.hidden.sheet else "this sheet"
+        self.result.findings.append(
+            Finding.make(
+                self.result.file, self.sheet, ref, "hidden-content",
+                f"the value used here is hidden ({why} on {where}); look at it in the workbook",
+                lots=self.lots,
+            )
+        )
 
 
 def _context_factory(tender: Tender, look: _CloserLook, sheet: str) -> Callable[[str], values.CellContext]:

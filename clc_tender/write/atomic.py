@@ -10,8 +10,14 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+PRODUCER_PROPERTY = "clc-tender"  # custom document property: the kind of output written
+
+
+class OutputProblem(Exception):
+    """An output that cannot or must not be written: one line naming the path given, exit 2."""
 
 
 class OutputExists(Exception):
@@ -22,10 +28,42 @@ class OutputExists(Exception):
         self.out = out
 
 
-def check_output(out: Path, force: bool) -> None:
-    """Raise :class:`OutputExists` when ``out`` exists and ``force`` is not set."""
+def check_output(
+    out: Path, force: bool, inputs: Iterable[Path] = (), suffixes: Iterable[str] = (),
+    what: str = "the output", *, folder_exists: bool = True,
+) -> None:
+    """Check an output before any work: its extension, its folder, that it is none of the
+    run's ``inputs`` (never replaced, even with ``force``), and that it does not exist unless
+    ``force``. Raises :class:`OutputProblem` or :class:`OutputExists`, naming ``out`` as given."""
+    allowed = [s.lower() for s in suffixes]
+    if allowed and out.suffix.lower() not in allowed:
+        listed = " or ".join(allowed)
+        raise OutputProblem(f"{out}: {what} must end in {listed}, not '{out.suffix or '(none)'}'")
+    folder = out.parent if str(out.parent) else Path(".")
+    if folder_exists and not folder.is_dir():
+        raise OutputProblem(f"{out}: the folder {folder} does not exist")
+    if out.is_dir():
+        raise OutputProblem(f"{out}: a folder, not a file")
+    for source in inputs:
+        if same_file(out, source):
+            raise OutputProblem(
+                f"{out} is an input of this run ({source}); inputs are never overwritten, even"
+                " with --force: choose another output")
     if not force and (out.exists() or out.is_symlink()):
         raise OutputExists(out)
+
+
+def same_file(one: Path, other: Path) -> bool:
+    """Whether two paths are, or resolve (through links, hard links too) to, the same file."""
+    try:
+        if os.path.samefile(one, other):
+            return True
+    except (OSError, ValueError):
+        pass
+    try:
+        return one.resolve() == other.resolve()
+    except (OSError, RuntimeError):
+        return False
 
 
 @contextlib.contextmanager
@@ -39,7 +77,10 @@ def atomic_output(out: Path, force: bool = False) -> Iterator[Path]:
     out = Path(out)
     check_output(out, force)
     folder = out.parent if str(out.parent) else Path(".")
-    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=f".tmp{out.suffix}")
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=f".tmp{out.suffix}")
+    except OSError as exc:  # name the output the officer gave, never the temporary file
+        raise OutputProblem(f"{out}: cannot be written ({exc.strerror or exc})") from None
     os.close(fd)
     tmp = Path(name)
     try:

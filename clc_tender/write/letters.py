@@ -36,10 +36,11 @@ from typing import Any
 
 from ..errors import InputError
 from ..findings import CODE_OUTCOME, CONDITION_CODES, Outcome, money
+from ..inert import for_csv
 from ..read.workbook import column_letter
 from ..rules.standstill import STANDSTILL_WORKING_DAYS, standstill_end
 from ..workbook_format import normalise_label
-from .atomic import OutputExists, atomic_output, check_output
+from .atomic import PRODUCER_PROPERTY, OutputExists, atomic_output, check_output
 
 __all__ = [
     "LETTER_SUFFIXES", "Letter", "LetterSet", "OutputExists", "format_date", "letter_rows",
@@ -573,7 +574,7 @@ def _write_csv(path: Path, headers: list[str], rows: Iterable[dict[str, str]]) -
         writer = csv.writer(handle)
         writer.writerow(headers)
         for row in rows:
-            writer.writerow([neutralise(row.get(h, "")) for h in headers])
+            writer.writerow([for_csv(neutralise(row.get(h, ""))) for h in headers])
 
 
 _WRAPPED = ("Registered address", "Decision", "Reasons", "Conditions", "Prices")
@@ -587,6 +588,7 @@ def _write_xlsx(path: Path, headers: list[str], rows: Sequence[dict[str, str]]) 
     wb = Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
     })
+    wb.set_custom_property(PRODUCER_PROPERTY, "letters")  # never read as a bid
     ws = wb.add_worksheet("Letters")
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
                           "valign": "top"})
@@ -683,7 +685,7 @@ def write_word_letters(letters: LetterSet, folder: Path, force: bool = False) ->
     folder = Path(folder)
     plan = word_letter_paths(letters, folder)
     for path, _ in plan:
-        check_output(path, force)
+        check_output(path, force, folder_exists=False)  # the folder is made when missing
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for path, group in plan:

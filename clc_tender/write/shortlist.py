@@ -25,7 +25,7 @@ from ..contract import Item, SheetSpec, band_key, outcome_item
 from ..findings import CONDITION_CODES, Finding, Outcome
 from ..framework import PENNY, BandPrices, band_prices, extra_bands, rate_card
 from ..results import Evaluation, LotOutcome
-from .atomic import OutputExists, atomic_output
+from .atomic import PRODUCER_PROPERTY, OutputExists, atomic_output
 
 __all__ = ["OutputExists", "print_setup", "row_height", "write_shortlist"]
 
@@ -70,6 +70,7 @@ def write_shortlist(ev: Evaluation, out: Path, *, force: bool = False) -> None:
             # the run's time, not the clock's: the same evaluation gives the same file
             "created": _utc_naive(ev.run_at),
         })
+        wb.set_custom_property(PRODUCER_PROPERTY, "shortlist")  # never read as a bid
         _Writer(wb, ev).write()
         wb.close()
 
@@ -405,6 +406,7 @@ def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
               for lot in tender.lot_names for o in shown]
     severities = [f.severity.value for f in ev.findings if f.code not in CONDITION_CODES]
     items += [  # extras (after the contract's items)
+        ("Lateness judged on", ev.lateness_basis),
         (Item.FIRST_AWARD, (ev.first_award or tender.award_date).isoformat()),
         ("Files with no readable lot", sum(1 for o in ev.outcomes if not o.lot)),
         ("Bids", len(ev.bidders)),
