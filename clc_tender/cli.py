@@ -227,6 +227,8 @@ def letters(
     letter_date: Annotated[str | None, typer.Option("--letter-date", help="The date of the letters, YYYY-MM-DD (default: today, UK time).", show_default=False)] = None,
     standstill_from: Annotated[str | None, typer.Option("--standstill-from", help="The day the award notice is published, YYYY-MM-DD: the letters give the end of the 8-working-day standstill.", show_default=False)] = None,
     docx: Annotated[Path | None, typer.Option("--docx", help="Also write one Word letter per bid into this folder.", file_okay=False, show_default=False)] = None,
+    allow_pending: Annotated[bool, typer.Option("--allow-pending", help="Write letters while bids are still referred (they say the bid is still being considered).")] = False,
+    tender: TenderOption = None,
     force: ForceOption = False,
 ) -> None:
     """Write the award-letter data (one row per Outcomes row, for a mail merge), and Word letters."""
@@ -243,8 +245,10 @@ def letters(
         import datetime as dt
         from zoneinfo import ZoneInfo
 
+        from . import formats, render
+        from .letters import LETTER_SUFFIXES, read_letters, write_letters, write_word_letters
+        from .tender import load_tender
         from .write.atomic import check_output
-        from .write.letters import LETTER_SUFFIXES, read_letters, write_letters, write_word_letters
 
         if out.suffix.lower() not in LETTER_SUFFIXES:
             raise UsageProblem(f"--out {out}: the letters file must end in .xlsx or .csv")
@@ -253,17 +257,26 @@ def letters(
         if docx is not None and docx.exists() and not docx.is_dir():
             raise UsageProblem(f"--docx {docx}: not a folder")
         check_output(out, force, [shortlist], LETTER_SUFFIXES, "the letters file")
-        letter_set = read_letters(shortlist, day, published)
-        ends = letter_set.standstill_ends
-        if ends is not None and day > ends:
-            from . import render
-            from .write.letters import format_date
-
-            render.warning_line(
-                f"the letters are dated {format_date(day)}, after the standstill they announce "
-                f"ends ({format_date(ends)}); check --letter-date and --standstill-from")
+        letter_set = read_letters(shortlist, day, published, load_tender(tender))
+        if letter_set.pending and not allow_pending:
+            first = letter_set.pending[0]
+            raise UsageProblem(
+                f"{shortlist}: {len(letter_set.pending)} bid{'s are' if len(letter_set.pending) != 1 else ' is'} "
+                f"still referred (first {first.bid_reference}, {first.lot}); settle the referrals and "
+                "evaluate again, or pass --allow-pending to tell those bidders their bid is still being considered")
         written = write_word_letters(letter_set, docx, force) if docx is not None else []
         write_letters(letter_set.rows(), out, force)
+        for warning in letter_set.warnings:
+            render.warning_line(warning)
+        if published is not None and day > published:
+            render.warning_line(
+                f"the letters are dated {formats.date(day)}, after the award notice of "
+                f"{formats.date(published)} that starts the standstill: assessment summaries must "
+                "go out before the award notice; check --letter-date and --standstill-from")
+        if letter_set.unmoderated:
+            render.warning_line(
+                f"{letter_set.unmoderated} question score{'s have' if letter_set.unmoderated != 1 else ' has'} "
+                "no moderated comment: the letters quote the evaluators' agreed comments instead")
         typer.echo(f"Award letter data ({len(letter_set.letters)} rows) written to {out}")
         from .inert import for_terminal
 

@@ -85,6 +85,8 @@ RATE_CARD = SheetSpec("Rate card", (
     _c("band", "Band"), _c("rank", "Rank", "int"), _c("organisation", "Organisation"),
     _c("provider_id", "Provider ID"), _c("price", "Price (£)", "money"),
     _c("hourly", "Hourly (£)", "money"),
+    # added after the contract's columns
+    _c("conditions", "Conditions", "wrap", 50),
 ))
 QUALITY = SheetSpec("Quality", (
     _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("question", "Question"),

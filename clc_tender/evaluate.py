@@ -24,6 +24,7 @@ from .findings import (
     Finding,
     Outcome,
     Severity,
+    gate_rank,
 )
 from .read.frames import BidFrames
 from .read.receipts import Receipts
@@ -117,7 +118,7 @@ def decide(applicable: list[Finding]) -> tuple[Outcome, tuple[Finding, ...], tup
     rank = {f: OUTCOME_ORDER.index(outcome_of(f) or Outcome.ADMITTED) for f in blocking}
     outcome = OUTCOME_ORDER[min(rank.values())]
     reasons = [f for f in blocking if outcome is Outcome.REFERRED or f.severity is not Severity.REFERRAL]
-    reasons.sort(key=rank.__getitem__)
+    reasons.sort(key=lambda f: (rank[f], gate_rank(f.code)))  # then by place (stable)
     if outcome is not Outcome.REFERRED:
         conditions = ()
     return outcome, tuple(reasons), conditions
@@ -322,13 +323,8 @@ def _prices_by_bid(valid: pd.DataFrame) -> dict[int, dict[str, Decimal]]:
 
 def _already_admitted(file: str, cell: str, ref: str, pid: str, lot: str,
                       member: Member) -> Finding:
-    return Finding.make(
-        file, "Bidder", cell, "already-admitted",
-        f"the provider {pid} is already on the framework for {lot} (round {member.round}, "
-        f"bid {member.bid_reference}); not evaluated again",
-        bid_reference=ref, lots=(lot,),
-        plain=f"Your organisation is already on the framework for the {lot} lot (admitted in "
-        f"round {member.round}), so this bid for it was not evaluated again.")
+    return Finding.of(file, "Bidder", cell, "already-admitted", bid_reference=ref, lots=(lot,),
+                      provider=pid, lot=lot, round=member.round, member_bid=member.bid_reference)
 
 
 def _lot_outcome(
@@ -462,10 +458,9 @@ def apply_decisions(
         verb = "accepted" if decision.decision == "accept" else "rejected"
         lines.append(f"{f.code}: {verb} by {decision.officer} on {decision.date:%Y-%m-%d}: {decision.reason}")
         if decision.decision == "reject":
-            result.append(dataclasses.replace(
-                f, severity=Severity.ERROR,
-                message=f"{f.message}; rejected by {decision.officer} on {decision.date:%Y-%m-%d}: {decision.reason}",
-                plain=f"{f.letter_text} The council considered this and decided: {decision.reason.rstrip('.')}."))
+            result.append(dataclasses.replace(f, severity=Severity.ERROR).with_facts(
+                decided_by=decision.officer, decided_on=f"{decision.date:%Y-%m-%d}",
+                decision_reason=decision.reason))
     return result, tuple(lines)
 
 

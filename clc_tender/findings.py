@@ -5,8 +5,12 @@ Codes are the contract of ``shared/spec/outputs.md``; messages may change, codes
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+from . import formats, wording
 
 
 class Severity(StrEnum):
@@ -91,6 +95,35 @@ DECIDABLE_CODES = FINANCE_CODES | {
 QUALITY_REFERRALS = frozenset({"quality-not-scored", "quality-needs-moderation"})
 
 
+# The order of the gates (domain.md): within one outcome a letter gives its reasons in this
+# order, then by place. Reading problems come first; a code of no gate last.
+GATE_CODES: tuple[frozenset[str], ...] = (
+    frozenset({
+        "unreadable-file", "encrypted-file", "not-xlsx", "file-too-large", "missing-sheet",
+        "duplicate-sheet", "missing-field", "duplicate-field", "invalid-value", "unknown-band",
+        "format-version", "duplicate-bid-reference", "late",
+    }),
+    frozenset({"mandatory-exclusion", "debarred", "discretionary-exclusion", "duplicate-provider",
+               "receipt-missing"}),
+    frozenset({"price-not-whole-pence", "price-missing", "band5-without-band3-or-4",
+               "price-below-floor", "price-above-ceiling"}),
+    FINANCE_CODES,
+    frozenset({"insurance-employers-liability", "insurance-public-liability",
+               "insurance-professional-indemnity"}),
+    frozenset({"policy-missing", "policy-out-of-date"}),
+    frozenset({"safeguarding-lead", "safeguarding-dbs", "safeguarding-training",
+               "cqc-not-registered", "cqc-inadequate", "safeguarding-concerns"}),
+    frozenset({"services-missing", "pa-coverage-missing"}),
+    frozenset({"quality-question-below-minimum", "quality-below-pass-mark", "quality-not-scored",
+               "quality-needs-moderation"}),
+)
+
+
+def gate_rank(code: str) -> int:
+    """Where ``code`` stands in the order of the gates (reading first, quality last)."""
+    return next((i for i, codes in enumerate(GATE_CODES) if code in codes), len(GATE_CODES))
+
+
 def severity_of(code: str) -> Severity:
     outcome = CODE_OUTCOME.get(code)
     if outcome is None:
@@ -117,6 +150,38 @@ class Finding:
     bid_reference: str = ""
     lots: tuple[str, ...] | None = None
     plain: str = ""  # the sentence a bidder reads in its letter (no rule codes)
+    facts: tuple[tuple[str, Any], ...] = ()  # the figures the wording is filled from
+
+    @classmethod
+    def of(
+        cls,
+        file: str,
+        sheet: str,
+        cell: str,
+        code: str,
+        *,
+        bid_reference: str = "",
+        lots: tuple[str, ...] | None = None,
+        severity: Severity | None = None,
+        **facts: Any,
+    ) -> Finding:
+        """A finding worded by ``wording.py`` from its ``facts`` (the figures a rule found)."""
+        return cls.make(
+            file, sheet, cell, code, wording.officer_message(code, facts),
+            bid_reference=bid_reference, lots=lots, severity=severity,
+            plain=wording.bidder_sentence(code, facts), facts=tuple(facts.items()),
+        )
+
+    def with_facts(self, **more: Any) -> Finding:
+        """The same finding with more facts (an officer's decision), worded again."""
+        facts = {**dict(self.facts), **more}
+        if self.facts or not wording.needs_facts(self.code):
+            message = wording.officer_message(self.code, facts)
+            plain = wording.bidder_sentence(self.code, facts)
+        else:  # worded by its reader: the decision's wording follows the reader's message
+            message = self.message + wording.rejected_officer(facts)
+            plain = self.letter_text + wording.rejected_bidder(facts)
+        return dataclasses.replace(self, facts=tuple(facts.items()), message=message, plain=plain)
 
     @classmethod
     def make(
@@ -131,12 +196,13 @@ class Finding:
         lots: tuple[str, ...] | None = None,
         severity: Severity | None = None,
         plain: str = "",
+        facts: tuple[tuple[str, Any], ...] = (),
     ) -> Finding:
         if code not in CODE_OUTCOME and code not in CONDITION_CODES:
             raise ValueError(f"unknown rule code {code!r}")
         return cls(
             file, sheet, cell, code, message, severity or severity_of(code), bid_reference, lots,
-            plain,
+            plain, facts,
         )
 
     @property
@@ -144,9 +210,7 @@ class Finding:
         """What the bidder reads: the plain sentence, else the message as a sentence."""
         if self.plain:
             return self.plain
-        where = f" ({self.sheet} sheet, cell {self.cell})" if self.sheet and self.cell else ""
-        text = self.message[:1].upper() + self.message[1:]
-        return f"{text.rstrip('.')}{where}."
+        return wording.fallback_sentence(self.message, self.sheet, self.cell)
 
     @property
     def place(self) -> str:
@@ -159,24 +223,6 @@ class Finding:
         return self.severity is Severity.ERROR
 
 
-def long_date(day: object) -> str:
-    """20 March 2026 (a date) or 20 March 2026 12:00:01 (a date and time): no zero padding."""
-    import datetime as dt
-
-    if isinstance(day, dt.datetime):
-        return f"{day.day} {day:%B %Y %H:%M:%S}"
-    if isinstance(day, dt.date):
-        return f"{day.day} {day:%B %Y}"
-    return str(day)
-
-
-def money(amount: object) -> str:
-    """£1,234.50 for an exact amount (Decimal or int)."""
-    from decimal import Decimal
-
-    value = Decimal(str(amount))
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value == value.to_integral_value() and (value >= 1000 or value == 0):
-        return f"{sign}£{value:,.0f}"
-    return f"{sign}£{value:,.2f}"
+# kept for the modules that import them from here; the formatters live in formats.py
+long_date = formats.long_date
+money = formats.money

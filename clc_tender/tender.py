@@ -90,6 +90,22 @@ class Quality:
     pass_mark_pct: Decimal
     moderated_evaluator: str
     questions: tuple[Question, ...]
+    scale: tuple[str, ...] = ()  # what each score 0 … max_score means
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who bidders contact with questions about the evaluation, and who signs the letters."""
+
+    name: str = ""
+    role: str = ""
+    email: str = ""
+    telephone: str = ""
+    signatory: str = ""
+    signatory_role: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +144,8 @@ class Tender:
     districts: tuple[str, ...]
     support_needs: tuple[str, ...]
     limits: Limits
+    contact: Contact = Contact()
+    criteria_published_in: str = ""  # where the evaluation criteria were published
 
     @property
     def lot_names(self) -> tuple[str, ...]:
@@ -378,13 +396,20 @@ def _build(raw: Mapping[str, Any], file: str, sha256: str) -> Tender:
     pass_mark = r.decimal(q, "pass_mark_pct", "quality")
     if not 0 <= pass_mark <= 100:
         raise r.fail("quality.pass_mark_pct", "must be between 0 and 100")
+    scale = r.strings(q, "scale", "quality")
+    if len(scale) != max_score + 1:
+        raise r.fail("quality.scale", f"gives {len(scale)} meanings; scores 0 to {max_score} need {max_score + 1}")
     quality = Quality(
         max_score=max_score,
         min_score=min_score,
         pass_mark_pct=pass_mark,
         moderated_evaluator=r.text(q, "moderated_evaluator", "quality"),
         questions=tuple(questions),
+        scale=scale,
     )
+    c = r.table(raw, "contact")
+    contact = Contact(**{key: r.text(c, key, "contact") for key in (
+        "name", "role", "email", "telephone", "signatory", "signatory_role")})
 
     county = r.table(raw, "county")
     lim = r.table(raw, "reading")
@@ -421,4 +446,6 @@ def _build(raw: Mapping[str, Any], file: str, sha256: str) -> Tender:
         districts=r.strings(county, "districts", "county"),
         support_needs=r.strings(county, "support_needs", "county"),
         limits=limits,
+        contact=contact,
+        criteria_published_in=r.text(t, "criteria_published_in", "tender"),
     )

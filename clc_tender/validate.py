@@ -175,14 +175,19 @@ def _validate_bids(frames: BidFrames, tender: Tender, fmt: Format) -> list[Findi
         seen.add((str(case.check), index))
         spec = specs[matched.key]
         value = bids.at[index, matched.key]
-        message = matched.message(value)
+        sheet, cell = fmt.sheet_of.get(matched.key, ""), read.cell(matched.key)
         if matched.code == "duplicate-bid-reference":
             same = bids["bid_reference"].map(lambda v, ref=str(value).casefold(): v is not None and str(v).casefold() == ref)
-            others = [f for f in bids.loc[same, "file"] if f != read.file]
-            message = f"the bid reference {value} is also used by {', '.join(others)}; each bid needs its own reference"
-        findings.append(Finding.make(
-            read.file, fmt.sheet_of.get(matched.key, ""), read.cell(matched.key), matched.code,
-            message, lots=spec.lots))
+            others = tuple(f for f in bids.loc[same, "file"] if f != read.file)
+            findings.append(Finding.of(read.file, sheet, cell, matched.code, lots=spec.lots,
+                                       reference=value, others=others))
+        elif matched.code == "contact-details":
+            kind = fmt.types[spec.type]
+            findings.append(Finding.of(read.file, sheet, cell, matched.code, lots=spec.lots,
+                                       label=spec.label, value=value, problem=kind.problem))
+        else:
+            findings.append(Finding.make(read.file, sheet, cell, matched.code, matched.message(value),
+                                         lots=spec.lots))
     return findings
 
 

@@ -17,13 +17,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from clc_tender import contract
 from clc_tender.bidgen import valid_bid, write_bid, write_scores
 from clc_tender.cli import app
 from clc_tender.findings import CODE_OUTCOME, CONDITION_CODES
-from clc_tender.read.panel import InputError
-from clc_tender.rules.standstill import is_working_day, standstill_end, uk_bank_holidays
-from clc_tender.tender import load_tender
-from clc_tender.write.letters import (
+from clc_tender.letters import (
+    ASSESSMENT_COLUMNS,
     HEAD_COLUMNS,
     TAIL_COLUMNS,
     format_date,
@@ -35,6 +34,9 @@ from clc_tender.write.letters import (
     write_letters,
     write_word_letters,
 )
+from clc_tender.read.panel import InputError
+from clc_tender.rules.standstill import is_working_day, standstill_end, uk_bank_holidays
+from clc_tender.tender import load_tender
 
 DS = "Day Services"
 PA = "Personal Assistants"
@@ -161,7 +163,8 @@ def test_one_row_per_outcomes_row_with_the_contract_columns(shortlist, rows):
     ]
     questions = [f"{q} {s}" for q in QUESTIONS for s in ("score", "explanation", "highest admitted")]
     for row in rows:
-        assert list(row) == [*HEAD_COLUMNS, *questions, *TAIL_COLUMNS]
+        titles = [f"{q} question" for q in QUESTIONS]
+        assert list(row) == [*HEAD_COLUMNS, *questions, *TAIL_COLUMNS, *titles, *ASSESSMENT_COLUMNS]
         assert all(isinstance(v, str) for v in row.values())
 
 
@@ -175,7 +178,7 @@ def test_admitted_row(rows):
     assert row["Organisation"] == CAFE
     assert row["Conditions"].startswith("1. ")
     assert "public liability" in row["Conditions"].lower()
-    assert row["Quality %"] == "75.00"  # Q1 3/5 x 25 + Q2-Q6 4/5 x 75
+    assert row["Quality %"] == "75"  # Q1 3/5 x 25 + Q2-Q6 4/5 x 75; as a person writes it
     assert row["Q1 score"] == "3"
     # the Comment "AB: ...; CD: ..." of two agreeing evaluators: their words once, no initials
     assert row["Q1 explanation"] == "Good detail on outcomes; é accents survive"
@@ -261,10 +264,14 @@ def test_prices_use_the_ranges_of_the_prices_sheet(rows):
     assert len(_row(rows, "CLC26-001", DS)["Prices"].splitlines()) == 6
 
 
+def _decided(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [r for r in rows if r["Outcome"] != "referred"]
+
+
 def test_standstill_column(shortlist, rows):
-    assert {r["Standstill ends"] for r in rows} == {"13 May 2026"}
+    assert {r["Standstill ends"] for r in _decided(rows)} == {"13 May 2026"}
     late = letter_rows(shortlist, dt.date(2026, 6, 1), dt.date(2026, 5, 29))
-    assert {r["Standstill ends"] for r in late} == {"9 June 2026"}  # never 09 June
+    assert {r["Standstill ends"] for r in _decided(late)} == {"9 June 2026"}  # never 09 June
     assert {r["Letter date"] for r in late} == {"1 June 2026"}
     without = letter_rows(shortlist, dt.date(2026, 5, 1), None)
     assert {r["Standstill ends"] for r in without} == {""}
@@ -308,7 +315,7 @@ def test_standstill_published_on_a_weekend_starts_on_the_next_working_day():
 def _letters(shortlist: Path, out: Path, *extra: str) -> None:
     result = runner.invoke(app, [
         "letters", str(shortlist), "--out", str(out), "--letter-date", LETTER_DATE,
-        "--standstill-from", LETTER_DATE, *extra,
+        "--standstill-from", LETTER_DATE, "--allow-pending", *extra,
     ])
     assert result.exit_code == 0, result.output
     assert str(out) in result.output
@@ -371,7 +378,9 @@ def test_word_letters(shortlist, tmp_path):
         first = mine[0]
         assert first["Contact name"] in text and first["Organisation"] in text
         assert first["Postcode"] in text
-        assert "\n1 May 2026\n" in text and "Wednesday 13 May 2026" in text
+        assert "\n1 May 2026\n" in text
+        pending = all(r["Outcome"] == "referred" for r in mine)
+        assert ("Wednesday 13 May 2026" in text) is not pending
         assert "01 May 2026" not in text
         assert not re.search(r"\b(AB|CD): ", tables)  # the panel's words, not its initials
         for row in mine:
@@ -386,30 +395,59 @@ def test_word_letters(shortlist, tmp_path):
     assert "Day Services lot" in headings and "Personal Assistants lot" in headings
 
 
-def test_warning_when_letters_are_dated_after_the_standstill(shortlist, tmp_path):
+def _warnings(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+def test_warning_for_a_letter_dated_after_the_award_notice(shortlist, tmp_path):
     out = tmp_path / "letters.csv"
     result = runner.invoke(app, [
-        "letters", str(shortlist), "--out", str(out), "--letter-date", "2026-05-14",
-        "--standstill-from", LETTER_DATE,
+        "letters", str(shortlist), "--out", str(out), "--letter-date", "2026-05-02",
+        "--standstill-from", LETTER_DATE, "--allow-pending",
     ])
     assert result.exit_code == 0, result.output
-    warnings = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(warnings) == 1
-    assert "Warning" in warnings[0] and "after the standstill" in warnings[0]
-    assert "13 May 2026" in warnings[0]
+    late = [line for line in _warnings(result) if "award notice" in line]
+    assert len(late) == 1 and "Warning" in late[0]
+    assert "2 May 2026" in late[0] and "1 May 2026" in late[0]
     assert out.exists()
     on_the_day = runner.invoke(app, [
-        "letters", str(shortlist), "--out", str(out), "--force", "--letter-date", "2026-05-13",
-        "--standstill-from", LETTER_DATE,
+        "letters", str(shortlist), "--out", str(out), "--force", "--letter-date", LETTER_DATE,
+        "--standstill-from", LETTER_DATE, "--allow-pending",
     ])
-    assert on_the_day.exit_code == 0 and not on_the_day.stderr.strip()
+    assert on_the_day.exit_code == 0
+    assert not [line for line in _warnings(on_the_day) if "award notice" in line]
+
+
+def test_warning_counts_questions_without_a_moderated_comment(shortlist, tmp_path):
+    # the fixture's scores are agreed by two evaluators, never moderated: 6 questions for each
+    # scored (bid, lot): 001 DS and PA, 002, 003, 005
+    result = runner.invoke(app, ["letters", str(shortlist), "--out", str(tmp_path / "l.csv"),
+                                 "--allow-pending"])
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in _warnings(result) if "moderated" in line]
+    assert "30 question scores have no moderated comment" in line
+
+
+def test_refused_while_a_bid_is_referred(shortlist, tmp_path):
+    out = tmp_path / "letters.xlsx"
+    result = runner.invoke(app, ["letters", str(shortlist), "--out", str(out)])
+    assert result.exit_code == 2
+    [line] = _warnings(result)
+    assert "still referred" in line and "CLC26-004" in line and "--allow-pending" in line
+    assert not out.exists()
+
+
+def test_pending_rows_carry_no_standstill_date(shortlist, rows):
+    assert _row(rows, "CLC26-004", PA)["Standstill ends"] == ""
+    assert _row(rows, "CLC26-001", DS)["Standstill ends"] == "13 May 2026"
 
 
 def test_existing_outputs_are_not_overwritten(shortlist, tmp_path):
     out, folder = tmp_path / "letters.csv", tmp_path / "word"
     folder.mkdir()
     (folder / "CLC26-003.docx").write_text("keep me")
-    result = runner.invoke(app, ["letters", str(shortlist), "--out", str(out), "--docx", str(folder)])
+    result = runner.invoke(app, ["letters", str(shortlist), "--out", str(out), "--docx", str(folder),
+                                 "--allow-pending"])
     assert result.exit_code == 2
     assert "already exists" in result.output
     assert (folder / "CLC26-003.docx").read_text() == "keep me"
@@ -435,20 +473,24 @@ def test_usage_errors(shortlist, tmp_path, args, message):
 
 def _mini_shortlist(path: Path, *, drop_column: str = "", drop_sheet: str = "",
                     more_outcomes: tuple[list, ...] = ()) -> Path:
-    sheets = {
+    """A shortlist written by hand with every sheet and column of the contract (``contract.py``);
+    the rows give the columns the letters use, the others stay blank."""
+    outcome_header = ["Bid reference", "Organisation", "Lot", "Outcome", "Reasons", "Conditions",
+                      "Decisions", "Quality %", "Band 1", "File", "Letter reasons",
+                      "Letter conditions"]
+    given = {
         "Summary": [["Item", "Value"], ["Contracting authority", "Test Council"],
-                    ["Tender reference", "T-1"], ["Tender title", "Test tender"]],
+                    ["Tender reference", "T-1"], ["Tender title", "Test tender"],
+                    ["Deadline", "2026-03-20T12:00:00+00:00"],
+                    ["First round deadline", "2026-03-20T12:00:00+00:00"]],
         "Outcomes": [
-            ["Bid reference", "Organisation", "Lot", "Outcome", "Reasons", "Conditions",
-             "Decisions", "Quality %", "Band 1", "File", "Letter reasons", "Letter conditions"],
+            outcome_header,
             ["B-1", "One Ltd", "Day Services", "late", "late: submitted late", None, None, None,
              48.5, "b1.xlsx", "late: Your bid arrived on 09 June 2026, after the deadline.", None],
             ["B-2", "Two Ltd", "Day Services", "already-admitted", "", None, None, None,
              None, "b2.xlsx", None, None],
             *more_outcomes,
         ],
-        "Quality": [["Bid reference", "Lot", "Question", "Weight %", "Scores", "Moderated",
-                     "Final", "Status", "Comment"]],
         "Prices": [["Band", "Floor (£)", "Ceiling (£)"], ["Band 1", 48.12, 49.42]],
         "Bidders": [["Bid reference", "Organisation", "Provider ID", "Contact name",
                      "Contact email", "Contact telephone", "Registered address", "Postcode",
@@ -459,13 +501,18 @@ def _mini_shortlist(path: Path, *, drop_column: str = "", drop_sheet: str = "",
     }
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for name, data in sheets.items():
-        if name == drop_sheet:
+    for spec in contract.SHORTLIST:
+        if spec.name == drop_sheet:
             continue
-        ws = wb.create_sheet(name)
-        for line in data:
-            ws.append([v for h, v in zip(data[0], line, strict=True) if h != drop_column]
-                      if name == "Outcomes" else line)
+        data = given.get(spec.name, [[]])
+        header = [col.header for col in spec.expand(["Band 1"])]
+        header += [h for h in data[0] if h not in header]
+        header = [h for h in header if h != drop_column]
+        ws = wb.create_sheet(spec.name)
+        ws.append(header)
+        for line in data[1:]:
+            values = dict(zip(data[0], line, strict=True))
+            ws.append([values.get(h) for h in header])
     wb.save(path)
     return path
 
@@ -479,7 +526,8 @@ def test_decisions_for_late_and_already_admitted(tmp_path):
     assert late["Prices"] == "Band 1: £48.50 (range £48.12 – £49.42)"
     assert late["Contact name"] == "Ann"
     assert "already a member of the framework for the Day Services lot" in member["Decision"]
-    assert list(late)[-3:] == list(TAIL_COLUMNS)
+    tail = list(late).index("Prices")
+    assert list(late)[tail:tail + 3] == list(TAIL_COLUMNS)
 
 
 def test_same_bid_reference_in_two_files_gets_two_word_letters(tmp_path):
@@ -506,7 +554,7 @@ def test_same_bid_reference_in_two_files_gets_two_word_letters(tmp_path):
 
 @pytest.mark.parametrize(("drop_column", "drop_sheet", "named"), [
     ("Letter reasons", "", "Letter reasons"),
-    ("Band 1", "", "Band 1"),
+    ("Outcome", "", "Outcome"),
     ("", "Prices", "Prices"),
     ("", "Quality", "Quality"),
 ])

@@ -30,9 +30,10 @@ def produce(folder: Path) -> dict[str, Any]:
     steps = [
         ["evaluate", "sample_bids", "--scores", SCORES, "--out", str(shortlist)],
         ["letters", str(shortlist), "--out", str(folder / "letters.xlsx"), "--letter-date",
-         "2026-05-01", "--standstill-from", "2026-05-01", "--docx", str(folder / "docx")],
+         "2026-05-01", "--standstill-from", "2026-05-01", "--docx", str(folder / "docx"),
+         "--allow-pending"],
         ["letters", str(shortlist), "--out", str(folder / "letters.csv"), "--letter-date",
-         "2026-05-01"],
+         "2026-05-01", "--allow-pending"],
     ]
     for args in steps:
         result = runner.invoke(app, args)

@@ -335,7 +335,6 @@ INVALID_VALUES: dict[str, Callable[[BidSpec], str]] = {
     "submitted at: plain number": _bidder("Submitted at", 46100.5),
     "declaration No": _bidder("Declaration accepted", "No"),
     "companies house number too short": _bidder("Companies House number", "123"),
-    "registered postcode": _bidder("Postcode", "LE1"),
     "price zero": _price("Band 1", Decimal("0")),
     "price negative": _price("Band 1", Decimal("-48.12")),
     "price as words": _price("Band 1", "abc"),
@@ -361,6 +360,40 @@ def test_invalid_value_names_its_cell(tmp_path: Path, tender: Tender, case: str)
     result = read_with_good(tmp_path, tender, {BAD: spec}, formats=formats)
     assert cell in result.places(BAD, "invalid-value"), result.codes(BAD)
     assert_non_compliant(result)
+
+
+@pytest.mark.parametrize("typed", ["LE11", "le1 1aa?"])
+def test_invalid_postcode_is_a_contact_details_warning_quoted_as_typed(
+    tmp_path: Path, tender: Tender, typed: str
+) -> None:
+    spec = ds_bid(tender)
+    cell = _bidder("Postcode", typed)(spec)
+    result = read_with_good(tmp_path, tender, {BAD: spec})
+    found = [f for f in result.ev.findings if f.file == BAD and f.code == "contact-details"]
+    assert [f.place for f in found] == [cell]
+    assert f'"{typed}"' in found[0].message  # exactly as typed, never re-spaced
+    assert result.outcomes(BAD) == {Outcome.ADMITTED}
+    bidder = next(b for b in result.ev.bidders if b["file"] == BAD)
+    assert bidder["postcode"] == typed
+
+
+def test_valid_postcode_in_any_case_is_kept_as_typed(tmp_path: Path, tender: Tender) -> None:
+    spec = ds_bid(tender)
+    _bidder("Postcode", "le11 3tu")(spec)
+    result = read_with_good(tmp_path, tender, {BAD: spec})
+    assert "contact-details" not in result.codes(BAD)
+    assert next(b for b in result.ev.bidders if b["file"] == BAD)["postcode"] == "le11 3tu"
+
+
+@pytest.mark.parametrize("typed", ["01/04/2025", "1/4/2025", "01.04.2025", "1 April 2025",
+                                   "1 Apr 2025"])
+def test_uk_day_first_text_date_read_with_a_warning(tmp_path: Path, tender: Tender, typed: str) -> None:
+    spec = ds_bid(tender)
+    cell = _compliance("Accounts year end", typed)(spec)
+    result = read_with_good(tmp_path, tender, {BAD: spec})
+    assert result.places(BAD, "text-date") == [cell]
+    assert "1 April 2025" in next(f.message for f in result.ev.findings if f.code == "text-date")
+    assert result.outcomes(BAD) == {Outcome.ADMITTED}  # a warning only; the message says 1 April
 
 
 def test_both_lots_no(tmp_path: Path, tender: Tender) -> None:

@@ -53,8 +53,8 @@ HEADERS = {
 
 
 def member(pid: str, org: str, prices: dict[str, Decimal], *, lot: str = "Day Services",
-           rnd: int = 1, ref: str = "") -> Member:
-    return Member(pid, org, lot, rnd, ref or f"REF-{pid}", D("75.00"), "", prices)
+           rnd: int = 1, ref: str = "", conditions: str = "") -> Member:
+    return Member(pid, org, lot, rnd, ref or f"REF-{pid}", D("75.00"), conditions, prices)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,8 @@ def make_evaluation(tender, *, round_number: int = 1) -> Evaluation:
         member("01234567", EVIL, {"Band 1": D("49.42"), "Band 5": D("17.00")}, ref="CLC-001"),
         member("02000000", "Zeta Ltd", {"Band 1": D("48.15")}),
         member("03000000", "Alpha Ltd", {"Band 1": D("48.15"), "Band 2": D("57.00")}),
-        member("04000000", "Delta Ltd", {"Band 1": D("49.00")}, rnd=1),
+        member("04000000", "Delta Ltd", {"Band 1": D("49.00")}, rnd=1,
+               conditions="insurance-renewal: public liability insurance expires 1 June 2026"),
         member("05000000", "PA People", {"PA Band": D("19.00")}, lot="Personal Assistants"),
     )
     quality_rows = (
@@ -136,7 +137,8 @@ def column(ws, header):
 
 
 def test_sheets_in_order_with_exact_headers(written):
-    assert written.sheetnames == list(HEADERS)
+    assert written.sheetnames == [*HEADERS, "Price chart data"]
+    assert written["Price chart data"].sheet_state == "hidden"
     for name, expected in HEADERS.items():
         ws = written[name]
         headers = [c.value for c in ws[1]]
@@ -157,9 +159,14 @@ def test_summary_items(written, tender):
     values = dict(items)
     assert values["Tender reference"] == tender.reference
     assert values["Round"] == 1
-    assert dt.datetime.fromisoformat(values["Deadline"]) == dt.datetime(
-        2026, 3, 20, 12, 0, tzinfo=LONDON)
-    assert values["Deadline"] == "2026-03-20T12:00:00+00:00"
+    # Excel date-times in the tender's local time, shown "20 March 2026 12:00"
+    assert values["Deadline"] == dt.datetime(2026, 3, 20, 12, 0)
+    assert values["Run at"] == dt.datetime(2026, 3, 23, 9, 30, 5)
+    assert values["First award"] == dt.datetime(2026, 5, 29)
+    ws = written["Summary"]
+    shown = {ws.cell(r, 1).value: ws.cell(r, 2).number_format for r in range(2, ws.max_row + 1)}
+    assert shown["Deadline"] == shown["Run at"] == "d mmmm yyyy hh:mm"
+    assert shown["First award"] == "d mmmm yyyy"
     assert values["clc-tender version"] == __version__
     assert values["Tender definition SHA-256"] == tender.sha256
     assert values["Files read"] == 1
@@ -251,7 +258,16 @@ def test_rate_card_ranks_ties_and_hourly(written):
     assert hourly["Alpha Ltd"] == pytest.approx(8.03)  # 48.15 / 6 = 8.025 -> 8.03 half up
     assert hourly[EVIL] == pytest.approx(8.24)  # 49.42 / 6 = 8.2366... -> 8.24
     band5 = [r for r in rows if r[0] == "Band 5"]
-    assert band5 == [["Band 5", 1, EVIL, "01234567", pytest.approx(17.0), pytest.approx(17.0)]]
+    assert band5 == [["Band 5", 1, EVIL, "01234567", pytest.approx(17.0), pytest.approx(17.0),
+                      band5[0][6]]]
+    assert [c.value for c in written["Rate card"][1]][6] == "Conditions"
+    framework = written["Framework"]
+    conditions_col = column(framework, "Conditions")
+    of_member = {framework.cell(r, 2).value: framework.cell(r, conditions_col).value
+                 for r in range(2, framework.max_row + 1)}
+    assert any(of_member.values())  # some member has a condition to show
+    for row in rows:
+        assert row[6] == of_member[row[2]], row
     assert [r[0] for r in rows] == ["Band 1"] * 4 + ["Band 2", "Band 5", "PA Band"]
     ws = written["Rate card"]
     for col in (5, 6):
@@ -306,11 +322,15 @@ def test_prices_chart_per_priced_band(tender, tmp_path):
     assert len(charts) == 2  # Band 1 and PA Band are priced; the other bands have no price
     with zipfile.ZipFile(out) as z:
         band1 = z.read(charts[0]).decode()
-    # Band 1: floor £48.12, prices £48.12 - £49.50: the axis hugs them, not £0 upwards
-    low = float(re.search(r'<c:min val="([0-9.]+)"', band1).group(1))
-    high = float(re.search(r'<c:max val="([0-9.]+)"', band1).group(1))
-    assert 47.5 < low < 48.12 and 49.50 < high < 50.0
-    assert "Band 1" in band1
+    # Band 1: the axis starts at £0 (never truncated); the floor and the ceiling are lines
+    # across the three columns (min, median, max), their points on the hidden data sheet
+    assert re.search(r'<c:min val="0"', band1)
+    assert "<c:max " not in band1
+    assert "Band 1" in band1 and "<c:lineChart>" in band1 and "<c:barChart>" in band1
+    assert "'Price chart data'!$B$2:$D$2" in band1 and "'Price chart data'!$E$2:$G$2" in band1
+    assert "Prices!$E$2:$G$2" in band1  # min, median, max of Band 1
+    data = openpyxl.load_workbook(out)["Price chart data"]
+    assert [c.value for c in data[2]] == ["Band 1", 48.12, 48.12, 48.12, 49.42, 49.42, 49.42]
 
 
 def test_no_chart_without_prices(tender, tmp_path):
@@ -349,7 +369,7 @@ def test_row_height_estimates():
 
 
 def test_print_setup_on_every_sheet(written):
-    for ws in written.worksheets:
+    for ws in (w for w in written.worksheets if w.sheet_state == "visible"):
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.print_title_rows == "$1:$1", ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title

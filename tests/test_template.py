@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -89,23 +90,130 @@ def test_pricing_prefilled_with_every_band(wb: openpyxl.Workbook, tender: Tender
     assert rows == [(band.name, band.unit, None) for band in tender.bands]
 
 
-def test_price_cells_limited_to_the_bands_range(wb: openpyxl.Workbook, tender: Tender) -> None:
+def excel_validation(formula: str, cell: str, value: float | str | None) -> bool:
+    """Evaluate a custom validation formula as Excel would for ``value`` typed in ``cell``:
+    the functions the template uses (AND, ISNUMBER, ROUND) and comparisons, nothing else."""
+    import ast
+
+    def number(v: object) -> Decimal:
+        return Decimal(repr(v)) if isinstance(v, float) else Decimal(str(v))
+
+    def excel_round(v: object, places: int) -> float:
+        # Excel rounds the decimal it displays (15 significant digits), half away from zero
+        return float(number(v).quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP"))
+
+    source = formula.replace(cell, "VALUE").replace("<>", "!=")
+    source = re.sub(r"(?<![<>!=])=(?!=)", "==", source)
+    source = source.replace("AND(", "ALL(")
+    functions = {
+        "ALL": lambda *args: all(args),
+        "ISNUMBER": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "ROUND": excel_round,
+    }
+    tree = ast.parse(source, mode="eval")
+    for node in ast.walk(tree):  # only names, calls, numbers and comparisons
+        assert isinstance(node, ast.Expression | ast.Call | ast.Name | ast.Load | ast.Constant
+                          | ast.Compare | ast.GtE | ast.LtE | ast.Eq | ast.NotEq | ast.Gt
+                          | ast.Lt), ast.dump(node)
+    try:
+        return bool(eval(compile(tree, "<validation>", "eval"), {"__builtins__": {}},
+                         {**functions, "VALUE": value}))
+    except TypeError:  # a comparison of text with a number: Excel's validation fails
+        return False
+
+
+def test_price_cells_refuse_a_third_decimal_and_show_the_range(
+    wb: openpyxl.Workbook, tender: Tender
+) -> None:
     ws = wb["Pricing"]
     assert len(ws.data_validations.dataValidation) == len(tender.bands)
     band1 = only_validation(ws, "C2")
     assert ws["A2"].value == "Band 1"
-    assert (band1.type, band1.operator) == ("decimal", "between")
-    assert (Decimal(band1.formula1), Decimal(band1.formula2)) == (
-        Decimal("48.12"),
-        Decimal("49.42"),
-    )
-    assert band1.showInputMessage and band1.showErrorMessage
+    assert band1.type == "custom"
+    assert "ROUND(C2,2)=C2" in band1.formula1 and "MOD(" not in band1.formula1
+    assert band1.showInputMessage and band1.showErrorMessage and band1.allow_blank
     assert "Band 1 (1:8, per session): £48.12 to £49.42" in band1.prompt
+    accepted = [48.12, 49.42, 49.0, 48.5, 49.1]  # as typed: the nearest binary double
+    refused = [49.424, 48.119, 49.43, 48.11, 0.0, -49.0, "49.42", "£49.42"]
+    for value in accepted:
+        assert excel_validation(band1.formula1, "C2", value), value
+    for value in refused:
+        assert not excel_validation(band1.formula1, "C2", value), value
     for row, band in enumerate(tender.bands, start=2):
         dv = only_validation(ws, f"C{row}")
-        assert (Decimal(dv.formula1), Decimal(dv.formula2)) == (band.floor, band.ceiling)
-        assert f"per {band.unit}" in dv.prompt
+        rule = dv.formula1
+        assert f"C{row}" in rule and "C2" not in rule.replace(f"C{row}", "") if row != 2 else True
+        assert excel_validation(rule, f"C{row}", float(band.floor))
+        assert excel_validation(rule, f"C{row}", float(band.ceiling))
+        assert not excel_validation(rule, f"C{row}", float(band.floor) - 0.01)
+        assert not excel_validation(rule, f"C{row}", float(band.ceiling) + 0.01)
+        assert not excel_validation(rule, f"C{row}", float(band.floor) + 0.005)
+        assert f"£{band.floor:,.2f} to £{band.ceiling:,.2f}" in dv.prompt
+        assert f"per {band.unit}" in dv.prompt and "whole pence" in dv.error
         assert ws.cell(row, 3).number_format == "£#,##0.00"
+
+
+def test_57_20_is_accepted() -> None:
+    rule = "AND(ISNUMBER(C3),C3>=56.56,C3<=57.91,ROUND(C3,2)=C3)"
+    assert excel_validation(rule, "C3", 57.2)
+
+
+def test_every_sheet_prints_one_page_wide_with_repeated_headers(wb: openpyxl.Workbook) -> None:
+    landscape = {INSTRUCTIONS, "Services"}
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert int(setup.paperSize) == 9  # A4
+        assert setup.orientation == ("landscape" if ws.title in landscape else "portrait"), ws.title
+    bidder = wb["Bidder"]
+    width = sum(bidder.column_dimensions[c].width for c in "AB")
+    assert width < 100  # field and value side by side on one portrait page
+
+
+def test_instructions_wrap_in_rows_tall_enough(wb: openpyxl.Workbook) -> None:
+    ws = wb[INSTRUCTIONS]
+    for row in ws.iter_rows(min_col=2, max_col=2):
+        cell = row[0]
+        if isinstance(cell.value, str) and len(cell.value) > 95:
+            assert cell.alignment.wrap_text
+            lines = -(-len(cell.value) // 90)
+            assert (ws.row_dimensions[cell.row].height or 15) >= 15 * lines, cell.value
+
+
+def test_instructions_state_every_threshold_and_the_date_forms(
+    wb: openpyxl.Workbook, tender: Tender
+) -> None:
+    text = "\n".join(str(c.value) for row in wb[INSTRUCTIONS].iter_rows() for c in row
+                     if c.value is not None)
+    for expected in (
+        "At least £5,000,000",  # employer's and public liability
+        "At least £1,000,000",  # professional indemnity
+        "At least £50,000",  # turnover
+        "At least £0",  # net assets
+        "at least 1",  # current ratio
+        "no more than 18 months before the deadline (on or after 20 September 2024)",
+        "reviewed within 24 months before the deadline (on or after 20 March 2024)",
+        "Lone working (Personal Assistants only)",
+        "at least 90% of staff",
+        "rated Inadequate overall fails",
+        "every question at least 2",
+        "0 No answer or unacceptable",
+        "5 Excellent",
+        "at least 60%",
+        "committed to from 31 August 2026",
+        "2026-03-20",
+        "20/03/2026",
+        "20.03.2026",
+        "20 March 2026",
+        "20 Mar 2026",
+    ):
+        assert expected in text, expected
+    for money in (tender.insurance.employers_liability, tender.insurance.professional_indemnity,
+                  tender.finance.min_turnover):
+        assert f"£{money:,.0f}" in text
+    assert "E+" not in text
 
 
 def test_fields_validated_by_type(wb: openpyxl.Workbook, fmt: Format, tender: Tender) -> None:
@@ -248,7 +356,7 @@ def test_follows_the_tender_definition(tender: Tender, fmt: Format, tmp_path: Pa
     out = tmp_path / "t.xlsx"
     write_template(uplifted, fmt, out)
     dv = only_validation(openpyxl.load_workbook(out)["Pricing"], "C2")
-    assert dv.formula2 == "50.99"
+    assert "C2<=50.99" in dv.formula1
 
 
 def test_written_atomically(

@@ -342,13 +342,9 @@ def charity_number(raw: object, ctx: CellContext) -> Coerced:
 
 
 def postcode(raw: object, ctx: CellContext) -> Coerced:
-    value, problems = text(raw, ctx)
-    if value is None:
-        return None, problems
-    compact = str(value).replace(" ", "").upper()
-    if len(compact) > 3:
-        return f"{compact[:-3]} {compact[-3:]}", []
-    return compact, []
+    """Kept exactly as typed (trimmed): a letter quotes ``LE11`` as ``LE11``, never re-spaced.
+    Whether it is a UK postcode is the format's pattern (a ``contact-details`` warning)."""
+    return text(raw, ctx)
 
 
 def choice(raw: object, ctx: CellContext) -> Coerced:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # the month arithmetic is used by the template, which never loads pandas
+    import pandas as pd
 
 
 def months_before(day: dt.date, months: int) -> dt.date:

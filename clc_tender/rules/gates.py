@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..findings import Finding, long_date, money
+from ..findings import Finding
 from ..tender import Tender
 from . import months_before
 
@@ -35,18 +35,20 @@ def _present(bids: pd.DataFrame, bid: int, key: str) -> bool:
     return bool(place_of(bids, bid, key)[1])
 
 
-def _finding(bids: pd.DataFrame, bid: int, file: str, key: str, code: str, message: str, lots: tuple[str, ...] | None = None, plain: str = "") -> Finding:
+def _finding(
+    bids: pd.DataFrame, bid: int, file: str, key: str, code: str,
+    lots: tuple[str, ...] | None = None, **facts: Any,
+) -> Finding:
+    """A finding at the cell of ``key``, worded from ``facts`` (``wording.py``)."""
     sheet, cell = place_of(bids, bid, key)
-    return Finding.make(file, sheet, cell, code, message, lots=lots, plain=plain)
+    return Finding.of(file, sheet, cell, code, lots=lots, **facts)
 
 
 def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime) -> list[Finding]:
     """Late: submitted after the deadline, to the second (12:00:00 on time, 12:00:01 late)."""
-    shown = long_date(deadline)
     return [
         _finding(bids, bid, file, "submitted_at", "late",
-                 f"submitted {long_date(submitted.astimezone(deadline.tzinfo))}, after the deadline {shown}",
-                 plain=f"Your bid was submitted at {submitted.astimezone(deadline.tzinfo):%H:%M:%S} on {long_date(submitted.astimezone(deadline.tzinfo).date())}, after the deadline of {deadline:%H:%M:%S} on {long_date(deadline.date())}.")
+                 submitted=submitted.astimezone(deadline.tzinfo), deadline=deadline)
         for bid, file, (submitted,) in _rows(bids, "submitted_at")
         if submitted > deadline
     ]
@@ -55,15 +57,12 @@ def deadline_findings(bids: pd.DataFrame, deadline: dt.datetime) -> list[Finding
 def eligibility_findings(bids: pd.DataFrame) -> list[Finding]:
     findings = []
     checks = (
-        ("mandatory_exclusion", "mandatory-exclusion", "the bidder declares that a mandatory exclusion ground applies (Procurement Act 2023)",
-         "You declared that a mandatory exclusion ground under the Procurement Act 2023 applies to your organisation."),
-        ("debarred", "debarred", "the bidder is on the debarment list",
-         "Your organisation is on the central debarment list."),
-        ("discretionary_exclusion", "discretionary-exclusion", "the bidder declares that a discretionary exclusion ground applies; an officer must hear the supplier and decide (s.58)",
-         "You declared that a discretionary exclusion ground applies; the council must consider this before deciding."),
+        ("mandatory_exclusion", "mandatory-exclusion"),
+        ("debarred", "debarred"),
+        ("discretionary_exclusion", "discretionary-exclusion"),
     )
-    for key, code, message, plain in checks:
-        findings += [_finding(bids, bid, file, key, code, message, plain=plain) for bid, file, (value,) in _rows(bids, key) if value is True]
+    for key, code in checks:
+        findings += [_finding(bids, bid, file, key, code) for bid, file, (value,) in _rows(bids, key) if value is True]
     return findings
 
 
@@ -72,42 +71,37 @@ def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) 
     the condition ``parent-company-guarantee``."""
     rules = tender.finance
     oldest = months_before(deadline.date(), rules.max_accounts_age_months)
-    failures: dict[int, list[tuple[str, str, str]]] = {}
+    failures: dict[int, list[tuple[str, str, dict[str, Any]]]] = {}
     files: dict[int, str] = {}
 
-    def fail(bid: int, file: str, key: str, code: str, message: str) -> None:
-        failures.setdefault(bid, []).append((key, code, message))
+    def fail(bid: int, file: str, key: str, code: str, **facts: Any) -> None:
+        failures.setdefault(bid, []).append((key, code, facts))
         files[bid] = file
-
-    def sentence(message: str) -> str:
-        return "Your " + message.split("; no parent")[0].replace(" (must end", ". They must end").rstrip(")") + "."
 
     for bid, file, (turnover,) in _rows(bids, "turnover"):
         if turnover < rules.min_turnover:
-            fail(bid, file, "turnover", "finance-turnover", f"annual turnover {money(turnover)} is below the minimum {money(rules.min_turnover)}")
+            fail(bid, file, "turnover", "finance-turnover", turnover=turnover, minimum=rules.min_turnover)
     for bid, file, (net,) in _rows(bids, "net_assets"):
         if net < rules.min_net_assets:
-            fail(bid, file, "net_assets", "finance-net-assets", f"net assets {money(net)} are below {money(rules.min_net_assets)}")
+            fail(bid, file, "net_assets", "finance-net-assets", net_assets=net, minimum=rules.min_net_assets)
     for bid, file, (assets, liabilities) in _rows(bids, "current_assets", "current_liabilities"):
         if liabilities > 0 and Decimal(assets) / Decimal(liabilities) < rules.min_current_ratio:
             ratio = (Decimal(assets) / Decimal(liabilities)).quantize(Decimal("0.01"))
-            fail(bid, file, "current_assets", "finance-current-ratio",
-                 f"current ratio {ratio} ({money(assets)} ÷ {money(liabilities)}) is below {rules.min_current_ratio}")
+            fail(bid, file, "current_assets", "finance-current-ratio", ratio=ratio, assets=assets,
+                 liabilities=liabilities, minimum=rules.min_current_ratio)
     for bid, file, (year_end,) in _rows(bids, "accounts_year_end"):
         if year_end < oldest:
-            fail(bid, file, "accounts_year_end", "finance-accounts-age",
-                 f"the latest accounts end {long_date(year_end)}, more than {rules.max_accounts_age_months} months before the deadline (must end on or after {long_date(oldest)})")
+            fail(bid, file, "accounts_year_end", "finance-accounts-age", year_end=year_end,
+                 months=rules.max_accounts_age_months, oldest=oldest)
     findings = []
     guarantee = bids["parent_company_guarantee"]
     for bid, items in failures.items():
         if guarantee.get(bid) is True:
-            tests = "; ".join(message for _, _, message in items)
-            findings.append(_finding(bids, bid, files[bid], "parent_company_guarantee", "parent-company-guarantee",
-                                     f"a parent company guarantee is offered and must be in place before the first placement: {tests}",
-                                     plain=f"The parent company guarantee you offered must be in place before your first placement, because {tests}."))
+            tests = tuple((code, tuple(facts.items())) for _, code, facts in items)
+            findings.append(_finding(bids, bid, files[bid], "parent_company_guarantee",
+                                     "parent-company-guarantee", tests=tests))
         else:
-            findings += [_finding(bids, bid, files[bid], key, code, f"{message}; no parent company guarantee offered",
-                                  plain=sentence(message) + " No parent company guarantee was offered.") for key, code, message in items]
+            findings += [_finding(bids, bid, files[bid], key, code, **facts) for key, code, facts in items]
     return findings
 
 
@@ -126,13 +120,11 @@ def insurance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime
         minimum = getattr(tender.insurance, key)
         for bid, file, (cover,) in _rows(bids, key):
             if cover < minimum:
-                findings.append(_finding(bids, bid, file, key, code, f"{name} cover {money(cover)} is below the required {money(minimum)}",
-                                         plain=f"Your {name} cover of {money(cover)} is below the required {money(minimum)}."))
+                findings.append(_finding(bids, bid, file, key, code, cover=cover, minimum=minimum))
         for bid, file, (expiry,) in _rows(bids, f"{key}_expiry"):
             if expiry < valid_on:
                 findings.append(_finding(bids, bid, file, f"{key}_expiry", "insurance-renewal",
-                                         f"{name} insurance expires {long_date(expiry)}, before {long_date(valid_on)}: a renewed certificate is needed before the first placement",
-                                         plain=f"Your {name} insurance expires on {long_date(expiry)}; you must send a renewed certificate before your first placement."))
+                                         insurance=name, expiry=expiry, valid_on=valid_on))
     return findings
 
 
@@ -143,14 +135,11 @@ def policy_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) -
         held, reviewed = f"policy_held:{policy.name}", f"policy_reviewed:{policy.name}"
         for bid, file, (value,) in _rows(bids, held):
             if value is False:
-                findings.append(_finding(bids, bid, file, held, "policy-missing", f"no {policy.name.lower()} policy is held", policy.lots,
-                                            plain=f"You do not hold a {policy.name.lower()} policy, which is required."))
+                findings.append(_finding(bids, bid, file, held, "policy-missing", policy.lots, policy=policy.name))
         for bid, file, (value, day) in _rows(bids, held, reviewed):
             if value is True and day < oldest:
-                findings.append(_finding(bids, bid, file, reviewed, "policy-out-of-date",
-                                         f"the {policy.name.lower()} policy was last reviewed {long_date(day)}, more than {tender.policy_max_age_months} months before the deadline (must be on or after {long_date(oldest)})",
-                                         policy.lots,
-                                         plain=f"Your {policy.name.lower()} policy was last reviewed on {long_date(day)}; policies must have been reviewed within {tender.policy_max_age_months} months before the deadline."))
+                findings.append(_finding(bids, bid, file, reviewed, "policy-out-of-date", policy.lots, policy=policy.name,
+                                         reviewed=day, months=tender.policy_max_age_months, oldest=oldest))
     return findings
 
 
@@ -159,37 +148,29 @@ def safeguarding_findings(bids: pd.DataFrame, tender: Tender, lots: dict[int, tu
     findings = []
     opened = bids[bids["_opened"]]
     findings += [
-        _finding(bids, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead",
-                 "no named safeguarding lead is given", plain="You did not name a safeguarding lead.")
+        _finding(bids, int(bid), opened.at[bid, "file"], "safeguarding_lead", "safeguarding-lead")
         for bid in opened.index[opened["safeguarding_lead"].isna()]
         if _present(bids, int(bid), "safeguarding_lead") and "safeguarding_lead" not in opened.at[bid, "_failed"]
     ]
     for bid, file, (dbs,) in _rows(bids, "dbs_all_staff"):
         if dbs is False:
-            findings.append(_finding(bids, bid, file, "dbs_all_staff", "safeguarding-dbs", "enhanced DBS checks with the adults' barred list are not in place for all staff",
-                                     plain="Enhanced DBS checks with the adults' barred list are not in place for all of your staff."))
+            findings.append(_finding(bids, bid, file, "dbs_all_staff", "safeguarding-dbs"))
     for bid, file, (pct,) in _rows(bids, "training_pct"):
         if pct < rules.min_training_pct:
             findings.append(_finding(bids, bid, file, "training_pct", "safeguarding-training",
-                                     f"safeguarding training completed by {pct}% of staff; at least {rules.min_training_pct}% required",
-                                     plain=f"Safeguarding training has been completed by {pct}% of your staff; at least {rules.min_training_pct}% is required."))
+                                     pct=pct, minimum=rules.min_training_pct))
     for bid, file, (registered, rating) in _rows(bids, "cqc_registered", "cqc_rating"):
         if registered is True and str(rating).casefold() in {r.casefold() for r in rules.failing_cqc_ratings}:
-            findings.append(_finding(bids, bid, file, "cqc_rating", "cqc-inadequate", f"the provider's CQC overall rating is {rating}",
-                                     plain=f"Your CQC overall rating is {rating}."))
+            findings.append(_finding(bids, bid, file, "cqc_rating", "cqc-inadequate", rating=rating))
     required = [lot.name for lot in tender.lots if lot.cqc_registration_required]
     if required:
         for bid, file, (registered,) in _rows(bids, "cqc_registered"):
             needs = tuple(lot for lot in required if lot in lots.get(bid, ()))
             if registered is False and needs:
-                findings.append(_finding(bids, bid, file, "cqc_registered", "cqc-not-registered",
-                                         f"CQC registration is required for {', '.join(needs)}", needs,
-                                         plain=f"CQC registration is required for the {', '.join(needs)} lot and you are not registered."))
+                findings.append(_finding(bids, bid, file, "cqc_registered", "cqc-not-registered", needs, required_for=needs))
     for bid, file, (concerns,) in _rows(bids, "safeguarding_concerns"):
         if concerns > 0:
-            findings.append(_finding(bids, bid, file, "safeguarding_concerns", "safeguarding-concerns",
-                                     f"{concerns} substantiated safeguarding concern{'s' if concerns != 1 else ''} in the last 12 months; an officer must review",
-                                     plain=f"You reported {concerns} substantiated safeguarding concern{'s' if concerns != 1 else ''} in the last 12 months, which the council must review."))
+            findings.append(_finding(bids, bid, file, "safeguarding_concerns", "safeguarding-concerns", concerns=concerns))
     return findings
 
 
@@ -203,7 +184,6 @@ def coverage_findings(bids: pd.DataFrame, coverage: dict[str, pd.DataFrame], ten
         code = codes.get(lot.coverage_sheet, "services-missing")
         for bid, bid_lots in lots.items():
             if lot.name in bid_lots and bid not in with_rows and lot.coverage_sheet in bids.at[bid, "_sheets"]:
-                findings.append(Finding.make(
-                    bids.at[bid, "file"], lot.coverage_sheet, "A2", code,
-                    f"the '{lot.coverage_sheet}' sheet lists no rows; a {lot.name} bid must list at least one", lots=(lot.name,)))
+                findings.append(Finding.of(bids.at[bid, "file"], lot.coverage_sheet, "A2", code,
+                                           lots=(lot.name,), sheet_name=lot.coverage_sheet, lot=lot.name))
     return findings

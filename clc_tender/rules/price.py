@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..findings import Finding, money
+from ..findings import Finding
 from ..tender import Tender
 
 
@@ -17,8 +17,7 @@ def price_findings(prices: pd.DataFrame, bids: pd.DataFrame, lots: dict[int, tup
     in_lot = known[pd.Series(bid_for, index=known.index, dtype=bool)]
     not_bid = known[~pd.Series(bid_for, index=known.index, dtype=bool) & (known["price"].notna() | known["invalid"])]
     findings += [
-        Finding.make(row.file, "Pricing", row.cell, "ignored-price",
-                     f"{row.band} is priced but the bid is not for {band_lot[row.band]}; the price is ignored")
+        Finding.of(row.file, "Pricing", row.cell, "ignored-price", band=row.band, lot=band_lot[row.band])
         for row in not_bid.itertuples(index=False) if lots.get(int(row.bid))
     ]
 
@@ -27,18 +26,11 @@ def price_findings(prices: pd.DataFrame, bids: pd.DataFrame, lots: dict[int, tup
     bands = {b.name: b for b in tender.bands}
     for row in priced.itertuples(index=False):
         band = bands[row.band]
-        if row.price < band.floor:
-            findings.append(Finding.make(
-                row.file, "Pricing", row.cell, "price-below-floor",
-                f"price {money(row.price)} for {band.name} is below the floor {money(band.floor)} (range {money(band.floor)} – {money(band.ceiling)} per {band.unit})",
-                lots=(band.lot,),
-                plain=f"Your price for {band.name} of {money(row.price)} per {band.unit} is below the published floor of {money(band.floor)}."))
-        elif row.price > band.ceiling:
-            findings.append(Finding.make(
-                row.file, "Pricing", row.cell, "price-above-ceiling",
-                f"price {money(row.price)} for {band.name} is above the ceiling {money(band.ceiling)} (range {money(band.floor)} – {money(band.ceiling)} per {band.unit})",
-                lots=(band.lot,),
-                plain=f"Your price for {band.name} of {money(row.price)} per {band.unit} is above the published ceiling of {money(band.ceiling)}."))
+        if row.price < band.floor or row.price > band.ceiling:
+            code = "price-below-floor" if row.price < band.floor else "price-above-ceiling"
+            findings.append(Finding.of(
+                row.file, "Pricing", row.cell, code, lots=(band.lot,), price=row.price,
+                band=band.name, floor=band.floor, ceiling=band.ceiling, unit=band.unit))
 
     # required bands and companions, per (bid, lot)
     offered: dict[int, set[str]] = {}
@@ -62,18 +54,14 @@ def price_findings(prices: pd.DataFrame, bids: pd.DataFrame, lots: dict[int, tup
                 continue
             tried = attempted.get(bid, set())
             if not tried & set(lot.required_any_of):
-                names = " or ".join(lot.required_any_of) if len(lot.required_any_of) > 1 else lot.required_any_of[0]
-                findings.append(Finding.make(
+                findings.append(Finding.of(
                     files[bid], "Pricing", cell_of.get((bid, lot.required_any_of[0]), ""), "price-missing",
-                    f"a {lot.name} bid must price {names}", lots=(lot.name,),
-                    plain=f"A bid for the {lot.name} lot must include a price for {names}; your bid did not."))
+                    lots=(lot.name,), lot=lot.name, bands=lot.required_any_of))
         for band in tender.bands:
             if band.lot in bid_lots and band.only_with_any_of and band.name in offered.get(bid, set()):
                 if not offered.get(bid, set()) & set(band.only_with_any_of):
-                    findings.append(Finding.make(
+                    findings.append(Finding.of(
                         files[bid], "Pricing", cell_of.get((bid, band.name), ""), "band5-without-band3-or-4",
-                        f"{band.name} may be priced only together with {' or '.join(band.only_with_any_of)}",
-                        lots=(band.lot,),
-                        plain=f"You priced {band.name}, which may only be offered together with {' or '.join(band.only_with_any_of)}."))
+                        lots=(band.lot,), band=band.name, companions=band.only_with_any_of))
     return findings
 

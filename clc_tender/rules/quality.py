@@ -62,7 +62,7 @@ def quality(
         entries = by_key.get((ref.casefold(), lot), [])
         unscored: list[str] = []
         pending: list[str] = []
-        below: list[str] = []
+        below: list[tuple[str, int]] = []
         finals: dict[str, int] = {}
         by_question: dict[str, list[tuple[int, str, str, int | None, str]]] = {}
         for entry in entries:
@@ -91,29 +91,26 @@ def quality(
             if final is not None:
                 finals[question.id] = final
                 if final < q.min_score:
-                    below.append(f"{question.id} scored {final}")
+                    below.append((question.id, final))
         lots = (lot,)
         mine_before = len(findings)
         if below:
-            findings.append(Finding.make(where, "Scores", "", "quality-question-below-minimum",
-                                         f"{', '.join(below)}; every question must score at least {q.min_score}", bid_reference=ref, lots=lots,
-                                         plain=f"Your quality answers scored below the minimum of {q.min_score} out of {q.max_score} ({', '.join(below)})."))
+            findings.append(Finding.of(where, "Scores", "", "quality-question-below-minimum", bid_reference=ref, lots=lots,
+                                       below=tuple(below), minimum=q.min_score, maximum=q.max_score))
         if unscored:
-            what = "quality is not scored" if len(unscored) == len(q.questions) else f"quality is not scored for {', '.join(unscored)}"
-            findings.append(Finding.make(where, "Scores", "", "quality-not-scored", what, bid_reference=ref, lots=lots,
-                                         plain="The evaluation of your quality answers is not yet complete."))
+            some = () if len(unscored) == len(q.questions) else tuple(unscored)
+            findings.append(Finding.of(where, "Scores", "", "quality-not-scored", bid_reference=ref, lots=lots,
+                                       questions=some))
         if pending:
-            findings.append(Finding.make(where, "Scores", "", "quality-needs-moderation",
-                                         f"the evaluators disagree on {', '.join(pending)} and there is no moderated score", bid_reference=ref, lots=lots,
-                                         plain="The evaluation of your quality answers is not yet complete."))
+            findings.append(Finding.of(where, "Scores", "", "quality-needs-moderation", bid_reference=ref, lots=lots,
+                                       questions=tuple(pending)))
         if len(finals) == len(q.questions):
             total = sum((Decimal(finals[qq.id]) / q.max_score * qq.weight for qq in q.questions), Decimal(0))
             pct = total.quantize(Decimal("0.01"), ROUND_HALF_UP)
             percent[(bid, lot)] = pct
             if total < q.pass_mark_pct:
-                findings.append(Finding.make(where, "Scores", "", "quality-below-pass-mark",
-                                             f"quality {pct}% is below the pass mark {q.pass_mark_pct}%", bid_reference=ref, lots=lots,
-                                             plain=f"Your quality score of {pct}% is below the pass mark of {q.pass_mark_pct}%."))
+                findings.append(Finding.of(where, "Scores", "", "quality-below-pass-mark", bid_reference=ref, lots=lots,
+                                           pct=pct, pass_mark=q.pass_mark_pct))
         if len(findings) > mine_before:
             by_pair[(bid, lot)] = findings[mine_before:]
     return QualityResult(findings, rows, percent, by_pair)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import tzinfo
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +20,22 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from .. import __version__
+from .. import __version__, formats
 from .. import contract as c
 from ..contract import Item, SheetSpec, band_key, outcome_item
 from ..findings import CONDITION_CODES, Finding, Outcome
-from ..framework import PENNY, BandPrices, band_prices, extra_bands, rate_card
+from ..framework import BandPrices, band_prices, extra_bands, rate_card
 from ..results import Evaluation, LotOutcome
 from .atomic import PRODUCER_PROPERTY, OutputExists, atomic_output
+from .layout import LINE_POINTS, MAX_ROW_POINTS, row_height, wrapped_lines
 
-__all__ = ["OutputExists", "print_setup", "row_height", "write_shortlist"]
+__all__ = [
+    "LINE_POINTS", "MAX_ROW_POINTS", "OutputExists", "print_setup", "row_height", "write_shortlist",
+    "wrapped_lines",
+]
 
 MONEY_FORMAT = "£#,##0.00"
 PERCENT_FORMAT = "0.00"
-LINE_POINTS = 15  # the height of one line of 11-point Calibri
-MAX_ROW_POINTS = 300
 
 # Outcome cell colours: (fill, font)
 _OUTCOME_COLOURS: dict[Outcome, tuple[str, str]] = {
@@ -45,7 +48,8 @@ _OUTCOME_COLOURS: dict[Outcome, tuple[str, str]] = {
     Outcome.ALREADY_ADMITTED: ("#D9D9D9", "#404040"),
 }
 
-Cell = str | int | Decimal | None
+Cell = str | int | Decimal | dt.datetime | dt.date | None
+CHART_DATA = "Price chart data"  # a hidden sheet after the contract's: the charts' lines
 Row = Mapping[str, Cell]
 
 
@@ -75,36 +79,6 @@ def write_shortlist(ev: Evaluation, out: Path, *, force: bool = False) -> None:
         wb.close()
 
 # --- pure helpers (tested directly) -------------------------------------------------------
-
-
-def wrapped_lines(text: str, width: float) -> int:
-    """How many lines ``text`` takes in a wrapped cell of ``width`` characters: each of its
-    lines, and as many more as its words need at that width (an estimate, as Excel's is)."""
-    chars = max(int(width) - 1, 1)  # less the cell's padding
-    total = 0
-    for line in text.split("\n"):
-        count, used = 1, 0
-        for word in line.split(" "):
-            size = len(word)
-            if used and used + 1 + size <= chars:
-                used += 1 + size
-                continue
-            if used:
-                count += 1
-            # a word longer than the line is broken across lines
-            count += max(size - 1, 0) // chars
-            used = (size - 1) % chars + 1 if size else 0
-        total += count
-    return total
-
-
-def row_height(cells: Iterable[tuple[str, float]]) -> float | None:
-    """The height (points) of a row whose wrapped cells are ``(text, column width)``: one line
-    of 15 points for each line its tallest cell shows, at most 300; None for a one-line row."""
-    lines = max((wrapped_lines(text, width) for text, width in cells if text), default=1)
-    if lines <= 1:
-        return None
-    return float(min(lines * LINE_POINTS, MAX_ROW_POINTS))
 
 
 def print_setup(ws: Worksheet) -> None:
@@ -141,8 +115,14 @@ def entry_line(f: Finding) -> str:
 
 
 def iso(moment: dt.datetime) -> str:
-    """ISO 8601 with the offset, as ``reopen`` reads it back (``datetime.fromisoformat``)."""
+    """ISO 8601 with the offset."""
     return moment.isoformat()
+
+
+def local(moment: dt.datetime, tz: tzinfo) -> dt.datetime:
+    """``moment`` as the tender's local time (an Excel date-time has no zone; read back as the
+    tender's local time by ``read/ours.py``)."""
+    return moment.astimezone(tz) if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
 def _utc_naive(moment: dt.datetime) -> dt.datetime:
@@ -168,7 +148,11 @@ class _Writer:
             "int": wb.add_format(base),
             "money": wb.add_format({**base, "num_format": MONEY_FORMAT}),
             "pct": wb.add_format({**base, "num_format": PERCENT_FORMAT}),
+            "date": wb.add_format({**base, "num_format": formats.EXCEL_DATE, "align": "left"}),
+            "datetime": wb.add_format({**base, "num_format": formats.EXCEL_DATETIME,
+                                       "align": "left"}),
         }
+        self.chart_rows: list[tuple[str, Decimal, Decimal]] = []  # band, floor, ceiling
         self.outcome_fmt: dict[Outcome, Format] = {
             outcome: wb.add_format({**base, "bg_color": fill, "font_color": font})
             for outcome, (fill, font) in _OUTCOME_COLOURS.items()
@@ -184,6 +168,8 @@ class _Writer:
         self.findings()
         self.inputs()
         self.bidders()
+        if self.chart_rows:
+            self.chart_data()
 
     # -- generic table -----------------------------------------------------------------------
 
@@ -243,6 +229,10 @@ class _Writer:
             ws.write_string(row, col, str(value), fmt)
         elif isinstance(value, Decimal):
             ws.write_number(row, col, float(value), fmt)
+        elif isinstance(value, dt.datetime):  # local time of the tender, shown in words
+            ws.write_datetime(row, col, value.replace(tzinfo=None), self.fmt["datetime"])
+        elif isinstance(value, dt.date):
+            ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.fmt["date"])
         else:
             ws.write_number(row, col, value, fmt)
 
@@ -276,7 +266,8 @@ class _Writer:
     def rate_card(self) -> None:
         rows: Iterable[Row] = (
             {"band": r.band, "rank": r.rank, "organisation": r.organisation,
-             "provider_id": r.provider_id, "price": r.price, "hourly": r.hourly}
+             "provider_id": r.provider_id, "price": r.price, "hourly": r.hourly,
+             "conditions": r.conditions}
             for r in rate_card(self.ev.members, self.tender)
         )
         self.table(c.RATE_CARD, rows)
@@ -312,51 +303,61 @@ class _Writer:
 
     def price_chart(self, ws: Worksheet, row: int, stats: BandPrices, width: int,
                     top: int) -> int:
-        """A small chart of one band (its ``Prices`` row): min, median and max as columns, the
-        floor and ceiling as marks, on a y-axis from just below the lower of the floor and the
-        minimum to just above the higher of the ceiling and the maximum. Placed ``top`` pixels
-        down, beside the table; returns where the next chart goes."""
-        band, values = stats.band, stats.values
+        """A small chart of one band (its ``Prices`` row): this round's min, median and max as
+        columns, the floor and the ceiling as lines across all of them, on a y-axis from £0 (a
+        truncated axis would make a penny look like a gulf). The lines' points sit on the
+        hidden ``Price chart data`` sheet. Placed ``top`` pixels down, beside the table;
+        returns where the next chart goes."""
+        band = stats.band
         name = c.PRICES.name
+        self.chart_rows.append((band.name, band.floor, band.ceiling))
+        data_row = len(self.chart_rows)
         chart = self.wb.add_chart({"type": "column"})
         assert chart is not None
-        categories = [name, row, 0, row, 0]
-        for col, colour in ((4, "#9DC3E6"), (5, "#2E75B6"), (6, "#1F4E79")):
-            chart.add_series({
-                "name": [name, 0, col],
-                "categories": categories,
-                "values": [name, row, col, row, col],
-                "fill": {"color": colour},
-                "gap": 60,
-                "data_labels": {"value": True, "num_format": MONEY_FORMAT, "font": {"size": 8}},
-            })
+        chart.add_series({
+            "name": "This round's prices",
+            "categories": [name, 0, 4, 0, 6],
+            "values": [name, row, 4, row, 6],
+            "points": [{"fill": {"color": colour}} for colour in ("#9DC3E6", "#2E75B6", "#1F4E79")],
+            "gap": 80,
+            "data_labels": {"value": True, "num_format": MONEY_FORMAT, "font": {"size": 8},
+                            "position": "inside_end"},
+        })
         limits = self.wb.add_chart({"type": "line"})
         assert limits is not None
-        for col, colour in ((1, "#C55A11"), (2, "#C00000")):
+        for first, label, colour, dash in ((1, "Floor", "#C55A11", "dash"),
+                                           (4, "Ceiling", "#C00000", "solid")):
             limits.add_series({
-                "name": [name, 0, col],
-                "categories": categories,
-                "values": [name, row, col, row, col],
-                "line": {"none": True},
-                "marker": {"type": "dash", "size": 20,
-                           "border": {"color": colour}, "fill": {"color": colour}},
+                "name": f"{label} {formats.money(getattr(band, label.lower()))}",
+                "categories": [name, 0, 4, 0, 6],
+                "values": [CHART_DATA, data_row, first, data_row, first + 2],
+                "line": {"color": colour, "width": 2, "dash_type": dash},
+                "marker": {"type": "none"},
             })
         chart.combine(limits)
-        low, high = min(band.floor, *values), max(band.ceiling, *values)
-        pad = max((high - low) * Decimal("0.15"), Decimal("0.05"))
-        chart.set_title({"name": f"{band.name}: prices against the floor and ceiling",
-                         "name_font": {"size": 10, "bold": True}})
-        chart.set_y_axis({
-            "num_format": "£#,##0.00", "major_gridlines": {"visible": True},
-            "min": float((low - pad).quantize(PENNY, ROUND_HALF_UP)),
-            "max": float((high + pad).quantize(PENNY, ROUND_HALF_UP)),
-        })
+        chart.show_hidden_data()
+        chart.set_title({"name": f"{band.name} ({band.unit}): prices against the floor and "
+                                 "ceiling", "name_font": {"size": 10, "bold": True}})
+        chart.set_y_axis({"num_format": "£#,##0", "major_gridlines": {"visible": True},
+                          "min": 0})
         chart.set_x_axis({"num_font": {"size": 9}})
-        chart.set_legend({"position": "right", "font": {"size": 8}})
-        height = 240
-        chart.set_size({"width": 520, "height": height})
+        chart.set_legend({"position": "bottom", "font": {"size": 8}})
+        height = 260
+        chart.set_size({"width": 480, "height": height})
         ws.insert_chart(0, width + 1, chart, {"y_offset": top})
         return top + height + 12
+
+    def chart_data(self) -> None:
+        """The points of the floor and ceiling lines of the price charts (hidden)."""
+        ws = self.wb.add_worksheet(CHART_DATA)
+        ws.hide()
+        for i, title in enumerate(("Band", "Floor", "", "", "Ceiling", "", "")):
+            ws.write_string(0, i, title)
+        for r, (band, floor, ceiling) in enumerate(self.chart_rows, start=1):
+            ws.write_string(r, 0, band)
+            for col in range(1, 4):
+                ws.write_number(r, col, float(floor), self.fmt["money"])
+                ws.write_number(r, col + 3, float(ceiling), self.fmt["money"])
 
     def findings(self) -> None:
         rows = (
@@ -389,9 +390,9 @@ def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
         (Item.REFERENCE, tender.reference),
         (Item.TITLE, tender.title),
         (Item.ROUND, ev.round),
-        (Item.DEADLINE, iso(ev.deadline)),
-        (Item.FIRST_DEADLINE, iso(ev.first_deadline)),
-        (Item.RUN_AT, iso(ev.run_at)),
+        (Item.DEADLINE, local(ev.deadline, tender.tz)),
+        (Item.FIRST_DEADLINE, local(ev.first_deadline, tender.tz)),
+        (Item.RUN_AT, local(ev.run_at, tender.tz)),
         (Item.VERSION, __version__),
         (Item.DEFINITION_SHA, tender.sha256),
         (Item.FILES_READ, sum(1 for i in ev.inputs if i.status == "bid")),
@@ -407,7 +408,7 @@ def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
     severities = [f.severity.value for f in ev.findings if f.code not in CONDITION_CODES]
     items += [  # extras (after the contract's items)
         ("Lateness judged on", ev.lateness_basis),
-        (Item.FIRST_AWARD, (ev.first_award or tender.award_date).isoformat()),
+        (Item.FIRST_AWARD, ev.first_award or tender.award_date),
         ("Files with no readable lot", sum(1 for o in ev.outcomes if not o.lot)),
         ("Bids", len(ev.bidders)),
         ("Members carried from earlier rounds", ev.carried),

@@ -31,9 +31,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import formats
+from ..rules import months_before
 from ..tender import Band, Tender
 from ..workbook_format import FieldSpec, Format, SheetSpec, TypeSpec
 from .atomic import atomic_output
+from .layout import row_height
 
 INSTRUCTIONS = "Instructions"
 # rows 2..TABLE_LAST_ROW of a table sheet are unlocked and validated
@@ -186,6 +189,18 @@ def _write_instructions(ws: Worksheet, tender: Tender, fmt: Format) -> _Lists:
         ws.append(["", f"A session is a full day of {tender.session_hours} hours."])
     ws.append([])
 
+    _section(ws, "What every bid must meet (pass/fail)")
+    _header(ws, ["Requirement", "Threshold"])
+    for label, value in thresholds(tender):
+        ws.append([label, value])
+    ws.append([])
+
+    _section(ws, "Dates")
+    _header(ws, ["Form", "Accepted as"])
+    for label, value in DATE_FORMS:
+        ws.append([label, value])
+    ws.append([])
+
     for key, title, values in (
         ("districts", "Districts", tender.districts),
         ("support_needs", "Support-need categories (separate with ';')", tender.support_needs),
@@ -200,11 +215,75 @@ def _write_instructions(ws: Worksheet, tender: Tender, fmt: Format) -> _Lists:
         lists.values[key] = tuple(values)
         ws.append([])
 
-    for row in ws.iter_rows(min_col=2, max_col=2):
+    for row in ws.iter_rows(min_col=1, max_col=2):
         for cell in row:
             cell.alignment = _WRAP
+    _fit_rows(ws, {"A": 30, "B": 95})
+    _print_setup(ws, landscape=True)
     _protect(ws)
     return lists
+
+
+DATE_FORMS = (
+    ("An Excel date", "A cell holding a date, shown as you like (e.g. 20/03/2026)."),
+    ("ISO 8601 text", "2026-03-20; a date and time as 2026-03-20 11:30."),
+    ("UK day-first text", "20/03/2026, 20/3/2026, 20.03.2026, 20 March 2026 or 20 Mar 2026: "
+     "always day, then month (never 3 March for 03/20). Read with a warning: an Excel date "
+     "is best."),
+    ("Submitted at", "A date and a time: an Excel date-time, or ISO text such as 2026-03-20 11:30."),
+)
+
+
+def thresholds(tender: Tender) -> list[tuple[str, str]]:
+    """Every gate threshold of ``tender`` in words and figures, as the instructions state them."""
+    deadline = tender.deadline.date()
+    finance, insurance, safeguarding, quality = (
+        tender.finance, tender.insurance, tender.safeguarding, tender.quality)
+    accounts = months_before(deadline, finance.max_accounts_age_months)
+    reviewed = months_before(deadline, tender.policy_max_age_months)
+    valid_on = formats.date(max(tender.framework_start, deadline))
+    failing = ", ".join(safeguarding.failing_cqc_ratings)
+    rows = [
+        ("Eligibility", "No mandatory exclusion ground and not on the debarment list (Procurement "
+         "Act 2023). A discretionary exclusion ground is considered by the council."),
+        ("Employer's liability cover", f"At least {formats.money(insurance.employers_liability)}"),
+        ("Public liability cover", f"At least {formats.money(insurance.public_liability)}"),
+        ("Professional indemnity cover",
+         f"At least {formats.money(insurance.professional_indemnity)}"),
+        ("Insurance expiry", f"Cover held, or committed to from {valid_on}; a policy expiring "
+         "before then needs a renewed certificate before the first placement."),
+        ("Annual turnover", f"At least {formats.money(finance.min_turnover)}"),
+        ("Net assets", f"At least {formats.money(finance.min_net_assets)}"),
+        ("Current ratio", f"Current assets ÷ current liabilities at least "
+         f"{formats.number(finance.min_current_ratio)}"),
+        ("Accounts age", f"Latest accounts ending no more than {finance.max_accounts_age_months} "
+         f"months before the deadline (on or after {formats.date(accounts)})"),
+        ("Finance", "A failed financial test is considered by the council; an offered parent "
+         "company guarantee can settle it."),
+        ("Policies", f"Each policy held and reviewed within {tender.policy_max_age_months} months "
+         f"before the deadline (on or after {formats.date(reviewed)}): "
+         + "; ".join(f"{p.name}" + ("" if set(p.lots) == set(tender.lot_names)
+                                     else f" ({', '.join(p.lots)} only)")
+                     for p in tender.policies)),
+        ("Safeguarding", "A named safeguarding lead; enhanced DBS checks with the adults' barred "
+         "list for all staff."),
+        ("Safeguarding training", f"Completed by at least "
+         f"{formats.percent(safeguarding.min_training_pct)} of staff"),
+    ]
+    if failing:
+        rows.append(("CQC rating", f"A CQC-registered provider rated {failing} overall fails."))
+    required = [lot.name for lot in tender.lots if lot.cqc_registration_required]
+    if required:
+        rows.append(("CQC registration", f"Required for {', '.join(required)}"))
+    scale = ", ".join(f"{i} {m}" for i, m in enumerate(quality.scale))
+    rows += [
+        ("Quality: each question", f"Scored 0 to {quality.max_score} by the evaluation panel"
+         + (f" ({scale})" if scale else "") + f"; every question at least {quality.min_score}"),
+        ("Quality: pass mark", f"Weighted quality score at least "
+         f"{formats.percent(quality.pass_mark_pct)}"),
+        ("Prices", "Every price inside its band's floor and ceiling (above), in whole pence."),
+    ]
+    return rows
 
 
 def _long_date(day: dt.date) -> str:
@@ -249,6 +328,9 @@ def _write_fields_sheet(ws: Worksheet, spec: SheetSpec, fmt: Format, lists: _Lis
         dv = _field_validation(field_spec, lists, fmt.types)
         if dv is not None:
             validations.add(dv, cell.coordinate)
+    for row in ws.iter_rows(min_col=1, max_col=1, min_row=2):
+        row[0].alignment = _WRAP
+    _print_setup(ws, landscape=False)
     _protect(ws)
 
 
@@ -330,9 +412,10 @@ def _write_pricing_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender) -> None
         cell = ws.cell(row, price_col)
         _input(cell)
         cell.number_format = MONEY_FORMAT
-        dv = _price_validation(band)
+        dv = _price_validation(band, cell.coordinate)
         dv.add(cell.coordinate)
         ws.add_data_validation(dv)
+    _print_setup(ws, landscape=False)
     _protect(ws)
 
 
@@ -343,24 +426,32 @@ def price_prompt(band: Band) -> str:
     )
 
 
-def _price_validation(band: Band) -> DataValidation:
+def price_rule(band: Band, cell: str) -> str:
+    """The custom validation formula of a price cell: a number inside the band's range, in
+    whole pence. ``ROUND(C2,2)=C2`` is robust to binary floating point (``MOD(C2*100,1)=0``
+    wrongly refuses £57.20 in Excel)."""
+    return (f"AND(ISNUMBER({cell}),{cell}>={band.floor},{cell}<={band.ceiling},"
+            f"ROUND({cell},2)={cell})")
+
+
+def _price_validation(band: Band, cell: str) -> DataValidation:
     dv = DataValidation(
-        type="decimal",
-        operator="between",
-        formula1=str(band.floor),
-        formula2=str(band.ceiling),
+        type="custom",
+        formula1=price_rule(band, cell),
         allow_blank=True,
         showErrorMessage=True,
         errorStyle="stop",
         errorTitle=_clip(f"{band.name} price", _TITLE_MAX),
         error=_clip(
             f"The price for {band.name} must be between £{band.floor:,.2f} and "
-            f"£{band.ceiling:,.2f} per {band.unit}, in whole pence. A price outside the range "
-            "disqualifies the bid. Leave it blank if you do not offer this band.",
+            f"£{band.ceiling:,.2f} per {band.unit}, in whole pence (at most two decimal "
+            "places). A price outside the range disqualifies the bid. Leave it blank if you do "
+            "not offer this band.",
             _PROMPT_MAX,
         ),
     )
-    _prompt(dv, f"{band.name} price", price_prompt(band) + ". Leave blank if not offered.")
+    _prompt(dv, f"{band.name} price",
+            price_prompt(band) + ", in whole pence. Leave blank if not offered.")
     return dv
 
 
@@ -407,6 +498,9 @@ def _write_table_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender, lists: _L
         if dv is not None:
             dv.allow_blank = True
             validations.add(dv, area)
+    total = sum(ws.column_dimensions[get_column_letter(i)].width or 10
+                for i in range(1, len(spec.columns) + 1))
+    _print_setup(ws, landscape=total > 100)
     _protect(ws)
 
 
@@ -484,6 +578,28 @@ def _input(cell: Cell) -> None:
     """A cell the bidder fills in: unlocked and shaded."""
     cell.protection = _UNLOCKED
     cell.fill = _INPUT_FILL
+
+
+def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
+    """A4, one page wide (as many tall as needed), the header row on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = True
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.right.text = "Page &P of &N"
+
+
+def _fit_rows(ws: Worksheet, widths: dict[str, float]) -> None:
+    """Rows as tall as their wrapped text, so that printed text never runs into the next row."""
+    for row in ws.iter_rows(min_col=1, max_col=len(widths)):
+        cells = [(str(c.value), widths[c.column_letter]) for c in row if isinstance(c.value, str)]
+        height = row_height(cells)
+        if height is not None:
+            ws.row_dimensions[row[0].row].height = height
 
 
 def _protect(ws: Worksheet) -> None:

@@ -1,0 +1,329 @@
+"""The Word letters of ``clc-tender letters --docx``: one A4 letter per bid, all its lots.
+
+Laid out as a council letter: letterhead, addressee, date and references, the decision in
+bold, numbered reasons and conditions, the quality scores beside the highest admitted (each
+question by its title and weight, with the scale, minimum and pass mark), the prices against
+their ranges, the standstill, the council's contact and the signatory. Nothing a bidder typed
+becomes a field or a link: it is written as plain runs, XML-invalid characters dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .. import formats
+from ..rules.standstill import STANDSTILL_WORKING_DAYS
+from ..write.atomic import atomic_output, check_output
+from .model import Letter, LetterSet
+
+_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+)
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def safe_file_stem(text: str) -> str:
+    """A file name stem from a bid reference: letters, digits, ``.``, ``_``, ``-`` only."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-_")[:80].strip(".-_")
+    if not stem:
+        return "bid"
+    if stem.split(".")[0].casefold() in _RESERVED:
+        stem = f"bid-{stem}"
+    return stem
+
+
+def _group(letters: Iterable[Letter]) -> list[list[Letter]]:
+    """The letters of each bid (bid reference and file: two files with the same bid reference
+    are two bids), in order of first appearance."""
+    groups: dict[tuple[str, str], list[Letter]] = {}
+    for letter in letters:
+        groups.setdefault((letter.bid_reference, letter.file), []).append(letter)
+    return list(groups.values())
+
+
+def word_letter_paths(letters: LetterSet, folder: Path) -> list[tuple[Path, list[Letter]]]:
+    """Where each bid's Word letter goes: ``<bid reference>.docx`` (sanitised; a file with no
+    readable bid reference is named after the file), distinct even without case. A bid
+    reference used by another file too: the first file's letter is ``<bid reference>.docx``,
+    the others' ``<bid reference>-<file stem>.docx``."""
+    taken: set[str] = set()
+    plan = []
+    refs: set[str] = set()
+    for group in _group(letters.letters):
+        first = group[0]
+        if first.bid_reference and first.bid_reference in refs:
+            stem = safe_file_stem(first.bid_reference)
+            if first.file:
+                stem = safe_file_stem(f"{stem}-{Path(first.file).stem}")
+        elif first.bid_reference:
+            refs.add(first.bid_reference)
+            stem = safe_file_stem(first.bid_reference)
+        else:
+            stem = "unreadable-" + safe_file_stem(Path(first.file).stem if first.file else "response")
+        name, n = stem, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{stem}-{n}"
+        taken.add(name.casefold())
+        plan.append((Path(folder) / f"{name}.docx", group))
+    return plan
+
+
+def write_word_letters(letters: LetterSet, folder: Path, force: bool = False) -> list[Path]:
+    """One Word letter per bid in ``folder`` (created when missing); returns the paths.
+
+    Every target is checked before any is written: without ``force`` an existing file raises
+    :class:`OutputExists` and nothing is written. Each file is written atomically.
+    """
+    folder = Path(folder)
+    plan = word_letter_paths(letters, folder)
+    for path, _ in plan:
+        check_output(path, force, folder_exists=False)  # the folder is made when missing
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path, group in plan:
+        document = _letter_document(letters, group)
+        with atomic_output(path, force) as tmp:
+            document.save(str(tmp))
+        written.append(path)
+    return written
+
+
+def _clean(text: str) -> str:
+    return _XML_INVALID.sub("", text)
+
+
+def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt, RGBColor
+
+    first = group[0]
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    normal = doc.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(10.5)
+    normal.paragraph_format.space_after = Pt(6)
+    for style_name, size in (("Heading 1", 13), ("Heading 2", 12)):
+        style = doc.styles[style_name]
+        style.font.name = "Arial"
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+        style.paragraph_format.space_before = Pt(12)
+        style.paragraph_format.space_after = Pt(4)
+    props = doc.core_properties
+    props.author = _clean(letters.authority)
+    props.last_modified_by = _clean(letters.authority)
+    props.title = _clean(f"{letters.tender_title}: outcome of bid {first.bid_reference}".strip())
+    props.comments = ""
+    moment = dt.datetime.combine(letters.letter_date, dt.time(9, 0))
+    props.created = props.modified = moment
+    props.revision = 1
+
+    def para(text: str = "", *, bold: bool = False, align: Any = None, after: float | None = None,
+             style: str | None = None) -> Any:
+        p = doc.add_paragraph(style=style)
+        if text:
+            run = p.add_run(_clean(text))
+            run.bold = bold
+        if align is not None:
+            p.alignment = align
+        if after is not None:
+            p.paragraph_format.space_after = Pt(after)
+        return p
+
+    who = f"bid {first.bid_reference}" if first.bid_reference else f"file {first.file}"
+    _footer(section, f"{letters.tender_reference} · {who} · page ")
+
+    # letterhead
+    head = para(letters.authority, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=0)
+    for run in head.runs:
+        run.font.size = Pt(14)
+        run.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+    for run in para(letters.tender_title, align=WD_ALIGN_PARAGRAPH.RIGHT, after=18).runs:
+        run.font.size = Pt(9)
+
+    # addressee, then date and references
+    address_lines = [first.contact_name, first.organisation,
+                     *_address_lines(first.address), first.postcode]
+    for line in [x for x in address_lines if x]:
+        para(line, after=0)
+    para(after=6)
+    para(formats.date(letters.letter_date), after=0)
+    references = [f"Your bid reference: {first.bid_reference}" if first.bid_reference else ""]
+    if letters.tender_reference:
+        references.append(f"Tender reference: {letters.tender_reference}")
+    for line in [x for x in references if x]:
+        para(line, after=0)
+    para(after=6)
+
+    para(f"Dear {first.contact_name}," if first.contact_name else "Dear Sir or Madam,")
+    para(f"{letters.tender_title}: outcome of your bid", bold=True)
+    lots = [x.lot for x in group if x.lot]
+    if lots:
+        which = " and ".join(f"the {lot} lot" for lot in lots)
+        para(f"Thank you for your bid for {which}. This letter tells you the outcome of the "
+             "evaluation for each lot with any reasons, your quality scores beside the highest "
+             "scores of the admitted bids, and your prices against the published ranges.")
+    else:
+        para(f"Thank you for your response to the tender. This letter tells you the outcome "
+             f"for the file {first.file or 'you sent'}.")
+    assessment = letters.assessment
+    if assessment and any(s.score for letter in group for s in letter.scores):
+        doc.add_heading("How bids were evaluated", level=2)
+        for line in (assessment.criteria_text, assessment.scale_text, assessment.rules_text):
+            if line:
+                para(line)
+    headings = {q.id: q.heading for q in assessment.questions} if assessment else {}
+
+    for letter in group:
+        doc.add_heading(_clean(f"{letter.lot} lot" if letter.lot else "Your response"), level=2)
+        para(letter.decision, bold=True).paragraph_format.keep_with_next = bool(
+            letter.reasons or letter.conditions)
+        for title, lines in (("Reasons", letter.reasons), ("Conditions", letter.conditions)):
+            if not lines:
+                continue
+            para(title, bold=True, after=2).paragraph_format.keep_with_next = True
+            for i, line in enumerate(lines, start=1):
+                p = para(f"{i}.\t{line}", after=3)
+                p.paragraph_format.left_indent = Cm(0.75)
+                p.paragraph_format.first_line_indent = Cm(-0.75)
+                p.paragraph_format.tab_stops.add_tab_stop(Cm(0.75))
+        if letter.quality_pct:
+            para(f"Your quality score: {formats.percent(letter.quality_pct)}", bold=True, after=4)
+        if any(s.score or s.explanation for s in letter.scores):  # nothing to show unscored
+            para("Quality scores", bold=True, after=2).paragraph_format.keep_with_next = True
+            rows = [(headings.get(s.question) or s.question + (f" ({s.weight}%)" if s.weight else ""),
+                     s.score, s.explanation, s.highest_admitted) for s in letter.scores]
+            _table(doc, ("Question (weight)", "Your score", "The panel's explanation",
+                         "Highest admitted score"),
+                   rows, (Cm(5.0), Cm(1.7), Cm(7.3), Cm(2.6)), centred=(1, 3))
+            para(after=2)
+        if letter.prices:
+            para("Your prices", bold=True, after=2).paragraph_format.keep_with_next = True
+            _table(doc, ("Band", "Your price", "Published range", "Inside the range"),
+                   [(p.band, formats.money(p.price), p.range_text, p.verdict) for p in letter.prices],
+                   (Cm(3.2), Cm(2.6), Cm(4.4), Cm(6.4)), centred=(1,))
+            para(after=2)
+
+    doc.add_heading("Next steps", level=2)
+    decided = [letter for letter in group if letters.standstill_for(letter)]
+    if decided and letters.standstill_ends and letters.standstill_from:
+        para(f"The council will observe a standstill period of {STANDSTILL_WORKING_DAYS} working "
+             f"days from the publication of the award notice on "
+             f"{formats.date(letters.standstill_from, weekday=True)}. The standstill period "
+             f"ends at midnight at the end of {formats.date(letters.standstill_ends, weekday=True)}; "
+             "the council will not enter into the framework agreement before then.")
+    if any(letter.pending for letter in group):
+        para("Where a lot is still being considered, we will write to you again with the "
+             "decision and its reasons.")
+    # the closing lines stay together, never a lone signature on a page of its own
+    quoting = ("your bid reference" if first.bid_reference
+               else "the tender reference and the name of the file you sent")
+    para(_contact_sentence(letters, quoting)).paragraph_format.keep_with_next = True
+    para("Yours sincerely,", after=24).paragraph_format.keep_with_next = True
+    signatory = letters.contact.signatory
+    if signatory:
+        para(signatory, bold=True, after=0).paragraph_format.keep_with_next = True
+        if letters.contact.signatory_role:
+            para(letters.contact.signatory_role, after=0).paragraph_format.keep_with_next = True
+        para(letters.authority, after=0)
+    else:
+        para(letters.authority, bold=True, after=0)
+    table_alignment = WD_TABLE_ALIGNMENT.LEFT
+    for table in doc.tables:
+        table.alignment = table_alignment
+    return doc
+
+
+def _contact_sentence(letters: LetterSet, quoting: str) -> str:
+    """Whom to ask: the council's contact of the tender definition, with email and telephone."""
+    contact = letters.contact
+    if not contact.name:
+        return ("If you have any questions about this letter, please contact the procurement "
+                f"team, quoting {quoting}.")
+    who = ", ".join(x for x in (contact.name, contact.role) if x)
+    how = " or ".join(x for x in (
+        f"by email to {contact.email}" if contact.email else "",
+        f"by telephone on {contact.telephone}" if contact.telephone else "",
+    ) if x)
+    return (f"If you have any questions about this letter, please contact {who}"
+            f"{', ' + how if how else ''}, quoting {quoting}.")
+
+
+def _footer(section: Any, text: str) -> None:
+    """A small grey footer: ``text`` then the page number (a PAGE field)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    p = section.footer.paragraphs[0]
+    label, number = p.add_run(_clean(text.lstrip(" ·"))), p.add_run("1")
+    for run in (label, number):
+        run.font.size = Pt(8)
+        run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    number._r.addprevious(field)
+    field.append(number._r)  # the run shows the page number the field computes
+
+
+def _address_lines(address: str) -> list[str]:
+    parts = re.split(r"\s*(?:\r?\n|,)\s*", address)
+    return [p for p in (x.strip() for x in parts) if p]
+
+
+def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[Any],
+           centred: Sequence[int] = ()) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    header_row = table.rows[0]
+    tr_pr = header_row._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    tr_pr.append(repeat)
+    for cell, title in zip(header_row.cells, headers, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(title)
+        run.bold = True
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:color"), "auto")
+        shading.set(qn("w:fill"), "D9E1F2")
+        cell._tc.get_or_add_tcPr().append(shading)
+    for values in rows:
+        cells = table.add_row().cells
+        for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
+            cell.text = _clean(value)
+            if i in centred:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    last = len(table.rows) - 1
+    for index, row in enumerate(table.rows):
+        row_pr = row._tr.get_or_add_trPr()
+        no_split = OxmlElement("w:cantSplit")
+        no_split.set(qn("w:val"), "true")
+        row_pr.append(no_split)
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+            for p in cell.paragraphs:
+                p.paragraph_format.space_after = Pt(2)
+                p.paragraph_format.space_before = Pt(2)
+                # keep a short table on one page: every row but the last keeps with the next
+                p.paragraph_format.keep_with_next = index < last and len(table.rows) <= 12
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
