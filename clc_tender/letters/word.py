@@ -85,8 +85,9 @@ def write_word_letters(letters: LetterSet, folder: Path, force: bool = False) ->
         check_output(path, force, folder_exists=False)  # the folder is made when missing
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    document = _blank_document()  # built once; each letter empties and refills it
     for path, group in plan:
-        document = _letter_document(letters, group)
+        _letter_document(letters, group, document)
         with atomic_output(path, force) as tmp:
             document.save(str(tmp))
         written.append(path)
@@ -97,13 +98,12 @@ def _clean(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
-def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
+def _blank_document() -> Any:
+    """The letters' document with its page and styles set and nothing in it: made once per
+    run (parsing Word's default template is most of a letter's cost), emptied per letter."""
     from docx import Document
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt, RGBColor
 
-    first = group[0]
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -120,6 +120,35 @@ def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
         style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
         style.paragraph_format.space_before = Pt(12)
         style.paragraph_format.space_after = Pt(4)
+    return doc
+
+
+def _empty(doc: Any) -> None:
+    """Take out the previous letter: the body's content (its section properties stay) and the
+    footer's runs (its paragraph properties stay)."""
+    from docx.oxml.ns import qn
+
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    section = doc.sections[0]
+    if not section.footer.is_linked_to_previous:  # a footer part of an earlier letter
+        for p in section.footer.paragraphs:
+            for child in list(p._p):
+                if child.tag != qn("w:pPr"):
+                    p._p.remove(child)
+
+
+def _letter_document(letters: LetterSet, group: list[Letter], doc: Any) -> Any:
+    """Fill ``doc`` (from :func:`_blank_document`) with the letter of one bid."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt, RGBColor
+
+    _empty(doc)
+    first = group[0]
+    section = doc.sections[0]
     props = doc.core_properties
     props.author = _clean(letters.authority)
     props.last_modified_by = _clean(letters.authority)
@@ -284,10 +313,16 @@ def _address_lines(address: str) -> list[str]:
 
 def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[Any],
            centred: Sequence[int] = ()) -> None:
+    """A bordered table: a shaded header row repeated on each page, then ``rows``. One data
+    row is formatted (widths, spacing, alignment) and copied for each row, its text filled in:
+    python-docx's per-cell lookups grow with the table."""
+    from copy import deepcopy
+
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.table import _Cell
+    from docx.text.paragraph import Paragraph
 
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
@@ -306,24 +341,41 @@ def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], widt
         shading.set(qn("w:color"), "auto")
         shading.set(qn("w:fill"), "D9E1F2")
         cell._tc.get_or_add_tcPr().append(shading)
-    for values in rows:
-        cells = table.add_row().cells
-        for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
-            cell.text = _clean(value)
+    short = len(rows) + 1 <= 12  # keep a short table on one page
+    _format_row(header_row._tr, table, widths, bool(rows) and short)
+    if rows:
+        proto = table.add_row()._tr
+        for i, tc in enumerate(proto.tc_lst):
             if i in centred:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    last = len(table.rows) - 1
-    for index, row in enumerate(table.rows):
-        row_pr = row._tr.get_or_add_trPr()
-        no_split = OxmlElement("w:cantSplit")
-        no_split.set(qn("w:val"), "true")
-        row_pr.append(no_split)
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-            for p in cell.paragraphs:
-                p.paragraph_format.space_after = Pt(2)
-                p.paragraph_format.space_before = Pt(2)
-                # keep a short table on one page: every row but the last keeps with the next
-                p.paragraph_format.keep_with_next = index < last and len(table.rows) <= 12
+                Paragraph(tc.p_lst[0], table).alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _format_row(proto, table, widths, False)
+        proto.getparent().remove(proto)
+        for index, values in enumerate(rows, start=1):
+            tr = deepcopy(proto)
+            table._tbl.append(tr)
+            for tc, value in zip(tr.tc_lst, values, strict=True):
+                p = Paragraph(tc.p_lst[0], _Cell(tc, table))
+                p.add_run(_clean(value))
+                # every row but the last keeps with the next
+                p.paragraph_format.keep_with_next = index < len(rows) and short
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
+
+
+def _format_row(tr: Any, table: Any, widths: Sequence[Any], keep_with_next: bool) -> None:
+    """A row that never splits across pages: its cells' widths and paragraph spacing."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+    from docx.table import _Cell
+
+    no_split = OxmlElement("w:cantSplit")
+    no_split.set(qn("w:val"), "true")
+    tr.get_or_add_trPr().append(no_split)
+    for tc, width in zip(tr.tc_lst, widths, strict=True):
+        cell = _Cell(tc, table)
+        cell.width = width
+        for p in cell.paragraphs:
+            p.paragraph_format.space_after = Pt(2)
+            p.paragraph_format.space_before = Pt(2)
+            p.paragraph_format.keep_with_next = keep_with_next
