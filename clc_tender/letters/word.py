@@ -85,11 +85,11 @@ def write_word_letters(letters: LetterSet, folder: Path, force: bool = False) ->
         check_output(path, force, folder_exists=False)  # the folder is made when missing
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    document = _blank_document()  # built once; each letter empties and refills it
+    parts = _Parts(_blank_document())  # built once; each letter empties and refills it
     for path, group in plan:
-        _letter_document(letters, group, document)
+        _letter_document(letters, group, parts)
         with atomic_output(path, force) as tmp:
-            document.save(str(tmp))
+            parts.doc.save(str(tmp))
         written.append(path)
     return written
 
@@ -140,12 +140,109 @@ def _empty(doc: Any) -> None:
                     p._p.remove(child)
 
 
-def _letter_document(letters: LetterSet, group: list[Letter], doc: Any) -> Any:
-    """Fill ``doc`` (from :func:`_blank_document`) with the letter of one bid."""
-    from docx.enum.table import WD_TABLE_ALIGNMENT
+class _Parts:
+    """The letters' document and its recurring paragraphs and tables: each kind is built once
+    with python-docx, then its XML is copied (python-docx's per-element calls, style lookups
+    above all, are most of a letter's cost)."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self._protos: dict[tuple[Any, ...], Any] = {}
+
+    def _place(self, element: Any) -> None:
+        """``element`` appended to the body (before its section properties)."""
+        from docx.oxml.ns import qn
+
+        self.doc.element.body.find(qn("w:sectPr")).addprevious(element)
+
+    def _proto(self, key: tuple[Any, ...], build: Any) -> Any:
+        proto = self._protos.get(key)
+        if proto is None:
+            proto = build()
+            proto.getparent().remove(proto)
+            self._protos[key] = proto
+        return proto
+
+    def para(self, text: str = "", *, bold: bool = False, align: Any = None,
+             after: float | None = None, style: str | None = None, keep: bool | None = None,
+             hanging: bool = False) -> Any:
+        """A paragraph of one run (none when ``text`` is empty); ``keep``: with the next
+        paragraph; ``hanging``: a numbered item (``1.<tab>text``) indented 0.75 cm."""
+        from copy import deepcopy
+
+        from docx.shared import Cm, Pt
+        from docx.text.paragraph import Paragraph
+
+        def build() -> Any:
+            p = self.doc.add_paragraph(style=style)
+            if text:
+                run = p.add_run("-")
+                run.bold = bold
+            if align is not None:
+                p.alignment = align
+            if after is not None:
+                p.paragraph_format.space_after = Pt(after)
+            if keep is not None:
+                p.paragraph_format.keep_with_next = keep
+            if hanging:
+                p.paragraph_format.left_indent = Cm(0.75)
+                p.paragraph_format.first_line_indent = Cm(-0.75)
+                p.paragraph_format.tab_stops.add_tab_stop(Cm(0.75))
+            return p._p
+
+        element = deepcopy(self._proto(("p", bool(text), bold, align, after, style, keep, hanging),
+                                       build))
+        self._place(element)
+        if text:
+            element.r_lst[0].text = _clean(text)
+        return Paragraph(element, self.doc._body)
+
+    def heading(self, text: str, level: int = 2) -> None:
+        from copy import deepcopy
+
+        element = deepcopy(self._proto(("h", level),
+                                       lambda: self.doc.add_heading("-", level=level)._p))
+        self._place(element)
+        element.r_lst[0].text = _clean(text)
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[Any],
+              centred: Sequence[int] = ()) -> None:
+        """A bordered table: a shaded header row repeated on each page, then ``rows``, each a
+        copy of one formatted row with its text filled in."""
+        from copy import deepcopy
+
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        key = ("t", tuple(headers), tuple(widths), tuple(centred))
+        if key not in self._protos:
+            table_proto, row_proto = _table(self.doc, headers, widths, centred)
+            table_proto.getparent().remove(table_proto)
+            self._protos[key] = (table_proto, row_proto)
+        table_proto, row_proto = self._protos[key]
+        tbl = deepcopy(table_proto)
+        self._place(tbl)
+        table = Table(tbl, self.doc._body)
+        short = len(rows) + 1 <= 12  # keep a short table on one page
+        header = tbl.tr_lst[0]
+        for tc in header.tc_lst:
+            Paragraph(tc.p_lst[0], table).paragraph_format.keep_with_next = bool(rows) and short
+        for index, values in enumerate(rows, start=1):
+            tr = deepcopy(row_proto)
+            tbl.append(tr)
+            for tc, value in zip(tr.tc_lst, values, strict=True):
+                p = Paragraph(tc.p_lst[0], table)
+                p.add_run(_clean(value))
+                # every row but the last keeps with the next
+                p.paragraph_format.keep_with_next = index < len(rows) and short
+
+
+def _letter_document(letters: LetterSet, group: list[Letter], parts: _Parts) -> Any:
+    """Fill the document of ``parts`` (from :func:`_blank_document`) with one bid's letter."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt, RGBColor
 
+    doc = parts.doc
     _empty(doc)
     first = group[0]
     section = doc.sections[0]
@@ -158,18 +255,7 @@ def _letter_document(letters: LetterSet, group: list[Letter], doc: Any) -> Any:
     props.created = props.modified = moment
     props.revision = 1
 
-    def para(text: str = "", *, bold: bool = False, align: Any = None, after: float | None = None,
-             style: str | None = None) -> Any:
-        p = doc.add_paragraph(style=style)
-        if text:
-            run = p.add_run(_clean(text))
-            run.bold = bold
-        if align is not None:
-            p.alignment = align
-        if after is not None:
-            p.paragraph_format.space_after = Pt(after)
-        return p
-
+    para = parts.para
     who = f"bid {first.bid_reference}" if first.bid_reference else f"file {first.file}"
     _footer(section, f"{letters.tender_reference} · {who} · page ")
 
@@ -208,43 +294,39 @@ def _letter_document(letters: LetterSet, group: list[Letter], doc: Any) -> Any:
              f"for the file {first.file or 'you sent'}.")
     assessment = letters.assessment
     if assessment and any(s.score for letter in group for s in letter.scores):
-        doc.add_heading("How bids were evaluated", level=2)
+        parts.heading("How bids were evaluated")
         for line in (assessment.criteria_text, assessment.scale_text, assessment.rules_text):
             if line:
                 para(line)
     headings = {q.id: q.heading for q in assessment.questions} if assessment else {}
 
     for letter in group:
-        doc.add_heading(_clean(f"{letter.lot} lot" if letter.lot else "Your response"), level=2)
-        para(letter.decision, bold=True).paragraph_format.keep_with_next = bool(
-            letter.reasons or letter.conditions)
+        parts.heading(f"{letter.lot} lot" if letter.lot else "Your response")
+        para(letter.decision, bold=True, keep=bool(letter.reasons or letter.conditions))
         for title, lines in (("Reasons", letter.reasons), ("Conditions", letter.conditions)):
             if not lines:
                 continue
-            para(title, bold=True, after=2).paragraph_format.keep_with_next = True
+            para(title, bold=True, after=2, keep=True)
             for i, line in enumerate(lines, start=1):
-                p = para(f"{i}.\t{line}", after=3)
-                p.paragraph_format.left_indent = Cm(0.75)
-                p.paragraph_format.first_line_indent = Cm(-0.75)
-                p.paragraph_format.tab_stops.add_tab_stop(Cm(0.75))
+                para(f"{i}.\t{line}", after=3, hanging=True)
         if letter.quality_pct:
             para(f"Your quality score: {formats.percent(letter.quality_pct)}", bold=True, after=4)
         if any(s.score or s.explanation for s in letter.scores):  # nothing to show unscored
-            para("Quality scores", bold=True, after=2).paragraph_format.keep_with_next = True
+            para("Quality scores", bold=True, after=2, keep=True)
             rows = [(headings.get(s.question) or s.question + (f" ({s.weight}%)" if s.weight else ""),
                      s.score, s.explanation, s.highest_admitted) for s in letter.scores]
-            _table(doc, ("Question (weight)", "Your score", "The panel's explanation",
+            parts.table(("Question (weight)", "Your score", "The panel's explanation",
                          "Highest admitted score"),
                    rows, (Cm(5.0), Cm(1.7), Cm(7.3), Cm(2.6)), centred=(1, 3))
             para(after=2)
         if letter.prices:
-            para("Your prices", bold=True, after=2).paragraph_format.keep_with_next = True
-            _table(doc, ("Band", "Your price", "Published range", "Inside the range"),
+            para("Your prices", bold=True, after=2, keep=True)
+            parts.table(("Band", "Your price", "Published range", "Inside the range"),
                    [(p.band, formats.money(p.price), p.range_text, p.verdict) for p in letter.prices],
                    (Cm(3.2), Cm(2.6), Cm(4.4), Cm(6.4)), centred=(1,))
             para(after=2)
 
-    doc.add_heading("Next steps", level=2)
+    parts.heading("Next steps")
     decided = [letter for letter in group if letters.standstill_for(letter)]
     if decided and letters.standstill_ends and letters.standstill_from:
         para(f"The council will observe a standstill period of {STANDSTILL_WORKING_DAYS} working "
@@ -258,19 +340,16 @@ def _letter_document(letters: LetterSet, group: list[Letter], doc: Any) -> Any:
     # the closing lines stay together, never a lone signature on a page of its own
     quoting = ("your bid reference" if first.bid_reference
                else "the tender reference and the name of the file you sent")
-    para(_contact_sentence(letters, quoting)).paragraph_format.keep_with_next = True
-    para("Yours sincerely,", after=24).paragraph_format.keep_with_next = True
+    para(_contact_sentence(letters, quoting), keep=True)
+    para("Yours sincerely,", after=24, keep=True)
     signatory = letters.contact.signatory
     if signatory:
-        para(signatory, bold=True, after=0).paragraph_format.keep_with_next = True
+        para(signatory, bold=True, after=0, keep=True)
         if letters.contact.signatory_role:
-            para(letters.contact.signatory_role, after=0).paragraph_format.keep_with_next = True
+            para(letters.contact.signatory_role, after=0, keep=True)
         para(letters.authority, after=0)
     else:
         para(letters.authority, bold=True, after=0)
-    table_alignment = WD_TABLE_ALIGNMENT.LEFT
-    for table in doc.tables:
-        table.alignment = table_alignment
     return doc
 
 
@@ -311,17 +390,14 @@ def _address_lines(address: str) -> list[str]:
     return [p for p in (x.strip() for x in parts) if p]
 
 
-def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[Any],
-           centred: Sequence[int] = ()) -> None:
-    """A bordered table: a shaded header row repeated on each page, then ``rows``. One data
-    row is formatted (widths, spacing, alignment) and copied for each row, its text filled in:
-    python-docx's per-cell lookups grow with the table."""
-    from copy import deepcopy
-
+def _table(doc: Any, headers: Sequence[str], widths: Sequence[Any],
+           centred: Sequence[int] = ()) -> tuple[Any, Any]:
+    """The prototype of a table, added to the body: its element (a shaded header row,
+    repeated on each page) and its formatted data row (outside the table)."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.table import _Cell
     from docx.text.paragraph import Paragraph
 
     table = doc.add_table(rows=1, cols=len(headers))
@@ -341,25 +417,17 @@ def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], widt
         shading.set(qn("w:color"), "auto")
         shading.set(qn("w:fill"), "D9E1F2")
         cell._tc.get_or_add_tcPr().append(shading)
-    short = len(rows) + 1 <= 12  # keep a short table on one page
-    _format_row(header_row._tr, table, widths, bool(rows) and short)
-    if rows:
-        proto = table.add_row()._tr
-        for i, tc in enumerate(proto.tc_lst):
-            if i in centred:
-                Paragraph(tc.p_lst[0], table).alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _format_row(proto, table, widths, False)
-        proto.getparent().remove(proto)
-        for index, values in enumerate(rows, start=1):
-            tr = deepcopy(proto)
-            table._tbl.append(tr)
-            for tc, value in zip(tr.tc_lst, values, strict=True):
-                p = Paragraph(tc.p_lst[0], _Cell(tc, table))
-                p.add_run(_clean(value))
-                # every row but the last keeps with the next
-                p.paragraph_format.keep_with_next = index < len(rows) and short
+    _format_row(header_row._tr, table, widths, False)
+    row = table.add_row()._tr
+    for i, tc in enumerate(row.tc_lst):
+        if i in centred:
+            Paragraph(tc.p_lst[0], table).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _format_row(row, table, widths, False)
+    row.getparent().remove(row)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    return table._tbl, row
 
 
 def _format_row(tr: Any, table: Any, widths: Sequence[Any], keep_with_next: bool) -> None:
