@@ -10,8 +10,11 @@ becomes a field or a link: it is written as plain runs, XML-invalid characters d
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import os
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -84,14 +87,38 @@ def write_word_letters(letters: LetterSet, folder: Path, force: bool = False) ->
     for path, _ in plan:
         check_output(path, force, folder_exists=False)  # the folder is made when missing
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    workers = min(os.cpu_count() or 1, 4)
+    if len(plan) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        _write_plan(letters, plan, force)
+        return [path for path, _ in plan]
+    global _JOB
+    _JOB = (letters, plan, force)  # the forked workers inherit it: nothing is pickled
+    try:
+        chunks = [range(i, len(plan), workers * 4) for i in range(workers * 4)]
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            list(pool.map(_write_chunk, chunks))  # a worker's exception is raised here
+    finally:
+        _JOB = None
+    return [path for path, _ in plan]
+
+
+PARALLEL_FROM = 40  # letters; fewer are written in this process
+_JOB: tuple[LetterSet, list[tuple[Path, list[Letter]]], bool] | None = None
+
+
+def _write_chunk(indexes: range) -> None:
+    """A worker process: the letters of ``indexes`` in the plan of :data:`_JOB`."""
+    assert _JOB is not None
+    letters, plan, force = _JOB
+    _write_plan(letters, [plan[i] for i in indexes], force)
+
+
+def _write_plan(letters: LetterSet, plan: list[tuple[Path, list[Letter]]], force: bool) -> None:
     parts = _Parts(_blank_document())  # built once; each letter empties and refills it
     for path, group in plan:
         _letter_document(letters, group, parts)
         with atomic_output(path, force) as tmp:
             parts.doc.save(str(tmp))
-        written.append(path)
-    return written
 
 
 def _clean(text: str) -> str:
