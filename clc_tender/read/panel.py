@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,8 +126,31 @@ def _table(name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str]
 
 def one_of(allowed: list[str], name: str) -> pa.Check:
     """A membership check whose failures are reported by ``name`` (not pandera's wording)."""
-    choices = set(allowed)
-    return pa.Check(lambda s: s.map(lambda v: v in choices), name=name)
+    choices = list(dict.fromkeys(allowed))
+    return pa.Check(lambda s: s.isin(choices), name=name)
+
+
+def each_value(series: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
+    """``convert`` applied once per distinct value (a scores sheet repeats its lots, questions
+    and evaluators over hundreds of thousands of rows); values of different types (1 and "1",
+    1 and 1.0) are kept apart."""
+    done: dict[tuple[type, Any], Any] = {}
+    out = []
+    for value in series.tolist():
+        key = (type(value), value)
+        if key in done:
+            out.append(done[key])
+        else:
+            out.append(done.setdefault(key, convert(value)))
+    return pd.Series(out, index=series.index, dtype=object)
+
+
+def whole_scores(series: pd.Series, maximum: int) -> pd.Series:
+    """Whether each value is a whole number from 0 to ``maximum`` (an int or a float, never a
+    bool, text or date), column at a time."""
+    numeric = series.map(type).isin([int, float])
+    number = pd.to_numeric(series.where(numeric), errors="coerce")
+    return numeric & (number % 1 == 0) & (number >= 0) & (number <= maximum)
 
 
 def first_failure(table: Table, schema: pa.DataFrameSchema, columns: dict[str, str], messages: dict[str, str]) -> None:
@@ -163,26 +187,27 @@ def read_scores(path: Path, tender: Tender) -> Table:
     letters = table.letters
     max_score = tender.quality.max_score
 
-    def whole(v: Any) -> bool:
-        return isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer() and 0 <= v <= max_score
-
     lots = {normalise_label(n): n for n in tender.lot_names}
-    frame["lot"] = frame["lot"].map(lambda v: lots.get(normalise_label(v), v) if v is not None else None)
-    frame["evaluator"] = frame["evaluator"].map(lambda v: str(v).strip() if v is not None else None)
+    frame["lot"] = each_value(
+        frame["lot"], lambda v: lots.get(normalise_label(v), v) if v is not None else None)
+    frame["evaluator"] = each_value(
+        frame["evaluator"], lambda v: str(v).strip() if v is not None else None)
     # question ids match ignoring case and spaces ("q 2" is Q2)
     ids = {"".join(q.id.split()).casefold(): q.id for q in tender.quality.questions}
-    frame["question"] = frame["question"].map(
+    frame["question"] = each_value(
+        frame["question"],
         lambda v: ids.get("".join(str(v).split()).casefold(), str(v).strip()) if v is not None else None)
-    frame["bid_reference"] = frame["bid_reference"].map(lambda v: values.text(v, _CTX)[0])
+    frame["bid_reference"] = each_value(frame["bid_reference"], lambda v: values.text(v, _CTX)[0])
     schema = pa.DataFrameSchema(
         {
             "bid_reference": pa.Column(None, nullable=False),
             "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
             "question": pa.Column(None, nullable=False),
             "evaluator": pa.Column(None, nullable=False),
-            "score": pa.Column(None, nullable=False, checks=pa.Check(lambda s: s.map(whole), name="score")),
+            "score": pa.Column(None, nullable=False,
+                               checks=pa.Check(lambda s: whole_scores(s, max_score), name="score")),
         },
-        checks=[pa.Check(lambda d: ~d.assign(k=d["bid_reference"].map(lambda v: str(v).casefold()))
+        checks=[pa.Check(lambda d: ~d.assign(k=d["bid_reference"].astype(str).str.casefold())
                          .duplicated(["k", "lot", "question", "evaluator"], keep="first"), name="duplicate")],
         coerce=False,
     )
@@ -193,7 +218,7 @@ def read_scores(path: Path, tender: Tender) -> Table:
         "score": f"a score must be a whole number from 0 to {max_score}",
         "duplicate": "the same evaluator scores the same question of this bid and lot twice",
     })
-    frame["score"] = frame["score"].map(lambda v: int(v) if v is not None else None)
+    frame["score"] = each_value(frame["score"], lambda v: int(v) if v is not None else None)
     return table
 
 
