@@ -261,8 +261,8 @@ def letters(
         if letter_set.pending and not allow_pending:
             first = letter_set.pending[0]
             raise UsageProblem(
-                f"{shortlist}: {len(letter_set.pending)} bid{'s are' if len(letter_set.pending) != 1 else ' is'} "
-                f"still referred (first {first.bid_reference}, {first.lot}); settle the referrals and "
+                f"{shortlist}: {len(letter_set.pending)} lot bid{'s are' if len(letter_set.pending) != 1 else ' is'} "
+                f"still referred (the first: {first.bid_reference}, {first.lot}); settle the referrals and "
                 "evaluate again, or pass --allow-pending to tell those bidders their bid is still being considered")
         written = write_word_letters(letter_set, docx, force) if docx is not None else []
         write_letters(letter_set.rows(), out, force)

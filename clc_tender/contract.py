@@ -80,13 +80,15 @@ OUTCOMES = SheetSpec("Outcomes", (
     # added after the contract's columns
     _c("provider_id", "Provider ID"), _c("letter_reasons", "Letter reasons", "wrap", 60),
     _c("letter_conditions", "Letter conditions", "wrap", 40),
+    # the figures of those sentences (JSON), so that letters word them with today's wording
+    _opt("letter_figures", "Letter figures", "text"),
 ))
 RATE_CARD = SheetSpec("Rate card", (
     _c("band", "Band"), _c("rank", "Rank", "int"), _c("organisation", "Organisation"),
     _c("provider_id", "Provider ID"), _c("price", "Price (£)", "money"),
     _c("hourly", "Hourly (£)", "money"),
-    # added after the contract's columns
-    _c("conditions", "Conditions", "wrap", 50),
+    # added after the contract's columns (optional: a shortlist written before has none)
+    Column("conditions", "Conditions", "wrap", 50, required=False),
 ))
 QUALITY = SheetSpec("Quality", (
     _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("question", "Question"),

@@ -353,17 +353,15 @@ def _unused_decisions(ctx: RoundContext, used: set[int]) -> list[Finding]:
             continue
         code = str(rec.code).strip().casefold()
         why = (
-            "quality is settled by the panel's scores (a MODERATED score in the scores "
-            "workbook), not by a decision" if code in QUALITY_REFERRALS else
-            "a failed gate cannot be overturned by a decision"
-            if code in CODE_OUTCOME and code not in DECIDABLE_CODES
+            "quality" if code in QUALITY_REFERRALS else
+            "gate" if code in CODE_OUTCOME and code not in DECIDABLE_CODES
             and CODE_OUTCOME[code] is not Outcome.REFERRED else
-            "it matches no referral of that bid and lot"
+            "none"
         )
-        found.append(Finding.make(
+        found.append(Finding.of(
             ctx.decisions_file, "Decisions", f"C{int(rec.row)}", "decision-unused",
-            f"{rec.decision} of {rec.code} for {rec.bid_reference} / {rec.lot} is not applied: "
-            f"{why}", bid_reference=str(rec.bid_reference)))
+            bid_reference=str(rec.bid_reference), variant=why, decision=rec.decision,
+            decided_code=rec.code, bid=rec.bid_reference, lot=rec.lot))
     return found
 
 

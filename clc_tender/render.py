@@ -13,6 +13,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .formats import date_time
+
 if TYPE_CHECKING:
     from .checking import FileCheck
     from .results import Evaluation
@@ -87,7 +89,7 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
 
     if ev.round > 1:
         new = len(ev.members) - ev.carried
-        out.print(f"[bold]Round {ev.round}[/] (deadline {ev.deadline.day} {ev.deadline:%B %Y %H:%M}): "
+        out.print(f"[bold]Round {ev.round}[/] (deadline {date_time(ev.deadline, seconds=False)}): "
                   f"{new} new member{'s' if new != 1 else ''}, {ev.carried} carried from earlier rounds")
     for note in ev.warnings:
         warning_line(note)

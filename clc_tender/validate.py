@@ -57,7 +57,7 @@ def _field_rules(spec: FieldSpec, fmt_version: int, types: dict[str, TypeSpec]) 
               lambda v: f"{label}: \"{v}\" is not one of {', '.join(spec.choices)}")
     if key == "format_version":
         check("version", lambda s: s == fmt_version, "format-version",
-              lambda v: f"format version {v}; this tender reads format {fmt_version}: use the issued template")
+              lambda v: f"format version {v}; this tender reads format {fmt_version}, the format of the issued template")
     if key == "declaration_accepted":
         check("declaration", lambda s: s.map(lambda v: v is True), "invalid-value",
               lambda v: "the declaration must be accepted (Yes)")
@@ -75,14 +75,14 @@ def _frame_rules(tender: Tender, fmt: Format) -> list[tuple[pa.Check, Rule]]:
         return ~known | any_yes
 
     rules.append((pa.Check(no_lot, name="one-lot"), Rule(
-        "invalid-value", lot_keys[-1], lambda v: "the bid is for no lot: answer Yes for at least one lot")))
+        "invalid-value", lot_keys[-1], lambda v: "the bid is for no lot: Yes was required for at least one lot")))
 
     def identity(df: pd.DataFrame) -> pd.Series:
         return df["companies_house_number"].notna() | df["charity_number"].notna() | df["_failed_identity"]
 
     rules.append((pa.Check(identity, name="identity"), Rule(
         "missing-field", "companies_house_number",
-        lambda v: "give a Companies House number or a charity number")))
+        lambda v: "a Companies House number or a charity number was required")))
     for policy in tender.policies:
         held, reviewed = f"policy_held:{policy.name}", f"policy_reviewed:{policy.name}"
 

@@ -7,7 +7,9 @@ A template is ``str.format`` text whose fields name facts, with a format spec sa
 figure is written (``formats.py``): ``money``, ``percent``, ``number``, ``date``, ``time``,
 ``datetime``, ``or`` / ``and`` (a list joined in words), ``list`` (joined with ``, ``),
 ``plural:concern`` (``1 concern``, ``2 concerns``), ``quoted`` (text as typed, in quotes) and
-``upper`` / ``lower``. The bidder's sentences are plain English: no rule codes, no other
+``upper`` / ``lower``; and for composite facts ``officer-tests`` / ``bidder-tests`` (the finance
+tests a guarantee settles), ``scores`` (question and score pairs) and ``for-questions``. The
+bidder's sentences are plain English: no rule codes, no other
 bidder's name, file or bid reference, and the bidder's own values exactly as typed.
 
 A code with no template here (reading problems found before any rule ran) keeps the reader's
@@ -17,9 +19,11 @@ own message; its bidder sentence is that message with its place.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from . import formats
@@ -230,9 +234,9 @@ WORDING: dict[str, Wording] = {
         "You priced {band} but did not bid for the {lot} lot; that price was not considered.",
     ),
     "quality-question-below-minimum": Wording(
-        "{below:scores}; every question must score at least {minimum}",
-        "Your quality answers scored below the minimum of {minimum} out of {maximum} "
-        "({below:scores}).",
+        "{below:scores}; every question must score at least {minimum:number}",
+        "Your quality answers scored below the minimum of {minimum:number} out of "
+        "{maximum:number} ({below:scores}).",
     ),
     "quality-not-scored": Wording(
         "quality is not scored{questions:for-questions}",
@@ -264,6 +268,31 @@ WORDING: dict[str, Wording] = {
         "Another submission for the {lot} lot comes from the same organisation; the council "
         "must decide which one to consider.",
     ),
+    # officers' warnings about their own workbooks (a variant names which case)
+    "score-unused/pair": Wording(
+        "{count:plural:score} for {bid} / {lot} (rows {rows}): not a bid and lot of this round; "
+        "not used",
+        "Scores were given for a bid and lot that is not part of this round.",
+    ),
+    "score-unused/question": Wording(
+        "question '{question}' (rows {rows}) is not a question of this tender; not used",
+        "Scores were given for a question that is not part of this tender.",
+    ),
+    "decision-unused/quality": Wording(
+        "{decision} of {decided_code} for {bid} / {lot} is not applied: quality is settled by the "
+        "panel's scores (a MODERATED score in the scores workbook), not by a decision",
+        "A decision on the quality evaluation was not applied.",
+    ),
+    "decision-unused/gate": Wording(
+        "{decision} of {decided_code} for {bid} / {lot} is not applied: a failed gate cannot be "
+        "overturned by a decision",
+        "A decision on a failed requirement was not applied.",
+    ),
+    "decision-unused/none": Wording(
+        "{decision} of {decided_code} for {bid} / {lot} is not applied: it matches no referral "
+        "of that bid and lot",
+        "A decision that matches nothing still to be settled was not applied.",
+    ),
     "contact-details": Wording(
         "{label}: {value:quoted} {problem}",
         "Please confirm your {label:lower}: you entered {value:quoted}.",
@@ -281,11 +310,17 @@ def _format(template: str, facts: Mapping[str, Any]) -> str:
     return _FORMATTER.vformat(template, (), facts)
 
 
+def _wording(code: str, facts: Mapping[str, Any]) -> Wording:
+    """The wording of ``code``; a ``variant`` fact picks one of a code's cases."""
+    variant = facts.get("variant")
+    return WORDING[f"{code}/{variant}" if variant else code]
+
+
 def needs_facts(code: str) -> bool:
     """Whether the wording of ``code`` is filled from facts (a fixed sentence is not)."""
     wording = WORDING.get(code)
     if wording is None:
-        return True
+        return True  # a code worded by its reader, or by variants
     return any(name for _, name, _, _ in string.Formatter().parse(wording.officer + wording.bidder))
 
 
@@ -302,13 +337,13 @@ def rejected_bidder(facts: Mapping[str, Any]) -> str:
 
 def officer_message(code: str, facts: Mapping[str, Any]) -> str:
     """The officer's message of a finding with ``code`` and ``facts``."""
-    text = _format(WORDING[code].officer, facts)
+    text = _format(_wording(code, facts).officer, facts)
     return text + rejected_officer(facts) if "decision_reason" in facts else text
 
 
 def bidder_sentence(code: str, facts: Mapping[str, Any]) -> str:
     """The sentence the bidder reads in its letter."""
-    text = _format(WORDING[code].bidder, facts)
+    text = _format(_wording(code, facts).bidder, facts)
     return text + rejected_bidder(facts) if "decision_reason" in facts else text
 
 
@@ -317,3 +352,68 @@ def fallback_sentence(message: str, sheet: str, cell: str) -> str:
     where = f" ({sheet} sheet, cell {cell})" if sheet and cell else ""
     text = message[:1].upper() + message[1:]
     return f"{text.rstrip('.')}{where}."
+
+
+# --- figures kept with the shortlist, so that letters word them with today's templates -------
+
+
+def _encode(value: Any) -> Any:
+    """A fact as JSON: exact numbers and dates tagged, tuples as lists."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, int):
+        return int(value)
+    return str(value)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    if isinstance(value, dict):
+        (tag, text), = value.items()
+        if tag == "$decimal":
+            return Decimal(text)
+        if tag == "$datetime":
+            return dt.datetime.fromisoformat(text)
+        if tag == "$date":
+            return dt.date.fromisoformat(text)
+        raise ValueError(f"unknown tag {tag!r}")
+    return value
+
+
+Entry = tuple[str, Sequence[tuple[str, Any]], str]  # (code, facts, sentence as written)
+
+
+def figures_json(parts: Mapping[str, Sequence[Entry]]) -> str:
+    """``{part: [(code, facts, sentence), …]}`` as JSON: the facts of a worded finding, else
+    the sentence its reader wrote."""
+    return json.dumps({
+        part: [{"code": code, "facts": {k: _encode(v) for k, v in facts}} if facts
+               else {"code": code, "text": sentence} for code, facts, sentence in entries]
+        for part, entries in parts.items()
+    }, ensure_ascii=False, separators=(",", ":"))
+
+
+def sentences_from_json(text: str, part: str) -> tuple[str, ...] | None:
+    """The bidder's sentences of one part of ``figures_json`` output, worded with the current
+    templates; None when the text is not such output (the letters then use the sentences as
+    written at evaluation)."""
+    try:
+        sentences = []
+        for entry in json.loads(text)[part]:
+            if "facts" in entry:
+                facts = {k: _decode(v) for k, v in entry["facts"].items()}
+                sentences.append(bidder_sentence(entry["code"], facts))
+            else:
+                sentences.append(str(entry["text"]))
+        return tuple(sentences)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None

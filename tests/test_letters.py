@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -367,6 +368,10 @@ def test_word_letters(shortlist, tmp_path):
     assert names == ["CLC26-001.docx", "CLC26-002.docx", "CLC26-003.docx", "CLC26-004.docx",
                      "CLC26-005.docx", "unreadable-broken.docx"]
     rows = letter_rows(shortlist, dt.date(2026, 5, 1), dt.date(2026, 5, 1))
+    with zipfile.ZipFile(folder / "CLC26-005.docx") as z:  # the formula-like organisation
+        body = z.read("word/document.xml").decode()
+    assert "HYPERLINK" in body  # the bidder's text is there, as text
+    assert "<w:hyperlink" not in body and "<w:fldSimple" not in body and "<w:instrText" not in body
     for path in folder.iterdir():
         document = docx.Document(str(path))
         text = "\n".join(p.text for p in document.paragraphs)

@@ -108,8 +108,8 @@ def test_every_question_by_title_and_weight_with_the_scale(every, tender, kind):
     for row in every[kind]:
         for q in tender.quality.questions:
             assert row[f"{q.id} question"] == f"{q.id} {q.text} ({q.weight}%)"
-        assert row["Scale"].startswith("Each question is scored from 0 to 5: 0 No answer or unacceptable")
-        assert "5 Excellent" in row["Scale"]
+        assert row["Scale"].startswith("Each question is scored from 0 to 5: 0 = no answer or unacceptable")
+        assert "5 = excellent" in row["Scale"]
         assert "at least 2 out of 5" in row["Minimum and pass mark"]
         assert "at least 60% (the pass mark)" in row["Minimum and pass mark"]
         assert tender.criteria_published_in in row["Criteria published in"]
@@ -122,10 +122,11 @@ def test_word_letters_name_questions_scale_contact_and_signatory(run, tender):
     text = _word(run["word"] / "G-002.docx")
     for q in tender.quality.questions:
         assert f"{q.id} {q.text} ({q.weight}%)" in text
-    assert "Each question is scored from 0 to 5: 0 No answer or unacceptable, 1 Poor" in text
+    assert "Each question is scored from 0 to 5: 0 = no answer or unacceptable, 1 = poor" in text
+    assert "0116\u00a0305\u00a02848" in text  # the telephone number never split
     assert "at least 60% (the pass mark)" in text
     assert f"published in {tender.criteria_published_in}" in text
-    assert "Natalie Smith" in text and "natalie.smith@leics.gov.uk" in text and "0116 305 2848" in text
+    assert "Natalie Smith" in text and "natalie.smith@leics.gov.uk" in text
     assert "Jon Wilson\nDirector of Adults and Communities" in text
     assert "Your quality score: 80%" in text
 
@@ -159,6 +160,15 @@ def test_reasons_decisive_first_then_in_gate_order(every):
     for number, (line, start) in enumerate(zip(reasons, expected, strict=True), start=1):
         assert line.startswith(f"{number}. {start}"), (line, start)
     assert _one(every["xlsx"], GATES)["Outcome"] == "disqualified-price"
+    assert _one(every["csv"], GATES)["Reasons"] == _one(every["xlsx"], GATES)["Reasons"]
+
+
+def test_word_letter_gives_the_reasons_in_the_same_order(run, every):
+    text = _word(run["word"] / f"{GATES}.docx")
+    reasons = [line.split(". ", 1)[1] for line in _one(every["xlsx"], GATES)["Reasons"].splitlines()]
+    where = [text.index(reason) for reason in reasons]
+    assert where == sorted(where)
+    assert "LE11" in text and "L E11" not in text  # the postcode as typed, in the address
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
@@ -211,3 +221,19 @@ def test_letter_date_defaults_to_today(run, tmp_path):
     assert runner.invoke(app, ["letters", str(run["shortlist"]), "--out", str(out)]).exit_code == 0
     dates = {r["Letter date"] for r in _csv_rows(out)}
     assert len(dates) == 1 and str(dt.date.today().year) in dates.pop()
+
+
+def test_letters_word_the_kept_figures_with_todays_wording(run, monkeypatch):
+    from clc_tender import wording
+    from clc_tender.letters import letter_rows
+
+    before = _one(letter_rows(run["shortlist"], dt.date(2026, 5, 1)), GATES)["Reasons"]
+    assert "completed by 70% of your staff" in before
+    changed = wording.Wording(wording.WORDING["safeguarding-training"].officer,
+                              "Only {pct:percent} of your staff completed safeguarding training "
+                              "(the minimum is {minimum:percent}).")
+    monkeypatch.setitem(wording.WORDING, "safeguarding-training", changed)
+    after = _one(letter_rows(run["shortlist"], dt.date(2026, 5, 1)), GATES)["Reasons"]
+    # no new evaluation: the shortlist keeps the figures, the letter words them now
+    assert "Only 70% of your staff completed safeguarding training (the minimum is 90%)." in after
+    assert after.count("\n") == before.count("\n")  # the same reasons, in the same order

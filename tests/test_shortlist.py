@@ -369,12 +369,18 @@ def test_row_height_estimates():
 
 
 def test_print_setup_on_every_sheet(written):
+    wide = {"Framework", "Outcomes", "Findings", "Quality"}  # landscape where wide
     for ws in (w for w in written.worksheets if w.sheet_state == "visible"):
-        assert ws.page_setup.orientation == "landscape", ws.title
+        if ws.title == "Summary" or ws.title in wide:
+            expected = "landscape" if ws.title in wide else "portrait"
+            assert ws.page_setup.orientation == expected, ws.title
         assert ws.print_title_rows == "$1:$1", ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
         assert ws.oddFooter.left.text == "&A" and "&P" in ws.oddFooter.right.text
+    outcomes = written["Outcomes"]
+    file_col = column(outcomes, "File")
+    assert outcomes.print_area.endswith(f"${openpyxl.utils.get_column_letter(file_col)}$5")
 
 
 def test_summary_counts_conditions_apart_from_warnings(tender, tmp_path):

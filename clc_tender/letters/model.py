@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import contract as c
-from .. import formats
+from .. import formats, wording
 from ..contract import SheetSpec, band_key
 from ..errors import InputError
 from ..findings import CODE_OUTCOME, CONDITION_CODES, Outcome
@@ -97,6 +97,18 @@ def _plain_lines(value: Any) -> tuple[str, ...]:
             line = _PADDED_DAY.sub(r"\1 \2 \3", line)  # 09 June 2026 -> 9 June 2026
             lines.append(line[:1].upper() + line[1:])
     return tuple(lines)
+
+
+def _sentences(row: Row, part: str) -> tuple[str, ...]:
+    """A row's reasons or conditions as the bidder reads them: worded now from the figures the
+    evaluation kept (``Letter figures``), so that a change of wording needs no new evaluation;
+    else the sentences written then (``Letter reasons``, ``Letter conditions``)."""
+    written = _plain_lines(row.get(f"letter_{part}"))
+    figures = text(row.get("letter_figures"))
+    worded = wording.sentences_from_json(figures, part) if figures else None
+    if worded is None or len(worded) != len(written):
+        return written
+    return _plain_lines("\n".join(worded))
 
 
 def _score_text(value: Decimal | None) -> str:
@@ -196,8 +208,8 @@ class Assessment:
 
     @property
     def scale_text(self) -> str:
-        """``Each question is scored from 0 to 5: 0 No answer or unacceptable, 1 Poor, …``."""
-        meanings = ", ".join(f"{i} {m}" for i, m in enumerate(self.scale))
+        """``Each question is scored from 0 to 5: 0 = no answer or unacceptable, 1 = poor, …``."""
+        meanings = ", ".join(f"{i} = {m[:1].lower()}{m[1:]}" for i, m in enumerate(self.scale))
         head = f"Each question is scored from 0 to {self.max_score}"
         return f"{head}: {meanings}." if meanings else f"{head}."
 
@@ -314,65 +326,15 @@ def read_letters(
     for item in (c.Item.AUTHORITY, c.Item.TITLE):
         if item not in book.items:
             raise InputError(book.file, c.SUMMARY.name, f"the item '{item}' is missing")
-    bands = _bands(book)
     quality = _quality(book)
-    bidders = _bidders(book)
     records, admitted = _outcome_rows(book)
     assessment = _assessment(tender, quality.weights, quality.order)
-    titles = {q.id: q.title for q in assessment.questions}
-
-    highest: dict[tuple[str, str], Decimal] = {}  # (lot, question) -> highest admitted final
-    for (ref, lot), finals in quality.table.items():
-        if (ref, lot) not in admitted:
-            continue
-        for question, (_, final, _) in finals.items():
-            if final is not None and ((lot, question) not in highest or final > highest[(lot, question)]):
-                highest[(lot, question)] = final
-
-    letters = []
-    unmoderated = 0
-    for row in records:
-        ref, lot, outcome, file = (text(row.get(k)) for k in ("bid_reference", "lot", "outcome", "file"))
-        contact = bidders.get((ref, file)) or bidders.get((ref, "")) or {}
-        reasons = () if outcome == Outcome.ADMITTED.value else _plain_lines(row.get("letter_reasons"))
-        conditions = _plain_lines(row.get("letter_conditions"))
-        pct = _number(book, c.OUTCOMES, row, "quality_pct", "a number")
-        scores = []
-        if lot:
-            for question, (weight, final, explanation) in quality.table.get((ref, lot), {}).items():
-                best = highest.get((lot, question)) if final is not None else None
-                scores.append(ScoreLine(question, weight, _score_text(final), explanation,
-                                        _score_text(best), titles.get(question, "")))
-                unmoderated += (ref, lot, question) in quality.unmoderated
-        prices = []
-        for band, (floor, ceiling) in bands.items():
-            price = _number(book, c.OUTCOMES, row, band_key(band), "a price")
-            if price is not None:
-                prices.append(PriceLine(band, price.quantize(_PENNY, ROUND_HALF_UP), floor, ceiling))
-        letters.append(Letter(
-            bid_reference=ref,
-            organisation=text(row.get("organisation")) or contact.get("organisation", ""),
-            contact_name=contact.get("contact_name", ""),
-            contact_email=contact.get("contact_email", ""),
-            address=contact.get("registered_address", ""),
-            postcode=contact.get("postcode", ""),
-            lot=lot,
-            outcome=outcome,
-            decision=decision_sentence(outcome, lot, bool(conditions)),
-            reasons=reasons,
-            conditions=conditions,
-            quality_pct="" if pct is None else formats.number(pct.quantize(_PENNY, ROUND_HALF_UP)),
-            scores=tuple(scores),
-            prices=tuple(prices),
-            file=file,
-        ))
-    warnings = []
-    recorded = text(book.items.get(c.Item.DEFINITION_SHA))
-    if recorded and recorded.casefold() != tender.sha256.casefold():
-        warnings.append(
-            f"the tender definition {tender.source} (SHA-256 {tender.sha256[:12]}…) is not the "
-            f"one the shortlist was evaluated with ({recorded[:12]}…); the letters quote its "
-            "questions, scale, minimum, pass mark and contact")
+    context = _Context(book, _bands(book), quality, _bidders(book),
+                       {q.id: q.title for q in assessment.questions},
+                       _highest_admitted(quality, admitted))
+    letters = [_letter(row, context) for row in records]
+    unmoderated = sum((letter.bid_reference, letter.lot, score.question) in quality.unmoderated
+                      for letter in letters for score in letter.scores)
     return LetterSet(
         authority=text(book.items[c.Item.AUTHORITY]),
         tender_reference=text(book.items.get(c.Item.REFERENCE)),
@@ -385,8 +347,80 @@ def read_letters(
         assessment=assessment,
         contact=tender.contact,
         unmoderated=unmoderated,
-        warnings=tuple(warnings),
+        warnings=_definition_warnings(book, tender),
     )
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every letter of a shortlist draws on besides its own ``Outcomes`` row."""
+
+    book: Shortlist
+    bands: dict[str, tuple[Decimal | None, Decimal | None]]
+    quality: _QualityTable
+    bidders: dict[tuple[str, str], dict[str, str]]
+    titles: dict[str, str]
+    highest: dict[tuple[str, str], Decimal]  # (lot, question) -> highest admitted final
+
+
+def _highest_admitted(quality: _QualityTable,
+                      admitted: set[tuple[str, str]]) -> dict[tuple[str, str], Decimal]:
+    """(lot, question) -> the highest final score among the admitted (bid, lot) rows."""
+    highest: dict[tuple[str, str], Decimal] = {}
+    for (ref, lot), finals in quality.table.items():
+        if (ref, lot) not in admitted:
+            continue
+        for question, (_, final, _) in finals.items():
+            if final is not None and ((lot, question) not in highest or final > highest[(lot, question)]):
+                highest[(lot, question)] = final
+    return highest
+
+
+def _letter(row: Row, ctx: _Context) -> Letter:
+    """One ``Outcomes`` row as the bidder reads it."""
+    ref, lot, outcome, file = (text(row.get(k)) for k in ("bid_reference", "lot", "outcome", "file"))
+    contact = ctx.bidders.get((ref, file)) or ctx.bidders.get((ref, "")) or {}
+    reasons = () if outcome == Outcome.ADMITTED.value else _sentences(row, "reasons")
+    conditions = _sentences(row, "conditions")
+    pct = _number(ctx.book, c.OUTCOMES, row, "quality_pct", "a number")
+    scores = []
+    if lot:
+        for question, (weight, final, explanation) in ctx.quality.table.get((ref, lot), {}).items():
+            best = ctx.highest.get((lot, question)) if final is not None else None
+            scores.append(ScoreLine(question, weight, _score_text(final), explanation,
+                                    _score_text(best), ctx.titles.get(question, "")))
+    prices = []
+    for band, (floor, ceiling) in ctx.bands.items():
+        price = _number(ctx.book, c.OUTCOMES, row, band_key(band), "a price")
+        if price is not None:
+            prices.append(PriceLine(band, price.quantize(_PENNY, ROUND_HALF_UP), floor, ceiling))
+    return Letter(
+        bid_reference=ref,
+        organisation=text(row.get("organisation")) or contact.get("organisation", ""),
+        contact_name=contact.get("contact_name", ""),
+        contact_email=contact.get("contact_email", ""),
+        address=contact.get("registered_address", ""),
+        postcode=contact.get("postcode", ""),
+        lot=lot,
+        outcome=outcome,
+        decision=decision_sentence(outcome, lot, bool(conditions)),
+        reasons=reasons,
+        conditions=conditions,
+        quality_pct="" if pct is None else formats.number(pct.quantize(_PENNY, ROUND_HALF_UP)),
+        scores=tuple(scores),
+        prices=tuple(prices),
+        file=file,
+    )
+
+
+def _definition_warnings(book: Shortlist, tender: Tender) -> tuple[str, ...]:
+    """A warning when the letters quote another definition than the shortlist was made with."""
+    recorded = text(book.items.get(c.Item.DEFINITION_SHA))
+    if not recorded or recorded.casefold() == tender.sha256.casefold():
+        return ()
+    return (f"the tender definition {tender.source} (SHA-256 {tender.sha256[:12]}…) is not the "
+            f"one the shortlist was evaluated with ({recorded[:12]}…); the letters quote its "
+            "questions, scale, minimum, pass mark and contact",)
 
 
 def letter_rows(

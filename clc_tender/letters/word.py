@@ -191,8 +191,7 @@ class _Parts:
         return proto
 
     def para(self, text: str = "", *, bold: bool = False, align: Any = None,
-             after: float | None = None, style: str | None = None, keep: bool | None = None,
-             hanging: bool = False) -> Any:
+             after: float | None = None, keep: bool = False, hanging: bool = False) -> Any:
         """A paragraph of one run (none when ``text`` is empty); ``keep``: with the next
         paragraph; ``hanging``: a numbered item (``1.<tab>text``) indented 0.75 cm."""
         from copy import deepcopy
@@ -201,7 +200,7 @@ class _Parts:
         from docx.text.paragraph import Paragraph
 
         def build() -> Any:
-            p = self.doc.add_paragraph(style=style)
+            p = self.doc.add_paragraph()
             if text:
                 run = p.add_run("-")
                 run.bold = bold
@@ -209,16 +208,15 @@ class _Parts:
                 p.alignment = align
             if after is not None:
                 p.paragraph_format.space_after = Pt(after)
-            if keep is not None:
-                p.paragraph_format.keep_with_next = keep
+            if keep:
+                p.paragraph_format.keep_with_next = True
             if hanging:
                 p.paragraph_format.left_indent = Cm(0.75)
                 p.paragraph_format.first_line_indent = Cm(-0.75)
                 p.paragraph_format.tab_stops.add_tab_stop(Cm(0.75))
             return p._p
 
-        element = deepcopy(self._proto(("p", bool(text), bold, align, after, style, keep, hanging),
-                                       build))
+        element = deepcopy(self._proto(("p", bool(text), bold, align, after, keep, hanging), build))
         self._place(element)
         if text:
             element.r_lst[0].text = _clean(text)
@@ -265,119 +263,151 @@ class _Parts:
 
 
 def _letter_document(letters: LetterSet, group: list[Letter], parts: _Parts) -> Any:
-    """Fill the document of ``parts`` (from :func:`_blank_document`) with one bid's letter."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt, RGBColor
-
-    doc = parts.doc
-    _empty(doc)
-    first = group[0]
-    section = doc.sections[0]
-    props = doc.core_properties
-    props.author = _clean(letters.authority)
-    props.last_modified_by = _clean(letters.authority)
-    props.title = _clean(f"{letters.tender_title}: outcome of bid {first.bid_reference}".strip())
-    props.comments = ""
-    moment = dt.datetime.combine(letters.letter_date, dt.time(9, 0))
-    props.created = props.modified = moment
-    props.revision = 1
-
-    para = parts.para
-    who = f"bid {first.bid_reference}" if first.bid_reference else f"file {first.file}"
-    _footer(section, f"{letters.tender_reference} · {who} · page ")
-
-    # letterhead
-    head = para(letters.authority, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=0)
-    for run in head.runs:
-        run.font.size = Pt(14)
-        run.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
-    for run in para(letters.tender_title, align=WD_ALIGN_PARAGRAPH.RIGHT, after=18).runs:
-        run.font.size = Pt(9)
-
-    # addressee, then date and references
-    address_lines = [first.contact_name, first.organisation,
-                     *_address_lines(first.address), first.postcode]
-    for line in [x for x in address_lines if x]:
-        para(line, after=0)
-    para(after=6)
-    para(formats.date(letters.letter_date), after=0)
-    references = [f"Your bid reference: {first.bid_reference}" if first.bid_reference else ""]
-    if letters.tender_reference:
-        references.append(f"Tender reference: {letters.tender_reference}")
-    for line in [x for x in references if x]:
-        para(line, after=0)
-    para(after=6)
-
-    para(f"Dear {first.contact_name}," if first.contact_name else "Dear Sir or Madam,")
-    para(f"{letters.tender_title}: outcome of your bid", bold=True)
-    lots = [x.lot for x in group if x.lot]
-    if lots:
-        which = " and ".join(f"the {lot} lot" for lot in lots)
-        para(f"Thank you for your bid for {which}. This letter tells you the outcome of the "
-             "evaluation for each lot with any reasons, your quality scores beside the highest "
-             "scores of the admitted bids, and your prices against the published ranges.")
-    else:
-        para(f"Thank you for your response to the tender. This letter tells you the outcome "
-             f"for the file {first.file or 'you sent'}.")
-    assessment = letters.assessment
-    if assessment and any(s.score for letter in group for s in letter.scores):
-        parts.heading("How bids were evaluated")
-        for line in (assessment.criteria_text, assessment.scale_text, assessment.rules_text):
-            if line:
-                para(line)
-    headings = {q.id: q.heading for q in assessment.questions} if assessment else {}
-
+    """The Word letter of one bid, every lot of ``group``, in the document of ``parts`` (from
+    :func:`_blank_document`, emptied first)."""
+    writer = _Writer(letters, group, parts)
+    writer.letterhead()
+    writer.opening()
     for letter in group:
-        parts.heading(f"{letter.lot} lot" if letter.lot else "Your response")
-        para(letter.decision, bold=True, keep=bool(letter.reasons or letter.conditions))
-        for title, lines in (("Reasons", letter.reasons), ("Conditions", letter.conditions)):
+        writer.lot(letter)
+    writer.closing()
+    return writer.doc
+
+
+class _Writer:
+    """Builds one Word letter, section by section (python-docx imported only when used)."""
+
+    def __init__(self, letters: LetterSet, group: list[Letter], parts: _Parts) -> None:
+        self.letters, self.group, self.first = letters, group, group[0]
+        self.parts = parts
+        self.doc = doc = parts.doc
+        _empty(doc)
+        section = doc.sections[0]
+        props = doc.core_properties
+        props.author = _clean(letters.authority)
+        props.last_modified_by = _clean(letters.authority)
+        props.title = _clean(f"{letters.tender_title}: outcome of bid {self.first.bid_reference}".strip())
+        props.comments = ""
+        props.created = props.modified = dt.datetime.combine(letters.letter_date, dt.time(9, 0))
+        props.revision = 1
+        first = self.first
+        who = f"bid {first.bid_reference}" if first.bid_reference else f"file {first.file}"
+        _footer(section, f"{letters.tender_reference} · {who} · page ")
+
+    def para(self, text: str = "", *, bold: bool = False, align: Any = None,
+             after: float | None = None, keep: bool = False, hanging: bool = False) -> Any:
+        """A paragraph of plain runs (never a field or a link); ``keep``: with the next;
+        ``hanging``: a numbered item (``1.<tab>text``) indented 0.75 cm."""
+        return self.parts.para(text, bold=bold, align=align, after=after, keep=keep,
+                               hanging=hanging)
+
+    def letterhead(self) -> None:
+        """The council's name and the tender, the addressee, the date and the references."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt, RGBColor
+
+        letters, first = self.letters, self.first
+        head = self.para(letters.authority, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=0)
+        for run in head.runs:
+            run.font.size = Pt(14)
+            run.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+        for run in self.para(letters.tender_title, align=WD_ALIGN_PARAGRAPH.RIGHT, after=18).runs:
+            run.font.size = Pt(9)
+        address = [first.contact_name, first.organisation, *_address_lines(first.address),
+                   first.postcode]
+        for line in [x for x in address if x]:
+            self.para(line, after=0)
+        self.para(after=6)
+        self.para(formats.date(letters.letter_date), after=0)
+        references = [f"Your bid reference: {first.bid_reference}" if first.bid_reference else ""]
+        if letters.tender_reference:
+            references.append(f"Tender reference: {letters.tender_reference}")
+        for line in [x for x in references if x]:
+            self.para(line, after=0)
+        self.para(after=6)
+
+    def opening(self) -> None:
+        """The greeting, what the letter holds, and how bids were evaluated."""
+        letters, first, group = self.letters, self.first, self.group
+        self.para(f"Dear {first.contact_name}," if first.contact_name else "Dear Sir or Madam,")
+        self.para(f"{letters.tender_title}: outcome of your bid", bold=True)
+        lots = [x.lot for x in group if x.lot]
+        if lots:
+            which = " and ".join(f"the {lot} lot" for lot in lots)
+            self.para(f"Thank you for your bid for {which}. This letter tells you the outcome of "
+                      "the evaluation for each lot with any reasons, your quality scores beside "
+                      "the highest scores of the admitted bids, and your prices against the "
+                      "published ranges.")
+        else:
+            self.para("Thank you for your response to the tender. This letter tells you the "
+                      f"outcome for the file {first.file or 'you sent'}.")
+        assessment = letters.assessment
+        if assessment and any(s.score for letter in group for s in letter.scores):
+            self.parts.heading("How bids were evaluated")
+            for line in (assessment.criteria_text, assessment.scale_text, assessment.rules_text):
+                if line:
+                    self.para(line)
+
+    def lot(self, letter: Letter) -> None:
+        """One lot: the decision, reasons and conditions, quality scores, prices."""
+        from docx.shared import Cm
+
+        self.parts.heading(f"{letter.lot} lot" if letter.lot else "Your response")
+        self.para(letter.decision, bold=True, keep=bool(letter.reasons or letter.conditions))
+        reasons_title = "Still to be settled" if letter.pending else "Reasons"
+        for title, lines in ((reasons_title, letter.reasons), ("Conditions", letter.conditions)):
             if not lines:
                 continue
-            para(title, bold=True, after=2, keep=True)
+            self.para(title, bold=True, after=2, keep=True)
             for i, line in enumerate(lines, start=1):
-                para(f"{i}.\t{line}", after=3, hanging=True)
+                self.para(f"{i}.\t{line}", after=3, hanging=True)
         if letter.quality_pct:
-            para(f"Your quality score: {formats.percent(letter.quality_pct)}", bold=True, after=4)
+            self.para(f"Your quality score: {formats.percent(letter.quality_pct)}", bold=True,
+                      after=4, keep=bool(letter.scores))
+        assessment = self.letters.assessment
+        headings = {q.id: q.heading for q in assessment.questions} if assessment else {}
         if any(s.score or s.explanation for s in letter.scores):  # nothing to show unscored
-            para("Quality scores", bold=True, after=2, keep=True)
+            self.para("Quality scores", bold=True, after=2, keep=True)
             rows = [(headings.get(s.question) or s.question + (f" ({s.weight}%)" if s.weight else ""),
                      s.score, s.explanation, s.highest_admitted) for s in letter.scores]
-            parts.table(("Question (weight)", "Your score", "The panel's explanation",
-                         "Highest admitted score"),
+            self.parts.table(("Question (weight)", "Your score", "The panel's explanation",
+                              "Highest admitted score"),
                    rows, (Cm(5.0), Cm(1.7), Cm(7.3), Cm(2.6)), centred=(1, 3))
-            para(after=2)
+            self.para(after=2)
         if letter.prices:
-            para("Your prices", bold=True, after=2, keep=True)
-            parts.table(("Band", "Your price", "Published range", "Inside the range"),
+            self.para("Your prices", bold=True, after=2, keep=True)
+            self.parts.table(("Band", "Your price", "Published range", "Inside the range"),
                    [(p.band, formats.money(p.price), p.range_text, p.verdict) for p in letter.prices],
                    (Cm(3.2), Cm(2.6), Cm(4.4), Cm(6.4)), centred=(1,))
-            para(after=2)
+            self.para(after=2)
 
-    parts.heading("Next steps")
-    decided = [letter for letter in group if letters.standstill_for(letter)]
-    if decided and letters.standstill_ends and letters.standstill_from:
-        para(f"The council will observe a standstill period of {STANDSTILL_WORKING_DAYS} working "
-             f"days from the publication of the award notice on "
-             f"{formats.date(letters.standstill_from, weekday=True)}. The standstill period "
-             f"ends at midnight at the end of {formats.date(letters.standstill_ends, weekday=True)}; "
-             "the council will not enter into the framework agreement before then.")
-    if any(letter.pending for letter in group):
-        para("Where a lot is still being considered, we will write to you again with the "
-             "decision and its reasons.")
-    # the closing lines stay together, never a lone signature on a page of its own
-    quoting = ("your bid reference" if first.bid_reference
-               else "the tender reference and the name of the file you sent")
-    para(_contact_sentence(letters, quoting), keep=True)
-    para("Yours sincerely,", after=24, keep=True)
-    signatory = letters.contact.signatory
-    if signatory:
-        para(signatory, bold=True, after=0, keep=True)
-        if letters.contact.signatory_role:
-            para(letters.contact.signatory_role, after=0, keep=True)
-        para(letters.authority, after=0)
-    else:
-        para(letters.authority, bold=True, after=0)
-    return doc
+    def closing(self) -> None:
+        """Next steps (the standstill), whom to ask, and the signature kept together."""
+        letters, group = self.letters, self.group
+        self.parts.heading("Next steps")
+        decided = [letter for letter in group if letters.standstill_for(letter)]
+        if decided and letters.standstill_ends and letters.standstill_from:
+            self.para(
+                f"The council will observe a standstill period of {STANDSTILL_WORKING_DAYS} "
+                "working days from the publication of the award notice on "
+                f"{formats.date(letters.standstill_from, weekday=True)}. The standstill period "
+                f"ends at midnight at the end of {formats.date(letters.standstill_ends, weekday=True)}; "
+                "the council will not enter into the framework agreement before then.")
+        if any(letter.pending for letter in group):
+            self.para("Where a lot is still being considered, we will write to you again with "
+                      "the decision and its reasons.")
+        quoting = ("your bid reference" if self.first.bid_reference
+                   else "the tender reference and the name of the file you sent")
+        self.para(_contact_sentence(letters, quoting), keep=True)
+        self.para("Yours sincerely,", after=24, keep=True)
+        contact = letters.contact
+        if contact.signatory:
+            self.para(contact.signatory, bold=True, after=0, keep=True)
+            if contact.signatory_role:
+                self.para(contact.signatory_role, after=0, keep=True)
+            self.para(letters.authority, after=0)
+        else:
+            self.para(letters.authority, bold=True, after=0)
 
 
 def _contact_sentence(letters: LetterSet, quoting: str) -> str:
@@ -389,10 +419,15 @@ def _contact_sentence(letters: LetterSet, quoting: str) -> str:
     who = ", ".join(x for x in (contact.name, contact.role) if x)
     how = " or ".join(x for x in (
         f"by email to {contact.email}" if contact.email else "",
-        f"by telephone on {contact.telephone}" if contact.telephone else "",
+        f"by telephone on {_unbroken(contact.telephone)}" if contact.telephone else "",
     ) if x)
     return (f"If you have any questions about this letter, please contact {who}"
             f"{', ' + how if how else ''}, quoting {quoting}.")
+
+
+def _unbroken(text: str) -> str:
+    """``0116 305 2848`` never split across two lines (no-break spaces)."""
+    return text.replace(" ", "\u00a0")
 
 
 def _footer(section: Any, text: str) -> None:

@@ -174,7 +174,7 @@ def date(raw: object, ctx: CellContext) -> Coerced:
             return day, [("text-date", f"{show(raw)} is text; read as {day.day} {day:%B %Y}")]
         return None, [("invalid-value", f"{show(raw)} is not a date (expected e.g. 2026-03-20 or 20/03/2026)")]
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return None, [("invalid-value", f"{show(raw)} is a number, not a date: format the cell as a date")]
+        return None, [("invalid-value", f"{show(raw)} is a number in a cell not formatted as a date; a date was required")]
     return None, [("invalid-value", f"{show(raw)} is not a date")]
 
 
@@ -209,7 +209,7 @@ def datetime(raw: object, ctx: CellContext) -> Coerced:
             read = f"{show(raw)} is text; read as {uk:%d/%m/%Y %H:%M:%S}"
             return uk.replace(tzinfo=ctx.tz), [("text-date", read)]
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
-        return None, [("invalid-value", f"{show(raw)} is a number, not a date and time: format the cell as a date")]
+        return None, [("invalid-value", f"{show(raw)} is a number in a cell not formatted as a date; a date and time was required")]
     else:
         return None, [("invalid-value", f"{show(raw)} is not a date and time")]
     if value.tzinfo is None:
@@ -299,7 +299,7 @@ def percent(raw: object, ctx: CellContext) -> Coerced:
             if "%" in ctx.number_format():
                 value = value * 100
             else:
-                return None, [("invalid-value", f"{show(raw)} — did you mean {(value * 100).normalize():f}%? Enter the percentage, e.g. 95")]
+                return None, [("invalid-value", f"{show(raw)} is ambiguous (a fraction, or {(value * 100).normalize():f}%?); a percentage from 0 to 100 was required, e.g. 95")]
     else:
         return None, [("invalid-value", f"{show(raw)} is not a percentage")]
     if not 0 <= value <= 100:

@@ -42,18 +42,17 @@ def quality(
     for (ref, lot), entries in by_key.items():
         if (ref, lot) not in known_pairs:
             rows_of = [e[0] for e in entries]
-            findings.append(Finding.make(
-                scores_file, "Scores", f"A{rows_of[0]}", "score-unused",
-                f"{len(rows_of)} score{'s' if len(rows_of) != 1 else ''} for {ref.upper()} / {lot} "
-                f"(rows {_rows(rows_of)}): not a bid and lot of this round; not used"))
+            findings.append(Finding.of(
+                scores_file, "Scores", f"A{rows_of[0]}", "score-unused", variant="pair",
+                count=len(rows_of), bid=ref.upper(), lot=lot, rows=_rows(rows_of)))
             continue
         unknown: dict[str, list[int]] = {}
         for row, question_id, _evaluator, _score, _comment in entries:
             if question_id not in question_ids:
                 unknown.setdefault(str(question_id), []).append(row)
         findings += [
-            Finding.make(scores_file, "Scores", f"C{rows_of[0]}", "score-unused",
-                         f"question '{question_id}' (rows {_rows(rows_of)}) is not a question of this tender; not used")
+            Finding.of(scores_file, "Scores", f"C{rows_of[0]}", "score-unused", variant="question",
+                       question=question_id, rows=_rows(rows_of))
             for question_id, rows_of in unknown.items()
         ]
     by_pair: dict[tuple[int, str], list[Finding]] = {}

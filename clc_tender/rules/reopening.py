@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..findings import long_date
+from ..formats import date_time, long_date
 from . import months_after
 
 
@@ -29,8 +29,8 @@ def reopening_limits(
     day = deadline.date()
     if deadline <= previous_deadline:
         return Limits49((), (
-            f"the deadline {long_date(deadline)[:-3]} is not after the previous round's deadline "
-            f"{long_date(previous_deadline)[:-3]}; a re-opening comes after the round it follows"
+            f"the deadline {date_time(deadline, seconds=False)} is not after the previous round's deadline "
+            f"{date_time(previous_deadline, seconds=False)}; a re-opening comes after the round it follows"
         ))
     if framework_end is not None and day > framework_end:
         return Limits49((), (

@@ -50,6 +50,7 @@ _OUTCOME_COLOURS: dict[Outcome, tuple[str, str]] = {
 
 Cell = str | int | Decimal | dt.datetime | dt.date | None
 CHART_DATA = "Price chart data"  # a hidden sheet after the contract's: the charts' lines
+CHART_WIDTH, CHART_HEIGHT = 380, 215  # pixels
 Row = Mapping[str, Cell]
 
 
@@ -81,17 +82,22 @@ def write_shortlist(ev: Evaluation, out: Path, *, force: bool = False) -> None:
 # --- pure helpers (tested directly) -------------------------------------------------------
 
 
-def print_setup(ws: Worksheet) -> None:
-    """Landscape A4, one page wide (as many tall as needed), the header row on every page and a
-    footer with the sheet name and the page number."""
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
+def print_setup(ws: Worksheet, *, landscape: bool = True, a3: bool = False) -> None:
+    """A4 (landscape for a wide sheet, A3 for a very wide one), one page wide (as many tall as
+    needed), the header row on every page and a footer with the sheet name and page number."""
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(8 if a3 else 9)  # A3 or A4
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
     ws.set_footer("&L&A&RPage &P of &N")
 
 
 WIDTH_SAMPLE = 500  # rows read to size a column
+PORTRAIT_WIDTH = 120  # characters: a sheet up to this wide prints portrait
+A3_WIDTH = 250  # characters: a sheet wider than this prints on A3 (still one page wide)
 
 
 def _wants(value: Cell) -> int:
@@ -218,7 +224,12 @@ class _Writer:
                 self.put(ws, r, i, value, fmt)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(table), 1), len(columns) - 1)
-        print_setup(ws)
+        printed = len(columns)
+        if spec is c.OUTCOMES:  # the letters' own columns (after File) are the letters' to print
+            printed = [col.key for col in columns].index("file") + 1
+            ws.print_area(0, 0, max(len(table), 1), printed - 1)
+        wide = sum(final[:printed])
+        print_setup(ws, landscape=wide > PORTRAIT_WIDTH, a3=wide > A3_WIDTH)
         return ws, len(table)
 
     def put(self, ws: Worksheet, row: int, col: int, value: Cell, fmt: Format) -> None:
@@ -296,18 +307,19 @@ class _Writer:
             for s in stats
         )
         ws, _ = self.table(c.PRICES, rows)
-        top = 0
-        for r, s in enumerate(stats, start=1):
-            if s.values:
-                top = self.price_chart(ws, r, s, len(c.PRICES.columns), top)
+        charted = [(r, s) for r, s in enumerate(stats, start=1) if s.values]
+        for n, (r, s) in enumerate(charted):  # two abreast, so that a page holds eight
+            self.price_chart(ws, r, s, len(c.PRICES.columns) + 1 + 6 * (n % 2),
+                             (n // 2) * (CHART_HEIGHT + 10))
+        if charted:
+            print_setup(ws, landscape=True)  # the table and its charts side by side
 
-    def price_chart(self, ws: Worksheet, row: int, stats: BandPrices, width: int,
-                    top: int) -> int:
+    def price_chart(self, ws: Worksheet, row: int, stats: BandPrices, column: int,
+                    top: int) -> None:
         """A small chart of one band (its ``Prices`` row): this round's min, median and max as
         columns, the floor and the ceiling as lines across all of them, on a y-axis from £0 (a
         truncated axis would make a penny look like a gulf). The lines' points sit on the
-        hidden ``Price chart data`` sheet. Placed ``top`` pixels down, beside the table;
-        returns where the next chart goes."""
+        hidden ``Price chart data`` sheet. Placed at ``column``, ``top`` pixels down."""
         band = stats.band
         name = c.PRICES.name
         self.chart_rows.append((band.name, band.floor, band.ceiling))
@@ -321,7 +333,7 @@ class _Writer:
             "points": [{"fill": {"color": colour}} for colour in ("#9DC3E6", "#2E75B6", "#1F4E79")],
             "gap": 80,
             "data_labels": {"value": True, "num_format": MONEY_FORMAT, "font": {"size": 8},
-                            "position": "inside_end"},
+                            "position": "inside_base"},  # clear of the lines
         })
         limits = self.wb.add_chart({"type": "line"})
         assert limits is not None
@@ -336,16 +348,14 @@ class _Writer:
             })
         chart.combine(limits)
         chart.show_hidden_data()
-        chart.set_title({"name": f"{band.name} ({band.unit}): prices against the floor and "
-                                 "ceiling", "name_font": {"size": 10, "bold": True}})
+        chart.set_title({"name": f"{band.name}, per {band.unit}",
+                         "name_font": {"size": 10, "bold": True}})
         chart.set_y_axis({"num_format": "£#,##0", "major_gridlines": {"visible": True},
                           "min": 0})
         chart.set_x_axis({"num_font": {"size": 9}})
         chart.set_legend({"position": "bottom", "font": {"size": 8}})
-        height = 260
-        chart.set_size({"width": 480, "height": height})
-        ws.insert_chart(0, width + 1, chart, {"y_offset": top})
-        return top + height + 12
+        chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+        ws.insert_chart(0, column, chart, {"y_offset": top})
 
     def chart_data(self) -> None:
         """The points of the floor and ceiling lines of the price charts (hidden)."""
@@ -438,7 +448,18 @@ def outcome_row(o: LotOutcome) -> dict[str, Cell]:
         "file": o.file, "provider_id": o.provider_id,
         "letter_reasons": "\n".join(f.letter_text for f in o.reasons),
         "letter_conditions": "\n".join(f.letter_text for f in o.conditions),
+        "letter_figures": letter_figures(o),
     }
+
+
+def letter_figures(o: LotOutcome) -> str:
+    """The figures behind ``Letter reasons`` and ``Letter conditions`` (``wording.py``)."""
+    from ..wording import figures_json
+
+    return figures_json({
+        name: [(f.code, f.facts, f.letter_text) for f in findings]
+        for name, findings in (("reasons", o.reasons), ("conditions", o.conditions))
+    })
 
 
 def _band_cells(prices: Mapping[str, Decimal]) -> dict[str, Cell]:

@@ -21,31 +21,27 @@ The workbook helps the bidder get it right first time:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import formats
-from ..rules import months_before
 from ..tender import Band, Tender
 from ..workbook_format import FieldSpec, Format, SheetSpec, TypeSpec
 from .atomic import atomic_output
-from .layout import row_height
+from .instructions import DAYS, INSTRUCTIONS, MONEY_FORMAT, Lists, write_instructions
+from .sheet_style import WRAP, header, print_setup, protect
 
-INSTRUCTIONS = "Instructions"
 # rows 2..TABLE_LAST_ROW of a table sheet are unlocked and validated
 TABLE_LAST_ROW = 200
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
-MONEY_FORMAT = "£#,##0.00"
 TEXT_FORMAT = "@"
 
 # Field types whose value is text that Excel must not turn into a number.
@@ -60,12 +56,8 @@ _FIRST_DATE = dt.date(2000, 1, 1)
 _LAST_DATE = dt.date(2099, 12, 31)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _UNLOCKED = Protection(locked=False)
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")  # the cells a bidder fills in
-_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def write_template(tender: Tender, fmt: Format, out: Path, *, force: bool = False) -> None:
@@ -77,7 +69,7 @@ def write_template(tender: Tender, fmt: Format, out: Path, *, force: bool = Fals
     instructions = wb.active
     assert instructions is not None
     instructions.title = INSTRUCTIONS
-    lists = _write_instructions(instructions, tender, fmt)
+    lists = write_instructions(instructions, tender, fmt)
     for spec in fmt.sheets:
         ws = wb.create_sheet(spec.name)
         if spec.kind == "fields":
@@ -90,224 +82,11 @@ def write_template(tender: Tender, fmt: Format, out: Path, *, force: bool = Fals
         wb.save(temp)
 
 
-# --- Instructions -------------------------------------------------------------------------
-
-
-class _Lists:
-    """Where the Instructions sheet lists districts, support needs and ratings (for lists)."""
-
-    def __init__(self) -> None:
-        self.ranges: dict[str, str] = {}
-        self.values: dict[str, tuple[str, ...]] = {}
-
-    def range_of(self, values: Sequence[str]) -> str | None:
-        for key, listed in self.values.items():
-            if listed == tuple(values):
-                return self.ranges[key]
-        return None
-
-
-def _write_instructions(ws: Worksheet, tender: Tender, fmt: Format) -> _Lists:
-    lists = _Lists()
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 95
-    for letter in "CDEFG":
-        ws.column_dimensions[letter].width = 16
-    ws.append([tender.title])
-    ws["A1"].font = _TITLE
-    ws.append([])
-    deadline = tender.deadline.astimezone(tender.tz)
-    when = f"{deadline.day} {deadline:%B %Y, %H:%M}"
-    zone = "UK time" if tender.timezone == "Europe/London" else tender.timezone
-    facts = [
-        ("Contracting authority", tender.contracting_authority),
-        ("Tender reference", tender.reference),
-        (
-            "Deadline",
-            f"{when} ({zone}). A bid submitted after this time is late and is not evaluated.",
-        ),
-        (
-            "Framework",
-            f"{_long_date(tender.framework_start)} to {_long_date(tender.framework_end)}"
-            + (
-                f", with an optional extension of {tender.extension_years} years"
-                if tender.extension_years
-                else ""
-            ),
-        ),
-        ("Response format version", str(fmt.version)),
-    ]
-    for label, value in facts:
-        ws.append([label, value])
-        ws.cell(ws.max_row, 1).font = _BOLD
-    ws.append([])
-    _section(ws, "How to complete this workbook")
-    ws.append(
-        [
-            "",
-            "Fill in the yellow cells of each sheet. Labels, band names and headers are protected "
-            "(no password): do not rename, move or delete them. Lists and limits are checked as "
-            "you type; hover over a cell to see what it expects.",
-        ]
-    )
-    _header(ws, ["Sheet", "What to enter"])
-    for spec in fmt.sheets:
-        ws.append([spec.name, spec.instructions])
-    ws.append([])
-
-    _section(ws, "Lots")
-    _header(ws, ["Lot", "Price at least one of", "Sheet describing the service"])
-    for lot in tender.lots:
-        ws.append([lot.name, ", ".join(lot.required_any_of), lot.coverage_sheet])
-    ws.append([])
-
-    _section(ws, "Price bands")
-    ws.append(
-        [
-            "",
-            "Each price must lie inside its band's range, floor and ceiling included, in pounds "
-            "and whole pence. A price outside the range disqualifies the bid for that lot.",
-        ]
-    )
-    _header(ws, ["Band", "Lot", "Staff ratio", "Unit", "Floor (£)", "Ceiling (£)", "Notes"])
-    for band in tender.bands:
-        note = f"Only with {' or '.join(band.only_with_any_of)}" if band.only_with_any_of else ""
-        ws.append(
-            [
-                band.name,
-                band.lot,
-                band.ratio,
-                band.unit,
-                float(band.floor),
-                float(band.ceiling),
-                note,
-            ]
-        )
-        for col in (5, 6):
-            ws.cell(ws.max_row, col).number_format = MONEY_FORMAT
-    if tender.session_hours:
-        ws.append(["", f"A session is a full day of {tender.session_hours} hours."])
-    ws.append([])
-
-    _section(ws, "What every bid must meet (pass/fail)")
-    _header(ws, ["Requirement", "Threshold"])
-    for label, value in thresholds(tender):
-        ws.append([label, value])
-    ws.append([])
-
-    _section(ws, "Dates")
-    _header(ws, ["Form", "Accepted as"])
-    for label, value in DATE_FORMS:
-        ws.append([label, value])
-    ws.append([])
-
-    for key, title, values in (
-        ("districts", "Districts", tender.districts),
-        ("support_needs", "Support-need categories (separate with ';')", tender.support_needs),
-        ("days", "Days open (separate with ';')", DAYS),
-        ("cqc_ratings", "CQC overall ratings", tender.safeguarding.cqc_ratings),
-    ):
-        _section(ws, title)
-        first = ws.max_row + 1
-        for value in values:
-            ws.append([value])
-        lists.ranges[key] = f"{INSTRUCTIONS}!$A${first}:$A${ws.max_row}"
-        lists.values[key] = tuple(values)
-        ws.append([])
-
-    for row in ws.iter_rows(min_col=1, max_col=2):
-        for cell in row:
-            cell.alignment = _WRAP
-    _fit_rows(ws, {"A": 30, "B": 95})
-    _print_setup(ws, landscape=True)
-    _protect(ws)
-    return lists
-
-
-DATE_FORMS = (
-    ("An Excel date", "A cell holding a date, shown as you like (e.g. 20/03/2026)."),
-    ("ISO 8601 text", "2026-03-20; a date and time as 2026-03-20 11:30."),
-    ("UK day-first text", "20/03/2026, 20/3/2026, 20.03.2026, 20 March 2026 or 20 Mar 2026: "
-     "always day, then month (never 3 March for 03/20). Read with a warning: an Excel date "
-     "is best."),
-    ("Submitted at", "A date and a time: an Excel date-time, or ISO text such as 2026-03-20 11:30."),
-)
-
-
-def thresholds(tender: Tender) -> list[tuple[str, str]]:
-    """Every gate threshold of ``tender`` in words and figures, as the instructions state them."""
-    deadline = tender.deadline.date()
-    finance, insurance, safeguarding, quality = (
-        tender.finance, tender.insurance, tender.safeguarding, tender.quality)
-    accounts = months_before(deadline, finance.max_accounts_age_months)
-    reviewed = months_before(deadline, tender.policy_max_age_months)
-    valid_on = formats.date(max(tender.framework_start, deadline))
-    failing = ", ".join(safeguarding.failing_cqc_ratings)
-    rows = [
-        ("Eligibility", "No mandatory exclusion ground and not on the debarment list (Procurement "
-         "Act 2023). A discretionary exclusion ground is considered by the council."),
-        ("Employer's liability cover", f"At least {formats.money(insurance.employers_liability)}"),
-        ("Public liability cover", f"At least {formats.money(insurance.public_liability)}"),
-        ("Professional indemnity cover",
-         f"At least {formats.money(insurance.professional_indemnity)}"),
-        ("Insurance expiry", f"Cover held, or committed to from {valid_on}; a policy expiring "
-         "before then needs a renewed certificate before the first placement."),
-        ("Annual turnover", f"At least {formats.money(finance.min_turnover)}"),
-        ("Net assets", f"At least {formats.money(finance.min_net_assets)}"),
-        ("Current ratio", f"Current assets ÷ current liabilities at least "
-         f"{formats.number(finance.min_current_ratio)}"),
-        ("Accounts age", f"Latest accounts ending no more than {finance.max_accounts_age_months} "
-         f"months before the deadline (on or after {formats.date(accounts)})"),
-        ("Finance", "A failed financial test is considered by the council; an offered parent "
-         "company guarantee can settle it."),
-        ("Policies", f"Each policy held and reviewed within {tender.policy_max_age_months} months "
-         f"before the deadline (on or after {formats.date(reviewed)}): "
-         + "; ".join(f"{p.name}" + ("" if set(p.lots) == set(tender.lot_names)
-                                     else f" ({', '.join(p.lots)} only)")
-                     for p in tender.policies)),
-        ("Safeguarding", "A named safeguarding lead; enhanced DBS checks with the adults' barred "
-         "list for all staff."),
-        ("Safeguarding training", f"Completed by at least "
-         f"{formats.percent(safeguarding.min_training_pct)} of staff"),
-    ]
-    if failing:
-        rows.append(("CQC rating", f"A CQC-registered provider rated {failing} overall fails."))
-    required = [lot.name for lot in tender.lots if lot.cqc_registration_required]
-    if required:
-        rows.append(("CQC registration", f"Required for {', '.join(required)}"))
-    scale = ", ".join(f"{i} {m}" for i, m in enumerate(quality.scale))
-    rows += [
-        ("Quality: each question", f"Scored 0 to {quality.max_score} by the evaluation panel"
-         + (f" ({scale})" if scale else "") + f"; every question at least {quality.min_score}"),
-        ("Quality: pass mark", f"Weighted quality score at least "
-         f"{formats.percent(quality.pass_mark_pct)}"),
-        ("Prices", "Every price inside its band's floor and ceiling (above), in whole pence."),
-    ]
-    return rows
-
-
-def _long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def _section(ws: Worksheet, title: str) -> None:
-    ws.append([title])
-    ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
-
-
-def _header(ws: Worksheet, headers: Sequence[str]) -> None:
-    ws.append(list(headers))
-    for col in range(1, len(headers) + 1):
-        cell = ws.cell(ws.max_row, col)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-
-
 # --- response sheets ------------------------------------------------------------------------
 
 
-def _write_fields_sheet(ws: Worksheet, spec: SheetSpec, fmt: Format, lists: _Lists) -> None:
-    _header(ws, ["Field", "Value"])
+def _write_fields_sheet(ws: Worksheet, spec: SheetSpec, fmt: Format, lists: Lists) -> None:
+    header(ws, ["Field", "Value"])
     ws.freeze_panes = "A2"
     ws.column_dimensions["A"].width = max(
         30, max((len(f.label) for f in spec.fields), default=0) + 4
@@ -329,9 +108,9 @@ def _write_fields_sheet(ws: Worksheet, spec: SheetSpec, fmt: Format, lists: _Lis
         if dv is not None:
             validations.add(dv, cell.coordinate)
     for row in ws.iter_rows(min_col=1, max_col=1, min_row=2):
-        row[0].alignment = _WRAP
-    _print_setup(ws, landscape=False)
-    _protect(ws)
+        row[0].alignment = WRAP
+    print_setup(ws, landscape=False)
+    protect(ws)
 
 
 def _number_format(field_type: str) -> str | None:
@@ -346,7 +125,7 @@ def _number_format(field_type: str) -> str | None:
     return None
 
 
-def _field_validation(spec: FieldSpec, lists: _Lists, types: dict[str, TypeSpec]) -> DataValidation | None:
+def _field_validation(spec: FieldSpec, lists: Lists, types: dict[str, TypeSpec]) -> DataValidation | None:
     """The validation of one value cell, its input message the field's help."""
     prompt = spec.help
     if spec.required == "when_policy_held":
@@ -398,7 +177,7 @@ def _field_validation(spec: FieldSpec, lists: _Lists, types: dict[str, TypeSpec]
 
 
 def _write_pricing_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender) -> None:
-    _header(ws, [col.header for col in spec.columns])
+    header(ws, [col.header for col in spec.columns])
     ws.freeze_panes = "A2"
     widths = {"band": 14, "unit": 12, "price": 14}
     for i, col in enumerate(spec.columns, start=1):
@@ -415,8 +194,8 @@ def _write_pricing_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender) -> None
         dv = _price_validation(band, cell.coordinate)
         dv.add(cell.coordinate)
         ws.add_data_validation(dv)
-    _print_setup(ws, landscape=False)
-    _protect(ws)
+    print_setup(ws, landscape=False)
+    protect(ws)
 
 
 def price_prompt(band: Band) -> str:
@@ -455,8 +234,8 @@ def _price_validation(band: Band, cell: str) -> DataValidation:
     return dv
 
 
-def _write_table_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender, lists: _Lists) -> None:
-    _header(ws, [col.header for col in spec.columns])
+def _write_table_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender, lists: Lists) -> None:
+    header(ws, [col.header for col in spec.columns])
     ws.freeze_panes = "A2"
     widths = {
         "service_name": 34,
@@ -500,8 +279,8 @@ def _write_table_sheet(ws: Worksheet, spec: SheetSpec, tender: Tender, lists: _L
             validations.add(dv, area)
     total = sum(ws.column_dimensions[get_column_letter(i)].width or 10
                 for i in range(1, len(spec.columns) + 1))
-    _print_setup(ws, landscape=total > 100)
-    _protect(ws)
+    print_setup(ws, landscape=total > 100)
+    protect(ws)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -580,31 +359,3 @@ def _input(cell: Cell) -> None:
     cell.fill = _INPUT_FILL
 
 
-def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
-    """A4, one page wide (as many tall as needed), the header row on every page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.print_options.gridLines = True
-    ws.oddFooter.left.text = "&A"
-    ws.oddFooter.right.text = "Page &P of &N"
-
-
-def _fit_rows(ws: Worksheet, widths: dict[str, float]) -> None:
-    """Rows as tall as their wrapped text, so that printed text never runs into the next row."""
-    for row in ws.iter_rows(min_col=1, max_col=len(widths)):
-        cells = [(str(c.value), widths[c.column_letter]) for c in row if isinstance(c.value, str)]
-        height = row_height(cells)
-        if height is not None:
-            ws.row_dimensions[row[0].row].height = height
-
-
-def _protect(ws: Worksheet) -> None:
-    """Protect locked cells (labels) with no password; widths and heights stay adjustable."""
-    protection = ws.protection
-    protection.sheet = True
-    protection.formatColumns = False
-    protection.formatRows = False
