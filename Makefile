@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench samples clean
+.PHONY: run test lint bench samples fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check clc_tender tests scripts bench
 	$(BIN)/mypy clc_tender
+
+# many thousands of hostile mutants of valid bids (tests/fuzzing.py); a fresh seed each run,
+# printed so that a failure can be replayed with CLC_FUZZ_SEED=<seed>
+FUZZ_MUTANTS ?= 10000
+fuzz: $(STAMP)
+	@seed=$${CLC_FUZZ_SEED:-$$(date +%s)}; echo "fuzz: $(FUZZ_MUTANTS) mutants, CLC_FUZZ_SEED=$$seed"; \
+	CLC_FUZZ_MUTANTS=$(FUZZ_MUTANTS) CLC_FUZZ_SEED=$$seed $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 samples: $(STAMP)
 	$(BIN)/python scripts/make_sample_bids.py sample_bids

@@ -50,6 +50,7 @@ LETTERS_RATIO = 1.0  # letters --docx on the 1,000-bid shortlist / naive read of
 LETTERS_MIB = 250  # peak resident set of letters --docx (strictly below)
 LETTERS_FLAT = 1.2  # peak at 1,000 letters / peak at 100 letters
 SCORES_S = 1.0  # reading the scores workbook of 10,000 bids (two evaluators)
+PLACE_S = 3.0  # place: 700 requests against 150 members and 400 services
 HELP_RATIO = 10.0  # clc-tender --help / python -c pass
 HELP_RUNS = 10
 SPY_RATE = 100  # py-spy samples per second
@@ -316,6 +317,67 @@ def inputs_note(sizes: list[int]) -> str:
 
 
 
+def time_place(reps: int = 2) -> tuple[list[str], float]:
+    """``clc-tender place`` on 700 requests against a register of 150 members with 400 services
+    (inputs by bench/place_inputs.py, rebuilt each run): wall time and peak of the command, its
+    fixed cost (one request), the per-request cost, and the steps of one run in-process (the
+    postcode data is loaded once per run). Returns the report's section and the median wall
+    time of the 700 requests."""
+    folder = CACHE / "place"
+    subprocess.run([str(PYTHON), str(BENCH / "place_inputs.py"), str(folder)], check=True,
+                   cwd=CODE, env=ENV, capture_output=True)
+    out = "/tmp/clc-bench-placements.xlsx"
+
+    def command(requests: str) -> list[str]:
+        return [str(CLI), "place", str(folder / "register.xlsx"), "--requests",
+                str(folder / requests), "--out", out, "--force"]
+
+    full, one = [], []
+    for _ in range(reps):  # alternating
+        full.append(measure(command("requests.xlsx")))
+        one.append(measure(command("requests-1.xlsx")))
+    steps = json.loads(subprocess.run(
+        [str(PYTHON), str(BENCH / "place_inputs.py"), "--phases", str(folder / "register.xlsx"),
+         str(folder / "requests.xlsx"), out], check=True, cwd=CODE, env=ENV,
+        capture_output=True, text=True).stdout)
+    wall = statistics.median(r.wall_s for r in full)
+    fixed = statistics.median(r.wall_s for r in one)
+    n = int(steps["requests"])
+    per_request = (wall - fixed) / (n - 1) * 1000
+    print(f"  place: {n} requests {wall:.2f} s, 1 request {fixed:.2f} s, "
+          f"{per_request:.1f} ms per request", flush=True)
+    timed = [k for k in steps if k not in ("postcode loads", "requests", "options", "excluded")]
+    return [
+        "## place: 700 requests against 150 members and 400 services",
+        "",
+        "`clc-tender place register.xlsx --requests requests.xlsx --out O --force` (the terminal "
+        "view printed), on inputs written by `bench/place_inputs.py`: a register of 100 Day "
+        "Services members with 4 services each and 50 Personal Assistants members (the scale of "
+        "the cabinet report's ¶27 and ¶30), and 700 packages (70% Day Services, some with "
+        "Band 5; "
+        "30% Personal Assistants), every home and service at a real postcode of a county "
+        "district.",
+        "",
+        "| run | wall s (median) | peak MiB |",
+        "|---|---:|---:|",
+        f"| {n} requests | {wall:.2f} | {max(r.peak_mib for r in full):.0f} |",
+        f"| 1 request (fixed cost) | {fixed:.2f} | {max(r.peak_mib for r in one):.0f} |",
+        "",
+        f"Per-request cost net of the fixed cost: **{per_request:.1f} ms** "
+        f"({n} requests, {int(steps['options']):,} options and {int(steps['excluded']):,} "
+        "excluded candidates written). Every run: "
+        + ", ".join(f"{r.wall_s:.2f} s" for r in full) + " (700); "
+        + ", ".join(f"{r.wall_s:.2f} s" for r in one) + " (1).",
+        "",
+        f"One run in-process, step by step (the postcode data loaded "
+        f"{int(steps['postcode loads'])} time(s), for the areas of every postcode at once):",
+        "",
+        "| step | s |",
+        "|---|---:|",
+        *(f"| {k} | {float(steps[k]):.2f} |" for k in timed),
+    ], wall
+
+
 # --- profiling -------------------------------------------------------------------------------
 
 
@@ -432,6 +494,8 @@ class Measured:
     letters: list[Letters]
     scores: tuple[int, float, int, list[float]] | None  # (N, median s, rows, every run)
     check: tuple[float, float, list[float], list[float]]
+    place_s: float | None = None  # median wall time of place on 700 requests
+    place_section: list[str] = field(default_factory=list)
 
 
 def mark(ok: bool) -> str:
@@ -475,8 +539,9 @@ def targets(m: Measured) -> list[str]:
         n, seconds, rows, _ = m.scores
         lines.append(f"| scores workbook of {n:,} bids, two evaluators ({rows:,} rows) read in ≤ "
                      f"{SCORES_S:.0f} s | {seconds:.2f} s | {mark(seconds <= SCORES_S)} |")
-    lines.append("| `place`: 700 requests, 150 members, 400 services ≤ 3 s | not measured: `place` "
-                 "is not on this branch | – |")
+    if m.place_s is not None:
+        lines.append(f"| `place`: 700 requests against 150 members and 400 services ≤ {PLACE_S:.0f} s "
+                     f"| {m.place_s:.2f} s | {mark(m.place_s <= PLACE_S)} |")
     help_s, pass_s, _, _ = m.help_times
     ratio = help_s / pass_s
     lines.append(f"| `clc-tender --help` ≤ {HELP_RATIO:.0f}× `python -c pass` | {help_s * 1000:.0f} "
@@ -559,6 +624,8 @@ def report(m: Measured, profiles: dict[int, tuple[Profile, float]], started: dt.
         "",
         *targets(m),
     ]
+    if m.place_section:
+        out += ["", *m.place_section]
     if profiles:
         out += ["", "## Profile by phase (py-spy, the pool's workers included)", ""]
         for n, (prof, wall) in sorted(profiles.items()):
@@ -576,6 +643,9 @@ def main() -> None:
     parser.add_argument("--profile-sizes", default="1000,10000", help="profiled runs (default 1000,10000)")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile")
     parser.add_argument("--no-letters", action="store_true", help="skip letters --docx")
+    parser.add_argument("--no-place", action="store_true", help="skip place")
+    parser.add_argument("--place-only", action="store_true",
+                        help="time only place (printed, bench/results.md left as it is)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="the report (default bench/results.md)")
     options = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in options.sizes.split(",") if s.strip()]
@@ -591,6 +661,9 @@ def main() -> None:
     CODE, digest = snapshot()
     ENV["PYTHONPATH"] = str(CODE)
     print(f"Measuring a snapshot of clc_tender: {CODE.relative_to(ROOT)}", flush=True)
+    if options.place_only:
+        print("\n".join(time_place(options.reps)[0]))
+        return
     print("Inputs:", flush=True)
     for n in sorted({1, *sizes, *profile_sizes}):
         prepare(n, options.workers)
@@ -604,6 +677,7 @@ def main() -> None:
     print(f"  read_scores, {biggest:,} bids ({rows:,} rows): {scores_s:.2f} s", flush=True)
     check = time_check()
     print(f"  check on one bid: {check[0]:.2f} s, imports {check[1]:.2f} s", flush=True)
+    place_section, place_s = ([], None) if options.no_place else time_place(2)
     help_times = time_help()
     fixed = time_fixed()
     print(console_table(cases, help_times[0] / help_times[1]), flush=True)
@@ -625,7 +699,8 @@ def main() -> None:
            "of the snapshot."),
         f"- Inputs: {inputs_note(sorted({*sizes, *profile_sizes}))}.",
     ]
-    measured = Measured(cases, help_times, fixed, letters, (biggest, scores_s, rows, times), check)
+    measured = Measured(cases, help_times, fixed, letters, (biggest, scores_s, rows, times), check,
+                        place_s, place_section)
     text = report(measured, profiles, started_at, time.perf_counter() - started, provenance)
     options.out.write_text(text)
     print(f"Written {options.out}")

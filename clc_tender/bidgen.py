@@ -656,6 +656,23 @@ def write_decisions(rows: Iterable[tuple[Any, ...]], path: Path) -> None:
     _write_simple(path, "Decisions", DECISIONS_HEADER, rows)
 
 
+REQUESTS_HEADER = ("Request", "Lot", "Home postcode", "Support needs", "Days", "Band",
+                   "Hours per week", "Max distance (km)")
+EXCLUSIONS_HEADER = ("Provider ID", "Reason", "Officer", "Date")
+
+
+def write_requests(rows: Iterable[tuple[Any, ...]], path: Path,
+                   header: Sequence[str] = REQUESTS_HEADER) -> None:
+    """The brokerage team's requests workbook for ``place``: (request, lot, home postcode,
+    support needs, days, band, hours per week, max distance) rows on sheet ``Requests``."""
+    _write_simple(path, "Requests", tuple(header), rows)
+
+
+def write_exclusions(rows: Iterable[tuple[Any, ...]], path: Path) -> None:
+    """The officers' exclusions for ``place``: (provider ID, reason, officer, date) rows."""
+    _write_simple(path, "Exclusions", EXCLUSIONS_HEADER, rows)
+
+
 # --- filling the template ------------------------------------------------------------------
 
 

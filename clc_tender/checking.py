@@ -21,6 +21,7 @@ from .workbook_format import Format
 class FileCheck:
     file: str
     findings: tuple[Finding, ...]
+    skipped: str = ""  # why the file was not checked (one of our own outputs)
 
     def count(self, severity: Severity) -> int:
         return sum(f.severity is severity for f in self.findings)
@@ -32,6 +33,8 @@ class FileCheck:
     @property
     def verdict(self) -> str:
         """``FAIL: 2 errors, 1 warning`` or ``OK: no errors``."""
+        if self.skipped:
+            return f"skipped: {self.skipped}"
         errors, referrals = self.count(Severity.ERROR), self.count(Severity.REFERRAL)
         warnings = self.count(Severity.WARNING)
         parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else ["no errors"]
@@ -50,12 +53,13 @@ def files_to_check(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     files: list[Path] = []
     notes: list[str] = []
     for path in paths:
-        what = not_regular(path) if path.exists() or path.is_symlink() else "no such file"
+        exists = path.exists() or path.is_symlink()
+        what = not_regular(path) if exists else ""
         if path.is_dir():
             files += list_folder(path)[0]
-        elif what == "no such file":
+        elif not exists:
             raise Refusal(f"{path}: no such file or folder")
-        elif what:
+        elif what:  # a pipe, a device, a broken link: never opened
             notes.append(f"{path} is {what}; skipped")
         elif classify(path) == "skip":
             notes.append(f"{path} is not an .xlsx workbook; skipped")
@@ -66,11 +70,8 @@ def files_to_check(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     return files, notes
 
 
-def check_files(
-    files: list[Path], tender: Tender, fmt: Format
-) -> tuple[list[FileCheck], list[str]]:
-    """Every workbook read (on every core) and checked: one result per file, in order, and a
-    note for each file skipped (one of our own outputs)."""
+def check_files(files: list[Path], tender: Tender, fmt: Format) -> list[FileCheck]:
+    """Every workbook read (on every core) and checked; one result per file, in order."""
     from .evaluate import assess, relevant
     from .read.frames import read_files
     from .rules import lots_by_bid
@@ -81,8 +82,10 @@ def check_files(
     by_file: dict[str, list[Finding]] = {}
     for f in findings:
         by_file.setdefault(f.file, []).append(f)
-    skipped = [f"{i.file}: {i.note}; skipped" for i in frames.inputs if i.status == "skipped"]
-    return [
+    checked = [
         FileCheck(read.file, tuple(relevant(by_file.get(read.file, []), lots.get(index, ()))))
         for index, read in enumerate(frames.reads)
-    ], skipped
+    ]
+    return checked + [  # our own outputs (a shortlist, letters) are not bids
+        FileCheck(i.file, (), i.note) for i in frames.inputs if i.status == "skipped"
+    ]

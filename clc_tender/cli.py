@@ -94,8 +94,12 @@ def _load_tender(path: Path | None) -> Any:
 @app.command()
 def template(
     tender: TenderOption = None,
-    out: Annotated[Path, typer.Option("--out", help="Where to write the blank response workbook.")] = Path("tender-response.xlsx"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Where to write it (default tender-response.xlsx, or requests.xlsx with "
+        "--requests).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    requests: Annotated[bool, typer.Option(
+        "--requests", help="Write the blank requests workbook for place instead.")] = False,
 ) -> None:
     """Write the blank tender response workbook of the tender definition (issued with the tender)."""
 
@@ -106,9 +110,18 @@ def template(
         from .write.template import write_template
 
         definition = load_tender(tender)
-        check_output(out, force, [tender] if tender else [], [".xlsx"], "the template")
-        write_template(definition, load_format(definition), out, force=force)
-        typer.echo(f"Template for {definition.reference} written to {out}")
+        if requests:
+            from .write.requests_template import write_requests_template
+
+            target = out or Path("requests.xlsx")
+            check_output(target, force, [tender] if tender else [], [".xlsx"], "the requests workbook")
+            write_requests_template(definition, target, force=force)
+            typer.echo(f"Requests workbook for {definition.reference} written to {target}")
+            return
+        target = out or Path("tender-response.xlsx")
+        check_output(target, force, [tender] if tender else [], [".xlsx"], "the template")
+        write_template(definition, load_format(definition), target, force=force)
+        typer.echo(f"Template for {definition.reference} written to {target}")
 
     _guarded(run)
 
@@ -133,9 +146,7 @@ def check(
         files, notes = files_to_check(paths)
         for note in notes:
             render.warning_line(note)
-        results, skipped = check_files(files, definition, fmt)
-        for note in skipped:
-            render.warning_line(note)
+        results = check_files(files, definition, fmt)
         render.check_report(results)
         return 1 if any(r.failed for r in results) else 0
 
@@ -201,7 +212,7 @@ def _request(tender: Path | None, deadline: str | None, **options: Any) -> Any:
 
     definition, fmt = _load_tender(tender)
     when = _parse_deadline(deadline, definition.tz) if deadline is not None else None
-    return RoundRequest(tender=definition, fmt=fmt, deadline=when, **options)
+    return RoundRequest(tender=definition, fmt=fmt, deadline=when, tender_file=tender, **options)
 
 
 def _run_round(request: Any, as_json: bool) -> None:
@@ -256,7 +267,8 @@ def letters(
         published = iso_date("--standstill-from", standstill_from) if standstill_from else None
         if docx is not None and docx.exists() and not docx.is_dir():
             raise UsageProblem(f"--docx {docx}: not a folder")
-        check_output(out, force, [shortlist], LETTER_SUFFIXES, "the letters file")
+        check_output(out, force, [shortlist, *([tender] if tender else [])], LETTER_SUFFIXES,
+                     "the letters file")
         letter_set = read_letters(shortlist, day, published, load_tender(tender))
         if letter_set.pending and not allow_pending:
             first = letter_set.pending[0]
@@ -282,6 +294,50 @@ def letters(
 
         for path in written:
             typer.echo(f"Word letter written to {for_terminal(path)}")
+
+    _guarded(run)
+
+
+@app.command()
+def place(
+    shortlist: Annotated[Path, typer.Argument(
+        help="The register: the latest shortlist workbook (evaluate or reopen).",
+        dir_okay=False, show_default=False)],
+    requests: Annotated[Path, typer.Option(
+        "--requests", help="The brokerage team's requests workbook (sheet Requests).",
+        dir_okay=False, show_default=False)],
+    exclude: Annotated[Path | None, typer.Option(
+        "--exclude", help="Providers not to offer (sheet Exclusions: Provider ID, Reason, "
+        "Officer, Date).", dir_okay=False, show_default=False)] = None,
+    postcodes: Annotated[Path | None, typer.Option(
+        "--postcodes", help="A newer ONS Postcode Directory or NSPL CSV (default: the bundled "
+        "ONS data).", dir_okay=False, show_default=False)] = None,
+    top: Annotated[int, typer.Option(
+        "--top", min=1, help="Options shown per request on the terminal (the workbook holds "
+        "all).")] = 5,
+    out: Annotated[Path, typer.Option(
+        "--out", help="Where to write the placements workbook (.xlsx).")] = Path("placements.xlsx"),
+    force: ForceOption = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the placements as JSON on stdout.")] = False,
+    tender: TenderOption = None,
+) -> None:
+    """Rank the framework's providers for each person's package: cost, distance, needs, days."""
+
+    def run() -> None:
+        from . import render
+        from .place import PlaceRequest, run_place, to_json
+        from .tender import load_tender
+
+        request = PlaceRequest(shortlist, requests, load_tender(tender), exclude, postcodes, out,
+                               force)
+        result = run_place(request)
+        if as_json:
+            for note in result.warnings:
+                render.warning_line(note)
+            sys.stdout.write(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n")
+        else:
+            render.placement_summary(result, top, str(out))
 
     _guarded(run)
 

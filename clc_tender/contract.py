@@ -117,8 +117,22 @@ BIDDERS = SheetSpec("Bidders", (
     _c("file", "File"),
 ))
 
+# every admitted member's services and districts, all rounds (call-off.md): what place reads
+SERVICES = SheetSpec("Services", (
+    _c("provider_id", "Provider ID"), _c("organisation", "Organisation"),
+    _c("round", "Round", "int"), _c("service_name", "Service name"),
+    _c("address", "Address", "wrap", 40), _c("postcode", "Postcode"), _c("district", "District"),
+    _c("support_needs", "Support needs", "wrap", 50), _c("days_open", "Days open"),
+))
+PA_COVERAGE = SheetSpec("PA coverage", (
+    _c("provider_id", "Provider ID"), _c("organisation", "Organisation"),
+    _c("round", "Round", "int"), _c("district", "District"),
+    _c("support_needs", "Support needs", "wrap", 50),
+))
+
 SHORTLIST: tuple[SheetSpec, ...] = (
     SUMMARY, FRAMEWORK, OUTCOMES, RATE_CARD, QUALITY, PRICES, FINDINGS, INPUTS, BIDDERS,
+    SERVICES, PA_COVERAGE,
 )
 
 
@@ -138,6 +152,7 @@ class Item:
     FILES_SKIPPED = "Files skipped"
     MEMBERS = "Framework members"
     FIRST_AWARD = "First award"
+    LATENESS = "Lateness judged on"
     NOTE = "Note"
 
 
@@ -151,6 +166,10 @@ def outcome_item(lot: str, outcome: str) -> str:
 SCORES = SheetSpec("Scores", (
     _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("question", "Question"),
     _c("evaluator", "Evaluator"), _c("score", "Score"), _c("comment", "Comment"),
+))
+RECEIPTS = SheetSpec("Receipts", (  # the e-tendering portal's export (or the same as .csv)
+    _c("bid_reference", "Bid reference"), _c("received_at", "Received at"),
+    Column("submission_id", "Submission ID", required=False),
 ))
 DECISIONS = SheetSpec("Decisions", (
     _c("bid_reference", "Bid reference"), _c("lot", "Lot"), _c("code", "Code"),

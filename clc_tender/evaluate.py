@@ -28,7 +28,16 @@ from .findings import (
 )
 from .read.frames import BidFrames
 from .read.receipts import Receipts
-from .results import Evaluation, InputFile, LotOutcome, Member, provider_id
+from .read.values import INVALID
+from .results import (
+    CoverageRow,
+    Evaluation,
+    InputFile,
+    LotOutcome,
+    Member,
+    ServiceRow,
+    provider_id,
+)
 from .rules import gates, lots_by_bid
 from .rules.price import price_findings
 from .rules.quality import QualityResult, quality
@@ -57,7 +66,7 @@ class RoundContext:
     inputs: tuple[InputFile, ...] = ()
     warnings: tuple[str, ...] = ()  # run-level notes (s.49, a missing scores workbook)
     run_at: dt.datetime | None = None
-    receipts: Receipts | None = None  # the portal's receipts: lateness on Received at alone
+    receipts: Receipts | None = None  # the portal's receipt times: lateness judged on them
 
 
 def assess(frames: BidFrames, tender: Tender, fmt: Format, deadline: dt.datetime) -> list[Finding]:
@@ -166,12 +175,10 @@ def evaluate(
     who = _Bids.of(frames.bids, tender)
     findings = assess(frames, tender, fmt, deadline)
     if ctx.receipts is None:
-        findings += _with_references(
-            gates.deadline_findings(frames.bids, deadline), frames.bids)
+        findings += _with_references(gates.deadline_findings(frames.bids, deadline), frames.bids)
     else:  # lateness on the portal's Received at alone
-        bids = frames.bids
-        findings += _with_references(receipt_findings(
-            bids, ctx.receipts, deadline, lambda bid, key: gates.place_of(bids, bid, key)), bids)
+        findings += _with_references(
+            receipt_findings(frames.bids, ctx.receipts, deadline), frames.bids)
     on_framework = {(m.provider_id, m.lot): m for m in ctx.members}
     already = {
         (bid, lot) for bid, bid_lots in who.lots.items() for lot in bid_lots
@@ -180,10 +187,7 @@ def evaluate(
     pairs = who.pairs(exclude=already)
     result = quality(ctx.scores, ctx.scores_file, pairs, tender)
     twins = _same_provider(who, already)
-    for (bid, lot), others in twins.items():
-        twin = _duplicate_provider(frames.reads[bid], who, bid, lot, others)
-        result.by_pair.setdefault((bid, lot), []).append(twin)
-        result.findings.append(twin)
+    result.findings.extend(_duplicate_providers(twins, who, frames, result))
     by_file = _by_file(findings)  # the bids' own; quality findings reach their (bid, lot) directly
     findings += result.findings
     valid_prices = frames.prices[frames.prices["price"].notna() & frames.prices["band"].notna()]
@@ -227,7 +231,7 @@ def evaluate(
         inputs=_ledger(frames, outcomes, ctx.inputs),
         bidders=_bidders(frames.bids, who),
         prices=_round_prices(valid_prices, outcomes, tender),
-        members=(*ctx.members, *_admitted(outcomes, ctx.round_number, ctx.members)),
+        members=(*ctx.members, *_admitted(outcomes, ctx.round_number, _rows_of(frames, tender))),
         first_award=ctx.first_award or tender.award_date,
         carried=len(ctx.members),
         warnings=ctx.warnings,
@@ -247,71 +251,44 @@ def _by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
 
 
 def _admitted(outcomes: Iterable[LotOutcome], round_number: int,
-              members: Iterable[Member]) -> list[Member]:
-    """The members this round admits, with their conditions as ``code: message`` lines; the
-    Framework never holds a (provider, lot) twice."""
-    seen = {(m.provider_id, m.lot) for m in members}
-    admitted = []
+              rows: dict[tuple[int, str], tuple[Any, ...]]) -> list[Member]:
+    """The members this round admits, with their conditions as ``code: message`` lines and
+    their services (Day Services) or districts (Personal Assistants) as the bid lists them.
+    The Framework never holds a (provider, lot) twice."""
+    members: list[Member] = []
+    seen: set[tuple[str, str]] = set()
     for o in outcomes:
-        if o.outcome is not Outcome.ADMITTED:
-            continue
-        if o.provider_id and (o.provider_id, o.lot) in seen:
+        if o.outcome is not Outcome.ADMITTED or (o.provider_id and (o.provider_id, o.lot) in seen):
             continue
         seen.add((o.provider_id, o.lot))
-        admitted.append(Member(
+        listed = rows.get((o.bid, o.lot), ())
+        members.append(Member(
             o.provider_id, o.organisation, o.lot, round_number, o.bid_reference, o.quality_pct,
-            "\n".join(f"{c.code}: {c.message}" for c in o.conditions), o.prices))
-    return admitted
+            "\n".join(f"{c.code}: {c.message}" for c in o.conditions), o.prices,
+            services=tuple(r for r in listed if isinstance(r, ServiceRow)),
+            coverage=tuple(r for r in listed if isinstance(r, CoverageRow))))
+    return members
 
 
-def _same_provider(who: _Bids, already: set[tuple[int, str]]) -> dict[tuple[int, str], list[str]]:
-    """(bid, lot) -> the other bid references of the same provider for that lot."""
-    ids, refs = who.ids, who.refs
-    groups: dict[tuple[str, str], list[int]] = {}
-    for bid, bid_lots in who.lots.items():
-        for lot in bid_lots:
-            if ids.get(bid) and refs.get(bid) and (bid, lot) not in already:
-                groups.setdefault((ids[bid], lot), []).append(bid)
-    twins: dict[tuple[int, str], list[str]] = {}
-    for (_, lot), bids in groups.items():
-        if len({refs[b].casefold() for b in bids}) < 2:
-            continue  # one reference in two files is duplicate-bid-reference
-        for bid in bids:
-            twins[(bid, lot)] = sorted({refs[b] for b in bids
-                                        if refs[b].casefold() != refs[bid].casefold()})
-    return twins
+def _rows_of(frames: BidFrames, tender: Tender) -> dict[tuple[int, str], tuple[Any, ...]]:
+    """Each bid's rows of its lots' coverage sheets (``Services``, ``PA Coverage``)."""
+    def text(value: Any) -> str:
+        return "" if value is None or value is INVALID else str(value)
 
-
-def _duplicate_provider(read: Any, who: _Bids, bid: int, lot: str, others: list[str]) -> Finding:
-    key = "companies_house_number" if read.cell("companies_house_number") else "charity_number"
-    return Finding.make(
-        read.file, "Bidder", read.cell(key), "duplicate-provider",
-        f"the provider {who.ids[bid]} also bids for {lot} as {', '.join(others)}; a provider"
-        " holds one place per lot: an officer accepts one bid and rejects the other",
-        bid_reference=who.refs[bid], lots=(lot,),
-        plain=f"Your organisation sent more than one bid for the {lot} lot, and a provider holds"
-              " one place per lot; the council is deciding which bid stands.")
-
-
-def _one_accepted_per_provider(
-    twins: dict[tuple[int, str], list[str]], who: _Bids,
-    decided: dict[tuple[str, str], dict[str, Decision]], decisions_file: str,
-) -> None:
-    """Accepting two bids of one provider for one lot stops the run, naming both rows."""
-    from .errors import InputError
-
-    accepted: dict[tuple[str, str], list[int]] = {}
-    for bid, lot in twins:
-        decision = decided.get((who.refs[bid].casefold(), lot), {}).get("duplicate-provider")
-        if decision is not None and decision.decision == "accept":
-            accepted.setdefault((who.ids[bid], lot), []).append(decision.row)
-    for (provider, lot), rows in sorted(accepted.items()):
-        if len(rows) > 1:
-            cells = " and ".join(f"Decisions!A{row}" for row in sorted(rows))
-            raise InputError(
-                decisions_file or "decisions", cells,
-                f"both bids of the provider {provider} for {lot} are accepted (duplicate-provider);"
-                " a provider holds one place per lot: reject one of them")
+    rows: dict[tuple[int, str], list[Any]] = {}
+    for lot in tender.lots:
+        frame = frames.coverage.get(lot.coverage_sheet)
+        if frame is None or frame.empty:
+            continue
+        for rec in frame.to_dict("records"):
+            if "service_name" in rec:
+                row: Any = ServiceRow(text(rec["service_name"]), text(rec.get("address")),
+                                      text(rec.get("postcode")), text(rec.get("district")),
+                                      text(rec.get("support_needs")), text(rec.get("days_open")))
+            else:
+                row = CoverageRow(text(rec.get("district")), text(rec.get("support_needs")))
+            rows.setdefault((int(rec["bid"]), lot.name), []).append(row)
+    return {key: tuple(value) for key, value in rows.items()}
 
 
 def _prices_by_bid(valid: pd.DataFrame) -> dict[int, dict[str, Decimal]]:
@@ -408,6 +385,64 @@ def _bidders(bids: pd.DataFrame, who: _Bids) -> tuple[dict[str, str], ...]:
     ]
     rows.sort(key=lambda b: (b["bid_reference"] == "", b["bid_reference"].casefold(), b["file"]))
     return tuple(rows)
+
+
+def _same_provider(who: _Bids, already: set[tuple[int, str]]) -> dict[tuple[int, str], list[str]]:
+    """(bid, lot) -> the other bid references of the same provider for that lot."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for bid, bid_lots in who.lots.items():
+        for lot in bid_lots:
+            if who.ids.get(bid) and who.refs.get(bid) and (bid, lot) not in already:
+                groups.setdefault((who.ids[bid], lot), []).append(bid)
+    twins: dict[tuple[int, str], list[str]] = {}
+    for (_, lot), bids in groups.items():
+        if len({who.refs[b].casefold() for b in bids}) < 2:
+            continue  # one reference in two files is duplicate-bid-reference
+        for bid in bids:
+            mine = who.refs[bid].casefold()
+            twins[(bid, lot)] = sorted({who.refs[b] for b in bids if who.refs[b].casefold() != mine})
+    return twins
+
+
+def _duplicate_providers(
+    twins: dict[tuple[int, str], list[str]], who: _Bids, frames: BidFrames, result: QualityResult,
+) -> list[Finding]:
+    """``duplicate-provider`` referrals, each reaching its (bid, lot) directly."""
+    found = []
+    for (bid, lot), others in twins.items():
+        read = frames.reads[bid]
+        key = "companies_house_number" if read.cell("companies_house_number") else "charity_number"
+        twin = Finding.make(
+            read.file, "Bidder", read.cell(key), "duplicate-provider",
+            f"the provider {who.ids[bid]} also bids for {lot} as {', '.join(others)}; a provider"
+            " holds one place per lot: an officer accepts one bid and rejects the other",
+            bid_reference=who.refs[bid], lots=(lot,),
+            plain=f"Your organisation sent more than one bid for the {lot} lot, and a provider"
+                  " holds one place per lot; the council is deciding which bid stands.")
+        result.by_pair.setdefault((bid, lot), []).append(twin)
+        found.append(twin)
+    return found
+
+
+def _one_accepted_per_provider(
+    twins: dict[tuple[int, str], list[str]], who: _Bids,
+    decided: dict[tuple[str, str], dict[str, Decision]], file: str,
+) -> None:
+    """Accepting two bids of one provider for one lot stops the run, naming both rows."""
+    from .errors import InputError
+
+    accepted: dict[tuple[str, str], list[int]] = {}
+    for bid, lot in twins:
+        decision = decided.get((who.refs[bid].casefold(), lot), {}).get("duplicate-provider")
+        if decision is not None and decision.decision == "accept":
+            accepted.setdefault((who.ids[bid], lot), []).append(decision.row)
+    for (provider, lot), rows in sorted(accepted.items()):
+        if len(rows) > 1:
+            cells = " and ".join(f"Decisions!A{row}" for row in sorted(rows))
+            raise InputError(
+                file or "decisions", cells,
+                f"both bids of the provider {provider} for {lot} are accepted"
+                " (duplicate-provider); a provider holds one place per lot: reject one of them")
 
 
 @dataclass(frozen=True)

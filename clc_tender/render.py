@@ -17,6 +17,7 @@ from .formats import date_time
 
 if TYPE_CHECKING:
     from .checking import FileCheck
+    from .place import Placements
     from .results import Evaluation
 
 out = Console(highlight=False, soft_wrap=False)
@@ -44,7 +45,8 @@ def inert(text: object) -> str:
 
 def error_line(message: str) -> None:
     """One clear line on stderr."""
-    err.print(f"[bold red]Error:[/] {inert(message)}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[bold red]Error:[/] {inert(message)}", markup=True, highlight=False,
+              soft_wrap=True)  # the message's own brackets are text, not markup
 
 
 def warning_line(message: str) -> None:
@@ -81,7 +83,7 @@ def check_report(results: Sequence[FileCheck]) -> None:
                 table.add_row(inert(f.sheet), inert(f.cell), f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]",
                               inert(f.code), inert(f.message))
             out.print(table)
-        out.print(f"{inert(file)}: {result.verdict}")
+        out.print(f"{inert(file)}: {inert(result.verdict)}")
 
 
 def evaluation_summary(ev: Evaluation, written: str) -> None:
@@ -131,3 +133,71 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
         warning_line(f"some scores were not used (score-unused, {unused['score-unused']} finding(s)): see the Findings sheet")
     out.print(f"Shortlist written to [bold]{inert(written)}[/]")
 
+
+
+_CONTROL = frozenset([
+    *(c for c in range(0x20) if c not in (0x09, 0x0A)), 0x7F, *range(0x80, 0xA0),
+    0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+])
+
+
+def safe(text: str) -> str:
+    """Text a bidder typed, with control characters and bidi overrides shown as escapes."""
+    return "".join(f"\\u{ord(ch):04x}" if ord(ch) in _CONTROL else ch for ch in str(text))
+
+
+def placement_summary(result: Placements, top: int, written: str) -> None:
+    """Per request: the top options (rank, organisation, service, straight-line distance,
+    weekly cost, conditions); a request with no option shows its candidates by exclusion
+    reason, so that a gap in the market is visible."""
+    from rich.text import Text
+
+    from .rules.placement import hours_text
+
+    for note in result.warnings:
+        warning_line(note)
+    for p in result.placements:
+        pkg = p.package
+        lines = "; ".join(f"{line.band} {hours_text(line.hours)} h" for line in pkg.lines)
+        where = f"{pkg.home_postcode}, {p.district or 'district unknown'}"
+        if p.home is not None and p.home.precision != "postcode":
+            where += f" [located by {p.home.precision}]"
+        head = Text(f"{safe(pkg.request)}", style="bold")
+        head.append(f" · {pkg.lot} · {where} · {lines}", style="")
+        if not p.options:
+            head.append(f" · no option ({len(p.excluded)} candidates excluded)", style="red")
+            out.print(head)
+            for code, count in p.excluded_by_code().items():
+                out.print(f"    {code}: {count}", highlight=False)
+            continue
+        more = len(p.options) - top
+        head.append(f" · {len(p.options)} option{'s' if len(p.options) != 1 else ''}"
+                    + (f", top {top} shown" if more > 0 else ""))
+        out.print(head)
+        table = Table()
+        table.add_column("#", justify="right", no_wrap=True)
+        day_services = pkg.lot == "Day Services"
+        table.add_column("Provider and service" if day_services else "Provider", ratio=1,
+                         overflow="fold")
+        if day_services:
+            table.add_column("km\n(straight line)", justify="right", no_wrap=True)
+        table.add_column("Weekly £", justify="right", no_wrap=True)
+        table.add_column("Conditions", no_wrap=True)
+        for o in p.options[:top]:
+            conditions = "\n".join(line.split(":", 1)[0] for line in o.conditions.splitlines()
+                                   if line)
+            who = Text(safe(o.organisation))
+            cells: list[str | Text] = [str(o.rank), who]
+            if day_services:
+                who.append(f"\n{safe(o.service)}", style="dim")
+                distance = "unknown" if o.distance_km is None else f"{o.distance_km}"
+                if o.location not in ("postcode", ""):
+                    distance += f"\n({o.location})"
+                cells.append(distance)
+            cells += [f"{o.weekly:,.2f}", Text(conditions, style="yellow")]
+            table.add_row(*cells)
+        out.print(table)
+    placed = sum(1 for p in result.placements if p.options)
+    out.print(f"{placed} of {len(result.placements)} request(s) have at least one option; "
+              f"distances are straight lines, not road distances")
+    out.print(f"Placements written to [bold]{written}[/]")

@@ -63,6 +63,26 @@ class LotOutcome:
 
 
 @dataclass(frozen=True)
+class ServiceRow:
+    """A Day Services service of a member, as its bid listed it (``Services`` sheet)."""
+
+    name: str
+    address: str
+    postcode: str
+    district: str
+    support_needs: str  # ";"-separated, as in the bid
+    days_open: str
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """A district a Personal Assistants member covers, as its bid listed it."""
+
+    district: str
+    support_needs: str
+
+
+@dataclass(frozen=True)
 class Member:
     """An admitted (provider, lot) of the framework, in any round."""
 
@@ -74,6 +94,8 @@ class Member:
     quality_pct: Decimal | None
     conditions: str
     prices: dict[str, Decimal]
+    services: tuple[ServiceRow, ...] = ()  # Day Services
+    coverage: tuple[CoverageRow, ...] = ()  # Personal Assistants
 
 
 @dataclass(frozen=True)
@@ -95,7 +117,7 @@ class Evaluation:
     first_award: dt.date | None = None
     carried: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)  # run-level notes (s.49)
-    lateness_basis: str = "Submitted at (declared by the bidder)"
+    lateness_basis: str = "Submitted at (declared by the bidder)"  # or the portal's receipts
 
 
 def provider_id(companies_house: object, charity: object) -> str:

@@ -43,7 +43,8 @@ class RoundRequest:
     decisions: Path | None = None
     register: Path | None = None
     deadline: dt.datetime | None = None  # a re-opening's deadline
-    receipts: Path | None = None  # the portal's receipt times: lateness on Received at
+    receipts: Path | None = None  # the portal's receipt times: lateness judged on them
+    tender_file: Path | None = None  # the definition's file, when one was named (an input)
 
 
 @dataclass(frozen=True)
@@ -56,19 +57,33 @@ def run_round(request: RoundRequest, progress: Progress | None = None) -> RoundR
     """Check the request, read and evaluate the round, write the shortlist."""
     from .read.files import list_folder
     from .read.pool import BidReading
+    from .write.atomic import check_output
 
     _check(request)
-    officers = [p for p in (request.scores, request.decisions, request.register,
-                            request.receipts) if p]
+    officers = [p for p in (request.scores, request.decisions, request.register, request.receipts)
+                if p]
     paths, skipped = list_folder(request.bids_dir, exclude=officers)
-    if request.out is not None:  # an earlier shortlist of ours in the folder is replaced, not read
+    if request.out is not None:  # an earlier shortlist of ours in the folder: replaced, not read
         ours = _ours(request.out, paths, request.tender)
         paths = [p for p in paths if p not in ours]
-    inputs = [*officers, Path(request.tender.source), *paths]
-    if request.out is not None:  # before any bid is read: never an input, even with --force
-        _check_out(request.out, request.force, inputs)
+    inputs = [*officers, *([request.tender_file] if request.tender_file else []), *paths]
+    if request.out is not None:  # before any bid is read; never an input, even with --force
+        check_output(request.out, request.force, inputs, [".xlsx"], "the shortlist")
     with BidReading(paths, request.tender, request.fmt) as reading:  # the rest overlaps with it
         return _finish(request, reading, skipped, progress, inputs)
+
+
+def _ours(out: Path, paths: list[Path], tender: Tender) -> list[Path]:
+    """The bid path that is ``out`` when it is an earlier shortlist of ours (else none)."""
+    from .read.files import read_regular
+    from .read.guards import inspect_bytes
+    from .write.atomic import same_file
+
+    same = [p for p in paths if same_file(out, p)]
+    if same and out.is_file():
+        if inspect_bytes(read_regular(out), out.name, tender.limits).producer == "shortlist":
+            return same
+    return []
 
 
 def default_out(round_number: int) -> Path:
@@ -83,25 +98,6 @@ def _check(request: RoundRequest) -> None:
         raise Refusal(f"{request.register}: no such file")
     if request.register is not None and request.deadline is None:
         raise Refusal("a re-opening needs --deadline")
-
-
-def _check_out(out: Path, force: bool, inputs: list[Path]) -> None:
-    from .write.atomic import check_output
-
-    check_output(out, force, inputs, [".xlsx"], "the shortlist")
-
-
-def _ours(out: Path, paths: list[Path], tender: Tender) -> list[Path]:
-    """The bid path that is ``out`` when it is an earlier shortlist of ours (else none)."""
-    from .read.files import read_regular
-    from .read.guards import inspect_bytes
-    from .write.atomic import same_file
-
-    same = [p for p in paths if same_file(out, p)]
-    if same and out.is_file():
-        if inspect_bytes(read_regular(out), out.name, tender.limits).producer == "shortlist":
-            return same
-    return []
 
 
 def _finish(
@@ -122,19 +118,21 @@ def _finish(
                      "scored")
     if request.receipts is None and frames.reads:
         notes.append("lateness was judged on Submitted at, the bidder's own statement; give"
-                     " --receipts (the portal's receipt times) to judge it on when each bid was"
-                     " received")
+                     " --receipts (the portal's receipt times) to judge it on when each bid"
+                     " was received")
     context = dataclasses.replace(context, warnings=tuple(notes))
     ev = evaluate(frames, request.tender, request.fmt, context)
     write_shortlist(ev, out, force=request.force)
     return RoundResult(ev, out)
 
 
-def _context(request: RoundRequest, paths: list[Path]) -> tuple[RoundContext, Path]:
+def _context(request: RoundRequest, given: list[Path]) -> tuple[RoundContext, Path]:
     """The register (s.49 checked), the officers' workbooks read and hashed, the output."""
     from .evaluate import RoundContext
     from .read.files import input_file
     from .read.panel import read_decisions, read_scores
+    from .read.receipts import read_receipts
+    from .write.atomic import check_output
 
     tender = request.tender
     inputs: list[InputFile] = []
@@ -147,19 +145,16 @@ def _context(request: RoundRequest, paths: list[Path]) -> tuple[RoundContext, Pa
         register = input_file(request.register, "register",
                               f"members carried from round {previous.round}")
     out = request.out or default_out(context.round_number)
-    _check_out(out, request.force, paths)
+    check_output(out, request.force, given, [".xlsx"], "the shortlist")
     scores = read_scores(request.scores, tender) if request.scores else None
     decisions = read_decisions(request.decisions, tender) if request.decisions else None
+    receipts = read_receipts(request.receipts, tender) if request.receipts else None
     if request.scores is not None:
         inputs.append(input_file(request.scores, "scores", "the panel's quality scores"))
     if request.decisions is not None:
         inputs.append(input_file(request.decisions, "decisions",
                                  "the officers' decisions on referrals"))
-    receipts = None
     if request.receipts is not None:
-        from .read.receipts import read_receipts
-
-        receipts = read_receipts(request.receipts, tender)
         inputs.append(input_file(request.receipts, "receipts",
                                  "the portal's receipt times: lateness judged on Received at"))
     context = dataclasses.replace(
@@ -176,6 +171,7 @@ def _context(request: RoundRequest, paths: list[Path]) -> tuple[RoundContext, Pa
 
 def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
     from .evaluate import RoundContext
+    from .read.ours import missing_services
     from .rules import months_after
     from .rules.reopening import reopening_limits
 
@@ -190,5 +186,5 @@ def _reopening(request: RoundRequest, previous: Shortlist) -> RoundContext:
     return RoundContext(
         deadline=request.deadline, round_number=round_number,
         first_deadline=previous.first_deadline, first_award=previous.first_award,
-        members=previous.members, warnings=limits.warnings,
+        members=previous.members, warnings=(*limits.warnings, *missing_services(previous)),
     )

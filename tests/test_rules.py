@@ -26,9 +26,9 @@ def test_every_band_floor_and_ceiling_inclusive_and_one_penny_outside(run: Runne
             "below": (band.floor - Decimal("0.01"), "price-below-floor"),
             "above": (band.ceiling + Decimal("0.01"), "price-above-ceiling"),
         }
-        for name, (price, code) in cases.items():
+        for n, (name, (price, code)) in enumerate(cases.items()):
             ref = f"B{i}-{name}"
-            spec = bid(tender, ref, lots=lots, seed=i)
+            spec = bid(tender, ref, lots=lots, seed=i * 10 + n)  # one provider per bid
             if band.name == "Band 5":
                 spec.prices["Band 3"] = tender.band("Band 3").floor
             spec.prices[band.name] = price

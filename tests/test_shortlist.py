@@ -49,6 +49,9 @@ HEADERS = {
     "Inputs": ["File", "Bytes", "SHA-256", "Status", "Note"],
     "Bidders": ["Bid reference", "Organisation", "Provider ID", "Contact name", "Contact email",
                 "Contact telephone", "Registered address", "Postcode"],
+    "Services": ["Provider ID", "Organisation", "Round", "Service name", "Address", "Postcode",
+                 "District", "Support needs", "Days open"],
+    "PA coverage": ["Provider ID", "Organisation", "Round", "District", "Support needs"],
 }
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .. import formats
-from ..write.atomic import PRODUCER_PROPERTY, atomic_output
+from ..write.atomic import atomic_output
 from .model import LetterSet
 
 LETTER_SUFFIXES = (".xlsx", ".csv")
@@ -124,7 +124,7 @@ def _write_xlsx(path: Path, headers: list[str], rows: Sequence[dict[str, str]]) 
     wb = Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
     })
-    wb.set_custom_property(PRODUCER_PROPERTY, "letters")  # never read as a bid
+    wb.set_custom_property("clc-tender", "letters")
     ws = wb.add_worksheet("Letters")
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
                           "valign": "top"})

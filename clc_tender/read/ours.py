@@ -9,6 +9,7 @@ cell.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import pandera.pandas as pa
 from .. import contract as c
 from ..contract import Item, SheetSpec, band_key
 from ..errors import InputError
-from ..results import Member
+from ..results import CoverageRow, Member, ServiceRow
 from ..tender import Tender
 from . import values
 from .files import sha256_of
@@ -65,11 +66,12 @@ def read_shortlist(
     of ``optional`` that is present."""
     book = OfficerBook.open(path, tender)
     bands = {band_key(b.name): b.name for b in tender.bands}
+    optional = (*optional, c.SERVICES, c.PA_COVERAGE)  # older registers have neither
     tables = {
         spec.name: _read(book, spec, bands)
         for spec in (c.FRAMEWORK, c.SUMMARY, *sheets, *(s for s in optional if book.has(s.name)))
     }
-    members = _members(tables[c.FRAMEWORK.name], tender, bands)
+    members = _with_services(_members(tables[c.FRAMEWORK.name], tender, bands), tables, tender)
     items, rows = _items(tables[c.SUMMARY.name])
     deadline = _moment(items, rows, Item.DEADLINE, book.file, tender)
     return Shortlist(
@@ -140,6 +142,44 @@ def _members(table: Table, tender: Tender, bands: dict[str, str]) -> tuple[Membe
     return tuple(members)
 
 
+def _with_services(members: tuple[Member, ...], tables: dict[str, Table],
+                   tender: Tender) -> tuple[Member, ...]:
+    """Each member with its rows of ``Services`` (Day Services) and ``PA coverage``
+    (Personal Assistants), when the register has those sheets."""
+    lot_of = {lot.coverage_sheet.casefold(): lot.name for lot in tender.lots}
+    rows: dict[tuple[str, str], list[Any]] = {}
+    for spec in (c.SERVICES, c.PA_COVERAGE):
+        table = tables.get(spec.name)
+        if table is None:
+            continue
+        lot = lot_of.get(spec.name.casefold(), "")
+        for rec in table.frame.to_dict("records"):
+            if rec["provider_id"] is None:
+                cell = f"{spec.name}!{table.letters['provider_id']}{rec['row']}"
+                raise InputError(table.file, cell, "a required value is blank")
+            text = {k: _text(v) for k, v in rec.items()}
+            row: Any = (
+                ServiceRow(text["service_name"], text["address"], text["postcode"],
+                           text["district"], text["support_needs"], text["days_open"])
+                if spec is c.SERVICES else CoverageRow(text["district"], text["support_needs"])
+            )
+            rows.setdefault((text["provider_id"], lot), []).append(row)
+    def of(m: Member, kind: type) -> tuple[Any, ...]:
+        return tuple(r for r in rows.get((m.provider_id, m.lot), ()) if isinstance(r, kind))
+
+    return tuple(dataclasses.replace(m, services=of(m, ServiceRow), coverage=of(m, CoverageRow))
+                 for m in members)
+
+
+def _text(value: Any) -> str:
+    """A stored cell as text (a whole number written by Excel as a float loses its .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _pence(value: Any) -> Decimal:
     """A stored amount back to exact pence (the file holds the binary float of the pence)."""
     return Decimal(repr(float(value))).quantize(values.PENNY)
@@ -188,3 +228,17 @@ def _round(items: Items, rows: dict[str, int], members: Sequence[Member], file: 
             raise InputError(file, f"Summary!B{rows[Item.ROUND]}", "Round is not a whole number")
         rounds.append(number)
     return max(rounds, default=1)
+
+
+def missing_services(register: Shortlist) -> tuple[str, ...]:
+    """A register written before ``place`` existed has no ``Services`` / ``PA coverage``
+    sheets: its members are carried without them, and ``place`` cannot offer them."""
+    notes = []
+    for spec, lot, what in ((c.SERVICES, "Day Services", "services"),
+                            (c.PA_COVERAGE, "Personal Assistants", "districts")):
+        count = sum(1 for m in register.members if m.lot == lot)
+        if count and not register.has(spec):
+            notes.append(f"{register.file} has no '{spec.name}' sheet (written before place "
+                         f"existed): place has no {what} for its {count} {lot} member"
+                         f"{'s' if count != 1 else ''}")
+    return tuple(notes)

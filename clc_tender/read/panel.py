@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..tender import Limits, Tender
 from ..workbook_format import normalise_label
 from . import values
+from .files import read_regular
 from .guards import check_size, inspect_bytes
 from .workbook import column_letter
 
@@ -68,7 +69,10 @@ class OfficerBook:
         too_big = check_size(path, limits, name)
         if too_big is not None:
             raise InputError(name, "", too_big.message)
-        data = path.read_bytes()
+        try:
+            data = read_regular(path)
+        except OSError as exc:
+            raise InputError(name, "", f"cannot be read ({exc.strerror or exc})") from None
         inspection = inspect_bytes(data, name, limits)
         if inspection.findings:
             raise InputError(name, "", inspection.findings[0].message)
@@ -86,13 +90,20 @@ class OfficerBook:
             raise InputError(name, "", f"the sheet '{sheet}' is missing")
         if part.max_row * part.max_col > self.limits.max_dense_cells:
             raise InputError(name, sheet, f"the sheet has {part.max_row:,} rows and {part.max_col:,} columns; too large to read")
-        from python_calamine import CalamineWorkbook
+        from .pool import ReaderDied, run_isolated
 
-        try:
-            grid = CalamineWorkbook.from_filelike(io.BytesIO(self.data)).get_sheet_by_name(part.name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise InputError(name, sheet, f"cannot be read ({type(exc).__name__})") from None
+        try:  # a native panic or abort of the reading library stops the run with one line
+            grid = run_isolated(_grid, self.data, part.name)
+        except ReaderDied as exc:
+            raise InputError(name, sheet, f"cannot be read ({exc})") from None
         return _table(name, sheet, grid, headers, optional or {})
+
+
+def _grid(data: bytes, sheet: str) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    grid: list[list[Any]] = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return grid
 
 
 def _table(name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str], optional: dict[str, str]) -> Table:

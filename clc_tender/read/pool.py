@@ -16,7 +16,7 @@ import os
 import signal
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -31,7 +31,8 @@ from .guards import classify
 from .workbook import BidRead, BidReader
 
 PARALLEL_FROM = 64  # files; below this, one worker reads them all
-AHEAD = 16  # files sent to a worker before its first result is collected
+START_AHEAD = 24  # files sent to each worker at once: it reads on while pandas is imported
+AHEAD = 3  # then files kept queued per worker: the last files spread evenly over the workers
 _RESEND = "ask for the file to be saved again from Excel and sent again"
 
 
@@ -104,6 +105,52 @@ def _ended(process: Any) -> str:
     return f"the process reading it ended unexpectedly (exit status {code})"
 
 
+class ReaderDied(Exception):
+    """A reading library failed in an isolated process: raised, died, or panicked."""
+
+
+def run_isolated(func: Callable[..., Any], *args: Any) -> Any:
+    """``func(*args)`` in a forked process, its result returned: a native panic or an abort
+    of that process is :class:`ReaderDied` here, never the end of this process. Without fork
+    (not on Linux or macOS), run in this process, panics caught."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        try:
+            return func(*args)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a native panic too
+            raise ReaderDied(type(exc).__name__) from None
+    context: Any = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_isolated, args=(child, func, args), daemon=True)
+    process.start()
+    child.close()
+    try:
+        kind, value = parent.recv()
+    except (EOFError, OSError):
+        process.join()
+        raise ReaderDied(_ended(process)) from None
+    finally:
+        parent.close()
+    process.join()
+    if kind == "error":
+        raise ReaderDied(value)
+    return value
+
+
+def _isolated(conn: Connection, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        result: tuple[str, Any] = ("ok", func(*args))
+    except BaseException as exc:  # noqa: BLE001 - a native panic too: said, never raised here
+        result = ("error", type(exc).__name__)
+    try:
+        conn.send(result)
+    except BaseException as exc:  # noqa: BLE001 - a value that cannot be sent back
+        conn.send(("error", type(exc).__name__))
+    conn.close()
+
+
 class BidReading:
     """The bids of a round being read, each in a worker process (one workbook's bytes in
     memory per process), collected in order. The workers start when this is made; iterate to
@@ -131,7 +178,7 @@ class BidReading:
             for _ in range(min(count, len(paths))):
                 self._workers.append(self._start())
             for worker in self._workers:
-                self._top_up(worker)
+                self._top_up(worker, START_AHEAD)
             self._receiver = threading.Thread(target=self._receive, name="bid-reading",
                                               daemon=True)
             self._receiver.start()
@@ -155,8 +202,8 @@ class BidReading:
         child.close()
         return _Worker(process, parent)
 
-    def _top_up(self, worker: _Worker) -> None:
-        while self._pending and len(worker.queued) < AHEAD:
+    def _top_up(self, worker: _Worker, ahead: int = AHEAD) -> None:
+        while self._pending and len(worker.queued) < ahead:
             index = self._pending.popleft()
             worker.queued.append(index)
             worker.conn.send((index, self.paths[index]))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..contract import RECEIPTS
 from ..errors import InputError
 from ..tender import Tender
 from ..workbook_format import normalise_label
@@ -22,9 +23,9 @@ from . import values
 from .files import read_regular
 from .workbook import column_letter
 
-SHEET = "Receipts"
-HEADERS = {"bid_reference": "Bid reference", "received_at": "Received at"}
-OPTIONAL = {"submission_id": "Submission ID"}
+SHEET = RECEIPTS.name
+HEADERS = RECEIPTS.headers()
+OPTIONAL = RECEIPTS.headers(required=False)
 SUFFIXES = (".xlsx", ".csv")
 DECLARED_SLACK = dt.timedelta(hours=1)  # a declared time further from the receipt is warned
 

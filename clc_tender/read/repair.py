@@ -49,10 +49,13 @@ _LAST_SERIAL = 2_958_466  # 1 January 10000: serials from here on are after 31 D
 # Excel's built-in number formats that show a date or a time.
 _DATE_FORMAT_IDS = frozenset({*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)})
 _PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
+# A <row> start tag, or a whole <c> element. A cell's body never holds another <c> start or
+# end, and is read possessively: a cell left unclosed costs a scan to the next cell, never a
+# scan to the end of the part for every such cell (linear on any input).
 _TOKEN = re.compile(
     rb"<(?P<rp>" + _PREFIX + rb")row\b(?P<ra>[^>]*)>"
-    rb"|<(?P<cp>" + _PREFIX + rb")c\b(?P<ca>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=cp)c\s*>)",
-    re.DOTALL,
+    rb"|<(?P<cp>" + _PREFIX + rb")c\b(?P<ca>[^>]*?)(?:/>|>(?P<body>(?>[^<]*+"
+    rb"(?:<(?!/?" + _PREFIX + rb"c[\s/>])[^<]*+)*+))</(?P=cp)c\s*>)",
 )
 _ATTR = re.compile(rb"(?<![\w:])(r|s|t|hidden|min|max)\s*=\s*[\"']([^\"'<]*)[\"']")
 _VALUE = re.compile(rb"<" + _PREFIX + rb"v>([^<]*)</")

@@ -119,38 +119,7 @@ def yesno(raw: object, ctx: CellContext) -> Coerced:
     return None, [("invalid-value", f"{show(raw)} is not Yes or No")]
 
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-         ("december", "dec")],
-        start=1,
-    )
-    for name in names
-}
-_UK_NUMERIC = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
-_UK_WORDS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})")
-_TIME = re.compile(r"(?:\s+|\s*[T,]\s*)(\d{1,2}):(\d{2})(?::(\d{2}))?")
-
-
-def uk_date(text: str) -> tuple[dt.date | None, str]:
-    """A UK day-first date at the start of ``text`` (01/04/2025, 1.4.2025, 1 April 2025,
-    1 Apr 2025: 1 April, never 4 January) and the rest of the text; (None, text) otherwise."""
-    stripped = text.strip()
-    numeric = _UK_NUMERIC.match(stripped)
-    words = None if numeric else _UK_WORDS.match(stripped)
-    try:
-        if numeric:
-            day, month, year = int(numeric.group(1)), int(numeric.group(3)), int(numeric.group(4))
-            return dt.date(year, month, day), stripped[numeric.end():]
-        if words and words.group(2).casefold() in _MONTHS:
-            month = _MONTHS[words.group(2).casefold()]
-            return dt.date(int(words.group(3)), month, int(words.group(1))), stripped[words.end():]
-    except ValueError:
-        pass
-    return None, text
+_TIME = re.compile(r"(?P<date>.*?)(?:\s+|\s*[T,]\s*)(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
 def date(raw: object, ctx: CellContext) -> Coerced:
@@ -169,13 +138,42 @@ def date(raw: object, ctx: CellContext) -> Coerced:
                 return dt.datetime.fromisoformat(value).date(), []
             except ValueError:
                 pass
-        day, rest = uk_date(value)
-        if day is not None and not rest.strip():
-            return day, [("text-date", f"{show(raw)} is text; read as {day.day} {day:%B %Y}")]
+        day = day_first(value)
+        if day is not None:
+            return day, [("text-date", f"{show(raw)} is text; read as {day.day} {_MONTHS[day.month - 1]} {day.year}")]
         return None, [("invalid-value", f"{show(raw)} is not a date (expected e.g. 2026-03-20 or 20/03/2026)")]
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return None, [("invalid-value", f"{show(raw)} is a number in a cell not formatted as a date; a date was required")]
     return None, [("invalid-value", f"{show(raw)} is not a date")]
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_MONTH_NUMBER = {name[:3].casefold(): n for n, name in enumerate(_MONTHS, start=1)}
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4})")
+_WORDS_DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})")
+
+
+def day_first(text: str) -> dt.date | None:
+    """A UK day-first text date: ``01/04/2025``, ``1/4/2025``, ``01.04.2025``, ``1 April 2025``,
+    ``1 Apr 2025`` are all 1 April 2025 (never 4 January); None for anything else."""
+    numeric = _NUMERIC_DATE.fullmatch(text)
+    if numeric:
+        day, month, year = int(numeric.group(1)), int(numeric.group(3)), int(numeric.group(4))
+    else:
+        words = _WORDS_DATE.fullmatch(text)
+        if not words:
+            return None
+        name = words.group(2).casefold()
+        month = _MONTH_NUMBER.get(name[:3], 0)
+        if not month or not (len(name) == 3 or _MONTHS[month - 1].casefold() == name
+                             or (name == "sept" and month == 9)):
+            return None
+        day, year = int(words.group(1)), int(words.group(3))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _round_second(value: dt.datetime) -> dt.datetime:
@@ -219,16 +217,14 @@ def datetime(raw: object, ctx: CellContext) -> Coerced:
 
 def _uk_datetime(text: str) -> tuple[dt.datetime | None, Problem | None]:
     """UK day-first text with a time of day ("20/03/2026 11:30"); local time."""
-    day, rest = uk_date(text)
-    if day is None:
-        return None, None
-    found = _TIME.fullmatch(rest) if rest.strip() else None
-    if found is None:
-        if not rest.strip():
-            return None, ("invalid-value", f"{show(text)} has no time of day (expected e.g. 20/03/2026 11:30)")
+    if day_first(text.strip()) is not None:
+        return None, ("invalid-value", f"{show(text)} has no time of day (expected e.g. 20/03/2026 11:30)")
+    found = _TIME.fullmatch(text.strip())
+    day = day_first(found.group("date").strip()) if found else None
+    if found is None or day is None:
         return None, None
     try:
-        moment = dt.time(int(found.group(1)), int(found.group(2)), int(found.group(3) or 0))
+        moment = dt.time(int(found.group(2)), int(found.group(3)), int(found.group(4) or 0))
     except ValueError:
         return None, None
     return dt.datetime.combine(day, moment), None
@@ -288,7 +284,8 @@ def percent(raw: object, ctx: CellContext) -> Coerced:
         if value is None:
             return None, [("invalid-value", f"{show(raw)} is not a percentage")]
         if not with_sign and 0 < value <= 1:  # a plain number follows the number rule
-            return None, [("invalid-value", f"{show(raw)} — did you mean {(value * 100).normalize():f}%? Enter the percentage, e.g. 95")]
+            return None, [("invalid-value", f"{show(raw)} is ambiguous (a fraction, or {(value * 100).normalize():f}%?);"
+                                            " a percentage from 0 to 100 was required, e.g. 95")]
         problems.append(("text-number", f"{show(raw)} is text; read as {value}%"))
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
         number = _number(raw)

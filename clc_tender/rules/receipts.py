@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pandas as pd
 
 from ..findings import Finding, long_date
 from ..read.receipts import DECLARED_SLACK, Receipts
+from .gates import place_of
 
 
-def receipt_findings(
-    bids: pd.DataFrame, receipts: Receipts, deadline: dt.datetime,
-    place: Callable[[int, str], tuple[str, str]],
-) -> list[Finding]:
+def receipt_findings(bids: pd.DataFrame, receipts: Receipts, deadline: dt.datetime) -> list[Finding]:
     """``late`` on Received at alone; ``receipt-missing`` for a bid with no receipt,
     ``submitted-at-differs`` when the declared time is more than an hour from the receipt,
     ``receipt-unused`` for a receipt with no bid in the folder."""
@@ -24,7 +21,7 @@ def receipt_findings(
         bid, file, reference = int(index), str(record["file"]), record["bid_reference"]
         if not reference:
             continue
-        sheet, cell = place(bid, "bid_reference")
+        sheet, cell = place_of(bids, bid, "bid_reference")
         receipt = receipts.by_reference.get(str(reference).casefold())
         if receipt is None:
             found.append(Finding.make(
@@ -44,7 +41,7 @@ def receipt_findings(
                       f" after the deadline of {deadline:%H:%M:%S} on {long_date(deadline.date())}."))
         submitted = record.get("submitted_at")
         if isinstance(submitted, dt.datetime) and abs(submitted - receipt.received_at) > DECLARED_SLACK:
-            at_sheet, at_cell = place(bid, "submitted_at")
+            at_sheet, at_cell = place_of(bids, bid, "submitted_at")
             found.append(Finding.make(
                 file, at_sheet, at_cell, "submitted-at-differs",
                 f"Submitted at says {long_date(submitted.astimezone(tz))} but the portal received the"

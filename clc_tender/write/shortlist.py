@@ -174,6 +174,8 @@ class _Writer:
         self.findings()
         self.inputs()
         self.bidders()
+        self.services()
+        self.pa_coverage()
         if self.chart_rows:
             self.chart_data()
 
@@ -391,6 +393,23 @@ class _Writer:
         self.table(c.BIDDERS, ({k: str(b.get(k, "") or "") for k in keys}
                                for b in self.ev.bidders))
 
+    def services(self) -> None:
+        """Every member's Day Services services, all rounds: what ``place`` ranks."""
+        self.table(c.SERVICES, (
+            {"provider_id": m.provider_id, "organisation": m.organisation, "round": m.round,
+             "service_name": s.name, "address": s.address, "postcode": s.postcode,
+             "district": s.district, "support_needs": s.support_needs, "days_open": s.days_open}
+            for m in self.ev.members for s in m.services
+        ))
+
+    def pa_coverage(self) -> None:
+        """Every Personal Assistants member's districts, all rounds."""
+        self.table(c.PA_COVERAGE, (
+            {"provider_id": m.provider_id, "organisation": m.organisation, "round": m.round,
+             "district": d.district, "support_needs": d.support_needs}
+            for m in self.ev.members for d in m.coverage
+        ))
+
 
 def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
     """The ``Summary`` sheet's items in order: the contract's, then the added ones."""
@@ -417,7 +436,7 @@ def summary_items(ev: Evaluation) -> list[tuple[str, Cell]]:
               for lot in tender.lot_names for o in shown]
     severities = [f.severity.value for f in ev.findings if f.code not in CONDITION_CODES]
     items += [  # extras (after the contract's items)
-        ("Lateness judged on", ev.lateness_basis),
+        (Item.LATENESS, ev.lateness_basis),
         (Item.FIRST_AWARD, ev.first_award or tender.award_date),
         ("Files with no readable lot", sum(1 for o in ev.outcomes if not o.lot)),
         ("Bids", len(ev.bidders)),
