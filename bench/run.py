@@ -407,7 +407,8 @@ def profile_section(n: int, prof: Profile, wall: float) -> list[str]:
         f"### evaluate on {n:,} bids ({wall:.1f} s wall under py-spy; raw stacks in "
         f"bench/cache/profile-{n}.txt)",
         "",
-        f"Seconds of work (py-spy samples at {SPY_RATE} Hz, idle waits left out) by process and "
+        f"Seconds of work (py-spy samples at {SPY_RATE} Hz, idle waits left out, but a thread "
+        "blocked in select() or on a full pipe counted: see the wait rows) by process and "
         f"phase: the main process {main_s:.1f} s, the pool's {len(prof.worker_pids)} worker "
         f"process(es) {workers_s:.1f} s together; {(main_s + workers_s) / wall:.2f} cores on "
         "average over the wall time.",

@@ -3,9 +3,10 @@
 ``py-spy record --subprocesses --format raw`` writes one line per distinct stack:
 ``process PID:"COMMAND";frame;frame;... COUNT``, outermost frame first, each frame
 ``function (file:line)``. Idle samples are left out (no ``--idle``), so a phase's samples are
-the time a process spent working in it. Each stack is given the phase of its innermost frame
-that names one; a worker process is one whose stack runs through ``read/pool.py``'s
-``_serve``.
+the time a process spent working in it, except that py-spy counts some blocking calls
+(``select``, a write to a full pipe) as work: those are shown as waits. Each stack is given
+the phase of its innermost frame that names one; a worker process is one whose stack runs
+through ``read/pool.py``'s ``_serve``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 
 # (phase, function, file suffix): the innermost matching frame names the phase
 MAIN_PHASES: list[tuple[str, str, str]] = [
+    # py-spy takes a thread blocked in select() for a working one: shown apart
+    ("waiting on the workers (blocked in select)", "select", "selectors.py"),
     ("imports", "_find_and_load", ">"),
     ("scores workbook (read_scores)", "read_scores", "read/panel.py"),
     ("other officers' workbooks", "read_decisions", "read/panel.py"),
@@ -41,7 +44,8 @@ WORKER_PHASES: list[tuple[str, str, str]] = [
     ("guards (zip and XML checks)", "check_size", "read/guards.py"),
     ("openpyxl closer look", "_load", "read/workbook.py"),
     ("cells (python-calamine and coercion)", "_read_cells", "read/workbook.py"),
-    ("sending reads to the main process (pickling)", "send", "connection.py"),
+    ("sending reads to the main process (pickling; waits on a full pipe)", "send",
+     "connection.py"),
     ("hashing", "sha256_of", "read/files.py"),
 ]
 _LINE = re.compile(r'^((?:process \d+:".*?";)+)(.*) (\d+)$')

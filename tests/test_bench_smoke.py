@@ -52,6 +52,7 @@ def test_profile_phases_of_main_and_workers(monkeypatch: pytest.MonkeyPatch) -> 
     profile = spy.parse(raw, 100)
     assert profile.worker_pids == {"9"}
     assert profile.main == {"imports": 30, "writing the shortlist": 20}
-    assert profile.workers == {"guards (zip and XML checks)": 40,
-                               "sending reads to the main process (pickling)": 10}
+    assert profile.workers == {
+        "guards (zip and XML checks)": 40,
+        "sending reads to the main process (pickling; waits on a full pipe)": 10}
     assert profile.seconds(40) == 0.4
