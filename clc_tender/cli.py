@@ -39,9 +39,14 @@ DecisionsOption = Annotated[
     Path | None, typer.Option("--decisions", help="The officers' decisions on referrals (workbook).", dir_okay=False)
 ]
 ReceiptsOption = Annotated[
-    Path | None, typer.Option("--receipts", help="The portal's receipt times (.xlsx sheet Receipts, or .csv): lateness is judged on Received at.", dir_okay=False)
+    Path | None,
+    typer.Option("--receipts", dir_okay=False,
+                 help="The portal's receipt times (.xlsx sheet Receipts, or .csv): lateness is "
+                 "judged on Received at."),
 ]
-ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing output (never an input).")]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Overwrite an existing output (never an input).")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON on stdout.")]
 
 
@@ -114,7 +119,8 @@ def template(
             from .write.requests_template import write_requests_template
 
             target = out or Path("requests.xlsx")
-            check_output(target, force, [tender] if tender else [], [".xlsx"], "the requests workbook")
+            check_output(target, force, [tender] if tender else [], [".xlsx"],
+                         "the requests workbook")
             write_requests_template(definition, target, force=force)
             typer.echo(f"Requests workbook for {definition.reference} written to {target}")
             return

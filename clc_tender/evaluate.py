@@ -400,7 +400,8 @@ def _same_provider(who: _Bids, already: set[tuple[int, str]]) -> dict[tuple[int,
             continue  # one reference in two files is duplicate-bid-reference
         for bid in bids:
             mine = who.refs[bid].casefold()
-            twins[(bid, lot)] = sorted({who.refs[b] for b in bids if who.refs[b].casefold() != mine})
+            twins[(bid, lot)] = sorted(
+                {who.refs[b] for b in bids if who.refs[b].casefold() != mine})
     return twins
 
 

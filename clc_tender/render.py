@@ -80,8 +80,9 @@ def check_report(results: Sequence[FileCheck]) -> None:
                 table.add_column(column, no_wrap=True)
             table.add_column("Message", overflow="fold")
             for f in findings:
-                table.add_row(inert(f.sheet), inert(f.cell), f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]",
-                              inert(f.code), inert(f.message))
+                severity = f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]"
+                table.add_row(inert(f.sheet), inert(f.cell), severity, inert(f.code),
+                              inert(f.message))
             out.print(table)
         out.print(f"{inert(file)}: {inert(result.verdict)}")
 
@@ -123,10 +124,13 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
                 name = inert(f"{o.bid_reference} ({o.file})")  # a reference used by two files
             listing.add_row(name, f"{o.lot or '(lots unreadable)'}\n[{OUTCOME_STYLE[o.outcome.value]}]{o.outcome.value}[/]", reason + more)
         out.print(listing)
-    unused = Counter(f.code for f in ev.findings if f.code in ("decision-unused", "score-unused", "receipt-unused"))
-    for f in ev.findings:
-        if f.code == "receipt-unused":
-            warning_line(f"receipt-unused: {f.file} {f.place}: {f.message}")
+    unused = Counter(f.code for f in ev.findings
+                     if f.code in ("decision-unused", "score-unused", "receipt-unused"))
+    lost = [f for f in ev.findings if f.code == "receipt-unused"]
+    for f in lost[:10]:  # a bid may have been lost on the way to the folder
+        warning_line(f"receipt-unused: {f.file} {f.place or f.cell}: {f.message}")
+    if len(lost) > 10:
+        warning_line(f"{len(lost) - 10} more receipts have no bid in the folder: see the Findings sheet")
     if unused["decision-unused"]:
         warning_line(f"{unused['decision-unused']} decision(s) were not applied (decision-unused): see the Findings sheet")
     if unused["score-unused"]:

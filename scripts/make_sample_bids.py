@@ -482,7 +482,8 @@ def build(out: Path) -> Summary:
             pct = _quality_pct(tender, rows) if rows and case.quality != "disagree" else None
             summary.append((case, lot, case.expected[lot], pct))
     write_scores(scores, out / "scores" / "panel-scores.xlsx")
-    with (out / "receipts" / "portal-receipts.csv").open("w", encoding="utf-8", newline="") as handle:
+    receipts_file = out / "receipts" / "portal-receipts.csv"
+    with receipts_file.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Bid reference", "Received at", "Submission ID"])
         writer.writerows(receipts)
@@ -574,8 +575,9 @@ def _expected(summary: Summary) -> str:
         "Every admitted or referred (bid, lot) other than CLC26-018 to CLC26-021 is scored by",
         "both evaluators at or above the 60% pass mark with no question below 2, so quality adds",
         "no reason of its own. `README.txt`, this file, `scores/`, `receipts/` and `requests/` are",
-        "skipped as non-bids. `receipts/portal-receipts.csv` holds the portal's receipt of every bid, a few",
-        "seconds after the time each bidder typed: with `--receipts` the outcomes are the same.",
+        "skipped as non-bids. `receipts/portal-receipts.csv` holds the portal's receipt of every",
+        "bid, a few seconds after the time each bidder typed: with `--receipts` the outcomes are",
+        "the same.",
         "",
     ]
     return "\n".join(lines)

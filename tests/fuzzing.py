@@ -35,15 +35,56 @@ DS, PA = "Day Services", "Personal Assistants"
 CONTROL_REFS = ("CLC26-C01", "CLC26-C02")
 
 _NUMBERS = [
-    b"NaN", b"nan", b"-NaN", b"inf", b"-inf", b"Infinity", b"1e309", b"-1e309", b"1e20", b"-1e20",
-    b"2958465", b"2958466", b"2958465.99999999", b"-1", b"-0", b"0", b"1E-320", b"4294967296",
-    b"18446744073709551616", b"9" * 400, b"1.7976931348623157e308", b"", b" ", b"abc", b"0x10",
-    b"1_000", b"--1", b"1e", b".", b"+5", b"49.420000000000002",
+    b"NaN",
+    b"nan",
+    b"-NaN",
+    b"inf",
+    b"-inf",
+    b"Infinity",
+    b"1e309",
+    b"-1e309",
+    b"1e20",
+    b"-1e20",
+    b"2958465",
+    b"2958466",
+    b"2958465.99999999",
+    b"-1",
+    b"-0",
+    b"0",
+    b"1E-320",
+    b"4294967296",
+    b"18446744073709551616",
+    b"9" * 400,
+    b"1.7976931348623157e308",
+    b"",
+    b" ",
+    b"abc",
+    b"0x10",
+    b"1_000",
+    b"--1",
+    b"1e",
+    b".",
+    b"+5",
+    b"49.420000000000002",
 ]
 _TYPES = [b"n", b"s", b"str", b"inlineStr", b"e", b"b", b"d", b"", b"x", b"N", b"S"]
 _REFS = [
-    b"A0", b"A1048576", b"A1048577", b"XFD1", b"XFE1", b"ZZZZZZZ1", b"A4294967296", b"B99999999999",
-    b"", b"1A", b"AA", b"A-1", b"$A$1", b"a1", b"A01", b"R1C1",
+    b"A0",
+    b"A1048576",
+    b"A1048577",
+    b"XFD1",
+    b"XFE1",
+    b"ZZZZZZZ1",
+    b"A4294967296",
+    b"B99999999999",
+    b"",
+    b"1A",
+    b"AA",
+    b"A-1",
+    b"$A$1",
+    b"a1",
+    b"A01",
+    b"R1C1",
 ]
 _COUNTS = [b"0", b"1", b"4294967295", b"4294967296", b"99999999999999999999", b"-1", b"x", b"1e9"]
 _DIMENSIONS = [b"A1:XFD1048576", b"A1:A4294967296", b"ZZZZZZ1:A1", b"", b"A1:B", b":"]
@@ -84,7 +125,9 @@ def _repack(data: bytes, change: Callable[[list[tuple[str, bytes, int]]], None])
     return _zip(parts)
 
 
-def _edit_xml(rng: random.Random, data: bytes, edit: Callable[[bytes], bytes], prefix: str) -> bytes:
+def _edit_xml(
+    rng: random.Random, data: bytes, edit: Callable[[bytes], bytes], prefix: str
+) -> bytes:
     def change(parts: list[tuple[str, bytes, int]]) -> None:
         chosen = [i for i, (name, _, _) in enumerate(parts) if name.startswith(prefix)]
         if chosen:
@@ -96,10 +139,28 @@ def _edit_xml(rng: random.Random, data: bytes, edit: Callable[[bytes], bytes], p
 
 
 def _one_mutation(rng: random.Random, data: bytes) -> tuple[bytes, str]:
-    kind = rng.choice([
-        "flip", "cut", "insert", "truncate", "drop", "duplicate", "rename", "empty", "stored",
-        "junk", "attr-r", "attr-t", "attr-s", "number", "count", "dimension", "number", "attr-t",
-    ])
+    kind = rng.choice(
+        [
+            "flip",
+            "cut",
+            "insert",
+            "truncate",
+            "drop",
+            "duplicate",
+            "rename",
+            "empty",
+            "stored",
+            "junk",
+            "attr-r",
+            "attr-t",
+            "attr-s",
+            "number",
+            "count",
+            "dimension",
+            "number",
+            "attr-t",
+        ]
+    )
     if kind == "flip":
         out = bytearray(data)
         for _ in range(rng.randint(1, 8)):
@@ -107,13 +168,14 @@ def _one_mutation(rng: random.Random, data: bytes) -> tuple[bytes, str]:
         return bytes(out), kind
     if kind == "cut":
         start = rng.randrange(len(data))
-        return data[:start] + data[start + rng.randint(1, 400):], kind
+        return data[:start] + data[start + rng.randint(1, 400) :], kind
     if kind == "insert":
         at = rng.randrange(len(data))
         return data[:at] + rng.randbytes(rng.randint(1, 40)) + data[at:], kind
     if kind == "truncate":
         return data[: rng.randrange(len(data))], kind
     if kind in ("drop", "duplicate", "rename", "empty", "stored", "junk"):
+
         def change(parts: list[tuple[str, bytes, int]]) -> None:
             i = rng.randrange(len(parts))
             name, body, method = parts[i]
@@ -128,12 +190,22 @@ def _one_mutation(rng: random.Random, data: bytes) -> tuple[bytes, str]:
             elif kind == "stored":
                 parts[i] = (name, body, zipfile.ZIP_STORED)
             else:
-                parts.append((rng.choice(["xl/worksheets/sheet99.xml", "junk.bin", "xl/x.xml"]),
-                              rng.randbytes(rng.randint(0, 200)), method))
+                parts.append(
+                    (
+                        rng.choice(["xl/worksheets/sheet99.xml", "junk.bin", "xl/x.xml"]),
+                        rng.randbytes(rng.randint(0, 200)),
+                        method,
+                    )
+                )
+
         return _repack(data, change), kind
     if kind.startswith("attr-"):
         attribute = kind[-1].encode()
-        values = {b"r": _REFS, b"t": _TYPES, b"s": [b"0", b"1", b"2", b"999", b"4294967296", b"-1", b"x"]}
+        values = {
+            b"r": _REFS,
+            b"t": _TYPES,
+            b"s": [b"0", b"1", b"2", b"999", b"4294967296", b"-1", b"x"],
+        }
 
         def edit(body: bytes) -> bytes:
             cells = list(_CELL.finditer(body))
@@ -142,26 +214,37 @@ def _one_mutation(rng: random.Random, data: bytes) -> tuple[bytes, str]:
             cell = rng.choice(cells)
             tag = cell.group(0)
             value = rng.choice(values[attribute])
-            new, count = re.subn(rb"\b" + attribute + rb'="[^"]*"', attribute + b'="' + value + b'"', tag)
+            new, count = re.subn(
+                rb"\b" + attribute + rb'="[^"]*"', attribute + b'="' + value + b'"', tag
+            )
             if not count:
                 new = tag[:2] + b" " + attribute + b'="' + value + b'"' + tag[2:]
-            return body[: cell.start()] + new + body[cell.end():]
+            return body[: cell.start()] + new + body[cell.end() :]
 
         return _edit_xml(rng, data, edit, "xl/worksheets/"), kind
     if kind == "number":
+
         def edit(body: bytes) -> bytes:
             found = list(_VALUE.finditer(body))
             if not found:
                 return body
             spot = rng.choice(found)
-            return body[: spot.start()] + b"<v>" + rng.choice(_NUMBERS) + b"</v>" + body[spot.end():]
+            return (
+                body[: spot.start()] + b"<v>" + rng.choice(_NUMBERS) + b"</v>" + body[spot.end() :]
+            )
 
         return _edit_xml(rng, data, edit, "xl/worksheets/"), kind
     if kind == "count":
-        def edit(body: bytes) -> bytes:
-            return _COUNT.sub(lambda m: m.group(1) + b'="' + rng.choice(_COUNTS) + b'"', body, count=1)
 
-        return _edit_xml(rng, data, edit, rng.choice(["xl/styles.xml", "xl/sharedStrings.xml"])), kind
+        def edit(body: bytes) -> bytes:
+            return _COUNT.sub(
+                lambda m: m.group(1) + b'="' + rng.choice(_COUNTS) + b'"', body, count=1
+            )
+
+        return _edit_xml(
+            rng, data, edit, rng.choice(["xl/styles.xml", "xl/sharedStrings.xml"])
+        ), kind
+
     def edit(body: bytes) -> bytes:
         return _DIMENSION.sub(b'<dimension ref="' + rng.choice(_DIMENSIONS) + b'"', body, count=1)
 
@@ -180,8 +263,11 @@ def mutants(tender: Tender, seed: int, count: int, scratch: Path) -> Iterator[Mu
         bases.append(_with_shared_strings(path.read_bytes()))
     for index in range(count):
         base = rng.randrange(len(bases))
-        data = _own_reference(bases[base], f"CLC26-F{base // 2}".encode(),
-                              f"CLC26-M{seed % 1000:03d}{index:05d}".encode())
+        data = _own_reference(
+            bases[base],
+            f"CLC26-F{base // 2}".encode(),
+            f"CLC26-M{seed % 1000:03d}{index:05d}".encode(),
+        )
         done = []
         for _ in range(rng.choice([1, 1, 1, 2, 3])):
             try:
@@ -194,6 +280,7 @@ def mutants(tender: Tender, seed: int, count: int, scratch: Path) -> Iterator[Mu
 
 def _own_reference(data: bytes, old: bytes, new: bytes) -> bytes:
     """The same workbook under its own bid reference."""
+
     def change(parts: list[tuple[str, bytes, int]]) -> None:
         parts[:] = [(name, body.replace(old, new), method) for name, body, method in parts]
 
@@ -204,35 +291,58 @@ def _with_shared_strings(data: bytes) -> bytes:
     """The same workbook with its inline strings moved to a shared-strings table."""
     strings: list[bytes] = []
     index: dict[bytes, int] = {}
-    inline = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?) t="inlineStr"([^>]*)><is><t[^>]*>([^<]*)</t></is></c>')
+    inline = re.compile(
+        rb'<c r="([A-Z]+[0-9]+)"([^>]*?) t="inlineStr"([^>]*)><is><t[^>]*>([^<]*)</t></is></c>'
+    )
 
     def shared(match: re.Match[bytes]) -> bytes:
         text = match.group(4)
         if text not in index:
             index[text] = len(strings)
             strings.append(text)
-        return b'<c r="' + match.group(1) + b'"' + match.group(2) + b' t="s"' + match.group(3) + \
-            b"><v>" + str(index[text]).encode() + b"</v></c>"
+        return (
+            b'<c r="'
+            + match.group(1)
+            + b'"'
+            + match.group(2)
+            + b' t="s"'
+            + match.group(3)
+            + b"><v>"
+            + str(index[text]).encode()
+            + b"</v></c>"
+        )
 
     parts = []
     for info, body in _parts(data):
         if info.filename.startswith("xl/worksheets/"):
             body = inline.sub(shared, body)
         parts.append([info.filename, body, zipfile.ZIP_DEFLATED])
-    sst = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.'
-           b'openxmlformats.org/spreadsheetml/2006/main" count="' + str(len(strings)).encode()
-           + b'" uniqueCount="' + str(len(strings)).encode() + b'">'
-           + b"".join(b"<si><t>" + s + b"</t></si>" for s in strings) + b"</sst>")
+    sst = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.'
+        b'openxmlformats.org/spreadsheetml/2006/main" count="'
+        + str(len(strings)).encode()
+        + b'" uniqueCount="'
+        + str(len(strings)).encode()
+        + b'">'
+        + b"".join(b"<si><t>" + s + b"</t></si>" for s in strings)
+        + b"</sst>"
+    )
     parts.append(["xl/sharedStrings.xml", sst, zipfile.ZIP_DEFLATED])
     for part in parts:
         if part[0] == "[Content_Types].xml":
-            part[1] = part[1].replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
-                                      b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
-                                      b'sharedStrings+xml"/></Types>')
+            part[1] = part[1].replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                b'sharedStrings+xml"/></Types>',
+            )
         if part[0] == "xl/_rels/workbook.xml.rels":
-            part[1] = part[1].replace(b"</Relationships>", b'<Relationship Id="rIdSst" Type="http://'
-                                      b'schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                                      b'sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+            part[1] = part[1].replace(
+                b"</Relationships>",
+                b'<Relationship Id="rIdSst" Type="http://'
+                b"schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                b'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+            )
     return _zip([(name, body, method) for name, body, method in parts])
 
 
@@ -240,7 +350,9 @@ def controls(tender: Tender, folder: Path) -> list[tuple[str, str]]:
     """Two valid bids that every batch must still admit; their (reference, lot) pairs."""
     pairs = []
     for number, (ref, lots) in enumerate(zip(CONTROL_REFS, [(DS,), (DS, PA)], strict=True)):
-        spec = valid_bid(tender, ref, lots=lots, seed=800 + number, companies_house=f"9999990{number}")
+        spec = valid_bid(
+            tender, ref, lots=lots, seed=800 + number, companies_house=f"9999990{number}"
+        )
         write_bid(spec, folder / f"control-{number}.xlsx")
         pairs += [(ref, lot) for lot in lots]
     return pairs
@@ -254,8 +366,16 @@ def run_batch(tender: Tender, fmt: object, folder: Path, batch: list[Mutant], sc
     for mutant in batch:
         (folder / mutant.name).write_bytes(mutant.data)
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
-    result = run_round(RoundRequest(bids_dir=folder, tender=tender, fmt=fmt,  # type: ignore[arg-type]
-                                    out=folder.parent / "shortlist.xlsx", force=True, scores=scores))
+    result = run_round(
+        RoundRequest(
+            bids_dir=folder,
+            tender=tender,
+            fmt=fmt,  # type: ignore[arg-type]
+            out=folder.parent / "shortlist.xlsx",
+            force=True,
+            scores=scores,
+        )
+    )
     ev = result.evaluation
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
     assert after == before, "an input changed"
@@ -264,7 +384,11 @@ def run_batch(tender: Tender, fmt: object, folder: Path, batch: list[Mutant], sc
         assert mutant.name in files, f"{mutant.name} ({mutant.how}) has no Outcomes row"
     for o in ev.outcomes:
         if o.bid_reference in CONTROL_REFS:
-            assert o.outcome is Outcome.ADMITTED, (o.bid_reference, o.lot, [r.code for r in o.reasons])
+            assert o.outcome is Outcome.ADMITTED, (
+                o.bid_reference,
+                o.lot,
+                [r.code for r in o.reasons],
+            )
         if o.outcome is not Outcome.ADMITTED:
             assert o.reasons, (o.file, o.outcome)
     assert sum(o.bid_reference in CONTROL_REFS for o in ev.outcomes) == 3

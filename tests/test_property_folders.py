@@ -34,8 +34,10 @@ from .test_property import BID, FMT, TENDER, build, damage
 from .trust_helpers import parts_of, to_strict, write_parts
 
 DS = "Day Services"
-ABSURD_SST = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1"'
-              b' uniqueCount="4294967296"><si><t>x</t></si></sst>')
+ABSURD_SST = (
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1"'
+    b' uniqueCount="4294967296"><si><t>x</t></si></sst>'
+)
 
 
 def _value_of(path: Path, label: str, value: bytes) -> None:
@@ -43,11 +45,25 @@ def _value_of(path: Path, label: str, value: bytes) -> None:
     parts = parts_of(path)
     member = "xl/worksheets/sheet1.xml"  # Bidder is the first sheet write_bid writes
     body = parts[member]
-    row = next(m.group(1) for m in re.finditer(rb'<c r="A(\d+)"[^>]*><is><t>([^<]*)</t>', body)
-               if m.group(2) == label.encode())
+    row = next(
+        m.group(1)
+        for m in re.finditer(rb'<c r="A(\d+)"[^>]*><is><t>([^<]*)</t>', body)
+        if m.group(2) == label.encode()
+    )
     cell = re.compile(rb'<c r="B' + row + rb'"([^>]*)>.*?</c>', re.DOTALL)
-    parts[member] = cell.sub(lambda m: b'<c r="B' + row + b'"' + m.group(1).replace(b' t="n"', b"")
-                             + b"><v>" + value + b"</v></c>", body, count=1)
+    parts[member] = cell.sub(
+        lambda m: (
+            b'<c r="B'
+            + row
+            + b'"'
+            + m.group(1).replace(b' t="n"', b"")
+            + b"><v>"
+            + value
+            + b"</v></c>"
+        ),
+        body,
+        count=1,
+    )
     write_parts(path, parts)
 
 
@@ -63,11 +79,16 @@ def _hidden_pricing(path: Path) -> None:
 
 # kind -> (how to damage a valid bid written at the path, the code its outcome must give)
 KINDS: dict[str, tuple[Any, str | None]] = {
-    "absurd-count": (lambda p: write_parts(p, {**parts_of(p), "xl/sharedStrings.xml": ABSURD_SST}),
-                     "unreadable-file"),
-    "twin-entry": (lambda p: write_parts(p, [*parts_of(p).items(),
-                                             ("xl/worksheets/sheet2.xml", b"<worksheet/>")]),
-                   "unreadable-file"),
+    "absurd-count": (
+        lambda p: write_parts(p, {**parts_of(p), "xl/sharedStrings.xml": ABSURD_SST}),
+        "unreadable-file",
+    ),
+    "twin-entry": (
+        lambda p: write_parts(
+            p, [*parts_of(p).items(), ("xl/worksheets/sheet2.xml", b"<worksheet/>")]
+        ),
+        "unreadable-file",
+    ),
     "nan-date": (lambda p: _value_of(p, "Submitted at", b"NaN"), "invalid-value"),
     "inf-date": (lambda p: _value_of(p, "Submitted at", b"-inf"), "invalid-value"),
     "strict": (to_strict, None),
@@ -77,8 +98,12 @@ KINDS: dict[str, tuple[Any, str | None]] = {
 ENTRIES = ("pipe", "folder", "dangling-link", "our-shortlist")
 
 
-@settings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=8,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(
     bids=st.lists(BID, min_size=0, max_size=3),
     kinds=st.lists(st.sampled_from(sorted(KINDS)), min_size=1, max_size=4),
@@ -108,23 +133,43 @@ def test_folders_with_every_failure_kind_complete(
             (folder / "sub.xlsx").mkdir()
         if "dangling-link" in entries:
             (folder / "gone.xlsx").symlink_to(root / "nowhere.xlsx")
-        scores = write_control_scores(TENDER, root / "scores.xlsx",
-                                      pairs + [(f"CLC26-K{n}", DS) for n in range(len(kinds))])
+        scores = write_control_scores(
+            TENDER, root / "scores.xlsx", pairs + [(f"CLC26-K{n}", DS) for n in range(len(kinds))]
+        )
         if "our-shortlist" in entries:
-            run_round(RoundRequest(bids_dir=folder, tender=TENDER, fmt=FMT,
-                                   out=folder / "earlier-shortlist.xlsx", scores=scores))
-        before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                  for p in folder.iterdir() if p.is_file()}
+            run_round(
+                RoundRequest(
+                    bids_dir=folder,
+                    tender=TENDER,
+                    fmt=FMT,
+                    out=folder / "earlier-shortlist.xlsx",
+                    scores=scores,
+                )
+            )
+        before = {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.iterdir()
+            if p.is_file()
+        }
 
-        ev = run_round(RoundRequest(bids_dir=folder, tender=TENDER, fmt=FMT,
-                                    out=root / "shortlist.xlsx", scores=scores)).evaluation
+        ev = run_round(
+            RoundRequest(
+                bids_dir=folder, tender=TENDER, fmt=FMT, out=root / "shortlist.xlsx", scores=scores
+            )
+        ).evaluation
 
-        after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                 for p in folder.iterdir() if p.is_file()}
+        after = {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.iterdir()
+            if p.is_file()
+        }
         assert after == before
         with_rows = {o.file for o in ev.outcomes}
-        bid_files = {p.name for p in folder.iterdir() if p.is_file() and p.suffix == ".xlsx"
-                     and not p.name.startswith("earlier")}
+        bid_files = {
+            p.name
+            for p in folder.iterdir()
+            if p.is_file() and p.suffix == ".xlsx" and not p.name.startswith("earlier")
+        }
         assert bid_files <= with_rows
         for o in ev.outcomes:
             if o.bid_reference in CONTROL_REFS:
@@ -136,9 +181,13 @@ def test_folders_with_every_failure_kind_complete(
                 assert {o.outcome for o in mine} == {Outcome.ADMITTED}, (name, codes)
             else:
                 assert code in codes and all(o.outcome is Outcome.NON_COMPLIANT for o in mine), (
-                    name, codes)
+                    name,
+                    codes,
+                )
         skipped = {i.file: i.note for i in ev.inputs if i.status == "skipped"}
         if "pipe" in entries:
             assert skipped["pipe.xlsx"] == "a named pipe; not read"
         if "our-shortlist" in entries:
-            assert skipped["earlier-shortlist.xlsx"] == "written by clc-tender (shortlist), not a bid"
+            assert (
+                skipped["earlier-shortlist.xlsx"] == "written by clc-tender (shortlist), not a bid"
+            )

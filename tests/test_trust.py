@@ -12,6 +12,7 @@ import datetime as dt
 import faulthandler
 import os
 import resource
+import time
 import warnings
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ import openpyxl
 import pytest
 
 from clc_tender.bidgen import Text, write_bid, write_decisions
-from clc_tender.read import guards, pool, repair
+from clc_tender.read import guards, pool, repair, workbook
 from clc_tender.read.guards import inspect_bytes
 from clc_tender.tender import Tender
 
@@ -65,10 +66,12 @@ def folder(tmp_path: Path, tender: Tender) -> Path:
     return bids
 
 
-# --- 1. No file can stop the run ------------------------------------------------------------------
+# --- 1. No file can stop the run --------------------------------------------------------------
 
 
-def test_absurd_declared_counts_are_refused_by_the_guards(folder: Path, tmp_path: Path, tender: Tender) -> None:
+def test_absurd_declared_counts_are_refused_by_the_guards(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
     write_bid(bid(tender, "CLC26-201"), folder / "absurd.xlsx")
     _add_absurd_shared_strings(folder / "absurd.xlsx")
     inspection = inspect_bytes((folder / "absurd.xlsx").read_bytes(), "absurd.xlsx", tender.limits)
@@ -76,9 +79,16 @@ def test_absurd_declared_counts_are_refused_by_the_guards(folder: Path, tmp_path
     assert "uniqueCount=4,294,967,296" in inspection.findings[0].message
     # a cell beyond the last column a sheet can have (ZZZZZZZ) aborts a native reader too
     write_bid(bid(tender, "CLC26-202", seed=8), folder / "far-column.xlsx")
-    set_cell_xml(folder / "far-column.xlsx", "Bidder", "A2", '<c r="ZZZZZZZ2" t="inlineStr"><is><t>x</t></is></c>')
+    set_cell_xml(
+        folder / "far-column.xlsx",
+        "Bidder",
+        "A2",
+        '<c r="ZZZZZZZ2" t="inlineStr"><is><t>x</t></is></c>',
+    )
     before = digest(folder)
-    run = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx")))
+    run = evaluate(
+        folder, tmp_path / "out.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx"))
+    )
     for name in ("absurd.xlsx", "far-column.xlsx"):
         assert [(o["Lot"], o["Outcome"]) for o in run.of(name)] == [(None, "non-compliant")]
         assert run.of(name)[0]["Reasons"].startswith("unreadable-file:")
@@ -100,7 +110,11 @@ def _limited_worker(serve: Any) -> Any:
 
 @pytest.mark.parametrize("command", ["evaluate", "check"])
 def test_a_reader_that_aborts_the_process_costs_only_its_file(
-    folder: Path, tmp_path: Path, tender: Tender, monkeypatch: pytest.MonkeyPatch, command: str,
+    folder: Path,
+    tmp_path: Path,
+    tender: Tender,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
 ) -> None:
     """With the count guard switched off, python-calamine really aborts (SIGABRT) on a
     uniqueCount of 2^32: the worker dies, that file is unreadable, a fresh worker reads on."""
@@ -128,7 +142,10 @@ def test_a_reader_that_aborts_the_process_costs_only_its_file(
 
 
 def test_an_officers_workbook_that_aborts_the_reader_stops_the_run_with_one_line(
-    folder: Path, tmp_path: Path, tender: Tender, monkeypatch: pytest.MonkeyPatch,
+    folder: Path,
+    tmp_path: Path,
+    tender: Tender,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     scores = scores_for(tender, tmp_path / "scores.xlsx")
     _add_absurd_shared_strings(scores)
@@ -141,8 +158,37 @@ def test_an_officers_workbook_that_aborts_the_reader_stops_the_run_with_one_line
     assert scores.read_bytes() == kept and not (tmp_path / "out.xlsx").exists()
 
 
+def test_a_file_that_hangs_its_reader_costs_only_itself(
+    folder: Path,
+    tmp_path: Path,
+    tender: Tender,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader that never returns (a native loop) is stopped after the time limit (here one
+    second): that file is unreadable and a fresh worker reads on."""
+    write_bid(bid(tender, "CLC26-205", seed=10), folder / "a-hangs.xlsx")
+    real = workbook.BidReader.read
+
+    def hangs(self: Any, path: Path, file: str | None = None) -> Any:
+        if path.name == "a-hangs.xlsx":
+            time.sleep(3600)
+        return real(self, path, file)
+
+    monkeypatch.setattr(workbook.BidReader, "read", hangs)
+    monkeypatch.setattr(pool, "READ_SECONDS", 1.0)
+    before = digest(folder)
+    scores = scores_for(tender, tmp_path / "s.xlsx", [("CLC26-205", DS)])
+    run = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores))
+    assert "took more than 1 second;" in run.finding("a-hangs.xlsx", "unreadable-file")["Message"]
+    run.controls_admitted()
+    assert digest(folder) == before
+
+
 def test_a_native_panic_costs_only_its_file(
-    folder: Path, tmp_path: Path, tender: Tender, monkeypatch: pytest.MonkeyPatch,
+    folder: Path,
+    tmp_path: Path,
+    tender: Tender,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """python-calamine panics (a BaseException) on a date cell holding -inf; with the
     clean-up of such numbers switched off, the panic is that file's unreadable-file."""
@@ -161,7 +207,9 @@ def test_a_native_panic_costs_only_its_file(
 
 
 def test_folder_entries_that_are_not_regular_files_are_skipped_with_a_note(
-    folder: Path, tmp_path: Path, tender: Tender,
+    folder: Path,
+    tmp_path: Path,
+    tender: Tender,
 ) -> None:
     os.mkfifo(folder / "pipe.xlsx")  # opening it to read would wait for a writer for ever
     (folder / "sub").mkdir()
@@ -169,11 +217,16 @@ def test_folder_entries_that_are_not_regular_files_are_skipped_with_a_note(
     (folder / "loop-a.xlsx").symlink_to(folder / "loop-b.xlsx")
     (folder / "loop-b.xlsx").symlink_to(folder / "loop-a.xlsx")
     before = digest(folder)
-    run = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx")))
+    run = evaluate(
+        folder, tmp_path / "out.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx"))
+    )
     notes = {i["File"]: (i["Status"], i["Note"]) for i in run.inputs}
     assert notes["pipe.xlsx"] == ("skipped", "a named pipe; not read")
     assert notes["sub/"] == ("skipped", "a folder; not read")
-    assert notes["dangling.xlsx"] == ("skipped", "a link to something that does not exist; not read")
+    assert notes["dangling.xlsx"] == (
+        "skipped",
+        "a link to something that does not exist; not read",
+    )
     assert notes["loop-a.xlsx"] == ("skipped", "a link that loops back on itself; not read")
     assert not run.of("pipe.xlsx") and not run.of("dangling.xlsx")
     run.controls_admitted()
@@ -183,10 +236,12 @@ def test_folder_entries_that_are_not_regular_files_are_skipped_with_a_note(
     assert digest(folder) == before
 
 
-# --- 2. One workbook, one reading -------------------------------------------------------------------
+# --- 2. One workbook, one reading -------------------------------------------------------------
 
 
-def test_strict_open_xml_reads_like_transitional(folder: Path, tmp_path: Path, tender: Tender) -> None:
+def test_strict_open_xml_reads_like_transitional(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
     """The training % formatted as a percentage (0.95) needs openpyxl's look at the format:
     in a Strict workbook it is read the same, and the bid is admitted."""
     spec = bid(tender, "CLC26-205")
@@ -208,7 +263,9 @@ def test_strict_open_xml_reads_like_transitional(folder: Path, tmp_path: Path, t
     assert digest(folder) == before
 
 
-def test_two_zip_entries_with_one_name_are_unreadable(folder: Path, tmp_path: Path, tender: Tender) -> None:
+def test_two_zip_entries_with_one_name_are_unreadable(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
     spec = bid(tender, "CLC26-206")
     path = folder / "twice.xlsx"
     write_bid(spec, path)
@@ -217,7 +274,9 @@ def test_two_zip_entries_with_one_name_are_unreadable(folder: Path, tmp_path: Pa
     body = dict(parts)[member].replace(b"<v>", b"<v>1", 1)
     write_parts(path, [*parts, (member, body)])
     before = digest(folder)
-    run = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx")))
+    run = evaluate(
+        folder, tmp_path / "out.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx"))
+    )
     finding = run.finding("twice.xlsx", "unreadable-file")
     assert f"two copies of its part {member}" in finding["Message"]
     assert [o["Outcome"] for o in run.of("twice.xlsx")] == ["non-compliant"]
@@ -226,7 +285,9 @@ def test_two_zip_entries_with_one_name_are_unreadable(folder: Path, tmp_path: Pa
 
 
 def test_two_sheets_matching_one_expected_sheet_are_duplicate_sheet(
-    folder: Path, tmp_path: Path, tender: Tender,
+    folder: Path,
+    tmp_path: Path,
+    tender: Tender,
 ) -> None:
     spec = bid(tender, "CLC26-207")
     path = folder / "two-pricing.xlsx"
@@ -250,7 +311,9 @@ def test_two_sheets_matching_one_expected_sheet_are_duplicate_sheet(
     assert digest(folder) == before
 
 
-def test_values_used_from_hidden_rows_and_columns_are_warned(folder: Path, tmp_path: Path, tender: Tender) -> None:
+def test_values_used_from_hidden_rows_and_columns_are_warned(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
     spec = bid(tender, "CLC26-208")
     path = folder / "hidden.xlsx"
     write_bid(spec, path)
@@ -269,18 +332,22 @@ def test_values_used_from_hidden_rows_and_columns_are_warned(folder: Path, tmp_p
     assert ("Compliance", f"B{turnover}") in hidden
     assert ("Pricing", f"C{row_of(spec.prices, 'Band 1')}") in hidden
     assert all(f["Severity"] == "warning" for f in run.findings if f["Code"] == "hidden-content")
-    on_services = [f for f in run.findings if f["Code"] == "hidden-content" and f["Sheet"] == "Services"]
+    on_services = [
+        f for f in run.findings if f["Code"] == "hidden-content" and f["Sheet"] == "Services"
+    ]
     assert len(on_services) == 1 and "the sheet is hidden" in on_services[0]["Message"]  # said once
     assert [o["Outcome"] for o in run.of("hidden.xlsx")] == ["admitted"]
     run.controls_admitted()
     assert digest(folder) == before
 
 
-# --- 3. Values as a person means them ---------------------------------------------------------------
+# --- 3. Values as a person means them ---------------------------------------------------------
 
 
 def test_text_percentages_text_dates_and_numbers_that_are_not_numbers(
-    folder: Path, tmp_path: Path, tender: Tender,
+    folder: Path,
+    tmp_path: Path,
+    tender: Tender,
 ) -> None:
     training = "Safeguarding training completion (%)"
     # "0.92" typed as text is ambiguous, never 0.92%
@@ -297,19 +364,35 @@ def test_text_percentages_text_dates_and_numbers_that_are_not_numbers(
     nan = bid(tender, "CLC26-211", seed=13)
     write_bid(nan, folder / "nan.xlsx")
     submitted = row_of(nan.bidder, "Submitted at")
-    set_cell_xml(folder / "nan.xlsx", "Bidder", f"B{submitted}", f'<c r="B{submitted}" s="1"><v>NaN</v></c>')
+    set_cell_xml(
+        folder / "nan.xlsx", "Bidder", f"B{submitted}", f'<c r="B{submitted}" s="1"><v>NaN</v></c>'
+    )
     serial = bid(tender, "CLC26-212", seed=14)
     write_bid(serial, folder / "serial.xlsx")
     expiry = row_of(serial.compliance, "Public liability expiry")
-    set_cell_xml(folder / "serial.xlsx", "Compliance", f"B{expiry}", f'<c r="B{expiry}" s="1"><v>-inf</v></c>')
+    set_cell_xml(
+        folder / "serial.xlsx",
+        "Compliance",
+        f"B{expiry}",
+        f'<c r="B{expiry}" s="1"><v>-inf</v></c>',
+    )
     turnover = row_of(serial.compliance, "Annual turnover (£)")
-    set_cell_xml(folder / "serial.xlsx", "Compliance", f"B{turnover}", f'<c r="B{turnover}"><v>1e309</v></c>')
+    set_cell_xml(
+        folder / "serial.xlsx", "Compliance", f"B{turnover}", f'<c r="B{turnover}"><v>1e309</v></c>'
+    )
     before = digest(folder)
     pairs = [(ref, DS) for ref in ("CLC26-209", "CLC26-210", "CLC26-211", "CLC26-212")]
-    run = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx", pairs)))
+    run = evaluate(
+        folder,
+        tmp_path / "out.xlsx",
+        "--scores",
+        str(scores_for(tender, tmp_path / "s.xlsx", pairs)),
+    )
 
     found = run.finding("ambiguous.xlsx", "invalid-value")
-    assert found["Cell"] == f"B{row_of(ambiguous.compliance, training)}" and "92%" in found["Message"]
+    assert (
+        found["Cell"] == f"B{row_of(ambiguous.compliance, training)}" and "92%" in found["Message"]
+    )
     assert [o["Outcome"] for o in run.of("ambiguous.xlsx")] == ["non-compliant"]
 
     found = run.finding("uk-dates.xlsx", "text-date")
@@ -321,15 +404,24 @@ def test_text_percentages_text_dates_and_numbers_that_are_not_numbers(
     assert (found["Sheet"], found["Cell"]) == ("Bidder", f"B{submitted}")
     assert [o["Outcome"] for o in run.of("nan.xlsx")] == ["non-compliant"]
 
-    cells = {f["Cell"]: f["Message"] for f in run.findings if f["File"] == "serial.xlsx" and f["Code"] == "invalid-value"}
-    assert "outside the range Excel can show" in cells[f"B{expiry}"] or "not a number" in cells[f"B{expiry}"]
+    cells = {
+        f["Cell"]: f["Message"]
+        for f in run.findings
+        if f["File"] == "serial.xlsx" and f["Code"] == "invalid-value"
+    }
+    assert (
+        "outside the range Excel can show" in cells[f"B{expiry}"]
+        or "not a number" in cells[f"B{expiry}"]
+    )
     assert "not a number" in cells[f"B{turnover}"]
     assert [o["Outcome"] for o in run.of("serial.xlsx")] == ["non-compliant"]
     run.controls_admitted()
     assert digest(folder) == before
 
 
-def test_date_serial_out_of_excel_range_is_invalid_value(folder: Path, tmp_path: Path, tender: Tender) -> None:
+def test_date_serial_out_of_excel_range_is_invalid_value(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
     spec = bid(tender, "CLC26-213", seed=15)
     path = folder / "serial.xlsx"
     write_bid(spec, path)
@@ -344,60 +436,107 @@ def test_date_serial_out_of_excel_range_is_invalid_value(folder: Path, tmp_path:
     assert digest(folder) == before
 
 
-# --- 4. One provider, one place per lot ---------------------------------------------------------------
+# --- 4. One provider, one place per lot -------------------------------------------------------
 
 
 def test_one_provider_in_two_bids_for_a_lot_is_referred_and_settled_by_decisions(
-    folder: Path, tmp_path: Path, tender: Tender,
+    folder: Path,
+    tmp_path: Path,
+    tender: Tender,
 ) -> None:
     first = bid(tender, "CLC26-301", seed=21, companies_house="01234567")
     second = bid(tender, "CLC26-302", lots=(DS, PA), seed=22, companies_house="01234567")
     write_bid(first, folder / "first.xlsx")
     write_bid(second, folder / "second.xlsx")
-    scores = scores_for(tender, tmp_path / "s.xlsx", [("CLC26-301", DS), ("CLC26-302", DS), ("CLC26-302", PA)])
+    scores = scores_for(
+        tender, tmp_path / "s.xlsx", [("CLC26-301", DS), ("CLC26-302", DS), ("CLC26-302", PA)]
+    )
     before = digest(folder)
     run = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores))
     first_row = {o["Lot"]: o for o in run.of("first.xlsx")}
     second_row = {o["Lot"]: o for o in run.of("second.xlsx")}
     assert first_row[DS]["Outcome"] == second_row[DS]["Outcome"] == "referred"
-    assert "duplicate-provider" in first_row[DS]["Reasons"] and "CLC26-302" in first_row[DS]["Reasons"]
+    assert (
+        "duplicate-provider" in first_row[DS]["Reasons"] and "CLC26-302" in first_row[DS]["Reasons"]
+    )
     assert second_row[PA]["Outcome"] == "admitted"  # one bid for that lot: no question
     found = run.finding("first.xlsx", "duplicate-provider")
-    assert (found["Sheet"], found["Cell"]) == ("Bidder", f"B{row_of(first.bidder, 'Companies House number')}")
+    assert (found["Sheet"], found["Cell"]) == (
+        "Bidder",
+        f"B{row_of(first.bidder, 'Companies House number')}",
+    )
 
     decisions = tmp_path / "decisions.xlsx"
     today = dt.date(2026, 4, 1)
-    write_decisions([
-        ("CLC26-301", DS, "duplicate-provider", "accept", "the later bid was sent by mistake", "JM", today),
-        ("CLC26-302", DS, "duplicate-provider", "reject", "withdrawn by the provider", "JM", today),
-    ], decisions)
-    settled = evaluate(folder, tmp_path / "out2.xlsx", "--scores", str(scores), "--decisions", str(decisions))
+    write_decisions(
+        [
+            (
+                "CLC26-301",
+                DS,
+                "duplicate-provider",
+                "accept",
+                "the later bid was sent by mistake",
+                "JM",
+                today,
+            ),
+            (
+                "CLC26-302",
+                DS,
+                "duplicate-provider",
+                "reject",
+                "withdrawn by the provider",
+                "JM",
+                today,
+            ),
+        ],
+        decisions,
+    )
+    settled = evaluate(
+        folder, tmp_path / "out2.xlsx", "--scores", str(scores), "--decisions", str(decisions)
+    )
     assert [o["Outcome"] for o in settled.of("first.xlsx")] == ["admitted"]
-    assert {o["Lot"]: o["Outcome"] for o in settled.of("second.xlsx")} == {DS: "failed-gate", PA: "admitted"}
+    assert {o["Lot"]: o["Outcome"] for o in settled.of("second.xlsx")} == {
+        DS: "failed-gate",
+        PA: "admitted",
+    }
     members = [(m["Provider ID"], m["Lot"]) for m in settled.framework]
     assert len(members) == len(set(members)) and ("01234567", DS) in members
 
     both = tmp_path / "both.xlsx"
-    write_decisions([
-        ("CLC26-301", DS, "duplicate-provider", "accept", "fine", "JM", today),
-        ("CLC26-302", DS, "duplicate-provider", "accept", "also fine", "AK", today),
-    ], both)
-    refused = evaluate(folder, tmp_path / "out3.xlsx", "--scores", str(scores), "--decisions", str(both), code=2)
+    write_decisions(
+        [
+            ("CLC26-301", DS, "duplicate-provider", "accept", "fine", "JM", today),
+            ("CLC26-302", DS, "duplicate-provider", "accept", "also fine", "AK", today),
+        ],
+        both,
+    )
+    refused = evaluate(
+        folder, tmp_path / "out3.xlsx", "--scores", str(scores), "--decisions", str(both), code=2
+    )
     line = one_line(refused.result)
     assert "Decisions!A2 and Decisions!A3" in line and "duplicate-provider" in line
     assert not (tmp_path / "out3.xlsx").exists()
     assert digest(folder) == before
 
 
-# --- 5. The scores workbook ---------------------------------------------------------------------------
+# --- 5. The scores workbook -------------------------------------------------------------------
 
 
-def test_blank_score_stops_the_run_and_question_ids_ignore_case(folder: Path, tmp_path: Path, tender: Tender) -> None:
+def test_blank_score_stops_the_run_and_question_ids_ignore_case(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
     from clc_tender.bidgen import write_scores
 
     from .conftest import agreed_scores
 
-    rows = agreed_scores([(ref, lot) for ref, lots in (("CLC26-101", (DS,)), ("CLC26-102", (DS, PA))) for lot in lots], tender)
+    rows = agreed_scores(
+        [
+            (ref, lot)
+            for ref, lots in (("CLC26-101", (DS,)), ("CLC26-102", (DS, PA)))
+            for lot in lots
+        ],
+        tender,
+    )
     lowered = [(r[0], r[1], f" {r[2].lower()} ", *r[3:]) for r in rows]  # " q1 " is Q1
     scores = tmp_path / "lower.xlsx"
     write_scores(lowered, scores)
@@ -409,21 +548,28 @@ def test_blank_score_stops_the_run_and_question_ids_ignore_case(folder: Path, tm
     blank = list(lowered)
     blank[3] = (*blank[3][:4], None, blank[3][5])
     write_scores(blank, tmp_path / "blank.xlsx")
-    refused = evaluate(folder, tmp_path / "out2.xlsx", "--scores", str(tmp_path / "blank.xlsx"), code=2)
+    refused = evaluate(
+        folder, tmp_path / "out2.xlsx", "--scores", str(tmp_path / "blank.xlsx"), code=2
+    )
     assert "Scores!E5" in one_line(refused.result) and "blank" in one_line(refused.result)
     assert digest(folder) == before
 
 
-# --- 6. Receipts ---------------------------------------------------------------------------------------
+# --- 6. Receipts ------------------------------------------------------------------------------
 
 
 def _receipts_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
-    path.write_text("Bid reference,Received at,Submission ID\n" + "".join(f"{r},{t},S-{i}\n" for i, (r, t) in enumerate(rows)),
-                    encoding="utf-8")
+    path.write_text(
+        "Bid reference,Received at,Submission ID\n"
+        + "".join(f"{r},{t},S-{i}\n" for i, (r, t) in enumerate(rows)),
+        encoding="utf-8",
+    )
     return path
 
 
-def test_receipts_judge_lateness_and_account_for_every_bid(folder: Path, tmp_path: Path, tender: Tender) -> None:
+def test_receipts_judge_lateness_and_account_for_every_bid(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
     claims = bid(tender, "CLC26-401", seed=31)
     claims.bidder["Submitted at"] = dt.datetime(2026, 3, 20, 11, 59, 0)  # on time, it says
     write_bid(claims, folder / "claims.xlsx")
@@ -432,13 +578,19 @@ def test_receipts_judge_lateness_and_account_for_every_bid(folder: Path, tmp_pat
     scores = scores_for(tender, tmp_path / "s.xlsx", [("CLC26-401", DS), ("CLC26-402", DS)])
     office = tmp_path / "office"
     office.mkdir()
-    receipts = _receipts_csv(office / "receipts.csv", [
-        ("CLC26-101", "2026-03-19T10:00:00"), ("clc26-102", "19/03/2026 10:05"),
-        ("CLC26-401", "2026-03-20T13:10:00"),  # received after the deadline
-        ("CLC26-999", "2026-03-18T09:00:00"),  # no such bid in the folder
-    ])
+    receipts = _receipts_csv(
+        office / "receipts.csv",
+        [
+            ("CLC26-101", "2026-03-19T10:00:00"),
+            ("clc26-102", "19/03/2026 10:05"),
+            ("CLC26-401", "2026-03-20T13:10:00"),  # received after the deadline
+            ("CLC26-999", "2026-03-18T09:00:00"),  # no such bid in the folder
+        ],
+    )
     before, kept = digest(folder), digest(office)
-    run = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores), "--receipts", str(receipts))
+    run = evaluate(
+        folder, tmp_path / "out.xlsx", "--scores", str(scores), "--receipts", str(receipts)
+    )
     assert [o["Outcome"] for o in run.of("claims.xlsx")] == ["late"]
     assert "receipts.csv" in run.of("claims.xlsx")[0]["Reasons"]
     differs = run.finding("claims.xlsx", "submitted-at-differs")
@@ -464,24 +616,52 @@ def test_receipts_judge_lateness_and_account_for_every_bid(folder: Path, tmp_pat
     sheet.append(["CLC26-401", dt.datetime(2026, 3, 20, 11, 59, 30)])
     book.save(office / "receipts.xlsx")
     decisions = office / "decisions.xlsx"
-    write_decisions([("CLC26-402", DS, "receipt-missing", "accept", "arrived by hand at 10:00", "JM",
-                      dt.date(2026, 3, 21))], decisions)
+    write_decisions(
+        [
+            (
+                "CLC26-402",
+                DS,
+                "receipt-missing",
+                "accept",
+                "arrived by hand at 10:00",
+                "JM",
+                dt.date(2026, 3, 21),
+            )
+        ],
+        decisions,
+    )
     kept = digest(office)
-    run = evaluate(folder, tmp_path / "out2.xlsx", "--scores", str(scores), "--receipts", str(office / "receipts.xlsx"),
-                   "--decisions", str(decisions))
+    run = evaluate(
+        folder,
+        tmp_path / "out2.xlsx",
+        "--scores",
+        str(scores),
+        "--receipts",
+        str(office / "receipts.xlsx"),
+        "--decisions",
+        str(decisions),
+    )
     assert [o["Outcome"] for o in run.of("claims.xlsx")] == ["admitted"]
     assert [o["Outcome"] for o in run.of("unreceipted.xlsx")] == ["admitted"]
     assert digest(folder) == before and digest(office) == kept
 
 
-def test_without_receipts_the_terminal_notes_once_whose_time_was_used(folder: Path, tmp_path: Path, tender: Tender) -> None:
-    run = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx")))
+def test_without_receipts_the_terminal_notes_once_whose_time_was_used(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
+    run = evaluate(
+        folder, tmp_path / "out.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx"))
+    )
     assert run.result.stderr.count("bidder's own statement") == 1
     assert run.summary["Lateness judged on"] == "Submitted at (declared by the bidder)"
 
 
-def test_reopen_judges_lateness_on_receipts_too(folder: Path, tmp_path: Path, tender: Tender) -> None:
-    evaluate(folder, tmp_path / "register.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx")))
+def test_reopen_judges_lateness_on_receipts_too(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
+    evaluate(
+        folder, tmp_path / "register.xlsx", "--scores", str(scores_for(tender, tmp_path / "s.xlsx"))
+    )
     round2 = tmp_path / "round2"
     round2.mkdir()
     spec = bid(tender, "CLC26-601", seed=51)
@@ -489,9 +669,21 @@ def test_reopen_judges_lateness_on_receipts_too(folder: Path, tmp_path: Path, te
     write_bid(spec, round2 / "new.xlsx")
     receipts = _receipts_csv(tmp_path / "r.csv", [("CLC26-601", "2027-09-17T12:00:01")])
     before = digest(round2)
-    result = runner.invoke(cli, [
-        "reopen", str(round2), "--register", str(tmp_path / "register.xlsx"), "--deadline",
-        "2027-09-17T12:00", "--receipts", str(receipts), "--out", str(tmp_path / "round2.xlsx")])
+    result = runner.invoke(
+        cli,
+        [
+            "reopen",
+            str(round2),
+            "--register",
+            str(tmp_path / "register.xlsx"),
+            "--deadline",
+            "2027-09-17T12:00",
+            "--receipts",
+            str(receipts),
+            "--out",
+            str(tmp_path / "round2.xlsx"),
+        ],
+    )
     assert result.exit_code == 0, result.stderr
     wb = openpyxl.load_workbook(tmp_path / "round2.xlsx")
     outcomes = list(wb["Outcomes"].iter_rows(min_row=2, values_only=True))
@@ -501,16 +693,20 @@ def test_reopen_judges_lateness_on_receipts_too(folder: Path, tmp_path: Path, te
     assert digest(round2) == before
 
 
-def test_a_broken_receipts_file_stops_the_run_naming_the_cell(folder: Path, tmp_path: Path, tender: Tender) -> None:
+def test_a_broken_receipts_file_stops_the_run_naming_the_cell(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
     receipts = _receipts_csv(tmp_path / "receipts.csv", [("CLC26-101", "yesterday")])
     refused = evaluate(folder, tmp_path / "out.xlsx", "--receipts", str(receipts), code=2)
     assert one_line(refused.result).startswith("Error: receipts.csv: B2: Received at")
 
 
-# --- 7. Outputs never cost an input --------------------------------------------------------------------
+# --- 7. Outputs never cost an input -----------------------------------------------------------
 
 
-def test_an_output_that_is_an_input_is_refused_even_with_force(folder: Path, tmp_path: Path, tender: Tender) -> None:
+def test_an_output_that_is_an_input_is_refused_even_with_force(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
     scores = scores_for(tender, tmp_path / "s.xlsx")
     link = tmp_path / "link.xlsx"
     link.symlink_to(folder / "control-1.xlsx")
@@ -523,13 +719,19 @@ def test_an_output_that_is_an_input_is_refused_even_with_force(folder: Path, tmp
     # letters never replace the shortlist they read
     evaluate(folder, tmp_path / "short.xlsx", "--scores", str(scores))
     shortlist = (tmp_path / "short.xlsx").read_bytes()
-    refused = runner.invoke(cli, ["letters", str(tmp_path / "short.xlsx"), "--out", str(tmp_path / "short.xlsx"), "--force"])
+    refused = runner.invoke(
+        cli,
+        ["letters", str(tmp_path / "short.xlsx"), "--out", str(tmp_path / "short.xlsx"), "--force"],
+    )
     assert refused.exit_code == 2 and "input" in one_line(refused)
     assert (tmp_path / "short.xlsx").read_bytes() == shortlist
 
 
 def test_the_output_folder_and_extension_are_checked_first_naming_the_path_given(
-    folder: Path, tmp_path: Path, tender: Tender, monkeypatch: pytest.MonkeyPatch,
+    folder: Path,
+    tmp_path: Path,
+    tender: Tender,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def no_reading(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("a bid was read before the output was checked")
@@ -543,15 +745,21 @@ def test_the_output_folder_and_extension_are_checked_first_naming_the_path_given
     assert "must end in .xlsx" in one_line(refused.result)
 
 
-def test_our_own_outputs_in_a_bids_folder_are_skipped_with_a_note(folder: Path, tmp_path: Path, tender: Tender) -> None:
+def test_our_own_outputs_in_a_bids_folder_are_skipped_with_a_note(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
     scores = scores_for(tender, tmp_path / "s.xlsx")
     evaluate(folder, tmp_path / "earlier.xlsx", "--scores", str(scores))
     (folder / "earlier.xlsx").write_bytes((tmp_path / "earlier.xlsx").read_bytes())
-    letters = runner.invoke(cli, ["letters", str(tmp_path / "earlier.xlsx"), "--out", str(folder / "letters.xlsx")])
+    letters = runner.invoke(
+        cli, ["letters", str(tmp_path / "earlier.xlsx"), "--out", str(folder / "letters.xlsx")]
+    )
     assert letters.exit_code == 0, letters.stderr
     template = runner.invoke(cli, ["template", "--out", str(tmp_path / "template.xlsx")])
     assert template.exit_code == 0
-    assert inspect_bytes((tmp_path / "template.xlsx").read_bytes(), "t", tender.limits).producer == ""
+    assert (
+        inspect_bytes((tmp_path / "template.xlsx").read_bytes(), "t", tender.limits).producer == ""
+    )
     before = digest(folder)
     run = evaluate(folder, tmp_path / "out.xlsx", "--scores", str(scores))
     notes = {i["File"]: (i["Status"], i["Note"]) for i in run.inputs}
@@ -565,10 +773,12 @@ def test_our_own_outputs_in_a_bids_folder_are_skipped_with_a_note(folder: Path, 
     assert digest(folder).keys() == before.keys()
 
 
-# --- 8. Bidder text inert on the terminal ----------------------------------------------------------------
+# --- 8. Bidder text inert on the terminal -----------------------------------------------------
 
 
-def test_bidder_text_reaches_the_terminal_and_csv_inert(folder: Path, tmp_path: Path, tender: Tender) -> None:
+def test_bidder_text_reaches_the_terminal_and_csv_inert(
+    folder: Path, tmp_path: Path, tender: Tender
+) -> None:
     spec = bid(tender, "CLC26-501", seed=41)
     spec.bidder["Organisation name"] = Text("HOSTILE-NAME")
     spec.compliance["Annual turnover (£)"] = Text("HOSTILE-TURNOVER")  # quoted in a reason
@@ -576,8 +786,12 @@ def test_bidder_text_reaches_the_terminal_and_csv_inert(folder: Path, tmp_path: 
     write_bid(spec, path)
     # control characters as a workbook holds them: escaped _xHHHH_ in the XML text
     hostile = "Evil_x001B_]0;owned_x0007_ Ltd_x001B_[2J\u202eexe.txt_x000D__x0000_[bold]x[/bold]"
-    parts = {name: body.replace(b"HOSTILE-NAME", hostile.encode()).replace(b"HOSTILE-TURNOVER", b"lots_x001B_[31m")
-             for name, body in parts_of(path).items()}
+    parts = {
+        name: body.replace(b"HOSTILE-NAME", hostile.encode()).replace(
+            b"HOSTILE-TURNOVER", b"lots_x001B_[31m"
+        )
+        for name, body in parts_of(path).items()
+    }
     write_parts(path, parts)
     before = digest(folder)
     scores = scores_for(tender, tmp_path / "s.xlsx", [("CLC26-501", DS)])
@@ -587,7 +801,9 @@ def test_bidder_text_reaches_the_terminal_and_csv_inert(folder: Path, tmp_path: 
     assert "\\x1b[31m" in shown
     checked = runner.invoke(cli, ["check", str(folder / "hostile.xlsx")])
     assert "\x1b" not in checked.stdout and "\\x1b" in checked.stdout
-    letters = runner.invoke(cli, ["letters", str(tmp_path / "out.xlsx"), "--out", str(tmp_path / "letters.csv")])
+    letters = runner.invoke(
+        cli, ["letters", str(tmp_path / "out.xlsx"), "--out", str(tmp_path / "letters.csv")]
+    )
     assert letters.exit_code == 0, letters.stderr
     text = (tmp_path / "letters.csv").read_text(encoding="utf-8-sig")
     assert not any(ch in text for ch in "\x00\x07\x1b")
@@ -598,8 +814,14 @@ def test_bidder_text_reaches_the_terminal_and_csv_inert(folder: Path, tmp_path: 
 def test_template_instructions_show_the_date_forms_accepted(tmp_path: Path, tender: Tender) -> None:
     result = runner.invoke(cli, ["template", "--out", str(tmp_path / "t.xlsx")])
     assert result.exit_code == 0, result.stderr
-    text = " ".join(str(v) for row in openpyxl.load_workbook(tmp_path / "t.xlsx")["Instructions"].iter_rows(
-        values_only=True) for v in row if v)
+    text = " ".join(
+        str(v)
+        for row in openpyxl.load_workbook(tmp_path / "t.xlsx")["Instructions"].iter_rows(
+            values_only=True
+        )
+        for v in row
+        if v
+    )
     for form in ("2026-03-20", "20/03/2026", "20.03.2026", "20 March 2026", "20 Mar 2026"):
         assert form in text
     from clc_tender.read import values

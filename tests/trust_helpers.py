@@ -42,7 +42,8 @@ def scores_for(tender: Tender, path: Path, pairs: Iterable[tuple[str, str]] = ()
 def digest(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
     }
 
 
@@ -68,8 +69,9 @@ class Run:
 
     def controls_admitted(self) -> None:
         for name, (_ref, lots) in CONTROLS.items():
-            assert {(o["Lot"], o["Outcome"]) for o in self.of(name)} == {(lot, "admitted") for lot in lots}, (
-                name, self.of(name))
+            assert {(o["Lot"], o["Outcome"]) for o in self.of(name)} == {
+                (lot, "admitted") for lot in lots
+            }, (name, self.of(name))
 
 
 def _rows(ws: Any) -> list[dict[str, Any]]:
@@ -84,8 +86,14 @@ def evaluate(folder: Path, out: Path, *options: str, code: int = 0) -> Run:
         return Run(result, [], [], [], {}, [])
     wb = openpyxl.load_workbook(out)
     summary = {row["Item"]: row["Value"] for row in _rows(wb["Summary"])}
-    return Run(result, _rows(wb["Outcomes"]), _rows(wb["Findings"]), _rows(wb["Inputs"]), summary,
-               _rows(wb["Framework"]))
+    return Run(
+        result,
+        _rows(wb["Outcomes"]),
+        _rows(wb["Findings"]),
+        _rows(wb["Inputs"]),
+        summary,
+        _rows(wb["Framework"]),
+    )
 
 
 def one_line(result: Any) -> str:
@@ -154,5 +162,7 @@ def row_of(values: dict[str, Any], label: str) -> int:
     return list(values).index(label) + 2
 
 
-def bid(tender: Tender, ref: str, lots: tuple[str, ...] = (DS,), seed: int = 7, **kw: Any) -> BidSpec:
+def bid(
+    tender: Tender, ref: str, lots: tuple[str, ...] = (DS,), seed: int = 7, **kw: Any
+) -> BidSpec:
     return valid_bid(tender, ref, lots=lots, seed=seed, **kw)

@@ -15,7 +15,10 @@ from pathlib import Path
 from ..results import InputFile
 from .guards import classify
 
-__all__ = ["InputFile", "input_file", "list_folder", "not_regular", "read_regular", "resolved", "sha256_of"]
+__all__ = [
+    "InputFile", "input_file", "list_folder", "not_regular", "read_regular", "resolved",
+    "sha256_of",
+]
 
 
 def resolved(path: Path) -> Path:
@@ -104,7 +107,8 @@ def list_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path],
                 else "a hidden file; not a bid" if path.name.startswith(".")
                 else "not an .xlsx workbook; not a bid"
             )
-            skipped.append(InputFile(path.name, path, path.stat().st_size, sha256_of(path), "skipped", why))
+            skipped.append(
+                InputFile(path.name, path, path.stat().st_size, sha256_of(path), "skipped", why))
         else:
             bids.append(path)
     return bids, skipped

@@ -75,7 +75,8 @@ def collect(
         if progress:
             progress(number, total, read.file)
     frames = stack(reads, tender, fmt)
-    frames.inputs = [InputFile(r.file, r.path, r.size, r.sha256, "bid") for r in reads] + ours + (skipped or [])
+    frames.inputs = [InputFile(r.file, r.path, r.size, r.sha256, "bid") for r in reads]
+    frames.inputs += ours + (skipped or [])
     frames.inputs.sort(key=lambda f: f.file)
     return frames
 

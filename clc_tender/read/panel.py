@@ -102,7 +102,8 @@ class OfficerBook:
 def _grid(data: bytes, sheet: str) -> list[list[Any]]:
     from python_calamine import CalamineWorkbook
 
-    grid: list[list[Any]] = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    grid: list[list[Any]] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     return grid
 
 
@@ -205,9 +206,10 @@ def read_scores(path: Path, tender: Tender) -> Table:
         frame["evaluator"], lambda v: str(v).strip() if v is not None else None)
     # question ids match ignoring case and spaces ("q 2" is Q2)
     ids = {"".join(q.id.split()).casefold(): q.id for q in tender.quality.questions}
-    frame["question"] = each_value(
-        frame["question"],
-        lambda v: ids.get("".join(str(v).split()).casefold(), str(v).strip()) if v is not None else None)
+    def question(v: Any) -> str | None:
+        return None if v is None else ids.get("".join(str(v).split()).casefold(), str(v).strip())
+
+    frame["question"] = each_value(frame["question"], question)
     frame["bid_reference"] = each_value(frame["bid_reference"], lambda v: values.text(v, _CTX)[0])
     schema = pa.DataFrameSchema(
         {
@@ -215,7 +217,7 @@ def read_scores(path: Path, tender: Tender) -> Table:
             "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
             "question": pa.Column(None, nullable=False),
             "evaluator": pa.Column(None, nullable=False),
-            "score": pa.Column(None, nullable=False,
+            "score": pa.Column(None, nullable=False,  # a blank is never a score
                                checks=pa.Check(lambda s: whole_scores(s, max_score), name="score")),
         },
         checks=[pa.Check(lambda d: ~d.assign(k=d["bid_reference"].astype(str).str.casefold())

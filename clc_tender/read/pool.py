@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from .guards import classify
 from .workbook import BidRead, BidReader
 
 PARALLEL_FROM = 64  # files; below this, one worker reads them all
+READ_SECONDS = 600.0  # one file read longer than this hangs its reader: that file is unreadable
 START_AHEAD = 24  # files sent to each worker at once: it reads on while pandas is imported
 AHEAD = 3  # then files kept queued per worker: the last files spread evenly over the workers
 _RESEND = "ask for the file to be saved again from Excel and sent again"
@@ -39,9 +41,16 @@ _RESEND = "ask for the file to be saved again from Excel and sent again"
 def _read_one(reader: BidReader, path: Path) -> BidRead:
     if classify(path) == "wrong-format":
         read = BidRead(path.name, path, path.stat().st_size, sha256_of(path))
-        read.findings.append(Finding.make(
-            path.name, "", "", "not-xlsx",
-            f"a {path.suffix} file is not an .xlsx workbook; save the response as Excel Workbook (.xlsx)"))
+        read.findings.append(
+            Finding.make(
+                path.name,
+                "",
+                "",
+                "not-xlsx",
+                f"a {path.suffix} file is not an .xlsx workbook; save the response as Excel"
+                " Workbook (.xlsx)",
+            )
+        )
         return read
     return reader.read(path)
 
@@ -62,8 +71,11 @@ def failed_read(path: Path, why: str) -> BidRead:
     except OSError:
         size, digest = 0, ""
     read = BidRead(path.name, path, size, digest)
-    read.findings.append(Finding.make(
-        path.name, "", "", "unreadable-file", f"the workbook cannot be read: {why}; {_RESEND}"))
+    read.findings.append(
+        Finding.make(
+            path.name, "", "", "unreadable-file", f"the workbook cannot be read: {why}; {_RESEND}"
+        )
+    )
     return read
 
 
@@ -85,7 +97,12 @@ def _serve(conn: Connection, tender: Tender, fmt: Format) -> None:
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - a value that cannot be sent back
-            conn.send((index, failed_read(path, f"its contents cannot be passed on ({type(exc).__name__})")))
+            conn.send(
+                (
+                    index,
+                    failed_read(path, f"its contents cannot be passed on ({type(exc).__name__})"),
+                )
+            )
 
 
 @dataclass
@@ -93,6 +110,13 @@ class _Worker:
     process: Any
     conn: Connection
     queued: deque[int] = field(default_factory=deque)  # indexes sent, in order, not yet returned
+    since: float = field(default_factory=time.monotonic)  # when its current file was begun
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g} minutes"
+    return f"{seconds:g} second{'' if seconds == 1 else 's'}"
 
 
 def _ended(process: Any) -> str:
@@ -126,6 +150,10 @@ def run_isolated(func: Callable[..., Any], *args: Any) -> Any:
     process.start()
     child.close()
     try:
+        if not parent.poll(READ_SECONDS):  # a reader that hangs is stopped
+            process.kill()
+            process.join()
+            raise ReaderDied(f"reading it took more than {_duration(READ_SECONDS)}")
         kind, value = parent.recv()
     except (EOFError, OSError):
         process.join()
@@ -197,12 +225,15 @@ class BidReading:
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_serve, args=(child, self._tender, self._fmt), daemon=True)
+            target=_serve, args=(child, self._tender, self._fmt), daemon=True
+        )
         process.start()
         child.close()
         return _Worker(process, parent)
 
     def _top_up(self, worker: _Worker, ahead: int = AHEAD) -> None:
+        if not worker.queued:
+            worker.since = time.monotonic()
         while self._pending and len(worker.queued) < ahead:
             index = self._pending.popleft()
             worker.queued.append(index)
@@ -214,7 +245,16 @@ class BidReading:
         for worker in self._workers:
             by_handle[worker.conn] = worker
             by_handle[worker.process.sentinel] = worker
-        for handle in wait(list(by_handle), timeout):
+        busy = [w.since + READ_SECONDS for w in self._workers if w.queued]
+        until = max(min(busy) - time.monotonic(), 0.0) + 0.05 if busy else None
+        if timeout is not None:  # the receiving thread looks up now and then
+            until = timeout if until is None else min(until, timeout)
+        ready = wait(list(by_handle), until)
+        for worker in list(self._workers):  # a file that hangs its reader costs only itself
+            if worker.queued and time.monotonic() - worker.since > READ_SECONDS:
+                worker.process.kill()
+                self._replace(worker, f"reading it took more than {_duration(READ_SECONDS)}")
+        for handle in ready:
             worker = by_handle[handle]
             if worker not in self._workers:
                 continue  # already replaced in this round
@@ -223,6 +263,7 @@ class BidReading:
                     while worker.conn.poll():
                         index, read = worker.conn.recv()
                         worker.queued.remove(index)
+                        worker.since = time.monotonic()
                         with self._arrived:
                             self._results[index] = read
                             self._arrived.notify_all()
@@ -234,13 +275,13 @@ class BidReading:
                 continue
             self._replace(worker)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, why: str = "") -> None:
         """A worker died: the file it was reading is unreadable; the others are read again."""
         worker.process.join()
         worker.conn.close()
         if worker.queued:
             index = worker.queued.popleft()
-            failed = failed_read(self.paths[index], _ended(worker.process))
+            failed = failed_read(self.paths[index], why or _ended(worker.process))
             with self._arrived:
                 self._results[index] = failed
                 self._arrived.notify_all()
@@ -290,5 +331,10 @@ class BidReading:
     def __enter__(self) -> BidReading:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.close()

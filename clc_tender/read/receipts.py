@@ -55,7 +55,9 @@ def read_receipts(path: Path, tender: Tender) -> Receipts:
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise InputError(name, "", "the receipts file must be a workbook (.xlsx, sheet Receipts) or .csv")
+        raise InputError(
+            name, "", "the receipts file must be a workbook (.xlsx, sheet Receipts) or .csv"
+        )
     if not path.is_file():
         raise InputError(name, "", "no such file")
     if suffix == ".csv":
@@ -74,6 +76,7 @@ def read_receipts(path: Path, tender: Tender) -> Receipts:
     context = values.CellContext(tender.tz, lambda: "dd/mm/yyyy hh:mm:ss")
     found: dict[str, Receipt] = {}
     for row, record in rows:
+
         def where(key: str, row: int = row) -> str:
             cell = f"{letters[key]}{row}"
             return f"{sheet}!{cell}" if sheet else cell
@@ -91,16 +94,30 @@ def read_receipts(path: Path, tender: Tender) -> Receipts:
         key = str(reference).casefold()
         if key in found:
             raise InputError(
-                name, where("bid_reference"),
-                f"a second receipt for {reference} (the first is at {where('bid_reference', found[key].row)});"
-                " give one receipt per bid")
-        submission = values.text(record.get("submission_id"), context)[0] if "submission_id" in record else None
-        found[key] = Receipt(row, str(reference), received, str(submission or ""),
-                             f"{letters['received_at']}{row}", f"{letters['bid_reference']}{row}")
+                name,
+                where("bid_reference"),
+                f"a second receipt for {reference} (the first is at"
+                f" {where('bid_reference', found[key].row)}); give one receipt per bid",
+            )
+        submission = (
+            values.text(record.get("submission_id"), context)[0]
+            if "submission_id" in record
+            else None
+        )
+        found[key] = Receipt(
+            row,
+            str(reference),
+            received,
+            str(submission or ""),
+            f"{letters['received_at']}{row}",
+            f"{letters['bid_reference']}{row}",
+        )
     return Receipts(name, path, sheet, found)
 
 
-def _csv_rows(path: Path, tender: Tender) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, str]]:
+def _csv_rows(
+    path: Path, tender: Tender
+) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, str]]:
     name = path.name
     limit = tender.limits.max_file_bytes * 4
     if path.stat().st_size > limit:
@@ -108,7 +125,9 @@ def _csv_rows(path: Path, tender: Tender) -> tuple[list[tuple[int, dict[str, Any
     try:
         text = read_regular(path).decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(name, "", "the file is not UTF-8 text; export it again as CSV UTF-8") from None
+        raise InputError(
+            name, "", "the file is not UTF-8 text; export it again as CSV UTF-8"
+        ) from None
     except OSError as exc:
         raise InputError(name, "", f"cannot be read ({exc.strerror or exc})") from None
     try:
@@ -122,11 +141,15 @@ def _csv_rows(path: Path, tender: Tender) -> tuple[list[tuple[int, dict[str, Any
             position[key] = header.index(normalise_label(title))
         elif key in HEADERS:
             column = column_letter(len([h for h in header if h]) + 1)
-            raise InputError(name, f"{column}1", f"the column '{title}' is missing from the header row")
+            raise InputError(
+                name, f"{column}1", f"the column '{title}' is missing from the header row"
+            )
     letters = {key: column_letter(index + 1) for key, index in position.items()}
     rows = []
     for number, line in enumerate(lines[1:], start=2):
-        record = {key: (line[index] if index < len(line) else None) for key, index in position.items()}
+        record = {
+            key: (line[index] if index < len(line) else None) for key, index in position.items()
+        }
         if all(values.is_blank(v) for v in record.values()):
             continue
         rows.append((number, record))

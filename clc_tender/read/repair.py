@@ -26,24 +26,42 @@ from typing import Any
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 _STRICT = (
-    (b"http://purl.oclc.org/ooxml/spreadsheetml/main",
-     b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
-    (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
-     b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
-    (b"http://purl.oclc.org/ooxml/officeDocument/sharedTypes",
-     b"http://schemas.openxmlformats.org/officeDocument/2006/sharedTypes"),
-    (b"http://purl.oclc.org/ooxml/officeDocument/extendedProperties",
-     b"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"),
-    (b"http://purl.oclc.org/ooxml/officeDocument/customProperties",
-     b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"),
-    (b"http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes",
-     b"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"),
-    (b"http://purl.oclc.org/ooxml/drawingml/main",
-     b"http://schemas.openxmlformats.org/drawingml/2006/main"),
-    (b"http://purl.oclc.org/ooxml/drawingml/spreadsheetDrawing",
-     b"http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"),
-    (b"http://purl.oclc.org/ooxml/drawingml/chart",
-     b"http://schemas.openxmlformats.org/drawingml/2006/chart"),
+    (
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/sharedTypes",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/sharedTypes",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/extendedProperties",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/customProperties",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/drawingml/main",
+        b"http://schemas.openxmlformats.org/drawingml/2006/main",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/drawingml/spreadsheetDrawing",
+        b"http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/drawingml/chart",
+        b"http://schemas.openxmlformats.org/drawingml/2006/chart",
+    ),
 )
 _LAST_SERIAL = 2_958_466  # 1 January 10000: serials from here on are after 31 December 9999
 # Excel's built-in number formats that show a date or a time.
@@ -195,8 +213,10 @@ def _clean_sheet(body: bytes, dates: frozenset[int], found: dict[str, str]) -> b
         if not math.isfinite(number):
             why = "is not a number (NaN or an infinity)"
         elif dated and not 0 <= number < _LAST_SERIAL:
-            why = ("is a date outside the range Excel can show (before 1 January 1900 or after"
-                   " 31 December 9999)")
+            why = (
+                "is a date outside the range Excel can show (before 1 January 1900 or after"
+                " 31 December 9999)"
+            )
         else:
             return match.group(0)
         found[ref] = why
@@ -254,7 +274,7 @@ def sheet_bodies(data: bytes, members: list[str]) -> dict[str, bytes]:
 
 
 def cell_place(ref: str) -> tuple[int, int]:
-    """"C7" -> (7, 3)."""
+    """ "C7" -> (7, 3)."""
     match = _REF.fullmatch(ref)
     if not match:
         return 0, 0
@@ -262,6 +282,11 @@ def cell_place(ref: str) -> tuple[int, int]:
 
 
 __all__: list[Any] = [
-    "Cleaned", "Hidden", "cell_place", "hidden_parts", "sheet_bodies", "take_out_bad_numbers",
+    "Cleaned",
+    "Hidden",
+    "cell_place",
+    "hidden_parts",
+    "sheet_bodies",
+    "take_out_bad_numbers",
     "transitional",
 ]

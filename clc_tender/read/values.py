@@ -203,7 +203,10 @@ def datetime(raw: object, ctx: CellContext) -> Coerced:
         except ValueError:
             uk, problem = _uk_datetime(stripped)
             if uk is None:
-                return None, [problem or ("invalid-value", f"{show(raw)} is not a date and time (expected e.g. 2026-03-20T11:30:00)")]
+                problem = problem or (
+                    "invalid-value",
+                    f"{show(raw)} is not a date and time (expected e.g. 2026-03-20T11:30:00)")
+                return None, [problem]
             read = f"{show(raw)} is text; read as {uk:%d/%m/%Y %H:%M:%S}"
             return uk.replace(tzinfo=ctx.tz), [("text-date", read)]
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
@@ -218,7 +221,8 @@ def datetime(raw: object, ctx: CellContext) -> Coerced:
 def _uk_datetime(text: str) -> tuple[dt.datetime | None, Problem | None]:
     """UK day-first text with a time of day ("20/03/2026 11:30"); local time."""
     if day_first(text.strip()) is not None:
-        return None, ("invalid-value", f"{show(text)} has no time of day (expected e.g. 20/03/2026 11:30)")
+        why = f"{show(text)} has no time of day (expected e.g. 20/03/2026 11:30)"
+        return None, ("invalid-value", why)
     found = _TIME.fullmatch(text.strip())
     day = day_first(found.group("date").strip()) if found else None
     if found is None or day is None:
@@ -284,8 +288,9 @@ def percent(raw: object, ctx: CellContext) -> Coerced:
         if value is None:
             return None, [("invalid-value", f"{show(raw)} is not a percentage")]
         if not with_sign and 0 < value <= 1:  # a plain number follows the number rule
-            return None, [("invalid-value", f"{show(raw)} is ambiguous (a fraction, or {(value * 100).normalize():f}%?);"
-                                            " a percentage from 0 to 100 was required, e.g. 95")]
+            shown = f"{(value * 100).normalize():f}%"
+            return None, [("invalid-value", f"{show(raw)} is ambiguous (a fraction, or {shown}?); a"
+                                            " percentage from 0 to 100 was required, e.g. 95")]
         problems.append(("text-number", f"{show(raw)} is text; read as {value}%"))
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
         number = _number(raw)

@@ -216,7 +216,8 @@ class BidReader:
             lot = self._lot_of_sheet.get(spec.name)
             lots = (lot,) if lot else None
             if len(candidates) > 1:
-                names = ", ".join(f"'{p.name}'" + (" (hidden)" if p.hidden else "") for p in candidates)
+                names = ", ".join(
+                    f"'{p.name}'" + (" (hidden)" if p.hidden else "") for p in candidates)
                 result.findings.append(
                     Finding.make(
                         result.file, spec.name, "", "duplicate-sheet",
@@ -402,7 +403,8 @@ class BidReader:
                     problem = f"{values.show(raw)} is not a number"
                 if problem:
                     result.findings.append(
-                        Finding.make(result.file, spec.name, ref, "invalid-value", f"{col.header}: {problem}", lots=lots)
+                        Finding.make(result.file, spec.name, ref, "invalid-value",
+                                     f"{col.header}: {problem}", lots=lots)
                     )
                     continue
                 row.values[col.key] = values.text(raw, ctx_for(ref))[0]
