@@ -767,6 +767,9 @@ def test_our_own_outputs_in_a_bids_folder_are_skipped_with_a_note(
     assert notes["letters.xlsx"] == ("skipped", "written by clc-tender (letters), not a bid")
     assert not run.of("earlier.xlsx") and not run.of("letters.xlsx")
     run.controls_admitted()
+    checked = runner.invoke(cli, ["check", str(folder)])
+    assert checked.exit_code == 0, checked.stdout
+    assert "earlier.xlsx: skipped: written by clc-tender (shortlist), not a bid" in checked.stdout
     # an earlier shortlist of ours as --out is replaced (with --force), never read as a bid
     again = evaluate(folder, folder / "earlier.xlsx", "--scores", str(scores), "--force")
     assert not again.of("earlier.xlsx")
