@@ -104,7 +104,10 @@ def _grid(data: bytes, sheet: str) -> list[list[Any]]:
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     grid: list[list[Any]] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    return grid
+    # one object per distinct value (a scores sheet repeats its lots, questions, evaluators and
+    # references): the grid crosses back from the reading process as references to them
+    same: dict[tuple[type, Any], Any] = {}
+    return [[same.setdefault((type(v), v), v) for v in row] for row in grid]
 
 
 def _table(name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str], optional: dict[str, str]) -> Table:
