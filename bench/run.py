@@ -113,7 +113,12 @@ class Case:
 class Letters:
     n: int
     runs: list[Run] = field(default_factory=list)
+    naive: list[Run] = field(default_factory=list)  # the naive read of the same bids, alternated
     count: int = 0  # Word files written
+
+    @property
+    def naive_s(self) -> float:
+        return statistics.median(r.wall_s for r in self.naive)
 
     @property
     def wall_s(self) -> float:
@@ -188,7 +193,8 @@ def time_case(n: int, reps: int) -> Case:
 
 
 def time_letters(n: int, reps: int) -> Letters:
-    """``letters --docx`` on the shortlist the evaluate runs of ``n`` bids wrote."""
+    """``letters --docx`` on the shortlist the evaluate runs of ``n`` bids wrote, alternating
+    with the naive read of the same ``n`` bids (its ratio's denominator)."""
     result = Letters(n)
     folder = Path(f"/tmp/clc-bench-letters-{n}")
     for rep in range(1, reps + 1):
@@ -198,6 +204,9 @@ def time_letters(n: int, reps: int) -> Letters:
         result.count = sum(1 for _ in folder.glob("*.docx"))
         print(f"  letters N={n:,} rep {rep}: {run.wall_s:7.2f} s  {run.peak_mib:7.1f} MiB "
               f"({result.count:,} Word files)", flush=True)
+        run = measure(naive_command(n))
+        result.naive.append(run)
+        print(f"  letters N={n:,} rep {rep}: naive {run.wall_s:7.2f} s", flush=True)
     return result
 
 
@@ -523,10 +532,11 @@ def targets(m: Measured) -> list[str]:
         lines.append(f"| 10,000 bids: both cores busy (≥ {BUSY_CORES} cores on average: CPU time / "
                      f"wall) | {big.cores:.2f} cores | {mark(big.cores >= BUSY_CORES)} |")
     by_letters = {x.n: x for x in m.letters}
-    if 1000 in by_letters and 1000 in by_n:
-        x, naive = by_letters[1000], by_n[1000].naive_s
+    if 1000 in by_letters:
+        x, naive = by_letters[1000], by_letters[1000].naive_s
         lines.append(f"| `letters --docx`, 1,000-bid shortlist ({x.count:,} letters): ≤ "
-                     f"{LETTERS_RATIO}× the naive read of the 1,000 bids | {x.wall_s:.2f} s / "
+                     f"{LETTERS_RATIO}× the naive read of the 1,000 bids (alternated with it) | "
+                     f"{x.wall_s:.2f} s / "
                      f"{naive:.2f} s = {x.wall_s / naive:.2f}× | {mark(x.wall_s / naive <= LETTERS_RATIO)} |")
         lines.append(f"| `letters --docx`: peak memory < {LETTERS_MIB} MiB | {x.peak_mib:.0f} MiB | "
                      f"{mark(x.peak_mib < LETTERS_MIB)} |")
@@ -562,7 +572,9 @@ def samples(m: Measured) -> list[str]:
         lines.append(f"- N={c.n:,}: evaluate {ev}; naive {nv}")
     for x in m.letters:
         runs = ", ".join(f"{r.wall_s:.2f} s / {r.peak_mib:.0f} MiB" for r in x.runs)
-        lines.append(f"- letters --docx, {x.n:,}-bid shortlist ({x.count:,} Word files): {runs}")
+        naive = ", ".join(f"{r.wall_s:.2f} s" for r in x.naive)
+        lines.append(f"- letters --docx, {x.n:,}-bid shortlist ({x.count:,} Word files): {runs}; "
+                     f"the naive read of the same bids, alternated: {naive}")
     if m.scores is not None:
         lines.append(f"- read_scores, {m.scores[0]:,} bids: "
                      f"{', '.join(f'{t:.2f}' for t in m.scores[3])} s")
