@@ -5,6 +5,7 @@ N. Layout of a case folder (``bench/cache/N/``)::
 
     bids/BENCH-00001-<organisation>.xlsx ...   N response workbooks
     scores.xlsx                                the panel's scores (outside the bids folder)
+    scores.json                                the scores' parameters, written after them
     params.json                                the generator's parameters, written last
 
 A case is reused when ``params.json`` matches :func:`parameters` and ``bids/`` holds N files;
@@ -31,9 +32,11 @@ BOTH_LOTS = 0.55
 DS_ONLY = 0.25
 # share of charities (no Companies House number)
 CHARITIES = 0.05
-# the panel's consensus score per question: weights of 5, 4, 3, 2, 1
+# the panel's score per question: weights of 5, 4, 3, 2, 1
 SCORE_WEIGHTS = (25, 42, 28, 4, 1)
-EVALUATOR = "MODERATED"
+# two evaluators score every question (and agree): about 18.6 rows per bid, 186,000 at 10,000
+EVALUATORS = ("Evaluator A", "Evaluator B")
+SCORES_VERSION = 2
 
 Progress = Callable[[int, int], None]
 
@@ -49,13 +52,21 @@ def parameters(n: int) -> dict[str, Any]:
         "both_lots": BOTH_LOTS,
         "ds_only": DS_ONLY,
         "charities": CHARITIES,
+    }
+
+
+def score_parameters(n: int) -> dict[str, Any]:
+    """What the scores workbook depends on (kept apart: new scores need no new bids)."""
+    return {
+        "n": n,
+        "scores_version": SCORES_VERSION,
         "score_weights": list(SCORE_WEIGHTS),
-        "evaluator": EVALUATOR,
+        "evaluators": list(EVALUATORS),
     }
 
 
 def bidgen_sha256() -> str:
-    """The SHA-256 of clc_tender/testing/bidgen.py as it is now (recorded, not compared: the inputs are
+    """The SHA-256 of testing/bidgen.py as it is now (recorded, not compared: the inputs are
     not regenerated every time someone edits the generator)."""
     import clc_tender.testing.bidgen as bidgen
 
@@ -87,7 +98,11 @@ def reference(i: int) -> str:
 
 
 def file_name(i: int, organisation: str) -> str:
-    words = [w for w in re.findall(r"[a-z0-9]+", organisation.lower()) if w not in {"ltd", "limited", "cic"}]
+    words = [
+        w
+        for w in re.findall(r"[a-z0-9]+", organisation.lower())
+        if w not in {"ltd", "limited", "cic"}
+    ]
     return f"{reference(i)}-{'-'.join(words)}.xlsx"
 
 
@@ -113,7 +128,8 @@ def _write_range(args: tuple[str, int, int]) -> int:
 
 
 def score_rows(n: int) -> Iterator[tuple[str, str, str, str, int, str]]:
-    """One consensus (moderated) score per (bid, lot, question)."""
+    """Each evaluator's score per (bid, lot, question); the evaluators agree, so no
+    moderated row is needed."""
     from clc_tender.tender import load_tender
 
     tender = load_tender()
@@ -122,7 +138,50 @@ def score_rows(n: int) -> Iterator[tuple[str, str, str, str, int, str]]:
         for lot in bid_lots(i, tender.lot_names):
             for question in tender.quality.questions:
                 score = rng.choices((5, 4, 3, 2, 1), weights=SCORE_WEIGHTS)[0]
-                yield (reference(i), lot, question.id, EVALUATOR, score, f"Panel consensus on {question.id}")
+                for evaluator in EVALUATORS:
+                    yield (
+                        reference(i),
+                        lot,
+                        question.id,
+                        evaluator,
+                        score,
+                        f"{evaluator}: evidence for {question.id} weighed",
+                    )
+
+
+def write_scores(rows: Iterator[tuple[str, str, str, str, int, str]], path: Path) -> None:
+    """The scores workbook written row by row with XlsxWriter in constant memory (openpyxl,
+    which bidgen uses for a handful of rows, takes minutes over 186,000 rows)."""
+    from xlsxwriter import Workbook
+
+    from clc_tender.testing.officers import SCORES_HEADER
+
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb = Workbook(str(tmp), {"constant_memory": True})
+    ws = wb.add_worksheet("Scores")
+    ws.write_row(0, 0, SCORES_HEADER)
+    for number, row in enumerate(rows, start=1):
+        ws.write_row(number, 0, row)
+    wb.close()
+    tmp.replace(path)
+
+
+def scores_cached(case: Path, n: int) -> bool:
+    try:
+        data = json.loads((case / "scores.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return data == score_parameters(n) and (case / "scores.xlsx").is_file()
+
+
+def make_scores(case: Path, n: int) -> bool:
+    """Write ``case``/scores.xlsx unless it matches :func:`score_parameters`."""
+    if scores_cached(case, n):
+        return False
+    (case / "scores.json").unlink(missing_ok=True)
+    write_scores(score_rows(n), case / "scores.xlsx")
+    (case / "scores.json").write_text(json.dumps(score_parameters(n), indent=2) + "\n")
+    return True
 
 
 def is_cached(case: Path, n: int) -> bool:
@@ -130,17 +189,15 @@ def is_cached(case: Path, n: int) -> bool:
     bids = case / "bids"
     if data is None or data.get("parameters") != parameters(n):
         return False
-    if not bids.is_dir() or not (case / "scores.xlsx").is_file():
+    if not bids.is_dir():
         return False
     return sum(1 for _ in bids.glob("*.xlsx")) == n
 
 
 def generate(case: Path, n: int, *, workers: int = 2, progress: Progress | None = None) -> bool:
     """Make ``case`` hold the inputs for ``n`` bids; False when the cache was reused."""
-    from clc_tender.testing.officers import write_scores
-
     if is_cached(case, n):
-        return False
+        return make_scores(case, n)
     made_with = bidgen_sha256()  # before the workers fork, which reuse this process's bidgen
     if case.exists():
         shutil.rmtree(case)
@@ -160,9 +217,12 @@ def generate(case: Path, n: int, *, workers: int = 2, progress: Progress | None 
             done += _write_range(task)
             if progress:
                 progress(done, n)
-    write_scores(score_rows(n), case / "scores.xlsx")
-    record = {"parameters": parameters(n), "bidgen_sha256": made_with,
-              "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    make_scores(case, n)
+    record = {
+        "parameters": parameters(n),
+        "bidgen_sha256": made_with,
+        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
     (case / "params.json").write_text(json.dumps(record, indent=2) + "\n")
     return True
 

@@ -46,8 +46,9 @@ def inert(text: object) -> str:
 
 def error_line(message: str) -> None:
     """One clear line on stderr."""
-    err.print(f"[bold red]Error:[/] {inert(message)}", markup=True, highlight=False,
-              soft_wrap=True)  # the message's own brackets are text, not markup
+    err.print(
+        f"[bold red]Error:[/] {inert(message)}", markup=True, highlight=False, soft_wrap=True
+    )  # the message's own brackets are text, not markup
 
 
 def warning_line(message: str) -> None:
@@ -61,8 +62,13 @@ def reading_progress(enabled: bool = True) -> Iterator[Callable[[int, int, str],
         yield None
         return
     with Progress(
-        TextColumn("Reading bids"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}"), console=err, transient=True,
+        TextColumn("Reading bids"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
     ) as progress:
         task = progress.add_task("", total=None)
 
@@ -84,8 +90,9 @@ def check_report(results: Sequence[FileCheck]) -> None:
             for f in findings:
                 severity = f"[{SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]"
                 place = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else f.sheet
-                table.add_row(inert(place), severity,
-                              f"[bold]{inert(f.code)}[/]\n{inert(f.message)}")
+                table.add_row(
+                    inert(place), severity, f"[bold]{inert(f.code)}[/]\n{inert(f.message)}"
+                )
             out.print(table)
         out.print(f"{inert(file)}: {inert(result.verdict)}")
 
@@ -95,26 +102,45 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
 
     if ev.round > 1:
         new = len(ev.members) - ev.carried
-        out.print(f"[bold]Round {ev.round}[/] (deadline {date_time(ev.deadline, seconds=False)}): "
-                  f"{new} new member{'s' if new != 1 else ''}, {ev.carried} carried from earlier rounds")
+        out.print(
+            f"[bold]Round {ev.round}[/] (deadline {date_time(ev.deadline, seconds=False)}): "
+            f"{new} new member{'s' if new != 1 else ''}, {ev.carried} carried from earlier rounds"
+        )
     for note in ev.warnings:
         warning_line(note)
     counts = Counter((o.lot, o.outcome.value) for o in ev.outcomes)
     shown = [o.value for o in Outcome if o is not Outcome.ALREADY_ADMITTED or ev.round > 1]
-    lots: Sequence[str] = [*ev.tender.lot_names, *([""] if any(o.lot == "" for o in ev.outcomes) else [])]
-    table = Table(title=f"{ev.tender.reference} round {ev.round}: outcomes per lot", title_justify="left")
+    lots: Sequence[str] = [
+        *ev.tender.lot_names,
+        *([""] if any(o.lot == "" for o in ev.outcomes) else []),
+    ]
+    table = Table(
+        title=f"{ev.tender.reference} round {ev.round}: outcomes per lot", title_justify="left"
+    )
     table.add_column("Outcome", no_wrap=True)
     for lot in lots:
         table.add_column(lot or "Unreadable", justify="right")
     for name in shown:
-        table.add_row(f"[{OUTCOME_STYLE[name]}]{name}[/]", *(str(counts.get((lot, name), 0)) for lot in lots))
-    table.add_row("[bold]bids[/]", *(str(sum(counts.get((lot, n), 0) for n in shown)) for lot in lots))
+        table.add_row(
+            f"[{OUTCOME_STYLE[name]}]{name}[/]", *(str(counts.get((lot, name), 0)) for lot in lots)
+        )
+    table.add_row(
+        "[bold]bids[/]", *(str(sum(counts.get((lot, n), 0) for n in shown)) for lot in lots)
+    )
     out.print(table)
-    not_admitted = [o for o in ev.outcomes if o.outcome.value not in ("admitted", "already-admitted")]
+    not_admitted = [
+        o for o in ev.outcomes if o.outcome.value not in ("admitted", "already-admitted")
+    ]
     if not_admitted:
         shared = Counter(o.bid_reference for o in ev.outcomes if o.lot)
-        listing = Table(title="Not admitted, or waiting for an officer: the first reason (all are in the workbook)",
-                        title_justify="left")
+        lots_of: dict[str, set[str]] = {}  # once, not per row: 10,000 bids make 10^8 visits
+        for x in ev.outcomes:
+            lots_of.setdefault(x.bid_reference, set()).add(x.lot)
+        listing = Table(
+            title="Not admitted, or waiting for an officer: the first reason (all are in the "
+            "workbook)",
+            title_justify="left",
+        )
         listing.add_column("Bid", overflow="fold")
         listing.add_column("Lot and outcome", no_wrap=True)
         listing.add_column("First reason", overflow="fold", ratio=1, min_width=24)
@@ -123,21 +149,34 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
             reason = f"[bold]{inert(first.code)}[/]\n{inert(first.message)}" if first else ""
             more = f" [dim](+{len(o.reasons) - 1} more)[/]" if len(o.reasons) > 1 else ""
             name = inert(o.bid_reference or o.file)
-            if o.bid_reference and shared[o.bid_reference] > len({x.lot for x in ev.outcomes if x.bid_reference == o.bid_reference}):
+            if o.bid_reference and shared[o.bid_reference] > len(lots_of[o.bid_reference]):
                 name = inert(f"{o.bid_reference} ({o.file})")  # a reference used by two files
-            listing.add_row(name, f"{o.lot or '(lots unreadable)'}\n[{OUTCOME_STYLE[o.outcome.value]}]{o.outcome.value}[/]", reason + more)
+            style = OUTCOME_STYLE[o.outcome.value]
+            lot_and_outcome = f"{o.lot or '(lots unreadable)'}\n[{style}]{o.outcome.value}[/]"
+            listing.add_row(name, lot_and_outcome, reason + more)
         out.print(listing)
-    unused = Counter(f.code for f in ev.findings
-                     if f.code in ("decision-unused", "score-unused", "receipt-unused"))
+    unused = Counter(
+        f.code
+        for f in ev.findings
+        if f.code in ("decision-unused", "score-unused", "receipt-unused")
+    )
     lost = [f for f in ev.findings if f.code == "receipt-unused"]
     for f in lost[:10]:  # a bid may have been lost on the way to the folder
         warning_line(f"receipt-unused: {f.file} {f.place or f.cell}: {f.message}")
     if len(lost) > 10:
-        warning_line(f"{len(lost) - 10} more receipts have no bid in the folder: see the Findings sheet")
+        warning_line(
+            f"{len(lost) - 10} more receipts have no bid in the folder: see the Findings sheet"
+        )
     if unused["decision-unused"]:
-        warning_line(f"{unused['decision-unused']} decision(s) were not applied (decision-unused): see the Findings sheet")
+        warning_line(
+            f"{unused['decision-unused']} decision(s) were not applied (decision-unused): see "
+            f"the Findings sheet"
+        )
     if unused["score-unused"]:
-        warning_line(f"some scores were not used (score-unused, {unused['score-unused']} finding(s)): see the Findings sheet")
+        warning_line(
+            f"some scores were not used (score-unused, {unused['score-unused']} finding(s)): "
+            f"see the Findings sheet"
+        )
     out.print(f"Shortlist written to [bold]{inert(written)}[/]")
 
 
@@ -147,8 +186,13 @@ def step_progress(title: str, enabled: bool = True) -> Iterator[Callable[[str], 
     if not enabled or not sys.stderr.isatty():
         yield lambda _step: None
         return
-    with Progress(TextColumn(title), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err, transient=True) as progress:
+    with Progress(
+        TextColumn(title),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
         task = progress.add_task("", total=None)
         yield lambda step: progress.update(task, description=step)
 
@@ -159,19 +203,27 @@ def uplift_summary(result: UpliftResult) -> None:
     from .findings import long_date, money
 
     u = result.uplift
-    table = Table(title=f"{result.tender.reference} uplift effective {long_date(u.effective)}",
-                  title_justify="left")
+    table = Table(
+        title=f"{result.tender.reference} uplift effective {long_date(u.effective)}",
+        title_justify="left",
+    )
     for column in ("Band", "Per", "Uplift %", "Old range", "New range"):
         table.add_column(column, no_wrap=True, justify="right" if column == "Uplift %" else "left")
     for b in u.bands:
-        table.add_row(b.band, b.unit, f"{b.percent}%",
-                      f"{money(b.old_floor)} – {money(b.old_ceiling)}",
-                      f"{money(b.new_floor)} – {money(b.new_ceiling)}")
+        table.add_row(
+            b.band,
+            b.unit,
+            f"{b.percent}%",
+            f"{money(b.old_floor)} – {money(b.old_ceiling)}",
+            f"{money(b.new_floor)} – {money(b.new_ceiling)}",
+        )
     out.print(table)
     members = len({(c.provider_id, c.lot) for c in u.changes})
     prices = len(u.changes)
-    out.print(f"Members' prices: {prices} price{'s' if prices != 1 else ''} of {members} "
-              f"member{'s' if members != 1 else ''} changed by {money(u.total_change)} in total")
+    out.print(
+        f"Members' prices: {prices} price{'s' if prices != 1 else ''} of {members} "
+        f"member{'s' if members != 1 else ''} changed by {money(u.total_change)} in total"
+    )
     for note in result.notes:
         warning_line(note)
     out.print(f"Uplift record written to [bold]{result.out}[/]")
@@ -179,10 +231,24 @@ def uplift_summary(result: UpliftResult) -> None:
     out.print(f"Uplifted tender definition written to [bold]{result.tender_out}[/]")
 
 
-_CONTROL = frozenset([
-    *(c for c in range(0x20) if c not in (0x09, 0x0A)), 0x7F, *range(0x80, 0xA0),
-    0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
-])
+_CONTROL = frozenset(
+    [
+        *(c for c in range(0x20) if c not in (0x09, 0x0A)),
+        0x7F,
+        *range(0x80, 0xA0),
+        0x200E,
+        0x200F,
+        0x202A,
+        0x202B,
+        0x202C,
+        0x202D,
+        0x202E,
+        0x2066,
+        0x2067,
+        0x2068,
+        0x2069,
+    ]
+)
 
 
 def safe(text: str) -> str:
@@ -215,21 +281,25 @@ def placement_summary(result: Placements, top: int, written: str) -> None:
                 out.print(f"    {code}: {count}", highlight=False)
             continue
         more = len(p.options) - top
-        head.append(f" · {len(p.options)} option{'s' if len(p.options) != 1 else ''}"
-                    + (f", top {top} shown" if more > 0 else ""))
+        head.append(
+            f" · {len(p.options)} option{'s' if len(p.options) != 1 else ''}"
+            + (f", top {top} shown" if more > 0 else "")
+        )
         out.print(head)
         table = Table()
         table.add_column("#", justify="right", no_wrap=True)
         day_services = pkg.lot == "Day Services"
-        table.add_column("Provider and service" if day_services else "Provider", ratio=1,
-                         overflow="fold")
+        table.add_column(
+            "Provider and service" if day_services else "Provider", ratio=1, overflow="fold"
+        )
         if day_services:
             table.add_column("km\n(straight line)", justify="right", no_wrap=True)
         table.add_column("Weekly £", justify="right", no_wrap=True)
         table.add_column("Conditions", no_wrap=True)
         for o in p.options[:top]:
-            conditions = "\n".join(line.split(":", 1)[0] for line in o.conditions.splitlines()
-                                   if line)
+            conditions = "\n".join(
+                line.split(":", 1)[0] for line in o.conditions.splitlines() if line
+            )
             who = Text(safe(o.organisation))
             cells: list[str | Text] = [str(o.rank), who]
             if day_services:
@@ -242,6 +312,8 @@ def placement_summary(result: Placements, top: int, written: str) -> None:
             table.add_row(*cells)
         out.print(table)
     placed = sum(1 for p in result.placements if p.options)
-    out.print(f"{placed} of {len(result.placements)} request(s) have at least one option; "
-              f"distances are straight lines, not road distances")
+    out.print(
+        f"{placed} of {len(result.placements)} request(s) have at least one option; "
+        f"distances are straight lines, not road distances"
+    )
     out.print(f"Placements written to [bold]{written}[/]")

@@ -34,3 +34,31 @@ def test_generate_and_read_naively(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert generate.generate(case, 3, workers=1) is False  # cached
     files, sheets = naive.read_all(case / "bids")
     assert files == 3 and sheets >= 3 * 4
+
+
+def test_profile_phases_of_main_and_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = _load("spy", monkeypatch)
+    main = 'process 7:"clc-tender evaluate b";<module> (clc-tender:8)'
+    worker = (
+        'process 7:"clc-tender evaluate b";process 9:"clc-tender evaluate b";'
+        "<module> (clc-tender:8);_serve (clc_tender/read/pool.py:70)"
+    )
+    raw = "\n".join(
+        [
+            f"{main};_find_and_load (<frozen importlib._bootstrap>:1176);<module> "
+            f"(pandas/__init__.py:1) 30",
+            f"{main};write_shortlist (clc_tender/write/shortlist.py:61);_Writer.table "
+            "(clc_tender/write/shortlist.py:176) 20",
+            f"{worker};BidReader.read (clc_tender/read/workbook.py:153);inspect_bytes "
+            "(clc_tender/read/guards.py:90);_stream (clc_tender/read/guards.py:300) 40",
+            f"{worker};Connection.send (multiprocessing/connection.py:206) 10",
+        ]
+    )
+    profile = spy.parse(raw, 100)
+    assert profile.worker_pids == {"9"}
+    assert profile.main == {"imports": 30, "writing the shortlist": 20}
+    assert profile.workers == {
+        "guards (zip and XML checks)": 40,
+        "sending reads to the main process (pickling; waits on a full pipe)": 10,
+    }
+    assert profile.seconds(40) == 0.4

@@ -10,8 +10,11 @@ becomes a field or a link: it is written as plain runs, XML-invalid characters d
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import os
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,14 @@ from ..write.atomic import atomic_output, check_output
 from .model import Letter, LetterSet
 
 _RESERVED = frozenset(
-    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+    {
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        *(f"com{i}" for i in range(1, 10)),
+        *(f"lpt{i}" for i in range(1, 10)),
+    }
 )
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -63,7 +73,9 @@ def word_letter_paths(letters: LetterSet, folder: Path) -> list[tuple[Path, list
             refs.add(first.bid_reference)
             stem = safe_file_stem(first.bid_reference)
         else:
-            stem = "unreadable-" + safe_file_stem(Path(first.file).stem if first.file else "response")
+            stem = "unreadable-" + safe_file_stem(
+                Path(first.file).stem if first.file else "response"
+            )
         name, n = stem, 1
         while name.casefold() in taken:
             n += 1
@@ -84,62 +96,222 @@ def write_word_letters(letters: LetterSet, folder: Path, force: bool = False) ->
     for path, _ in plan:
         check_output(path, force, folder_exists=False)  # the folder is made when missing
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    workers = min(os.cpu_count() or 1, 4)
+    if len(plan) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        _write_plan(letters, plan, force)
+        return [path for path, _ in plan]
+    global _JOB
+    _JOB = (letters, plan, force)  # the forked workers inherit it: nothing is pickled
+    try:
+        chunks = [range(i, len(plan), workers * 4) for i in range(workers * 4)]
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            list(pool.map(_write_chunk, chunks))  # a worker's exception is raised here
+    finally:
+        _JOB = None
+    return [path for path, _ in plan]
+
+
+PARALLEL_FROM = 40  # letters; fewer are written in this process
+_JOB: tuple[LetterSet, list[tuple[Path, list[Letter]]], bool] | None = None
+
+
+def _write_chunk(indexes: range) -> None:
+    """A worker process: the letters of ``indexes`` in the plan of :data:`_JOB`."""
+    assert _JOB is not None
+    letters, plan, force = _JOB
+    _write_plan(letters, [plan[i] for i in indexes], force)
+
+
+def _write_plan(letters: LetterSet, plan: list[tuple[Path, list[Letter]]], force: bool) -> None:
+    parts = _Parts(_blank_document())  # built once; each letter empties and refills it
     for path, group in plan:
-        document = _letter_document(letters, group)
+        _letter_document(letters, group, parts)
         with atomic_output(path, force) as tmp:
-            document.save(str(tmp))
-        written.append(path)
-    return written
+            parts.doc.save(str(tmp))
 
 
 def _clean(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
-def _letter_document(letters: LetterSet, group: list[Letter]) -> Any:
-    """The Word letter of one bid: every lot of ``group`` in one document."""
-    from docx.enum.table import WD_TABLE_ALIGNMENT
+def _blank_document() -> Any:
+    """The letters' document with its page and styles set and nothing in it: made once per
+    run (parsing Word's default template is most of a letter's cost), emptied per letter."""
+    from docx import Document
+    from docx.shared import Cm, Pt, RGBColor
 
-    writer = _Writer(letters, group)
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    normal = doc.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(10.5)
+    normal.paragraph_format.space_after = Pt(6)
+    for style_name, size in (("Heading 1", 13), ("Heading 2", 12)):
+        style = doc.styles[style_name]
+        style.font.name = "Arial"
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+        style.paragraph_format.space_before = Pt(12)
+        style.paragraph_format.space_after = Pt(4)
+    return doc
+
+
+def _empty(doc: Any) -> None:
+    """Take out the previous letter: the body's content (its section properties stay) and the
+    footer's runs (its paragraph properties stay)."""
+    from docx.oxml.ns import qn
+
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    section = doc.sections[0]
+    if not section.footer.is_linked_to_previous:  # a footer part of an earlier letter
+        for p in section.footer.paragraphs:
+            for child in list(p._p):
+                if child.tag != qn("w:pPr"):
+                    p._p.remove(child)
+
+
+class _Parts:
+    """The letters' document and its recurring paragraphs and tables: each kind is built once
+    with python-docx, then its XML is copied (python-docx's per-element calls, style lookups
+    above all, are most of a letter's cost)."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self._protos: dict[tuple[Any, ...], Any] = {}
+
+    def _place(self, element: Any) -> None:
+        """``element`` appended to the body (before its section properties)."""
+        from docx.oxml.ns import qn
+
+        self.doc.element.body.find(qn("w:sectPr")).addprevious(element)
+
+    def _proto(self, key: tuple[Any, ...], build: Any) -> Any:
+        proto = self._protos.get(key)
+        if proto is None:
+            proto = build()
+            proto.getparent().remove(proto)
+            self._protos[key] = proto
+        return proto
+
+    def para(
+        self,
+        text: str = "",
+        *,
+        bold: bool = False,
+        align: Any = None,
+        after: float | None = None,
+        keep: bool = False,
+        hanging: bool = False,
+    ) -> Any:
+        """A paragraph of one run (none when ``text`` is empty); ``keep``: with the next
+        paragraph; ``hanging``: a numbered item (``1.<tab>text``) indented 0.75 cm."""
+        from copy import deepcopy
+
+        from docx.shared import Cm, Pt
+        from docx.text.paragraph import Paragraph
+
+        def build() -> Any:
+            p = self.doc.add_paragraph()
+            if text:
+                run = p.add_run("-")
+                run.bold = bold
+            if align is not None:
+                p.alignment = align
+            if after is not None:
+                p.paragraph_format.space_after = Pt(after)
+            if keep:
+                p.paragraph_format.keep_with_next = True
+            if hanging:
+                p.paragraph_format.left_indent = Cm(0.75)
+                p.paragraph_format.first_line_indent = Cm(-0.75)
+                p.paragraph_format.tab_stops.add_tab_stop(Cm(0.75))
+            return p._p
+
+        element = deepcopy(self._proto(("p", bool(text), bold, align, after, keep, hanging), build))
+        self._place(element)
+        if text:
+            element.r_lst[0].text = _clean(text)
+        return Paragraph(element, self.doc._body)
+
+    def heading(self, text: str, level: int = 2) -> None:
+        from copy import deepcopy
+
+        element = deepcopy(
+            self._proto(("h", level), lambda: self.doc.add_heading("-", level=level)._p)
+        )
+        self._place(element)
+        element.r_lst[0].text = _clean(text)
+
+    def table(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[Any],
+        centred: Sequence[int] = (),
+    ) -> None:
+        """A bordered table: a shaded header row repeated on each page, then ``rows``, each a
+        copy of one formatted row with its text filled in."""
+        from copy import deepcopy
+
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        key = ("t", tuple(headers), tuple(widths), tuple(centred))
+        if key not in self._protos:
+            table_proto, row_proto = _table(self.doc, headers, widths, centred)
+            table_proto.getparent().remove(table_proto)
+            self._protos[key] = (table_proto, row_proto)
+        table_proto, row_proto = self._protos[key]
+        tbl = deepcopy(table_proto)
+        self._place(tbl)
+        table = Table(tbl, self.doc._body)
+        short = len(rows) + 1 <= 12  # keep a short table on one page
+        header = tbl.tr_lst[0]
+        for tc in header.tc_lst:
+            Paragraph(tc.p_lst[0], table).paragraph_format.keep_with_next = bool(rows) and short
+        for index, values in enumerate(rows, start=1):
+            tr = deepcopy(row_proto)
+            tbl.append(tr)
+            for tc, value in zip(tr.tc_lst, values, strict=True):
+                p = Paragraph(tc.p_lst[0], table)
+                p.add_run(_clean(value))
+                # every row but the last keeps with the next
+                p.paragraph_format.keep_with_next = index < len(rows) and short
+
+
+def _letter_document(letters: LetterSet, group: list[Letter], parts: _Parts) -> Any:
+    """The Word letter of one bid, every lot of ``group``, in the document of ``parts`` (from
+    :func:`_blank_document`, emptied first)."""
+    writer = _Writer(letters, group, parts)
     writer.letterhead()
     writer.opening()
     for letter in group:
         writer.lot(letter)
     writer.closing()
-    for table in writer.doc.tables:
-        table.alignment = WD_TABLE_ALIGNMENT.LEFT
     return writer.doc
 
 
 class _Writer:
     """Builds one Word letter, section by section (python-docx imported only when used)."""
 
-    def __init__(self, letters: LetterSet, group: list[Letter]) -> None:
-        from docx import Document
-        from docx.shared import Cm, Pt, RGBColor
-
+    def __init__(self, letters: LetterSet, group: list[Letter], parts: _Parts) -> None:
         self.letters, self.group, self.first = letters, group, group[0]
-        self.doc = doc = Document()
+        self.parts = parts
+        self.doc = doc = parts.doc
+        _empty(doc)
         section = doc.sections[0]
-        section.page_width, section.page_height = Cm(21), Cm(29.7)
-        section.left_margin = section.right_margin = Cm(2.2)
-        section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-        normal = doc.styles["Normal"]
-        normal.font.name = "Arial"
-        normal.font.size = Pt(10.5)
-        normal.paragraph_format.space_after = Pt(6)
-        for style_name, size in (("Heading 1", 13), ("Heading 2", 12)):
-            style = doc.styles[style_name]
-            style.font.name = "Arial"
-            style.font.size = Pt(size)
-            style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
-            style.paragraph_format.space_before = Pt(12)
-            style.paragraph_format.space_after = Pt(4)
         props = doc.core_properties
         props.author = _clean(letters.authority)
         props.last_modified_by = _clean(letters.authority)
-        props.title = _clean(f"{letters.tender_title}: outcome of bid {self.first.bid_reference}".strip())
+        props.title = _clean(
+            f"{letters.tender_title}: outcome of bid {self.first.bid_reference}".strip()
+        )
         props.comments = ""
         props.created = props.modified = dt.datetime.combine(letters.letter_date, dt.time(9, 0))
         props.revision = 1
@@ -147,22 +319,21 @@ class _Writer:
         who = f"bid {first.bid_reference}" if first.bid_reference else f"file {first.file}"
         _footer(section, f"{letters.tender_reference} · {who} · page ")
 
-    def para(self, text: str = "", *, bold: bool = False, align: Any = None,
-             after: float | None = None, keep: bool = False) -> Any:
-        """A paragraph of plain runs (never a field or a link); ``keep``: with the next."""
-        from docx.shared import Pt
-
-        p = self.doc.add_paragraph()
-        if text:
-            run = p.add_run(_clean(text))
-            run.bold = bold
-        if align is not None:
-            p.alignment = align
-        if after is not None:
-            p.paragraph_format.space_after = Pt(after)
-        if keep:
-            p.paragraph_format.keep_with_next = True
-        return p
+    def para(
+        self,
+        text: str = "",
+        *,
+        bold: bool = False,
+        align: Any = None,
+        after: float | None = None,
+        keep: bool = False,
+        hanging: bool = False,
+    ) -> Any:
+        """A paragraph of plain runs (never a field or a link); ``keep``: with the next;
+        ``hanging``: a numbered item (``1.<tab>text``) indented 0.75 cm."""
+        return self.parts.para(
+            text, bold=bold, align=align, after=after, keep=keep, hanging=hanging
+        )
 
     def letterhead(self) -> None:
         """The council's name and the tender, the addressee, the date and the references."""
@@ -176,8 +347,12 @@ class _Writer:
             run.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
         for run in self.para(letters.tender_title, align=WD_ALIGN_PARAGRAPH.RIGHT, after=18).runs:
             run.font.size = Pt(9)
-        address = [first.contact_name, first.organisation, *_address_lines(first.address),
-                   first.postcode]
+        address = [
+            first.contact_name,
+            first.organisation,
+            *_address_lines(first.address),
+            first.postcode,
+        ]
         for line in [x for x in address if x]:
             self.para(line, after=0)
         self.para(after=6)
@@ -197,16 +372,20 @@ class _Writer:
         lots = [x.lot for x in group if x.lot]
         if lots:
             which = " and ".join(f"the {lot} lot" for lot in lots)
-            self.para(f"Thank you for your bid for {which}. This letter tells you the outcome of "
-                      "the evaluation for each lot with any reasons, your quality scores beside "
-                      "the highest scores of the admitted bids, and your prices against the "
-                      "published ranges.")
+            self.para(
+                f"Thank you for your bid for {which}. This letter tells you the outcome of "
+                "the evaluation for each lot with any reasons, your quality scores beside "
+                "the highest scores of the admitted bids, and your prices against the "
+                "published ranges."
+            )
         else:
-            self.para("Thank you for your response to the tender. This letter tells you the "
-                      f"outcome for the file {first.file or 'you sent'}.")
+            self.para(
+                "Thank you for your response to the tender. This letter tells you the "
+                f"outcome for the file {first.file or 'you sent'}."
+            )
         assessment = letters.assessment
         if assessment and any(s.score for letter in group for s in letter.scores):
-            self.doc.add_heading("How bids were evaluated", level=2)
+            self.parts.heading("How bids were evaluated")
             for line in (assessment.criteria_text, assessment.scale_text, assessment.rules_text):
                 if line:
                     self.para(line)
@@ -215,8 +394,7 @@ class _Writer:
         """One lot: the decision, reasons and conditions, quality scores, prices."""
         from docx.shared import Cm
 
-        self.doc.add_heading(_clean(f"{letter.lot} lot" if letter.lot else "Your response"),
-                             level=2)
+        self.parts.heading(f"{letter.lot} lot" if letter.lot else "Your response")
         self.para(letter.decision, bold=True, keep=bool(letter.reasons or letter.conditions))
         reasons_title = "Still to be settled" if letter.pending else "Reasons"
         for title, lines in ((reasons_title, letter.reasons), ("Conditions", letter.conditions)):
@@ -224,47 +402,74 @@ class _Writer:
                 continue
             self.para(title, bold=True, after=2, keep=True)
             for i, line in enumerate(lines, start=1):
-                p = self.para(f"{i}.\t{line}", after=3)
-                p.paragraph_format.left_indent = Cm(0.75)
-                p.paragraph_format.first_line_indent = Cm(-0.75)
-                p.paragraph_format.tab_stops.add_tab_stop(Cm(0.75))
+                self.para(f"{i}.\t{line}", after=3, hanging=True)
         if letter.quality_pct:
-            self.para(f"Your quality score: {formats.percent(letter.quality_pct)}", bold=True,
-                      after=4, keep=bool(letter.scores))
+            self.para(
+                f"Your quality score: {formats.percent(letter.quality_pct)}",
+                bold=True,
+                after=4,
+                keep=bool(letter.scores),
+            )
         assessment = self.letters.assessment
         headings = {q.id: q.heading for q in assessment.questions} if assessment else {}
         if any(s.score or s.explanation for s in letter.scores):  # nothing to show unscored
             self.para("Quality scores", bold=True, after=2, keep=True)
-            rows = [(headings.get(s.question) or s.question + (f" ({s.weight}%)" if s.weight else ""),
-                     s.score, s.explanation, s.highest_admitted) for s in letter.scores]
-            _table(self.doc, ("Question (weight)", "Your score", "The panel's explanation",
-                              "Highest admitted score"),
-                   rows, (Cm(5.0), Cm(1.7), Cm(7.3), Cm(2.6)), centred=(1, 3))
+            rows = [
+                (
+                    headings.get(s.question)
+                    or s.question + (f" ({s.weight}%)" if s.weight else ""),
+                    s.score,
+                    s.explanation,
+                    s.highest_admitted,
+                )
+                for s in letter.scores
+            ]
+            self.parts.table(
+                (
+                    "Question (weight)",
+                    "Your score",
+                    "The panel's explanation",
+                    "Highest admitted score",
+                ),
+                rows,
+                (Cm(5.0), Cm(1.7), Cm(7.3), Cm(2.6)),
+                centred=(1, 3),
+            )
             self.para(after=2)
         if letter.prices:
             self.para("Your prices", bold=True, after=2, keep=True)
-            _table(self.doc, ("Band", "Your price", "Published range", "Inside the range"),
-                   [(p.band, formats.money(p.price), p.range_text, p.verdict) for p in letter.prices],
-                   (Cm(3.2), Cm(2.6), Cm(4.4), Cm(6.4)), centred=(1,))
+            self.parts.table(
+                ("Band", "Your price", "Published range", "Inside the range"),
+                [(p.band, formats.money(p.price), p.range_text, p.verdict) for p in letter.prices],
+                (Cm(3.2), Cm(2.6), Cm(4.4), Cm(6.4)),
+                centred=(1,),
+            )
             self.para(after=2)
 
     def closing(self) -> None:
         """Next steps (the standstill), whom to ask, and the signature kept together."""
         letters, group = self.letters, self.group
-        self.doc.add_heading("Next steps", level=2)
+        self.parts.heading("Next steps")
         decided = [letter for letter in group if letters.standstill_for(letter)]
         if decided and letters.standstill_ends and letters.standstill_from:
             self.para(
                 f"The council will observe a standstill period of {STANDSTILL_WORKING_DAYS} "
                 "working days from the publication of the award notice on "
                 f"{formats.date(letters.standstill_from, weekday=True)}. The standstill period "
-                f"ends at midnight at the end of {formats.date(letters.standstill_ends, weekday=True)}; "
-                "the council will not enter into the framework agreement before then.")
+                f"ends at midnight at the end of "
+                f"{formats.date(letters.standstill_ends, weekday=True)}; "
+                "the council will not enter into the framework agreement before then."
+            )
         if any(letter.pending for letter in group):
-            self.para("Where a lot is still being considered, we will write to you again with "
-                      "the decision and its reasons.")
-        quoting = ("your bid reference" if self.first.bid_reference
-                   else "the tender reference and the name of the file you sent")
+            self.para(
+                "Where a lot is still being considered, we will write to you again with "
+                "the decision and its reasons."
+            )
+        quoting = (
+            "your bid reference"
+            if self.first.bid_reference
+            else "the tender reference and the name of the file you sent"
+        )
         self.para(_contact_sentence(letters, quoting), keep=True)
         self.para("Yours sincerely,", after=24, keep=True)
         contact = letters.contact
@@ -281,15 +486,23 @@ def _contact_sentence(letters: LetterSet, quoting: str) -> str:
     """Whom to ask: the council's contact of the tender definition, with email and telephone."""
     contact = letters.contact
     if not contact.name:
-        return ("If you have any questions about this letter, please contact the procurement "
-                f"team, quoting {quoting}.")
+        return (
+            "If you have any questions about this letter, please contact the procurement "
+            f"team, quoting {quoting}."
+        )
     who = ", ".join(x for x in (contact.name, contact.role) if x)
-    how = " or ".join(x for x in (
-        f"by email to {contact.email}" if contact.email else "",
-        f"by telephone on {_unbroken(contact.telephone)}" if contact.telephone else "",
-    ) if x)
-    return (f"If you have any questions about this letter, please contact {who}"
-            f"{', ' + how if how else ''}, quoting {quoting}.")
+    how = " or ".join(
+        x
+        for x in (
+            f"by email to {contact.email}" if contact.email else "",
+            f"by telephone on {_unbroken(contact.telephone)}" if contact.telephone else "",
+        )
+        if x
+    )
+    return (
+        f"If you have any questions about this letter, please contact {who}"
+        f"{', ' + how if how else ''}, quoting {quoting}."
+    )
 
 
 def _unbroken(text: str) -> str:
@@ -319,12 +532,16 @@ def _address_lines(address: str) -> list[str]:
     return [p for p in (x.strip() for x in parts) if p]
 
 
-def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[Any],
-           centred: Sequence[int] = ()) -> None:
+def _table(
+    doc: Any, headers: Sequence[str], widths: Sequence[Any], centred: Sequence[int] = ()
+) -> tuple[Any, Any]:
+    """The prototype of a table, added to the body: its element (a shaded header row,
+    repeated on each page) and its formatted data row (outside the table)."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.text.paragraph import Paragraph
 
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
@@ -343,24 +560,33 @@ def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], widt
         shading.set(qn("w:color"), "auto")
         shading.set(qn("w:fill"), "D9E1F2")
         cell._tc.get_or_add_tcPr().append(shading)
-    for values in rows:
-        cells = table.add_row().cells
-        for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
-            cell.text = _clean(value)
-            if i in centred:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    last = len(table.rows) - 1
-    for index, row in enumerate(table.rows):
-        row_pr = row._tr.get_or_add_trPr()
-        no_split = OxmlElement("w:cantSplit")
-        no_split.set(qn("w:val"), "true")
-        row_pr.append(no_split)
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-            for p in cell.paragraphs:
-                p.paragraph_format.space_after = Pt(2)
-                p.paragraph_format.space_before = Pt(2)
-                # keep a short table on one page: every row but the last keeps with the next
-                p.paragraph_format.keep_with_next = index < last and len(table.rows) <= 12
+    _format_row(header_row._tr, table, widths, False)
+    row = table.add_row()._tr
+    for i, tc in enumerate(row.tc_lst):
+        if i in centred:
+            Paragraph(tc.p_lst[0], table).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _format_row(row, table, widths, False)
+    row.getparent().remove(row)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    return table._tbl, row
+
+
+def _format_row(tr: Any, table: Any, widths: Sequence[Any], keep_with_next: bool) -> None:
+    """A row that never splits across pages: its cells' widths and paragraph spacing."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+    from docx.table import _Cell
+
+    no_split = OxmlElement("w:cantSplit")
+    no_split.set(qn("w:val"), "true")
+    tr.get_or_add_trPr().append(no_split)
+    for tc, width in zip(tr.tc_lst, widths, strict=True):
+        cell = _Cell(tc, table)
+        cell.width = width
+        for p in cell.paragraphs:
+            p.paragraph_format.space_after = Pt(2)
+            p.paragraph_format.space_before = Pt(2)
+            p.paragraph_format.keep_with_next = keep_with_next

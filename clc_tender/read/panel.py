@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,13 @@ def officer_limits(limits: Limits) -> Limits:
 
 
 def read_table(
-    path: Path, tender: Tender, sheet: str, headers: dict[str, str],
-    optional: dict[str, str] | None = None, *, sheet_optional: bool = False,
+    path: Path,
+    tender: Tender,
+    sheet: str,
+    headers: dict[str, str],
+    optional: dict[str, str] | None = None,
+    *,
+    sheet_optional: bool = False,
 ) -> Table:
     """Read a header-row sheet with the same guards as bids; any problem is an InputError.
 
@@ -90,7 +96,9 @@ class OfficerBook:
     def has(self, sheet: str) -> bool:
         return normalise_label(sheet) in self.parts
 
-    def table(self, sheet: str, headers: dict[str, str], optional: dict[str, str] | None = None) -> Table:
+    def table(
+        self, sheet: str, headers: dict[str, str], optional: dict[str, str] | None = None
+    ) -> Table:
         """The sheet's rows under ``headers`` (``{key: header}``, each required) and the
         ``optional`` headers present; a missing sheet or required column stops the run."""
         name = self.file
@@ -98,7 +106,12 @@ class OfficerBook:
         if part is None:
             raise InputError(name, "", f"the sheet '{sheet}' is missing")
         if part.max_row * part.max_col > self.limits.max_dense_cells:
-            raise InputError(name, sheet, f"the sheet has {part.max_row:,} rows and {part.max_col:,} columns; too large to read")
+            raise InputError(
+                name,
+                sheet,
+                f"the sheet has {part.max_row:,} rows and {part.max_col:,} columns; too large "
+                f"to read",
+            )
         from .pool import ReaderDied, run_isolated
 
         try:  # a native panic or abort of the reading library stops the run with one line
@@ -113,10 +126,15 @@ def _grid(data: bytes, sheet: str) -> list[list[Any]]:
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     grid: list[list[Any]] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    return grid
+    # one object per distinct value (a scores sheet repeats its lots, questions, evaluators and
+    # references): the grid crosses back from the reading process as references to them
+    same: dict[tuple[type, Any], Any] = {}
+    return [[same.setdefault((type(v), v), v) for v in row] for row in grid]
 
 
-def _table(name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str], optional: dict[str, str]) -> Table:
+def _table(
+    name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str], optional: dict[str, str]
+) -> Table:
     header = [normalise_label(h) for h in (grid[0] if grid else [])]
     expected = {normalise_label(t) for t in (*headers.values(), *optional.values())}
     strange = [i for i, h in enumerate(header) if h and h not in expected]
@@ -125,7 +143,11 @@ def _table(name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str]
     position: dict[str, int] = {}
     for key, title in headers.items():
         if normalise_label(title) not in header:
-            raise InputError(name, f"{sheet}!{column_letter(missing_at + 1)}1", f"the column '{title}' is missing from the header row")
+            raise InputError(
+                name,
+                f"{sheet}!{column_letter(missing_at + 1)}1",
+                f"the column '{title}' is missing from the header row",
+            )
         position[key] = header.index(normalise_label(title))
     for key, title in optional.items():
         if normalise_label(title) in header:
@@ -137,8 +159,13 @@ def _table(name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str]
     }
     keep = [n for n in range(len(body)) if any(column[n] is not None for column in cells.values())]
     frame = pd.DataFrame(
-        {**{key: pd.Series([column[n] for n in keep], dtype=object) for key, column in cells.items()},
-         "row": pd.Series([n + 2 for n in keep], dtype=object)},
+        {
+            **{
+                key: pd.Series([column[n] for n in keep], dtype=object)
+                for key, column in cells.items()
+            },
+            "row": pd.Series([n + 2 for n in keep], dtype=object),
+        },
         columns=[*position, "row"],
     )
     frame.index = frame["row"]
@@ -163,11 +190,36 @@ def readable(name: str) -> pa.Check:
 
 def one_of(allowed: list[str], name: str) -> pa.Check:
     """A membership check whose failures are reported by ``name`` (not pandera's wording)."""
-    choices = set(allowed)
-    return pa.Check(lambda s: s.map(lambda v: v in choices), name=name)
+    choices = list(dict.fromkeys(allowed))
+    return pa.Check(lambda s: s.isin(choices), name=name)
 
 
-def first_failure(table: Table, schema: pa.DataFrameSchema, columns: dict[str, str], messages: dict[str, str]) -> None:
+def each_value(series: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
+    """``convert`` applied once per distinct value (a scores sheet repeats its lots, questions
+    and evaluators over hundreds of thousands of rows); values of different types (1 and "1",
+    1 and 1.0) are kept apart."""
+    done: dict[tuple[type, Any], Any] = {}
+    out = []
+    for value in series.tolist():
+        key = (type(value), value)
+        if key in done:
+            out.append(done[key])
+        else:
+            out.append(done.setdefault(key, convert(value)))
+    return pd.Series(out, index=series.index, dtype=object)
+
+
+def whole_scores(series: pd.Series, maximum: int) -> pd.Series:
+    """Whether each value is a whole number from 0 to ``maximum`` (an int or a float, never a
+    bool, text or date), column at a time."""
+    numeric = series.map(type).isin([int, float])
+    number = pd.to_numeric(series.where(numeric), errors="coerce")
+    return numeric & (number % 1 == 0) & (number >= 0) & (number <= maximum)
+
+
+def first_failure(
+    table: Table, schema: pa.DataFrameSchema, columns: dict[str, str], messages: dict[str, str]
+) -> None:
     """Validate with pandera (lazy); raise one InputError naming the failing cells (up to 5)."""
     if table.frame.empty:
         return
@@ -177,7 +229,9 @@ def first_failure(table: Table, schema: pa.DataFrameSchema, columns: dict[str, s
         cases = errors.failure_cases
         cases = cases[cases["index"].notna()].sort_values("index", kind="stable")
         if cases.empty:
-            raise InputError(table.file, table.sheet, "the sheet does not have the expected shape") from None
+            raise InputError(
+                table.file, table.sheet, "the sheet does not have the expected shape"
+            ) from None
         problems: list[tuple[str, str]] = []
         for case in cases.drop_duplicates(["index", "check"]).itertuples(index=False):
             column = case.column if case.column in columns else next(iter(columns))
@@ -201,40 +255,59 @@ def read_scores(path: Path, tender: Tender) -> Table:
     letters = table.letters
     max_score = tender.quality.max_score
 
-    def whole(v: Any) -> bool:
-        return isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer() and 0 <= v <= max_score
-
     lots = {normalise_label(n): n for n in tender.lot_names}
-    frame["lot"] = frame["lot"].map(lambda v: lots.get(normalise_label(v), v) if v is not None else None)
-    frame["evaluator"] = frame["evaluator"].map(lambda v: str(v).strip() if v is not None else None)
+    frame["lot"] = each_value(
+        frame["lot"], lambda v: lots.get(normalise_label(v), v) if v is not None else None
+    )
+    frame["evaluator"] = each_value(
+        frame["evaluator"], lambda v: str(v).strip() if v is not None else None
+    )
     # question ids match ignoring case and spaces ("q 2" is Q2)
     ids = {"".join(q.id.split()).casefold(): q.id for q in tender.quality.questions}
+
     def question(v: Any) -> str | None:
         return None if v is None else ids.get("".join(str(v).split()).casefold(), str(v).strip())
 
-    frame["question"] = frame["question"].map(question)
-    frame["bid_reference"] = frame["bid_reference"].map(lambda v: values.text(v, _CTX)[0])
+    frame["question"] = each_value(frame["question"], question)
+    frame["bid_reference"] = each_value(frame["bid_reference"], lambda v: values.text(v, _CTX)[0])
     schema = pa.DataFrameSchema(
         {
             "bid_reference": pa.Column(None, nullable=False),
             "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
             "question": pa.Column(None, nullable=False),
             "evaluator": pa.Column(None, nullable=False),
-            "score": pa.Column(None, nullable=False,  # a blank is never a score
-                               checks=pa.Check(lambda s: s.map(whole), name="score")),
+            "score": pa.Column(
+                None,
+                nullable=False,  # a blank is never a score
+                checks=pa.Check(lambda s: whole_scores(s, max_score), name="score"),
+            ),
         },
-        checks=[pa.Check(lambda d: ~d.assign(k=d["bid_reference"].map(lambda v: str(v).casefold()))
-                         .duplicated(["k", "lot", "question", "evaluator"], keep="first"), name="duplicate")],
+        checks=[
+            pa.Check(
+                lambda d: (
+                    ~d.assign(k=d["bid_reference"].astype(str).str.casefold()).duplicated(
+                        ["k", "lot", "question", "evaluator"], keep="first"
+                    )
+                ),
+                name="duplicate",
+            )
+        ],
         coerce=False,
     )
-    first_failure(table, schema, letters, {
-        "not_nullable": "a required value is blank (a blank is never a score: every row needs a bid"
-                        " reference, lot, question, evaluator and score)",
-        "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
-        "score": f"a score must be a whole number from 0 to {max_score}",
-        "duplicate": "the same evaluator scores the same question of this bid and lot twice",
-    })
-    frame["score"] = frame["score"].map(lambda v: int(v) if v is not None else None)
+    first_failure(
+        table,
+        schema,
+        letters,
+        {
+            "not_nullable": "a required value is blank (a blank is never a score: every row "
+            "needs a bid"
+            " reference, lot, question, evaluator and score)",
+            "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
+            "score": f"a score must be a whole number from 0 to {max_score}",
+            "duplicate": "the same evaluator scores the same question of this bid and lot twice",
+        },
+    )
+    frame["score"] = each_value(frame["score"], lambda v: int(v) if v is not None else None)
     frame["score_cell"] = [f"{letters['score']}{row}" for row in frame["row"]]
     frame["evaluator_cell"] = [f"{letters['evaluator']}{row}" for row in frame["row"]]
     return table
@@ -251,8 +324,12 @@ def read_decisions(path: Path, tender: Tender) -> Table:
     table = read_table(path, tender, DECISIONS.name, DECISION_HEADERS)
     frame = table.frame
     lots = {normalise_label(n): n for n in tender.lot_names}
-    frame["lot"] = frame["lot"].map(lambda v: lots.get(normalise_label(v), v) if v is not None else None)
-    frame["decision"] = frame["decision"].map(lambda v: str(v).strip().casefold() if v is not None else None)
+    frame["lot"] = frame["lot"].map(
+        lambda v: lots.get(normalise_label(v), v) if v is not None else None
+    )
+    frame["decision"] = frame["decision"].map(
+        lambda v: str(v).strip().casefold() if v is not None else None
+    )
     for key in ("bid_reference", "code", "reason", "officer"):
         frame[key] = frame[key].map(lambda v: values.text(v, _CTX)[0])
     frame["date"] = frame["date"].map(lambda v: values.date(v, _CTX)[0] if v is not None else None)
@@ -261,21 +338,37 @@ def read_decisions(path: Path, tender: Tender) -> Table:
             "bid_reference": pa.Column(None, nullable=False),
             "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
             "code": pa.Column(None, nullable=False),
-            "decision": pa.Column(None, nullable=False, checks=one_of(["accept", "reject"], "decision")),
+            "decision": pa.Column(
+                None, nullable=False, checks=one_of(["accept", "reject"], "decision")
+            ),
             "reason": pa.Column(None, nullable=False),
             "officer": pa.Column(None, nullable=False),
             "date": pa.Column(None, nullable=False),
         },
-        checks=[pa.Check(lambda d: ~d.assign(k=d["bid_reference"].map(lambda v: str(v).casefold()))
-                         .duplicated(["k", "lot", "code"], keep="first"), name="duplicate")],
+        checks=[
+            pa.Check(
+                lambda d: (
+                    ~d.assign(k=d["bid_reference"].map(lambda v: str(v).casefold())).duplicated(
+                        ["k", "lot", "code"], keep="first"
+                    )
+                ),
+                name="duplicate",
+            )
+        ],
         coerce=False,
     )
-    first_failure(table, schema, table.letters, {
-        "not_nullable": "a required value is blank (every decision needs a bid reference, lot, code, decision, reason, officer and date)",
-        "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
-        "decision": "the decision must be accept or reject",
-        "duplicate": "a second decision on the same bid, lot and code",
-    })
+    first_failure(
+        table,
+        schema,
+        table.letters,
+        {
+            "not_nullable": "a required value is blank (every decision needs a bid reference, "
+            "lot, code, decision, reason, officer and date)",
+            "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
+            "decision": "the decision must be accept or reject",
+            "duplicate": "a second decision on the same bid, lot and code",
+        },
+    )
     return table
 
 
@@ -309,18 +402,28 @@ def read_panel(path: Path, tender: Tender) -> Panel:
     kinds = {c.casefold(): c for c in CONFLICTS}
     frame["evaluator"] = frame["evaluator"].map(lambda v: str(v).strip() if v is not None else None)
     frame["conflict"] = frame["conflict"].map(
-        lambda v: kinds.get(str(v).strip().casefold(), Bad(v)) if v is not None else "None")
+        lambda v: kinds.get(str(v).strip().casefold(), Bad(v)) if v is not None else "None"
+    )
     frame["declared_on"] = frame["declared_on"].map(
-        lambda v: None if v is None else (values.date(v, _CTX)[0] or Bad(v)))
+        lambda v: None if v is None else (values.date(v, _CTX)[0] or Bad(v))
+    )
     needs_bids = frame["conflict"].map(lambda c: c in ("Potential", "Actual"))
-    frame["bid_references"] = pd.Series([
-        Bad("") if needed and not _references(raw) else raw
-        for raw, needed in zip(frame["bid_references"], needs_bids, strict=True)
-    ], index=frame.index, dtype=object)
-    frame["mitigation"] = pd.Series([
-        Bad("") if kind == "Potential" and values.is_blank(raw) else raw
-        for raw, kind in zip(frame["mitigation"], frame["conflict"], strict=True)
-    ], index=frame.index, dtype=object)
+    frame["bid_references"] = pd.Series(
+        [
+            Bad("") if needed and not _references(raw) else raw
+            for raw, needed in zip(frame["bid_references"], needs_bids, strict=True)
+        ],
+        index=frame.index,
+        dtype=object,
+    )
+    frame["mitigation"] = pd.Series(
+        [
+            Bad("") if kind == "Potential" and values.is_blank(raw) else raw
+            for raw, kind in zip(frame["mitigation"], frame["conflict"], strict=True)
+        ],
+        index=frame.index,
+        dtype=object,
+    )
     schema = pa.DataFrameSchema(
         {
             "evaluator": pa.Column(None, nullable=False),
@@ -330,26 +433,38 @@ def read_panel(path: Path, tender: Tender) -> Panel:
             "mitigation": pa.Column(None, nullable=True, checks=readable("mitigation")),
             "declared_on": pa.Column(None, nullable=False, checks=readable("date")),
         },
-        checks=[pa.Check(lambda d: ~d["evaluator"].map(lambda v: str(v).casefold())
-                         .duplicated(keep="first"), name="duplicate")],
+        checks=[
+            pa.Check(
+                lambda d: ~d["evaluator"].map(lambda v: str(v).casefold()).duplicated(keep="first"),
+                name="duplicate",
+            )
+        ],
         coerce=False,
     )
-    first_failure(table, schema, table.letters, {
-        "not_nullable": "a required value is blank (every evaluator needs initials, a name and "
-                        "the date of the declaration)",
-        "conflict": f"the conflict must be one of {', '.join(CONFLICTS)}",
-        "bids": "a potential or actual conflict must name the bid references it concerns",
-        "mitigation": "a potential conflict needs its mitigation",
-        "date": "not a date (expected e.g. 2026-03-20)",
-        "duplicate": "the same evaluator is declared twice",
-    })
+    first_failure(
+        table,
+        schema,
+        table.letters,
+        {
+            "not_nullable": "a required value is blank (every evaluator needs initials, a name and "
+            "the date of the declaration)",
+            "conflict": f"the conflict must be one of {', '.join(CONFLICTS)}",
+            "bids": "a potential or actual conflict must name the bid references it concerns",
+            "mitigation": "a potential conflict needs its mitigation",
+            "date": "not a date (expected e.g. 2026-03-20)",
+            "duplicate": "the same evaluator is declared twice",
+        },
+    )
     declarations = tuple(
         Declaration(
-            evaluator=str(r["evaluator"]), name=values.text(r["name"], _CTX)[0] or "",
+            evaluator=str(r["evaluator"]),
+            name=values.text(r["name"], _CTX)[0] or "",
             role=values.text(r["role"], _CTX)[0] or "" if r["role"] is not None else "",
-            conflict=str(r["conflict"]), bid_references=_references(r["bid_references"]),
+            conflict=str(r["conflict"]),
+            bid_references=_references(r["bid_references"]),
             mitigation="" if r["mitigation"] is None else str(r["mitigation"]).strip(),
-            declared_on=r["declared_on"], row=int(r["row"]),
+            declared_on=r["declared_on"],
+            row=int(r["row"]),
         )
         for r in frame.to_dict("records")
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -181,7 +182,11 @@ def _isolated(conn: Connection, func: Callable[..., Any], args: tuple[Any, ...])
 class BidReading:
     """The bids of a round being read, each in a worker process (one workbook's bytes in
     memory per process), collected in order. The workers start when this is made; iterate to
-    collect the reads; close (or leave the ``with`` block) to stop them."""
+    collect the reads; close (or leave the ``with`` block) to stop them.
+
+    A thread of this process receives the reads as the workers finish them, so that the
+    workers never wait on a full pipe while this process imports its libraries and reads the
+    officers' workbooks: all of it overlaps with the reading."""
 
     def __init__(self, paths: list[Path], tender: Tender, fmt: Format) -> None:
         self.paths = paths
@@ -191,12 +196,30 @@ class BidReading:
         count = min(os.cpu_count() or 1, 4) if len(paths) >= PARALLEL_FROM else 1
         self._pending: deque[int] = deque(range(len(paths)))
         self._results: dict[int, BidRead] = {}
+        self._taken = 0  # reads handed out by __iter__
         self._workers: list[_Worker] = []
+        self._arrived = threading.Condition()
+        self._stop = threading.Event()
+        self._failure: BaseException | None = None
+        self._receiver: threading.Thread | None = None
         if paths:
             for _ in range(min(count, len(paths))):
                 self._workers.append(self._start())
             for worker in self._workers:
                 self._top_up(worker, START_AHEAD)
+            self._receiver = threading.Thread(target=self._receive, name="bid-reading", daemon=True)
+            self._receiver.start()
+
+    def _receive(self) -> None:
+        """The receiving thread: collect until every file is read or the reading is closed."""
+        try:
+            while not self._stop.is_set() and len(self._results) + self._taken < len(self.paths):
+                self._collect(timeout=0.2)
+        except BaseException as exc:  # noqa: BLE001 - handed to the iterating thread
+            self._failure = exc
+        finally:
+            with self._arrived:
+                self._arrived.notify_all()
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
@@ -215,15 +238,17 @@ class BidReading:
             worker.queued.append(index)
             worker.conn.send((index, self.paths[index]))
 
-    def _collect(self) -> None:
+    def _collect(self, timeout: float | None = None) -> None:
         """Wait for at least one result or one dead worker, and deal with it."""
         by_handle: dict[Any, _Worker] = {}
         for worker in self._workers:
             by_handle[worker.conn] = worker
             by_handle[worker.process.sentinel] = worker
         busy = [w.since + READ_SECONDS for w in self._workers if w.queued]
-        timeout = max(min(busy) - time.monotonic(), 0.0) + 0.05 if busy else None
-        ready = wait(list(by_handle), timeout)
+        until = max(min(busy) - time.monotonic(), 0.0) + 0.05 if busy else None
+        if timeout is not None:  # the receiving thread looks up now and then
+            until = timeout if until is None else min(until, timeout)
+        ready = wait(list(by_handle), until)
         for worker in list(self._workers):  # a file that hangs its reader costs only itself
             if worker.queued and time.monotonic() - worker.since > READ_SECONDS:
                 worker.process.kill()
@@ -238,7 +263,9 @@ class BidReading:
                         index, read = worker.conn.recv()
                         worker.queued.remove(index)
                         worker.since = time.monotonic()
-                        self._results[index] = read
+                        with self._arrived:
+                            self._results[index] = read
+                            self._arrived.notify_all()
                     self._top_up(worker)
                     continue
                 except (EOFError, OSError):
@@ -253,7 +280,10 @@ class BidReading:
         worker.conn.close()
         if worker.queued:
             index = worker.queued.popleft()
-            self._results[index] = failed_read(self.paths[index], why or _ended(worker.process))
+            failed = failed_read(self.paths[index], why or _ended(worker.process))
+            with self._arrived:
+                self._results[index] = failed
+                self._arrived.notify_all()
             self._pending.extendleft(reversed(worker.queued))
         self._workers.remove(worker)
         if self._pending or any(w.queued for w in self._workers):
@@ -263,11 +293,27 @@ class BidReading:
 
     def __iter__(self) -> Iterator[BidRead]:
         for index in range(len(self.paths)):
-            while index not in self._results:
-                self._collect()
-            yield self._results.pop(index)
+            with self._arrived:
+                while index not in self._results:
+                    if self._failure is not None:
+                        raise self._failure
+                    if self._receiver is None or not self._receiver.is_alive():
+                        break
+                    self._arrived.wait()
+            if index not in self._results:  # the thread has stopped: collect here
+                if self._failure is not None:
+                    raise self._failure
+                while index not in self._results:
+                    self._collect()
+            with self._arrived:
+                read = self._results.pop(index)
+                self._taken += 1
+            yield read
 
     def close(self) -> None:
+        self._stop.set()
+        if self._receiver is not None and self._receiver is not threading.current_thread():
+            self._receiver.join()
         for worker in self._workers:
             try:
                 worker.conn.send(None)
