@@ -18,7 +18,7 @@ from .formats import date_time
 if TYPE_CHECKING:
     from .checking import FileCheck
     from .place import Placements
-    from .results import Evaluation
+    from .results import Evaluation, LotOutcome
     from .uplifting import UpliftResult
 
 out = Console(highlight=False, soft_wrap=False)
@@ -98,8 +98,8 @@ def check_report(results: Sequence[FileCheck]) -> None:
 
 
 def evaluation_summary(ev: Evaluation, written: str) -> None:
-    from .findings import Outcome
-
+    """The end of a round on the terminal: the round, run-level notes, outcomes per lot, the
+    first reason of each bid not admitted, the notes on unused inputs, and the output."""
     if ev.round > 1:
         new = len(ev.members) - ev.carried
         out.print(
@@ -108,6 +108,19 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
         )
     for note in ev.warnings:
         warning_line(note)
+    out.print(_outcome_counts(ev))
+    not_admitted = [
+        o for o in ev.outcomes if o.outcome.value not in ("admitted", "already-admitted")
+    ]
+    if not_admitted:
+        out.print(_first_reasons(ev, not_admitted))
+    _unused_inputs(ev)
+    out.print(f"Shortlist written to [bold]{inert(written)}[/]")
+
+
+def _outcome_counts(ev: Evaluation) -> Table:
+    from .findings import Outcome
+
     counts = Counter((o.lot, o.outcome.value) for o in ev.outcomes)
     shown = [o.value for o in Outcome if o is not Outcome.ALREADY_ADMITTED or ev.round > 1]
     lots: Sequence[str] = [
@@ -127,34 +140,36 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
     table.add_row(
         "[bold]bids[/]", *(str(sum(counts.get((lot, n), 0) for n in shown)) for lot in lots)
     )
-    out.print(table)
-    not_admitted = [
-        o for o in ev.outcomes if o.outcome.value not in ("admitted", "already-admitted")
-    ]
-    if not_admitted:
-        shared = Counter(o.bid_reference for o in ev.outcomes if o.lot)
-        lots_of: dict[str, set[str]] = {}  # once, not per row: 10,000 bids make 10^8 visits
-        for x in ev.outcomes:
-            lots_of.setdefault(x.bid_reference, set()).add(x.lot)
-        listing = Table(
-            title="Not admitted, or waiting for an officer: the first reason (all are in the "
-            "workbook)",
-            title_justify="left",
-        )
-        listing.add_column("Bid", overflow="fold")
-        listing.add_column("Lot and outcome", no_wrap=True)
-        listing.add_column("First reason", overflow="fold", ratio=1, min_width=24)
-        for o in not_admitted:
-            first = o.reasons[0] if o.reasons else None
-            reason = f"[bold]{inert(first.code)}[/]\n{inert(first.message)}" if first else ""
-            more = f" [dim](+{len(o.reasons) - 1} more)[/]" if len(o.reasons) > 1 else ""
-            name = inert(o.bid_reference or o.file)
-            if o.bid_reference and shared[o.bid_reference] > len(lots_of[o.bid_reference]):
-                name = inert(f"{o.bid_reference} ({o.file})")  # a reference used by two files
-            style = OUTCOME_STYLE[o.outcome.value]
-            lot_and_outcome = f"{o.lot or '(lots unreadable)'}\n[{style}]{o.outcome.value}[/]"
-            listing.add_row(name, lot_and_outcome, reason + more)
-        out.print(listing)
+    return table
+
+
+def _first_reasons(ev: Evaluation, not_admitted: Sequence[LotOutcome]) -> Table:
+    shared = Counter(o.bid_reference for o in ev.outcomes if o.lot)
+    lots_of: dict[str, set[str]] = {}  # once, not per row: 10,000 bids make 10^8 visits
+    for x in ev.outcomes:
+        lots_of.setdefault(x.bid_reference, set()).add(x.lot)
+    listing = Table(
+        title="Not admitted, or waiting for an officer: the first reason (all are in the workbook)",
+        title_justify="left",
+    )
+    listing.add_column("Bid", overflow="fold")
+    listing.add_column("Lot and outcome", no_wrap=True)
+    listing.add_column("First reason", overflow="fold", ratio=1, min_width=24)
+    for o in not_admitted:
+        first = o.reasons[0] if o.reasons else None
+        reason = f"[bold]{inert(first.code)}[/]\n{inert(first.message)}" if first else ""
+        more = f" [dim](+{len(o.reasons) - 1} more)[/]" if len(o.reasons) > 1 else ""
+        name = inert(o.bid_reference or o.file)
+        if o.bid_reference and shared[o.bid_reference] > len(lots_of[o.bid_reference]):
+            name = inert(f"{o.bid_reference} ({o.file})")  # a reference used by two files
+        style = OUTCOME_STYLE[o.outcome.value]
+        lot_and_outcome = f"{o.lot or '(lots unreadable)'}\n[{style}]{o.outcome.value}[/]"
+        listing.add_row(name, lot_and_outcome, reason + more)
+    return listing
+
+
+def _unused_inputs(ev: Evaluation) -> None:
+    """Receipts with no bid, decisions and scores not applied: counted, never silent."""
     unused = Counter(
         f.code
         for f in ev.findings
@@ -177,7 +192,6 @@ def evaluation_summary(ev: Evaluation, written: str) -> None:
             f"some scores were not used (score-unused, {unused['score-unused']} finding(s)): "
             f"see the Findings sheet"
         )
-    out.print(f"Shortlist written to [bold]{inert(written)}[/]")
 
 
 @contextmanager

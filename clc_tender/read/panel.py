@@ -424,6 +424,25 @@ def read_panel(path: Path, tender: Tender) -> Panel:
         index=frame.index,
         dtype=object,
     )
+    _check_panel(table)
+    declarations = tuple(
+        Declaration(
+            evaluator=str(r["evaluator"]),
+            name=values.text(r["name"], _CTX)[0] or "",
+            role=values.text(r["role"], _CTX)[0] or "" if r["role"] is not None else "",
+            conflict=str(r["conflict"]),
+            bid_references=_references(r["bid_references"]),
+            mitigation="" if r["mitigation"] is None else str(r["mitigation"]).strip(),
+            declared_on=r["declared_on"],
+            row=int(r["row"]),
+        )
+        for r in frame.to_dict("records")
+    )
+    return Panel(table.file, True, declarations)
+
+
+def _check_panel(table: Table) -> None:
+    """The declarations' checks (pandera, lazy): every failing cell named, the run stops."""
     schema = pa.DataFrameSchema(
         {
             "evaluator": pa.Column(None, nullable=False),
@@ -455,17 +474,3 @@ def read_panel(path: Path, tender: Tender) -> Panel:
             "duplicate": "the same evaluator is declared twice",
         },
     )
-    declarations = tuple(
-        Declaration(
-            evaluator=str(r["evaluator"]),
-            name=values.text(r["name"], _CTX)[0] or "",
-            role=values.text(r["role"], _CTX)[0] or "" if r["role"] is not None else "",
-            conflict=str(r["conflict"]),
-            bid_references=_references(r["bid_references"]),
-            mitigation="" if r["mitigation"] is None else str(r["mitigation"]).strip(),
-            declared_on=r["declared_on"],
-            row=int(r["row"]),
-        )
-        for r in frame.to_dict("records")
-    )
-    return Panel(table.file, True, declarations)
