@@ -82,6 +82,17 @@ def collect(
 
 
 def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
+    bids = _bid_frame(reads, fmt)
+    prices = _price_frame(reads, tender)
+    coverage = _coverage_frames(reads, tender, fmt)
+    for read in reads:  # the frames hold them now: not twice in memory
+        read.fields = {}
+        read.tables = {}
+    return BidFrames(reads=reads, bids=bids, prices=prices, coverage=coverage)
+
+
+def _bid_frame(reads: list[BidRead], fmt: Format) -> pd.DataFrame:
+    """One row a bid: each field's value and its cell."""
     keys = [f.key for sheet in fmt.sheets for f in sheet.fields]
     cells = [f"{key}_cell" for key in keys]
     records: list[dict[str, Any]] = []
@@ -102,10 +113,13 @@ def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
         records, ["file", "_opened", "_failed", "_sheets", "_failed_identity", *keys, *cells]
     )
     bids["_opened"] = bids["_opened"].astype(bool)
+    return bids
 
+
+def _price_frame(reads: list[BidRead], tender: Tender) -> pd.DataFrame:
+    """One row a Pricing row of a bid."""
     band_names = {normalise_label(b.name): b.name for b in tender.bands}
     price_rows: list[dict[str, Any]] = []
-    coverage_rows: dict[str, list[dict[str, Any]]] = {lot.coverage_sheet: [] for lot in tender.lots}
     for index, read in enumerate(reads):
         for row in read.tables.get("Pricing", []):
             text = row.values.get("band")
@@ -123,18 +137,25 @@ def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
                     "cell": row.cells.get("price", f"C{row.row}"),
                 }
             )
-        for sheet, rows in coverage_rows.items():
-            for row in read.tables.get(sheet, []):
-                record = {"bid": index, "file": read.file, "row": row.row}
-                for key, value in row.values.items():
-                    record[key] = value
-                    record[f"{key}_cell"] = row.cells[key]
-                rows.append(record)
     prices = _object_frame(
         price_rows,
         ["bid", "file", "row", "band_text", "band", "price", "invalid", "band_cell", "cell"],
     )
     prices["invalid"] = prices["invalid"].astype(bool)
+    return prices
+
+
+def _coverage_frames(reads: list[BidRead], tender: Tender, fmt: Format) -> dict[str, pd.DataFrame]:
+    """Coverage sheet -> one row a coverage row of a bid."""
+    coverage_rows: dict[str, list[dict[str, Any]]] = {lot.coverage_sheet: [] for lot in tender.lots}
+    for index, read in enumerate(reads):
+        for sheet, rows in coverage_rows.items():
+            for row in read.tables.get(sheet, []):
+                record: dict[str, Any] = {"bid": index, "file": read.file, "row": row.row}
+                for key, value in row.values.items():
+                    record[key] = value
+                    record[f"{key}_cell"] = row.cells[key]
+                rows.append(record)
     coverage = {}
     for sheet, rows in coverage_rows.items():
         spec = fmt.sheet(sheet)
@@ -142,10 +163,7 @@ def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
             c for col in spec.columns for c in (col.key, f"{col.key}_cell")
         ]
         coverage[sheet] = _object_frame(rows, columns)
-    for read in reads:  # the frames hold them now: not twice in memory
-        read.fields = {}
-        read.tables = {}
-    return BidFrames(reads=reads, bids=bids, prices=prices, coverage=coverage)
+    return coverage
 
 
 def _object_frame(records: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:

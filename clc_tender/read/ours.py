@@ -119,7 +119,40 @@ def _number(v: Any) -> bool:
 def _members(table: Table, tender: Tender, bands: dict[str, str]) -> tuple[Member, ...]:
     frame = table.frame
     price_columns = [k for k in bands if k in frame.columns]
-    schema = pa.DataFrameSchema(
+    first_failure(
+        table,
+        _members_schema(tender, price_columns),
+        table.letters,
+        {
+            "not_nullable": "a required value is blank",
+            "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
+            "round": "the round must be a whole number of 1 or more",
+            "number": "Quality % must be a number",
+            "price": "a price must be a number",
+            "duplicate": "the same provider is listed twice for this lot",
+        },
+    )
+    members = []
+    for rec in frame.to_dict("records"):
+        quality = rec.get("quality_pct")
+        members.append(
+            Member(
+                provider_id=str(rec["provider_id"]).strip(),
+                organisation=str(rec.get("organisation") or ""),
+                lot=rec["lot"],
+                round=int(rec["round"]),
+                bid_reference=str(rec.get("bid_reference") or ""),
+                quality_pct=None if quality is None else _pence(quality),
+                conditions=str(rec.get("conditions") or ""),
+                prices={bands[k]: _pence(rec[k]) for k in price_columns if rec.get(k) is not None},
+            )
+        )
+    return tuple(members)
+
+
+def _members_schema(tender: Tender, price_columns: list[str]) -> pa.DataFrameSchema:
+    """The checks on the members table, each named for its message in ``_members``."""
+    return pa.DataFrameSchema(
         {
             "provider_id": pa.Column(None, nullable=False),
             "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
@@ -150,35 +183,6 @@ def _members(table: Table, tender: Tender, bands: dict[str, str]) -> tuple[Membe
         ],
         coerce=False,
     )
-    first_failure(
-        table,
-        schema,
-        table.letters,
-        {
-            "not_nullable": "a required value is blank",
-            "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
-            "round": "the round must be a whole number of 1 or more",
-            "number": "Quality % must be a number",
-            "price": "a price must be a number",
-            "duplicate": "the same provider is listed twice for this lot",
-        },
-    )
-    members = []
-    for rec in frame.to_dict("records"):
-        quality = rec.get("quality_pct")
-        members.append(
-            Member(
-                provider_id=str(rec["provider_id"]).strip(),
-                organisation=str(rec.get("organisation") or ""),
-                lot=rec["lot"],
-                round=int(rec["round"]),
-                bid_reference=str(rec.get("bid_reference") or ""),
-                quality_pct=None if quality is None else _pence(quality),
-                conditions=str(rec.get("conditions") or ""),
-                prices={bands[k]: _pence(rec[k]) for k in price_columns if rec.get(k) is not None},
-            )
-        )
-    return tuple(members)
 
 
 def _with_services(

@@ -190,7 +190,7 @@ class BidReader:
             if spec.kind == "fields":
                 self._read_fields(spec, rows, result, blank_check, ctx_for)
             else:
-                self._read_table(spec, rows, result, blank_check, ctx_for, lots)
+                self._read_table(spec, rows, result, blank_check, ctx_for)
 
     # -- field/value sheets -------------------------------------------------------------------
     def _read_fields(
@@ -206,56 +206,22 @@ class BidReader:
         for index, (label, raw) in rows:
             if index == 1 and normalise_label(label) == "field":
                 continue
-            cell = f"B{index}"
-            if values.is_blank(label):
-                unknown += 1
-                if unknown <= UNKNOWN_FIELD_LIMIT:
-                    result.findings.append(
-                        Finding.make(
-                            result.file,
-                            spec.name,
-                            f"A{index}",
-                            "unknown-field",
-                            "a value without a label; ignored",
-                        )
-                    )
-                continue
-            field_spec = by_label.get(normalise_label(label))
+            field_spec = None if values.is_blank(label) else by_label.get(normalise_label(label))
             if field_spec is None:
                 unknown += 1
                 if unknown <= UNKNOWN_FIELD_LIMIT:
-                    close = difflib.get_close_matches(
-                        normalise_label(label), list(by_label), n=1, cutoff=0.6
-                    )
-                    hint = f"; did you mean '{by_label[close[0]].label}'?" if close else ""
                     result.findings.append(
-                        Finding.make(
-                            result.file,
-                            spec.name,
-                            f"A{index}",
-                            "unknown-field",
-                            f"unknown label {values.show(label)}, ignored{hint}",
-                        )
+                        _unknown_field(result.file, spec.name, index, label, by_label)
                     )
                 continue
             key = field_spec.key
             if key in result.present:
-                result.findings.append(
-                    Finding.make(
-                        result.file,
-                        spec.name,
-                        f"A{index}",
-                        "duplicate-field",
-                        f"'{field_spec.label}' appears twice (first at {result.cell(key)}); "
-                        f"give it once",
-                        lots=field_spec.lots,
-                    )
-                )
+                result.findings.append(_duplicate_field(result, spec.name, index, field_spec))
                 result.failed.add(key)
                 continue
             result.present.add(key)
             result.rows[key] = index
-            self._store(field_spec, raw, cell, spec.name, result, blank_check, ctx_for)
+            self._store(field_spec, raw, f"B{index}", spec.name, result, blank_check, ctx_for)
         if unknown > UNKNOWN_FIELD_LIMIT:
             result.findings.append(
                 Finding.make(
@@ -332,35 +298,9 @@ class BidReader:
         result: BidRead,
         blank_check: SheetCheck,
         ctx_for: Callable[[str], values.CellContext],
-        lots: tuple[str, ...] | None,
     ) -> None:
         header = rows[0][1] if rows and rows[0][0] == 1 else []
-        position = {normalise_label(h): i for i, h in enumerate(header) if not values.is_blank(h)}
-        columns: dict[str, int] = {}
-        known = {c.norm for c in spec.columns}
-        strange = [
-            i
-            for i, h in enumerate(header)
-            if not values.is_blank(h) and normalise_label(h) not in known
-        ]
-        filled = [i for i, h in enumerate(header) if not values.is_blank(h)]
-        # where a missing header is named: the first header not recognised, else the next free cell
-        missing_at = strange[0] if strange else (filled[-1] + 1 if filled else 0)
-        for col in spec.columns:
-            if col.norm in position:
-                columns[col.key] = position[col.norm]
-            elif not (spec.name == "Pricing" and col.key == "unit"):
-                letter = column_letter(missing_at + 1)
-                result.findings.append(
-                    Finding.make(
-                        result.file,
-                        spec.name,
-                        f"{letter}1",
-                        "missing-field",
-                        f"the column '{col.header}' is missing from the header row",
-                        lots=lots,
-                    )
-                )
+        columns = _table_columns(spec, header, result, blank_check.lots)
         table: list[TableRow] = []
         result.tables[spec.name] = table
         if spec.name == "Pricing" and ("band" not in columns or "price" not in columns):
@@ -368,38 +308,51 @@ class BidReader:
         for index, cells in rows:
             if index == 1:
                 continue
-            row = TableRow(index, {}, {})
-            for col in spec.columns:
-                if col.key not in columns:
-                    continue
-                ref = f"{column_letter(columns[col.key] + 1)}{index}"
-                raw = cells[columns[col.key]]
-                row.cells[col.key] = ref
-                if col.type == "price":
-                    row.values[col.key] = self._price(
-                        raw, ref, spec.name, cells, columns, result, blank_check, ctx_for
-                    )
-                    continue
-                problem = blank_check.taken_out(ref) if values.is_blank(raw) else None
-                if values.not_a_number(raw):
-                    problem = f"{values.show(raw)} is not a number"
-                if problem:
-                    result.findings.append(
-                        Finding.make(
-                            result.file,
-                            spec.name,
-                            ref,
-                            "invalid-value",
-                            f"{col.header}: {problem}",
-                            lots=lots,
-                        )
-                    )
-                    continue
-                row.values[col.key] = values.text(raw, ctx_for(ref))[0]
-                if row.values[col.key] is not None:
-                    blank_check.used(ref)
+            row = self._table_row(spec, index, cells, columns, result, blank_check, ctx_for)
             if any(v is not None for v in row.values.values()):
                 table.append(row)
+
+    def _table_row(
+        self,
+        spec: SheetSpec,
+        index: int,
+        cells: list[Any],
+        columns: dict[str, int],
+        result: BidRead,
+        blank_check: SheetCheck,
+        ctx_for: Callable[[str], values.CellContext],
+    ) -> TableRow:
+        row = TableRow(index, {}, {})
+        for col in spec.columns:
+            if col.key not in columns:
+                continue
+            ref = f"{column_letter(columns[col.key] + 1)}{index}"
+            raw = cells[columns[col.key]]
+            row.cells[col.key] = ref
+            if col.type == "price":
+                row.values[col.key] = self._price(
+                    raw, ref, spec.name, cells, columns, result, blank_check, ctx_for
+                )
+                continue
+            problem = blank_check.taken_out(ref) if values.is_blank(raw) else None
+            if values.not_a_number(raw):
+                problem = f"{values.show(raw)} is not a number"
+            if problem:
+                result.findings.append(
+                    Finding.make(
+                        result.file,
+                        spec.name,
+                        ref,
+                        "invalid-value",
+                        f"{col.header}: {problem}",
+                        lots=blank_check.lots,
+                    )
+                )
+                continue
+            row.values[col.key] = values.text(raw, ctx_for(ref))[0]
+            if row.values[col.key] is not None:
+                blank_check.used(ref)
+        return row
 
     def _price(
         self,
@@ -450,6 +403,70 @@ class BidReader:
         if value is not None and not ignored:
             blank_check.used(ref)
         return values.INVALID if value is None else value
+
+
+def _unknown_field(
+    file: str, sheet: str, index: int, label: Any, by_label: dict[str, FieldSpec]
+) -> Finding:
+    """The finding for a row whose label is blank or not one of the sheet's fields."""
+    if values.is_blank(label):
+        return Finding.make(
+            file, sheet, f"A{index}", "unknown-field", "a value without a label; ignored"
+        )
+    close = difflib.get_close_matches(normalise_label(label), list(by_label), n=1, cutoff=0.6)
+    hint = f"; did you mean '{by_label[close[0]].label}'?" if close else ""
+    return Finding.make(
+        file,
+        sheet,
+        f"A{index}",
+        "unknown-field",
+        f"unknown label {values.show(label)}, ignored{hint}",
+    )
+
+
+def _duplicate_field(result: BidRead, sheet: str, index: int, field_spec: FieldSpec) -> Finding:
+    return Finding.make(
+        result.file,
+        sheet,
+        f"A{index}",
+        "duplicate-field",
+        f"'{field_spec.label}' appears twice (first at {result.cell(field_spec.key)}); "
+        f"give it once",
+        lots=field_spec.lots,
+    )
+
+
+def _table_columns(
+    spec: SheetSpec, header: list[Any], result: BidRead, lots: tuple[str, ...] | None
+) -> dict[str, int]:
+    """Each column key -> its index in the header row, with a finding for each one missing."""
+    position = {normalise_label(h): i for i, h in enumerate(header) if not values.is_blank(h)}
+    columns: dict[str, int] = {}
+    known = {c.norm for c in spec.columns}
+    strange = [
+        i
+        for i, h in enumerate(header)
+        if not values.is_blank(h) and normalise_label(h) not in known
+    ]
+    filled = [i for i, h in enumerate(header) if not values.is_blank(h)]
+    # where a missing header is named: the first header not recognised, else the next free cell
+    missing_at = strange[0] if strange else (filled[-1] + 1 if filled else 0)
+    for col in spec.columns:
+        if col.norm in position:
+            columns[col.key] = position[col.norm]
+        elif not (spec.name == "Pricing" and col.key == "unit"):
+            letter = column_letter(missing_at + 1)
+            result.findings.append(
+                Finding.make(
+                    result.file,
+                    spec.name,
+                    f"{letter}1",
+                    "missing-field",
+                    f"the column '{col.header}' is missing from the header row",
+                    lots=lots,
+                )
+            )
+    return columns
 
 
 def _choose_part(

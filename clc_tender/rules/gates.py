@@ -85,6 +85,33 @@ def eligibility_findings(bids: pd.DataFrame) -> list[Finding]:
 def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) -> list[Finding]:
     """A failed financial test is referred; an offered parent company guarantee settles it as
     the condition ``parent-company-guarantee``."""
+    failures, files = _finance_failures(bids, tender, deadline)
+    findings = []
+    guarantee = bids["parent_company_guarantee"]
+    for bid, items in failures.items():
+        if guarantee.get(bid) is True:
+            tests = tuple((code, tuple(facts.items())) for _, code, facts in items)
+            findings.append(
+                _finding(
+                    bids,
+                    bid,
+                    files[bid],
+                    "parent_company_guarantee",
+                    "parent-company-guarantee",
+                    tests=tests,
+                )
+            )
+        else:
+            findings += [
+                _finding(bids, bid, files[bid], key, code, **facts) for key, code, facts in items
+            ]
+    return findings
+
+
+def _finance_failures(
+    bids: pd.DataFrame, tender: Tender, deadline: dt.datetime
+) -> tuple[dict[int, list[tuple[str, str, dict[str, Any]]]], dict[int, str]]:
+    """Bid -> its failed financial tests as (key, code, facts), and bid -> its file."""
     rules = tender.finance
     oldest = months_before(deadline.date(), rules.max_accounts_age_months)
     failures: dict[int, list[tuple[str, str, dict[str, Any]]]] = {}
@@ -138,26 +165,7 @@ def finance_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) 
                 months=rules.max_accounts_age_months,
                 oldest=oldest,
             )
-    findings = []
-    guarantee = bids["parent_company_guarantee"]
-    for bid, items in failures.items():
-        if guarantee.get(bid) is True:
-            tests = tuple((code, tuple(facts.items())) for _, code, facts in items)
-            findings.append(
-                _finding(
-                    bids,
-                    bid,
-                    files[bid],
-                    "parent_company_guarantee",
-                    "parent-company-guarantee",
-                    tests=tests,
-                )
-            )
-        else:
-            findings += [
-                _finding(bids, bid, files[bid], key, code, **facts) for key, code, facts in items
-            ]
-    return findings
+    return failures, files
 
 
 INSURANCE = (
@@ -227,6 +235,25 @@ def policy_findings(bids: pd.DataFrame, tender: Tender, deadline: dt.datetime) -
 def safeguarding_findings(
     bids: pd.DataFrame, tender: Tender, lots: dict[int, tuple[str, ...]]
 ) -> list[Finding]:
+    findings = _safeguarding_staff_findings(bids, tender)
+    findings += _cqc_findings(bids, tender, lots)
+    for bid, file, (concerns,) in _rows(bids, "safeguarding_concerns"):
+        if concerns > 0:
+            findings.append(
+                _finding(
+                    bids,
+                    bid,
+                    file,
+                    "safeguarding_concerns",
+                    "safeguarding-concerns",
+                    concerns=concerns,
+                )
+            )
+    return findings
+
+
+def _safeguarding_staff_findings(bids: pd.DataFrame, tender: Tender) -> list[Finding]:
+    """No safeguarding lead named, staff without DBS checks, too little training."""
     rules = tender.safeguarding
     findings = []
     opened = bids[bids["_opened"]]
@@ -252,6 +279,15 @@ def safeguarding_findings(
                     minimum=rules.min_training_pct,
                 )
             )
+    return findings
+
+
+def _cqc_findings(
+    bids: pd.DataFrame, tender: Tender, lots: dict[int, tuple[str, ...]]
+) -> list[Finding]:
+    """A failing CQC rating, and no CQC registration for a lot that requires it."""
+    rules = tender.safeguarding
+    findings = []
     for bid, file, (registered, rating) in _rows(bids, "cqc_registered", "cqc_rating"):
         if registered is True and str(rating).casefold() in {
             r.casefold() for r in rules.failing_cqc_ratings
@@ -275,18 +311,6 @@ def safeguarding_findings(
                         required_for=needs,
                     )
                 )
-    for bid, file, (concerns,) in _rows(bids, "safeguarding_concerns"):
-        if concerns > 0:
-            findings.append(
-                _finding(
-                    bids,
-                    bid,
-                    file,
-                    "safeguarding_concerns",
-                    "safeguarding-concerns",
-                    concerns=concerns,
-                )
-            )
     return findings
 
 

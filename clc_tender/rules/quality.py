@@ -237,6 +237,33 @@ def _pair_findings(
 ) -> tuple[list[Finding], Decimal | None]:
     """The (bid, lot)'s quality findings, and its Quality % when every question has a final."""
     lots = (lot,)
+    found = _question_findings(where, ref, lots, q, scored)
+    if len(scored.finals) != len(q.questions):
+        return found, None
+    total = sum(
+        (Decimal(scored.finals[qq.id]) / q.max_score * qq.weight for qq in q.questions), Decimal(0)
+    )
+    pct = total.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if total < q.pass_mark_pct:
+        found.append(
+            Finding.of(
+                where,
+                "Scores",
+                "",
+                "quality-below-pass-mark",
+                bid_reference=ref,
+                lots=lots,
+                pct=pct,
+                pass_mark=q.pass_mark_pct,
+            )
+        )
+    return found, pct
+
+
+def _question_findings(
+    where: str, ref: str, lots: tuple[str, ...], q: Quality, scored: _PairScores
+) -> list[Finding]:
+    """Questions scored below the minimum, not scored, or still needing moderation."""
     found: list[Finding] = []
     if scored.below:
         found.append(
@@ -277,26 +304,7 @@ def _pair_findings(
                 questions=tuple(scored.pending),
             )
         )
-    if len(scored.finals) != len(q.questions):
-        return found, None
-    total = sum(
-        (Decimal(scored.finals[qq.id]) / q.max_score * qq.weight for qq in q.questions), Decimal(0)
-    )
-    pct = total.quantize(Decimal("0.01"), ROUND_HALF_UP)
-    if total < q.pass_mark_pct:
-        found.append(
-            Finding.of(
-                where,
-                "Scores",
-                "",
-                "quality-below-pass-mark",
-                bid_reference=ref,
-                lots=lots,
-                pct=pct,
-                pass_mark=q.pass_mark_pct,
-            )
-        )
-    return found, pct
+    return found
 
 
 def _undeclared(

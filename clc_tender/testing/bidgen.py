@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..rules import months_before
 from ..tender import Tender, load_tender
-from ..workbook_format import Format, SheetSpec, load_format, normalise_label
+from ..workbook_format import Format, SheetSpec, load_format
 from .names import (
     SERVICE_KINDS,
     a_domain,
@@ -132,65 +132,30 @@ def valid_bid(
     """
     fmt = _format_for(tender)
     rng = random.Random(seed)
-    bid_lots = tender.lot_names if lots is None else tuple(lots)
-    for lot in bid_lots:
-        if lot not in tender.lot_names:
-            raise ValueError(f"unknown lot {lot!r} (lots: {', '.join(tender.lot_names)})")
+    bid_lots = _bid_lots(tender, lots)
     org = organisation or organisation_name(seed)
     ch = companies_house_number(seed) if companies_house is AUTO else companies_house
     assert not isinstance(ch, _Sentinel)
     deadline = _local_deadline(tender)
     home = rng.choice(tender.districts)
-    address, postcode, town = an_address(rng, home)
-    first, last = a_person(rng)
-    domain = a_domain(org)
-    sig_first, sig_last = a_person(rng)
-
-    submitted = deadline - dt.timedelta(
-        days=rng.randint(1, 13),
-        hours=rng.randint(0, 5),
-        minutes=rng.randint(0, 59),
-        seconds=rng.randint(0, 59),
-    )
     bidder_values: dict[str, Any] = {
         "format_version": fmt.version,
         "bid_reference": ref,
         "organisation_name": org,
         "companies_house_number": ch,
         "charity_number": charity,
-        "registered_address": address,
-        "postcode": postcode,
-        "contact_name": f"{first} {last}",
-        "contact_email": f"{first.lower()}.{last.lower()}@{domain}",
-        "contact_telephone": f"0116 496 0{rng.randint(0, 999):03d}",
-        "submitted_at": submitted,
-        "declaration_accepted": "Yes",
-        "signatory_name": f"{sig_first} {sig_last}",
+        **_contact_values(rng, home, org),
     }
+    bidder_values["submitted_at"] = _submitted(rng, deadline)
+    bidder_values["contact_telephone"] = f"0116 496 0{rng.randint(0, 999):03d}"
+    bidder_values["declaration_accepted"] = "Yes"
     for lot in tender.lot_names:
         bidder_values[f"bidding_for:{lot}"] = "Yes" if lot in bid_lots else "No"
 
     compliance_values = _compliance_values(tender, rng, deadline.date(), bid_lots)
     compliance_values["safeguarding_lead"] = " ".join(a_person(rng))
-
-    prices: dict[str, Any] = {}
-    for band in tender.bands:
-        if band.lot in bid_lots:
-            span = int((band.ceiling - band.floor) / _PENNY)
-            prices[band.name] = band.floor + rng.randint(0, span) * _PENNY
-        else:
-            prices[band.name] = None
-
-    coverage: dict[str, list[dict[str, Any]]] = {SERVICES: [], PA_COVERAGE: []}
-    for lot_spec in tender.lots:
-        if lot_spec.name not in bid_lots or lot_spec.coverage_sheet not in coverage:
-            continue
-        sheet = fmt.sheet(lot_spec.coverage_sheet)
-        if lot_spec.coverage_sheet == SERVICES:
-            coverage[SERVICES] = _service_rows(tender, sheet, rng, home)
-        else:
-            coverage[PA_COVERAGE] = _pa_rows(tender, sheet, rng, home)
-
+    prices = _prices(tender, rng, bid_lots)
+    coverage = _coverage(tender, fmt, rng, bid_lots, home)
     return BidSpec(
         bidder=_by_label(fmt.sheet(BIDDER), bidder_values),
         compliance=_by_label(fmt.sheet(COMPLIANCE), compliance_values),
@@ -201,6 +166,67 @@ def valid_bid(
     )
 
 
+def _bid_lots(tender: Tender, lots: Sequence[str] | None) -> tuple[str, ...]:
+    bid_lots = tender.lot_names if lots is None else tuple(lots)
+    for lot in bid_lots:
+        if lot not in tender.lot_names:
+            raise ValueError(f"unknown lot {lot!r} (lots: {', '.join(tender.lot_names)})")
+    return bid_lots
+
+
+def _contact_values(rng: random.Random, home: str, org: str) -> dict[str, Any]:
+    """The bidder's address, contact and signatory."""
+    address, postcode, town = an_address(rng, home)
+    first, last = a_person(rng)
+    domain = a_domain(org)
+    sig_first, sig_last = a_person(rng)
+    return {
+        "registered_address": address,
+        "postcode": postcode,
+        "contact_name": f"{first} {last}",
+        "contact_email": f"{first.lower()}.{last.lower()}@{domain}",
+        "signatory_name": f"{sig_first} {sig_last}",
+    }
+
+
+def _submitted(rng: random.Random, deadline: dt.datetime) -> dt.datetime:
+    """1-13 days before the deadline."""
+    return deadline - dt.timedelta(
+        days=rng.randint(1, 13),
+        hours=rng.randint(0, 5),
+        minutes=rng.randint(0, 59),
+        seconds=rng.randint(0, 59),
+    )
+
+
+def _prices(tender: Tender, rng: random.Random, bid_lots: Sequence[str]) -> dict[str, Any]:
+    """A price inside its range for each band of a lot bid for, None for the others."""
+    prices: dict[str, Any] = {}
+    for band in tender.bands:
+        if band.lot in bid_lots:
+            span = int((band.ceiling - band.floor) / _PENNY)
+            prices[band.name] = band.floor + rng.randint(0, span) * _PENNY
+        else:
+            prices[band.name] = None
+    return prices
+
+
+def _coverage(
+    tender: Tender, fmt: Format, rng: random.Random, bid_lots: Sequence[str], home: str
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of the Services and PA Coverage sheets (none for a lot not bid for)."""
+    coverage: dict[str, list[dict[str, Any]]] = {SERVICES: [], PA_COVERAGE: []}
+    for lot_spec in tender.lots:
+        if lot_spec.name not in bid_lots or lot_spec.coverage_sheet not in coverage:
+            continue
+        sheet = fmt.sheet(lot_spec.coverage_sheet)
+        if lot_spec.coverage_sheet == SERVICES:
+            coverage[SERVICES] = _service_rows(tender, sheet, rng, home)
+        else:
+            coverage[PA_COVERAGE] = _pa_rows(tender, sheet, rng, home)
+    return coverage
+
+
 def _by_label(sheet: SheetSpec, values: Mapping[str, Any]) -> dict[str, Any]:
     return {spec.label: values.get(spec.key) for spec in sheet.fields}
 
@@ -208,42 +234,13 @@ def _by_label(sheet: SheetSpec, values: Mapping[str, Any]) -> dict[str, Any]:
 def _compliance_values(
     tender: Tender, rng: random.Random, deadline: dt.date, bid_lots: Sequence[str]
 ) -> dict[str, Any]:
-    fin = tender.finance
-    ins = tender.insurance
-    accounts = months_before(deadline, min(6, fin.max_accounts_age_months))
-    accounts = min(
-        accounts.replace(day=_month_length(accounts.year, accounts.month)),
-        deadline - dt.timedelta(days=1),
-    )
-    liabilities = Decimal(rng.randint(30, 250) * 1000 + rng.randint(0, 999))
-    ratio = fin.min_current_ratio + Decimal(rng.randint(30, 150)) / 100
-    start = tender.framework_start
-
-    def cover(minimum: Decimal, options: Sequence[int]) -> Decimal:
-        return max(minimum, Decimal(rng.choice(options)))
-
-    def expiry() -> dt.date:
-        return start + dt.timedelta(days=rng.randint(45, 330))
-
     values: dict[str, Any] = {
         "mandatory_exclusion": "No",
         "discretionary_exclusion": "No",
         "debarred": "No",
-        "turnover": max(fin.min_turnover, Decimal(0)) * rng.randint(8, 60)
-        + Decimal(rng.randint(0, 49_999)),
-        "accounts_year_end": accounts,
-        "net_assets": max(fin.min_net_assets, Decimal(0)) + Decimal(rng.randint(40_000, 600_000)),
-        "current_assets": (liabilities * ratio).quantize(Decimal(1), rounding=ROUND_CEILING),
-        "current_liabilities": liabilities,
+        **_finance_values(tender, rng, deadline),
         "parent_company_guarantee": "No",
-        "employers_liability": cover(ins.employers_liability, (10_000_000,)),
-        "employers_liability_expiry": expiry(),
-        "public_liability": cover(ins.public_liability, (5_000_000, 10_000_000)),
-        "public_liability_expiry": expiry(),
-        "professional_indemnity": cover(
-            ins.professional_indemnity, (1_000_000, 2_000_000, 5_000_000)
-        ),
-        "professional_indemnity_expiry": expiry(),
+        **_insurance_values(tender, rng),
         "dbs_all_staff": "Yes",
         "training_pct": rng.randint(
             min(100, int(tender.safeguarding.min_training_pct.to_integral_value(ROUND_CEILING))),
@@ -257,6 +254,55 @@ def _compliance_values(
         values[f"policy_reviewed:{policy.name}"] = deadline - dt.timedelta(
             days=rng.randint(14, max_days)
         )
+    values.update(_cqc_values(tender, rng, bid_lots))
+    return values
+
+
+def _finance_values(tender: Tender, rng: random.Random, deadline: dt.date) -> dict[str, Any]:
+    """Turnover, accounts and assets comfortably above the minimums."""
+    fin = tender.finance
+    accounts = months_before(deadline, min(6, fin.max_accounts_age_months))
+    accounts = min(
+        accounts.replace(day=_month_length(accounts.year, accounts.month)),
+        deadline - dt.timedelta(days=1),
+    )
+    liabilities = Decimal(rng.randint(30, 250) * 1000 + rng.randint(0, 999))
+    ratio = fin.min_current_ratio + Decimal(rng.randint(30, 150)) / 100
+    return {
+        "turnover": max(fin.min_turnover, Decimal(0)) * rng.randint(8, 60)
+        + Decimal(rng.randint(0, 49_999)),
+        "accounts_year_end": accounts,
+        "net_assets": max(fin.min_net_assets, Decimal(0)) + Decimal(rng.randint(40_000, 600_000)),
+        "current_assets": (liabilities * ratio).quantize(Decimal(1), rounding=ROUND_CEILING),
+        "current_liabilities": liabilities,
+    }
+
+
+def _insurance_values(tender: Tender, rng: random.Random) -> dict[str, Any]:
+    """Cover above the minimums, expiring after the framework start."""
+    ins = tender.insurance
+    start = tender.framework_start
+
+    def cover(minimum: Decimal, options: Sequence[int]) -> Decimal:
+        return max(minimum, Decimal(rng.choice(options)))
+
+    def expiry() -> dt.date:
+        return start + dt.timedelta(days=rng.randint(45, 330))
+
+    return {
+        "employers_liability": cover(ins.employers_liability, (10_000_000,)),
+        "employers_liability_expiry": expiry(),
+        "public_liability": cover(ins.public_liability, (5_000_000, 10_000_000)),
+        "public_liability_expiry": expiry(),
+        "professional_indemnity": cover(
+            ins.professional_indemnity, (1_000_000, 2_000_000, 5_000_000)
+        ),
+        "professional_indemnity_expiry": expiry(),
+    }
+
+
+def _cqc_values(tender: Tender, rng: random.Random, bid_lots: Sequence[str]) -> dict[str, Any]:
+    """CQC registered with a passing rating (always when a lot bid for requires it)."""
     must_register = any(tender.lot(lot).cqc_registration_required for lot in bid_lots)
     if must_register or rng.random() < 0.5:
         passing = [
@@ -265,14 +311,12 @@ def _compliance_values(
             if r not in tender.safeguarding.failing_cqc_ratings
         ]
         preferred = [r for r in ("Good", "Outstanding") if r in passing] or passing
-        values["cqc_registered"] = "Yes"
-        values["cqc_location_id"] = f"1-{rng.randint(100_000_000, 9_999_999_999)}"
-        values["cqc_rating"] = rng.choice(preferred)
-    else:
-        values["cqc_registered"] = "No"
-        values["cqc_location_id"] = None
-        values["cqc_rating"] = None
-    return values
+        return {
+            "cqc_registered": "Yes",
+            "cqc_location_id": f"1-{rng.randint(100_000_000, 9_999_999_999)}",
+            "cqc_rating": rng.choice(preferred),
+        }
+    return {"cqc_registered": "No", "cqc_location_id": None, "cqc_rating": None}
 
 
 def _needs(tender: Tender, rng: random.Random, low: int, high: int) -> str:
@@ -437,86 +481,5 @@ def _write_table(
                 _put(ws.cell(number, i), value, formats.get((name, header)))
 
 
-# --- filling the template ------------------------------------------------------------------
-
-
-def fill_template(template_path: Path, spec: BidSpec, out: Path) -> None:
-    """Fill a template written by ``clc-tender template`` with ``spec``'s values, matching
-    labels, band names and headers; the template's validations, formats and protection stay.
-
-    A label or band the template lacks is added below its rows; :data:`OMIT` leaves the
-    template's value cell blank (a template row cannot be removed without shifting its
-    validations).
-    """
-    wb = load_workbook(template_path)
-    for name in spec.drop_sheets:
-        if name in wb.sheetnames:
-            del wb[name]
-    for name, values in ((BIDDER, spec.bidder), (COMPLIANCE, spec.compliance)):
-        if name in wb.sheetnames:
-            _fill_fields(wb[name], values)
-    if PRICING in wb.sheetnames:
-        _fill_pricing(wb[PRICING], spec)
-    for name, rows in ((SERVICES, spec.services), (PA_COVERAGE, spec.pa_coverage)):
-        if name in wb.sheetnames:
-            _fill_table(wb[name], rows)
-    wb.save(out)
-
-
-def _rows_by_label(ws: Worksheet, column: int = 1) -> dict[str, int]:
-    index: dict[str, int] = {}
-    for row in range(2, ws.max_row + 1):
-        label = ws.cell(row, column).value
-        if label is not None and str(label).strip():
-            index.setdefault(normalise_label(label), row)
-    return index
-
-
-def _fill_fields(ws: Worksheet, values: Mapping[str, Any]) -> None:
-    index = _rows_by_label(ws)
-    for label, value in values.items():
-        row = index.get(normalise_label(label))
-        if row is None:
-            if value is OMIT:
-                continue
-            row = ws.max_row + 1
-            ws.cell(row, 1, label)
-            index[normalise_label(label)] = row
-        _put(ws.cell(row, 2), value)
-
-
-def _header_columns(ws: Worksheet) -> dict[str, int]:
-    return {
-        normalise_label(cell.value): cell.column
-        for cell in ws[1]
-        if cell.value is not None and isinstance(cell.column, int)
-    }
-
-
-def _fill_pricing(ws: Worksheet, spec: BidSpec) -> None:
-    columns = _header_columns(ws)
-    band_col = columns.get("band", 1)
-    unit_col = columns.get("unit", 2)
-    price_col = columns.get(normalise_label("Price (£)"), 3)
-    index = _rows_by_label(ws, band_col)
-    for band, price in spec.prices.items():
-        row = index.get(normalise_label(band))
-        if row is None:
-            if price is OMIT:
-                continue
-            row = ws.max_row + 1
-            ws.cell(row, band_col, band)
-            ws.cell(row, unit_col, spec.units.get(band))
-        _put(ws.cell(row, price_col), price)
-
-
-def _fill_table(ws: Worksheet, rows: Sequence[Mapping[str, Any]]) -> None:
-    columns = _header_columns(ws)
-    for number, row in enumerate(rows, start=2):
-        for header, value in row.items():
-            col = columns.get(normalise_label(header))
-            if col is None:
-                col = max(columns.values(), default=0) + 1
-                ws.cell(1, col, header)
-                columns[normalise_label(header)] = col
-            _put(ws.cell(number, col), value)
+# the template-filling functions live in fill.py (they write with _put, above)
+from .fill import fill_template as fill_template  # noqa: E402

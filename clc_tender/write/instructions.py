@@ -205,18 +205,16 @@ DATE_FORMS = (
 
 def thresholds(tender: Tender) -> list[tuple[str, str]]:
     """Every gate threshold of ``tender`` in words and figures, as the instructions state them."""
+    return [*_finance_rows(tender), *_safeguarding_rows(tender), *_quality_rows(tender)]
+
+
+def _finance_rows(tender: Tender) -> list[tuple[str, str]]:
+    """Eligibility, insurance and finance thresholds."""
     deadline = tender.deadline.date()
-    finance, insurance, safeguarding, quality = (
-        tender.finance,
-        tender.insurance,
-        tender.safeguarding,
-        tender.quality,
-    )
+    finance, insurance = tender.finance, tender.insurance
     accounts = months_before(deadline, finance.max_accounts_age_months)
-    reviewed = months_before(deadline, tender.policy_max_age_months)
     valid_on = formats.date(max(tender.framework_start, deadline))
-    failing = ", ".join(safeguarding.failing_cqc_ratings)
-    rows = [
+    return [
         (
             "Eligibility",
             "No mandatory exclusion ground and not on the debarment list (Procurement "
@@ -250,6 +248,15 @@ def thresholds(tender: Tender) -> list[tuple[str, str]]:
             "A failed financial test is considered by the council; an offered parent "
             "company guarantee can settle it.",
         ),
+    ]
+
+
+def _safeguarding_rows(tender: Tender) -> list[tuple[str, str]]:
+    """Policy, safeguarding and CQC thresholds."""
+    safeguarding = tender.safeguarding
+    reviewed = months_before(tender.deadline.date(), tender.policy_max_age_months)
+    failing = ", ".join(safeguarding.failing_cqc_ratings)
+    rows = [
         (
             "Policies",
             f"Each policy held and reviewed within {tender.policy_max_age_months} months "
@@ -275,8 +282,14 @@ def thresholds(tender: Tender) -> list[tuple[str, str]]:
     required = [lot.name for lot in tender.lots if lot.cqc_registration_required]
     if required:
         rows.append(("CQC registration", f"Required for {', '.join(required)}"))
+    return rows
+
+
+def _quality_rows(tender: Tender) -> list[tuple[str, str]]:
+    """Quality and price thresholds."""
+    quality = tender.quality
     scale = ", ".join(f"{i} {m}" for i, m in enumerate(quality.scale))
-    rows += [
+    return [
         (
             "Quality: each question",
             f"Scored 0 to {quality.max_score} by the evaluation panel"
@@ -289,4 +302,3 @@ def thresholds(tender: Tender) -> list[tuple[str, str]]:
         ),
         ("Prices", "Every price inside its band's floor and ceiling (above), in whole pence."),
     ]
-    return rows
