@@ -679,8 +679,17 @@ def test_same_bid_reference_in_two_files_gets_two_word_letters(tmp_path):
             if p.style.name.startswith("Heading")
         ]
 
-    assert headings(written[0]) == ["Day Services lot", "Next steps"]  # one section, not three
-    assert headings(written[2]) == ["Personal Assistants lot", "Day Services lot", "Next steps"]
+    assert headings(written[0]) == [  # one section per lot, not three
+        "How bids were evaluated",
+        "Day Services lot",
+        "Next steps",
+    ]
+    assert headings(written[2]) == [
+        "How bids were evaluated",
+        "Personal Assistants lot",
+        "Day Services lot",
+        "Next steps",
+    ]
 
 
 @pytest.mark.parametrize(

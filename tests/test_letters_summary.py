@@ -291,3 +291,17 @@ def test_letters_word_the_kept_figures_with_todays_wording(run, monkeypatch):
     # no new evaluation: the shortlist keeps the figures, the letter words them now
     assert "Only 70% of your staff completed safeguarding training (the minimum is 90%)." in after
     assert after.count("\n") == before.count("\n")  # the same reasons, in the same order
+
+
+def test_every_word_letter_says_how_bids_were_evaluated(run, tender):
+    """Whatever the outcome (a late bid, a referred one, a broken file), each letter states the
+    award criteria, the scale, the minimum and the pass mark."""
+    letters = sorted(run["word"].iterdir())
+    assert len(letters) > 3
+    for path in letters:
+        text = _word(path)
+        assert "How bids were evaluated" in text, path.name
+        assert "at least 60% (the pass mark)" in text, path.name
+        assert "Each question is scored from 0 to 5" in text, path.name
+        for q in tender.quality.questions:
+            assert f"{q.id} {q.text} ({q.weight}%)" in text, path.name

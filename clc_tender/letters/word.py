@@ -231,18 +231,25 @@ class _Writer:
                 f"outcome for the file {first.file or 'you sent'}."
             )
         assessment = letters.assessment
-        if assessment and any(s.score for letter in group for s in letter.scores):
+        if assessment:  # every letter: the criteria, the scale, the minimum and the pass mark
             self.parts.heading("How bids were evaluated")
             for line in (assessment.criteria_text, assessment.scale_text, assessment.rules_text):
                 if line:
                     self.para(line)
+            if not any(s.score for letter in group for s in letter.scores):
+                # no score table below names the questions: name them here
+                self.para("The quality questions, with their weights:", after=2, keep=True)
+                for question in assessment.questions:
+                    self.para(question.heading, after=0)
+                self.para(after=6)
 
     def lot(self, letter: Letter) -> None:
         """One lot: the decision, reasons and conditions, quality scores, prices."""
         from docx.shared import Cm
 
         self.parts.heading(f"{letter.lot} lot" if letter.lot else "Your response")
-        self.para(letter.decision, bold=True, keep=bool(letter.reasons or letter.conditions))
+        # kept with what follows, so that a lot's heading and decision never end a page alone
+        self.para(letter.decision, bold=True, keep=True)
         reasons_title = "Still to be settled" if letter.pending else "Reasons"
         for title, lines in ((reasons_title, letter.reasons), ("Conditions", letter.conditions)):
             if not lines:
