@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..formats import MONTHS
+
 Problem = tuple[str, str]
 Coerced = tuple[Any, list[Problem]]
 
@@ -143,7 +145,7 @@ def date(raw: object, ctx: CellContext) -> Coerced:
             return day, [
                 (
                     "text-date",
-                    f"{show(raw)} is text; read as {day.day} {_MONTHS[day.month - 1]} {day.year}",
+                    f"{show(raw)} is text; read as {day.day} {MONTHS[day.month - 1]} {day.year}",
                 )
             ]
         return None, [
@@ -159,21 +161,7 @@ def date(raw: object, ctx: CellContext) -> Coerced:
     return None, [("invalid-value", f"{show(raw)} is not a date")]
 
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_MONTH_NUMBER = {name[:3].casefold(): n for n, name in enumerate(_MONTHS, start=1)}
+_MONTH_NUMBER = {name[:3].casefold(): n for n, name in enumerate(MONTHS, start=1)}
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4})")
 _WORDS_DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})")
 
@@ -192,7 +180,7 @@ def day_first(text: str) -> dt.date | None:
         month = _MONTH_NUMBER.get(name[:3], 0)
         if not month or not (
             len(name) == 3
-            or _MONTHS[month - 1].casefold() == name
+            or MONTHS[month - 1].casefold() == name
             or (name == "sept" and month == 9)
         ):
             return None
