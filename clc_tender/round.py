@@ -79,9 +79,9 @@ def _ours(out: Path, paths: list[Path], tender: Tender) -> list[Path]:
     """The bid path that is ``out`` when it is an earlier shortlist of ours (else none)."""
     from .read.files import read_regular
     from .read.guards import inspect_bytes
-    from .write.atomic import same_file
+    from .write.atomic import same_files
 
-    same = [p for p in paths if same_file(out, p)]
+    same = same_files(out, paths)
     if same and out.is_file():
         if inspect_bytes(read_regular(out), out.name, tender.limits).producer == "shortlist":
             return same

@@ -47,27 +47,50 @@ def check_output(
         raise OutputProblem(f"{out}: the folder {folder} does not exist")
     if out.is_dir():
         raise OutputProblem(f"{out}: a folder, not a file")
-    for source in inputs:
-        if same_file(out, source):
-            raise OutputProblem(
-                f"{out} is an input of this run ({source}); inputs are never overwritten, even"
-                " with --force: choose another output"
-            )
+    same = same_files(out, inputs)
+    if same:
+        raise OutputProblem(
+            f"{out} is an input of this run ({same[0]}); inputs are never overwritten, even"
+            " with --force: choose another output"
+        )
     if not force and (out.exists() or out.is_symlink()):
         raise OutputExists(out)
 
 
 def same_file(one: Path, other: Path) -> bool:
     """Whether two paths are, or resolve (through links, hard links too) to, the same file."""
+    return bool(same_files(one, [other]))
+
+
+def same_files(one: Path, others: Iterable[Path]) -> list[Path]:
+    """Those of ``others`` that are, or resolve (through links, hard links too) to, the same
+    file as ``one``. ``one`` is looked at once; each of the others is one ``stat`` when both
+    exist (same device and inode), else their resolved paths are compared."""
+    mine = _identity(one)
+    resolved: Path | None = None
+    found = []
+    for other in others:
+        theirs = _identity(other)
+        if mine is not None and theirs is not None:
+            if mine == theirs:
+                found.append(other)
+            continue
+        try:
+            if resolved is None:
+                resolved = one.resolve()
+            if resolved == other.resolve():
+                found.append(other)
+        except (OSError, RuntimeError):
+            continue
+    return found
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
     try:
-        if os.path.samefile(one, other):
-            return True
+        status = os.stat(path)
     except (OSError, ValueError):
-        pass
-    try:
-        return one.resolve() == other.resolve()
-    except (OSError, RuntimeError):
-        return False
+        return None
+    return status.st_dev, status.st_ino
 
 
 @contextlib.contextmanager
