@@ -29,6 +29,7 @@ from ..tender import Tender
 from ..workbook_format import Format
 from .files import sha256_of
 from .guards import classify
+from .stacking import Columns
 from .workbook import BidRead, BidReader
 
 PARALLEL_FROM = 64  # files; below this, one worker reads them all
@@ -83,6 +84,7 @@ def _serve(conn: Connection, tender: Tender, fmt: Format) -> None:
     """A worker: read each (index, path) sent, send back (index, read); stop on None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers itself
     reader = BidReader(tender, fmt)
+    columns = Columns(tender, fmt)
     while True:
         try:
             item = conn.recv()
@@ -92,6 +94,11 @@ def _serve(conn: Connection, tender: Tender, fmt: Format) -> None:
             return
         index, path = item
         read = read_safely(reader, path)
+        if not read.producer:
+            try:  # its rows made here, on this core; sent lean
+                columns.pack(read)
+            except Exception:  # noqa: BLE001 - packed by the main process instead, which says why
+                read.packed = None
         try:
             conn.send((index, read))
         except (KeyboardInterrupt, SystemExit):

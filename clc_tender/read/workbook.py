@@ -15,7 +15,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
 from ..tender import Tender
@@ -24,6 +24,9 @@ from . import repair, values
 from .cells import CloserLook, SheetCheck, context_factory, dense_rows, sparse_rows
 from .files import read_regular, sha256_of
 from .guards import Inspection, SheetPart, check_size, inspect_bytes
+
+if TYPE_CHECKING:
+    from .stacking import Packed
 
 UNKNOWN_FIELD_LIMIT = 20
 
@@ -61,6 +64,7 @@ class BidRead:
     tables: dict[str, list[TableRow]] = field(default_factory=dict)  # sheet -> rows
     findings: list[Finding] = field(default_factory=list)
     producer: str = ""  # an output of clc-tender ("shortlist", ...): not a bid, not read
+    packed: Packed | None = None  # fields and tables as the frames' rows (read/stacking.py)
 
     def cell(self, key: str) -> str:
         """The cell of a field's value ("B7"), or "" when its row is absent."""
