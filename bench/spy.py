@@ -25,7 +25,9 @@ MAIN_PHASES: list[tuple[str, str, str]] = [
     ("other officers' workbooks", "read_receipts", "read/receipts.py"),
     ("other officers' workbooks", "read_shortlist", "read/ours.py"),
     ("writing the shortlist", "write_shortlist", "write/shortlist.py"),
-    ("stacking frames", "stack", "read/frames.py"),
+    ("stacking frames", "add", "read/frames.py"),
+    ("stacking frames", "frames", "read/frames.py"),
+    ("stacking frames", "read", "read/stacking.py"),
     ("validation (pandera)", "validate", "validate.py"),
     ("rules", "price_findings", "rules/price.py"),
     ("rules", "quality", "rules/quality.py"),
@@ -55,6 +57,7 @@ WORKER_PHASES: list[tuple[str, str, str]] = [
     ("cells (python-calamine and coercion)", "_read_cells", "read/workbook.py"),
     ("sending reads to the main process (pickling; waits on a full pipe)", "send", "connection.py"),
     ("hashing", "sha256_of", "read/files.py"),
+    ("rows made for the frames (packing)", "pack", "read/stacking.py"),
 ]
 _LINE = re.compile(r'^((?:process \d+:".*?";)+)(.*) (\d+)$')
 _PROCESS = re.compile(r'process (\d+):"')

@@ -25,6 +25,7 @@ from ..contract import PRODUCER_PROPERTY, SheetSpec
 from ..findings import Outcome
 from ..framework import band_prices, extra_bands, rate_card
 from ..results import Evaluation
+from .apart import Apart
 from .atomic import OutputExists, atomic_output
 from .layout import LINE_POINTS, MAX_ROW_POINTS, row_height, wrapped_lines
 from .price_charts import CHART_HEIGHT, PriceCharts
@@ -166,6 +167,7 @@ class _Writer:
             ),
         }
         self.charts = PriceCharts(wb, MONEY_FORMAT)
+        self.apart = Apart(wb)  # a big sheet's rows written by a second process
         self.outcome_fmt: dict[Outcome, Format] = {
             outcome: wb.add_format({**base, "bg_color": fill, "font_color": font})
             for outcome, (fill, font) in _OUTCOME_COLOURS.items()
@@ -188,6 +190,7 @@ class _Writer:
             self.table(c.UPLIFTS, self.ev.uplifts)
         if self.charts.rows:
             self.charts.write_data(self.fmt["money"])
+        self.apart.finish()
 
     # -- generic table -----------------------------------------------------------------------
 
@@ -221,6 +224,31 @@ class _Writer:
         for i, col in enumerate(columns):
             ws.write_string(0, i, col.header, self.header)
         wrap_columns = [i for i, col in enumerate(columns) if col.kind == "wrap"]
+
+        def cells() -> None:
+            self.rows(ws, table, final, kinds, formats, wrap_columns)
+
+        self.apart.write(ws, cells, len(table) * len(columns))
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(table), 1), len(columns) - 1)
+        printed = len(columns)
+        if spec is c.OUTCOMES:  # the letters' own columns (after File) are the letters' to print
+            printed = [col.key for col in columns].index("file") + 1
+            ws.print_area(0, 0, max(len(table), 1), printed - 1)
+        wide = sum(final[:printed])
+        print_setup(ws, landscape=wide > PORTRAIT_WIDTH, a3=wide > A3_WIDTH)
+        return ws, len(table)
+
+    def rows(
+        self,
+        ws: Worksheet,
+        table: list[list[Cell]],
+        final: list[float],
+        kinds: list[Format],
+        formats: dict[tuple[int, int], Format],
+        wrap_columns: list[int],
+    ) -> None:
+        """The data rows of a sheet, each as high as its wrapped cells need."""
         wraps = set(wrap_columns)
         for r, row in enumerate(table, start=1):
             if wrap_columns:
@@ -236,15 +264,6 @@ class _Writer:
                         ws.write_blank(r, i, None, fmt)
                     continue
                 self.put(ws, r, i, value, fmt)
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(table), 1), len(columns) - 1)
-        printed = len(columns)
-        if spec is c.OUTCOMES:  # the letters' own columns (after File) are the letters' to print
-            printed = [col.key for col in columns].index("file") + 1
-            ws.print_area(0, 0, max(len(table), 1), printed - 1)
-        wide = sum(final[:printed])
-        print_setup(ws, landscape=wide > PORTRAIT_WIDTH, a3=wide > A3_WIDTH)
-        return ws, len(table)
 
     def put(self, ws: Worksheet, row: int, col: int, value: Cell, fmt: Format) -> None:
         """Write one cell: text always as text, money and counts as numbers."""
