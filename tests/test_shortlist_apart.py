@@ -41,7 +41,8 @@ def test_sheets_written_apart_make_the_same_file(
             forks.append(pid)
         return pid
 
-    monkeypatch.setattr(apart, "APART_FROM", 1)  # every sheet with a row: apart
+    monkeypatch.setattr(apart, "APART_FROM", 1)  # every sheet with a row: apart, all at once
+    monkeypatch.setattr(apart, "AT_ONCE", 100)
     monkeypatch.setattr(apart.os, "fork", counted)
     write_shortlist(evaluation, tmp_path / "apart.xlsx")
     assert len(forks) >= 10  # Summary, Framework, Outcomes, Quality, ... each in a child
@@ -49,6 +50,9 @@ def test_sheets_written_apart_make_the_same_file(
     assert list(here) == list(there)
     for name in here:
         assert here[name] == there[name], name
+    monkeypatch.setattr(apart, "AT_ONCE", 1)  # one child, this process writing meanwhile
+    write_shortlist(evaluation, tmp_path / "shared.xlsx")
+    assert _parts(tmp_path / "shared.xlsx") == here
 
 
 def test_a_child_that_fails_costs_only_time(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,8 @@ _KEPT = (
     "outline_row_level",
 )
 APART_FROM = 20_000  # cells: a sheet smaller than this is written here (a fork costs more)
+# children at once: the other cores (this process writes too); each holds its sheet's rows
+AT_ONCE = max(1, min(3, (os.cpu_count() or 1) - 1))
 
 
 @dataclass
@@ -65,20 +68,49 @@ def bookkeeping(ws: Worksheet) -> bytes:
     return pickle.dumps({name: getattr(ws, name) for name in _KEPT})
 
 
+@dataclass
+class _Job:
+    sheet: Worksheet
+    rows: Callable[[], None]
+    cells: int
+
+
 class Apart:
-    """The sheets whose rows are being written by forked processes."""
+    """The sheets' rows, written once every sheet has been laid out: the biggest by forked
+    processes (one for each other core), the rest here meanwhile, smallest first; a child that
+    is done takes the biggest left. Each sheet's rows go to its own file, so the order in which
+    sheets are written does not change the workbook."""
 
     def __init__(self, wb: Workbook) -> None:
         self.wb = wb
+        self._jobs: list[_Job] = []
         self._children: list[_Child] = []
         self._indexed = False
 
-    def write(self, ws: Worksheet, rows: Callable[[], None], cells: int) -> None:
-        """Write ``ws``'s rows with ``rows()``: in a forked process when the sheet is big."""
-        self._index_formats()  # whether forked or not: the same file either way
-        if cells < APART_FROM or not can_fork(self.wb, ws):
-            rows()
-            return
+    def add(self, ws: Worksheet, rows: Callable[[], None], cells: int) -> None:
+        """``ws``'s rows, to be written by ``rows()``; ``cells`` says how many."""
+        self._index_formats()  # before any cell: the same style numbers however written
+        self._jobs.append(_Job(ws, rows, cells))
+
+    def finish(self) -> None:
+        """Write every sheet's rows; return when all are written."""
+        jobs = sorted(self._jobs, key=lambda job: job.cells, reverse=True)
+        self._jobs = []
+        while jobs:
+            self._reap(block=False)
+            big = jobs[0]
+            if (
+                len(self._children) < AT_ONCE
+                and big.cells >= APART_FROM
+                and can_fork(self.wb, big.sheet)
+            ):
+                self._fork(jobs.pop(0))
+            else:
+                jobs.pop().rows()  # the smallest, here
+        self._reap(block=True)
+
+    def _fork(self, job: _Job) -> None:
+        ws = job.sheet
         ws.row_data_fh.flush()  # nothing of this process's left in its buffer: never twice
         reader, writer = os.pipe()
         pid = os.fork()
@@ -86,7 +118,7 @@ class Apart:
             os.close(reader)
             code = 1
             try:
-                rows()
+                job.rows()
                 ws._write_single_row(ws.previous_row + 1)  # the last row, to the file too
                 ws.row_data_fh.flush()
                 kept = bookkeeping(ws)
@@ -96,27 +128,31 @@ class Apart:
             finally:
                 os._exit(code)  # never this process's exit handlers or buffered output
         os.close(writer)
-        self._children.append(_Child(ws, pid, reader, rows))
+        self._children.append(_Child(ws, pid, reader, job.rows))
 
-    def finish(self) -> None:
-        """Wait for every child and take over its sheet's bookkeeping (or write it here)."""
-        children, self._children = self._children, []
-        for child in children:
-            with os.fdopen(child.reader, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(child.pid, 0)
-            kept: dict[str, Any] | None = None
-            if os.waitstatus_to_exitcode(status) == 0 and data:
-                kept = pickle.loads(data)  # noqa: S301 - our own child's bookkeeping
-            ws = child.sheet
-            if kept is None:  # the child failed: its rows are written here instead
-                ws.row_data_fh.seek(0)
-                ws.row_data_fh.truncate()
-                child.rows()
-                continue
-            for name, value in kept.items():
-                setattr(ws, name, value)
-            ws.table.clear()  # the header row it held was written by the child
+    def _reap(self, *, block: bool) -> None:
+        """Take over the sheets of the children that are done (of all, when ``block``)."""
+        for child in list(self._children):
+            if block or select.select([child.reader], [], [], 0)[0]:
+                self._children.remove(child)
+                self._take_over(child)
+
+    def _take_over(self, child: _Child) -> None:
+        with os.fdopen(child.reader, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(child.pid, 0)
+        kept: dict[str, Any] | None = None
+        if os.waitstatus_to_exitcode(status) == 0 and data:
+            kept = pickle.loads(data)  # noqa: S301 - our own child's bookkeeping
+        ws = child.sheet
+        if kept is None:  # the child failed: its rows are written here instead
+            ws.row_data_fh.seek(0)
+            ws.row_data_fh.truncate()
+            child.rows()
+            return
+        for name, value in kept.items():
+            setattr(ws, name, value)
+        ws.table.clear()  # the header row it held was written by the child
 
     def _index_formats(self) -> None:
         """Give every format its style number now, in the order they were made, so that a

@@ -228,7 +228,7 @@ class _Writer:
         def cells() -> None:
             self.rows(ws, table, final, kinds, formats, wrap_columns)
 
-        self.apart.write(ws, cells, len(table) * len(columns))
+        self.apart.add(ws, cells, len(table) * len(columns))
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(table), 1), len(columns) - 1)
         printed = len(columns)
