@@ -19,7 +19,9 @@ def _rows(bids: pd.DataFrame, *keys: str) -> Iterator[tuple[int, str, tuple[Any,
     """(bid index, file, values) for opened bids where every key has a value."""
     frame = bids[bids["_opened"]]
     mask = frame[list(keys)].notna().all(axis=1)
-    for index, file, *vals in frame.loc[mask, ["file", *keys]].itertuples(index=True):
+    chosen = frame.loc[mask, ["file", *keys]]
+    columns = [chosen[column].tolist() for column in chosen.columns]  # no tuple made per row
+    for index, file, *vals in zip(chosen.index.tolist(), *columns, strict=True):
         yield int(index), file, tuple(vals)
 
 

@@ -80,12 +80,26 @@ class _Sheet:
         by_key: dict[tuple[str, str], list[Entry]] = {}
         cells: dict[int, str] = {}
         if scores is not None:
-            for rec in scores.itertuples(index=False):
-                comment = "" if rec.comment is None else str(rec.comment)
-                by_key.setdefault((str(rec.bid_reference).casefold(), rec.lot), []).append(
-                    (int(rec.row), rec.question, rec.evaluator, rec.score, comment)
+            score_cells = (
+                scores["score_cell"].tolist()
+                if "score_cell" in scores.columns
+                else [f"E{int(row)}" for row in scores["row"].tolist()]
+            )
+            for ref, lot, row, question, evaluator, score, comment, cell in zip(
+                scores["bid_reference"].tolist(),
+                scores["lot"].tolist(),
+                scores["row"].tolist(),
+                scores["question"].tolist(),
+                scores["evaluator"].tolist(),
+                scores["score"].tolist(),
+                scores["comment"].tolist(),
+                score_cells,
+                strict=True,
+            ):  # columns zipped: no tuple made per row of a 186,000-row sheet
+                by_key.setdefault((str(ref).casefold(), lot), []).append(
+                    (int(row), question, evaluator, score, "" if comment is None else str(comment))
                 )
-                cells[int(rec.row)] = str(getattr(rec, "score_cell", f"E{int(rec.row)}"))
+                cells[int(row)] = str(cell)
         declared = {d.evaluator.casefold(): d for d in panel.declarations} if panel else {}
         return cls(file, by_key, cells, declared)
 
