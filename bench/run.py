@@ -529,6 +529,7 @@ def profile(n: int) -> tuple[Profile, float] | None:
 def profile_section(n: int, prof: Profile, wall: float) -> list[str]:
     main_s = prof.seconds(sum(prof.main.values()))
     workers_s = prof.seconds(sum(prof.workers.values()))
+    writers_s = prof.seconds(sum(prof.writers.values()))
     out = [
         f"### evaluate on {n:,} bids ({wall:.1f} s wall under py-spy; raw stacks in "
         f"bench/cache/profile-{n}.txt)",
@@ -536,7 +537,8 @@ def profile_section(n: int, prof: Profile, wall: float) -> list[str]:
         f"Seconds of work (py-spy samples at {SPY_RATE} Hz, idle waits left out, but a thread "
         "blocked in select() or on a full pipe counted: see the wait rows) by process and "
         f"phase: the main process {main_s:.1f} s, the pool's {len(prof.worker_pids)} worker "
-        f"process(es) {workers_s:.1f} s together; {(main_s + workers_s) / wall:.2f} cores on "
+        f"process(es) {workers_s:.1f} s together, {len(prof.writer_pids)} forked sheet "
+        f"writer(s) {writers_s:.1f} s; {(main_s + workers_s + writers_s) / wall:.2f} cores on "
         "average over the wall time.",
         "",
         "| process | phase | s | share of its process |",
@@ -545,6 +547,7 @@ def profile_section(n: int, prof: Profile, wall: float) -> list[str]:
     for label, counter, total in (
         ("main", prof.main, main_s),
         ("workers", prof.workers, workers_s),
+        ("sheet writers", prof.writers, writers_s),
     ):
         for phase, samples in counter.most_common():
             seconds = prof.seconds(samples)

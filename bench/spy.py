@@ -6,7 +6,7 @@
 the time a process spent working in it, except that py-spy counts some blocking calls
 (``select``, a write to a full pipe) as work: those are shown as waits. Each stack is given
 the phase of its innermost frame that names one; a worker process is one whose stack runs
-through ``read/pool.py``'s ``_serve``.
+through ``read/pool.py``'s ``_serve``, a sheet writer one forked in ``write/apart.py``.
 """
 
 from __future__ import annotations
@@ -69,8 +69,10 @@ class Profile:
     rate: int  # samples per second
     main: Counter[str] = field(default_factory=Counter)  # phase -> samples
     workers: Counter[str] = field(default_factory=Counter)
+    writers: Counter[str] = field(default_factory=Counter)  # forked sheet writers
     functions: Counter[str] = field(default_factory=Counter)  # innermost frame -> samples
     worker_pids: set[str] = field(default_factory=set)
+    writer_pids: set[str] = field(default_factory=set)
 
     def seconds(self, samples: int) -> float:
         return samples / self.rate
@@ -105,6 +107,12 @@ def parse(text: str, rate: int) -> Profile:
         if any(function == "_serve" and file.endswith("read/pool.py") for function, file in frames):
             profile.worker_pids.add(pid)
             profile.workers[_phase(frames, WORKER_PHASES)] += samples
+        elif any(
+            function.endswith("_fork") and file.endswith("write/apart.py")
+            for function, file in frames
+        ):  # a forked copy of the main process writing one sheet's rows (write/apart.py)
+            profile.writer_pids.add(pid)
+            profile.writers["a sheet's rows (XlsxWriter)"] += samples
         else:
             profile.main[_phase(frames, MAIN_PHASES)] += samples
         function, file = frames[-1]
