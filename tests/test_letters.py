@@ -7,6 +7,7 @@ The shortlist is built by the real pipeline (``evaluate``) from bids written wit
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import re
 import zipfile
@@ -690,6 +691,33 @@ def test_same_bid_reference_in_two_files_gets_two_word_letters(tmp_path):
         "Day Services lot",
         "Next steps",
     ]
+
+
+def test_a_long_bid_reference_still_gets_its_word_letter(tmp_path):
+    letters = read_letters(_mini_shortlist(tmp_path / "s.xlsx"), dt.date(2026, 5, 1), None)
+    reference = "B-" + "9" * 300  # the document's title property holds 255 characters
+    first = dataclasses.replace(letters.letters[0], bid_reference=reference)
+    written = write_word_letters(dataclasses.replace(letters, letters=(first,)), tmp_path / "w")
+    document = docx.Document(str(written[0]))
+    assert len(document.core_properties.title) == 255
+    assert f"Your bid reference: {reference}" in [p.text for p in document.paragraphs]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "a", " lead", "trail ", "1.\tTab", "two\nlines", "\r\n", "x\u00a0", "&<>\"' é 😀"],
+)
+def test_word_runs_are_written_as_python_docx_writes_them(text):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import nsdecls
+    from lxml import etree
+
+    from clc_tender.letters.docx_parts import run_content
+
+    run = OxmlElement("w:r")
+    run.text = text
+    children = (etree.tostring(child, encoding="unicode") for child in run)
+    assert run_content(text) == "".join(children).replace(f" {nsdecls('w')}", "")
 
 
 @pytest.mark.parametrize(

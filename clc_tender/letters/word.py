@@ -24,6 +24,7 @@ from ..write.atomic import atomic_output, check_output
 from . import docx_parts
 from .model import Letter, LetterSet
 
+BLUE = (0x1F, 0x3A, 0x5F)
 _RESERVED = frozenset(
     {
         "con",
@@ -34,7 +35,6 @@ _RESERVED = frozenset(
         *(f"lpt{i}" for i in range(1, 10)),
     }
 )
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def safe_file_stem(text: str) -> str:
@@ -99,13 +99,15 @@ def write_word_letters(letters: LetterSet, folder: Path, force: bool = False) ->
     folder.mkdir(parents=True, exist_ok=True)
     workers = min(os.cpu_count() or 1, 4)
     if len(plan) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        _write_plan(letters, plan, force)
+        _write_plan(letters, plan, force, _new_parts(letters))
         return [path for path, _ in plan]
     global _JOB
     _JOB = (letters, plan, force)  # the forked workers inherit it: nothing is pickled
     try:
         chunks = [range(i, len(plan), workers * 4) for i in range(workers * 4)]
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=mp.get_context("fork"), initializer=_start_worker
+        ) as pool:
             list(pool.map(_write_chunk, chunks))  # a worker's exception is raised here
     finally:
         _JOB = None
@@ -114,34 +116,52 @@ def write_word_letters(letters: LetterSet, folder: Path, force: bool = False) ->
 
 PARALLEL_FROM = 40  # letters; fewer are written in this process
 _JOB: tuple[LetterSet, list[tuple[Path, list[Letter]]], bool] | None = None
+_PARTS: docx_parts.Parts | None = None  # a worker's own
+
+
+def _new_parts(letters: LetterSet) -> docx_parts.Parts:
+    """The letters' package, made once in each process that writes letters (the workers
+    only, from :data:`PARALLEL_FROM` letters on: the process that goes on to write the mail
+    merge stays small)."""
+    return docx_parts.Parts(
+        docx_parts.clean(letters.authority),
+        dt.datetime.combine(letters.letter_date, dt.time(9, 0)),
+    )
+
+
+def _start_worker() -> None:
+    global _PARTS
+    assert _JOB is not None
+    _PARTS = _new_parts(_JOB[0])
 
 
 def _write_chunk(indexes: range) -> None:
     """A worker process: the letters of ``indexes`` in the plan of :data:`_JOB`."""
-    assert _JOB is not None
+    assert _JOB is not None and _PARTS is not None
     letters, plan, force = _JOB
-    _write_plan(letters, [plan[i] for i in indexes], force)
+    _write_plan(letters, [plan[i] for i in indexes], force, _PARTS)
 
 
-def _write_plan(letters: LetterSet, plan: list[tuple[Path, list[Letter]]], force: bool) -> None:
-    # built once; each letter empties and refills it
-    parts = docx_parts.Parts(docx_parts.blank_document())
+def _write_plan(
+    letters: LetterSet,
+    plan: list[tuple[Path, list[Letter]]],
+    force: bool,
+    parts: docx_parts.Parts,
+) -> None:
     for path, group in plan:
         _letter_document(letters, group, parts)
         with atomic_output(path, force) as tmp:
-            parts.doc.save(str(tmp))
+            parts.save(tmp)
 
 
-def _letter_document(letters: LetterSet, group: list[Letter], parts: docx_parts.Parts) -> Any:
-    """The Word letter of one bid, every lot of ``group``, in the document of ``parts`` (from
-    :func:`docx_parts.blank_document`, emptied first)."""
+def _letter_document(letters: LetterSet, group: list[Letter], parts: docx_parts.Parts) -> None:
+    """The Word letter of one bid, every lot of ``group``, as the next letter of ``parts``."""
     writer = _Writer(letters, group, parts)
     writer.letterhead()
     writer.opening()
     for letter in group:
         writer.lot(letter)
     writer.closing()
-    return writer.doc
 
 
 class _Writer:
@@ -150,21 +170,12 @@ class _Writer:
     def __init__(self, letters: LetterSet, group: list[Letter], parts: docx_parts.Parts) -> None:
         self.letters, self.group, self.first = letters, group, group[0]
         self.parts = parts
-        self.doc = doc = parts.doc
-        docx_parts.empty(doc)
-        section = doc.sections[0]
-        props = doc.core_properties
-        props.author = docx_parts.clean(letters.authority)
-        props.last_modified_by = docx_parts.clean(letters.authority)
-        props.title = docx_parts.clean(
-            f"{letters.tender_title}: outcome of bid {self.first.bid_reference}".strip()
-        )
-        props.comments = ""
-        props.created = props.modified = dt.datetime.combine(letters.letter_date, dt.time(9, 0))
-        props.revision = 1
         first = self.first
         who = f"bid {first.bid_reference}" if first.bid_reference else f"file {first.file}"
-        docx_parts.footer(section, f"{letters.tender_reference} · {who} · page ")
+        parts.begin(
+            title=f"{letters.tender_title}: outcome of bid {first.bid_reference}".strip(),
+            footer=f"{letters.tender_reference} · {who} · page ",
+        )
 
     def para(
         self,
@@ -175,25 +186,19 @@ class _Writer:
         after: float | None = None,
         keep: bool = False,
         hanging: bool = False,
-    ) -> Any:
+    ) -> None:
         """A paragraph of plain runs (never a field or a link); ``keep``: with the next;
         ``hanging``: a numbered item (``1.<tab>text``) indented 0.75 cm."""
-        return self.parts.para(
-            text, bold=bold, align=align, after=after, keep=keep, hanging=hanging
-        )
+        self.parts.para(text, bold=bold, align=align, after=after, keep=keep, hanging=hanging)
 
     def letterhead(self) -> None:
         """The council's name and the tender, the addressee, the date and the references."""
         from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Pt, RGBColor
 
         letters, first = self.letters, self.first
-        head = self.para(letters.authority, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=0)
-        for run in head.runs:
-            run.font.size = Pt(14)
-            run.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
-        for run in self.para(letters.tender_title, align=WD_ALIGN_PARAGRAPH.RIGHT, after=18).runs:
-            run.font.size = Pt(9)
+        right = WD_ALIGN_PARAGRAPH.RIGHT
+        self.parts.para(letters.authority, bold=True, align=right, after=0, size=14, color=BLUE)
+        self.parts.para(letters.tender_title, align=right, after=18, size=9)
         address = [
             first.contact_name,
             first.organisation,
