@@ -148,7 +148,8 @@ _CELL = re.compile(
 # the tag. Wherever it matches, _CELL matches with the same groups (column letters, row digits,
 # '/', </c>); a window with a <c> tag it does not match is read again with _CELL.
 _CELL_PLAIN = re.compile(
-    rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?!r=)[A-Za-z_:][\w:.\-]*="[^"<]*")*(/?)>'
+    rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"'
+    rb'(?: (?:[A-Za-qs-z_:]|r[\w:.\-])[\w:.\-]*+="[^"<]*+")*+(/?)>'
     rb"(?=<(?:(/(?:[A-Za-z_][\w.\-]*:)?c\s*>)|.))",
     re.DOTALL,
 )
@@ -277,7 +278,7 @@ class _CellScan:
         or columns may be hidden). A prefixed tag sends the fast scan to the full one."""
         prefixed = {found[:1] for found in _PREFIXED.findall(body)} if b":" in body else set()
         self.formulas = _FORMULA_PLAIN.search(body) is not None or (
-            (b"f" in prefixed or b'"e"' in body or b"'e'" in body)
+            (b"f" in prefixed or b'"e"' in body or (b"'" in body and b"'e'" in body))
             and _FORMULA.search(body) is not None
         )
         self.odd = _ODD_PLAIN.search(body) is not None or (
@@ -319,30 +320,36 @@ class _CellScan:
             self._scan_fast(buf, start, end, cut)
 
     def _scan_fast(self, buf: bytes, start: int, end: int, cut: int) -> None:
-        starts = len(_CELL_START.findall(buf, start, cut))
         tags: list[Any] = _CELL_PLAIN.findall(buf, start, end)
         groups = _PLAIN_GROUPS
-        if len(tags) != starts:
-            tags, groups = _CELL.findall(buf, start, end), _CELL_GROUPS
+        # Every <c> tag is read when there are as many as "<c" in the window (no <cols> there)
+        # or as many as the starts of a <c> tag.
+        if len(tags) != buf.count(b"<c", start, cut):
+            starts = len(_CELL_START.findall(buf, start, cut))
             if len(tags) != starts:
-                self.needs_full = True  # a tag this pattern cannot read
-                return
+                tags, groups = _CELL.findall(buf, start, end), _CELL_GROUPS
+                if len(tags) != starts:
+                    self.needs_full = True  # a tag this pattern cannot read
+                    return
+                if b"" in map(groups[0], tags):
+                    self.needs_full = True  # a cell without a plain r
+                    return
         letters_of, digits_of, closed_of, empty_of = groups
-        letters = list(map(letters_of, tags))
-        if b"" in letters:
-            self.needs_full = True  # a cell without a plain r
-            return
-        # content: neither '/' of a self-closing tag nor </c> right after it
-        content = list(
-            map(operator.not_, map(operator.add, map(closed_of, tags), map(empty_of, tags)))
-        )
-        count = content.count(True)
+        if any(map(closed_of, tags)) or any(map(empty_of, tags)):
+            # content: neither '/' of a self-closing tag nor </c> right after it
+            content = list(
+                map(operator.not_, map(operator.add, map(closed_of, tags), map(empty_of, tags)))
+            )
+            count = content.count(True)
+            rows = set(itertools.compress(map(digits_of, tags), content))
+            columns = set(itertools.compress(map(letters_of, tags), content))
+        else:
+            count = len(tags)
+            rows, columns = set(map(digits_of, tags)), set(map(letters_of, tags))
         if not count:
             return
         self.cells += count
-        rows = set(itertools.compress(map(digits_of, tags), content))
         self.max_row = max(self.max_row, max(map(int, rows)))
-        columns = set(itertools.compress(letters, content))
         self.max_col = max(self.max_col, max(map(self._column, columns)))
 
     def _scan_full(self, buf: bytes, start: int, end: int, cut: int) -> None:
