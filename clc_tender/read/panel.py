@@ -6,11 +6,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -101,6 +103,13 @@ class OfficerBook:
     ) -> Table:
         """The sheet's rows under ``headers`` (``{key: header}``, each required) and the
         ``optional`` headers present; a missing sheet or required column stops the run."""
+        return self.coded_table(sheet, headers, optional)[0]
+
+    def coded_table(
+        self, sheet: str, headers: dict[str, str], optional: dict[str, str] | None = None
+    ) -> tuple[Table, dict[str, Coded]]:
+        """:meth:`table`, with each column of the frame also as its distinct values and the
+        index of each row's value among them (-1 for a blank), for work done once per value."""
         name = self.file
         part = self.parts.get(normalise_label(sheet))
         if part is None:
@@ -114,28 +123,79 @@ class OfficerBook:
             )
         from .pool import ReaderDied, run_isolated
 
+        optional = optional or {}
+        titles = frozenset(normalise_label(t) for t in (*headers.values(), *optional.values()))
         try:  # a native panic or abort of the reading library stops the run with one line
-            grid = run_isolated(_grid, self.data, part.name)
+            header, columns = run_isolated(_sheet_columns, self.data, part.name, titles)
         except ReaderDied as exc:
             raise InputError(name, sheet, f"cannot be read ({exc})") from None
-        return _table(name, sheet, grid, headers, optional or {})
+        return _table(name, sheet, header, columns, headers, optional)
 
 
-def _grid(data: bytes, sheet: str) -> list[list[Any]]:
+# A column of a sheet, coded: the index of each row's value among the column's distinct values
+# (-1 for a blank cell), and those values.
+Coded = tuple[np.ndarray, list[Any]]
+
+
+def _sheet_columns(
+    data: bytes, sheet: str, titles: frozenset[str]
+) -> tuple[list[Any], dict[int, Coded]]:
+    """The sheet's header row and, for the first column under each of ``titles`` (normalised),
+    its cells below the header, coded. Run in the reading process: what crosses back is the
+    header, an array of numbers per column and each column's distinct values (a scores sheet
+    repeats its lots, questions, evaluators and references over hundreds of thousands of
+    rows)."""
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     grid: list[list[Any]] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    # one object per distinct value (a scores sheet repeats its lots, questions, evaluators and
-    # references): the grid crosses back from the reading process as references to them
-    same: dict[tuple[type, Any], Any] = {}
-    return [[same.setdefault((type(v), v), v) for v in row] for row in grid]
+    if not grid:
+        return [], {}
+    labels = [normalise_label(h) for h in grid[0]]
+    wanted = {labels.index(title) for title in titles if title in labels}
+    body = grid[1:]
+    return grid[0], {i: _coded(body, i) for i in wanted}
+
+
+def _coded(rows: list[list[Any]], i: int) -> Coded:
+    """Column ``i`` of ``rows``: one value per distinct type and value (1, 1.0, True and "1"
+    apart), blanks -1 (and not among the values)."""
+    try:
+        cells = [row[i] for row in rows]
+    except IndexError:
+        cells = [row[i] if i < len(row) else None for row in rows]
+    distinct: dict[tuple[type, Any], int] = {}
+    codes = np.array(
+        [distinct.setdefault((type(v), v), len(distinct)) for v in cells], dtype=np.int64
+    )
+    found = [value for _kind, value in distinct]
+    blank = [values.is_blank(value) for value in found]
+    if any(blank):  # numbered again without them
+        kept = [value for value, empty in zip(found, blank, strict=True) if not empty]
+        number = itertools.count()
+        renumber = [-1 if empty else next(number) for empty in blank]
+        return np.array(renumber, dtype=np.int64)[codes], kept
+    return codes, found
+
+
+def _decoded(coded: Coded) -> np.ndarray:
+    """The column's values (None for a blank), as an array of objects."""
+    codes, found = coded
+    table = np.empty(len(found) + 1, dtype=object)
+    table[:-1] = found
+    table[-1] = None  # what -1 takes
+    return table[codes]
 
 
 def _table(
-    name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str], optional: dict[str, str]
-) -> Table:
-    header = [normalise_label(h) for h in (grid[0] if grid else [])]
+    name: str,
+    sheet: str,
+    raw_header: list[Any],
+    columns: dict[int, Coded],
+    headers: dict[str, str],
+    optional: dict[str, str],
+) -> tuple[Table, dict[str, Coded]]:
+    header = [normalise_label(h) for h in raw_header]
     expected = {normalise_label(t) for t in (*headers.values(), *optional.values())}
     strange = [i for i, h in enumerate(header) if h and h not in expected]
     filled = [i for i, h in enumerate(header) if h]
@@ -152,24 +212,20 @@ def _table(
     for key, title in optional.items():
         if normalise_label(title) in header:
             position[key] = header.index(normalise_label(title))
-    body = grid[1:]
-    cells: dict[str, list[Any]] = {
-        key: [None if i >= len(row) or values.is_blank(row[i]) else row[i] for row in body]
-        for key, i in position.items()
-    }
-    keep = [n for n in range(len(body)) if any(column[n] is not None for column in cells.values())]
+    # the rows with a value in any of the columns read
+    filled_rows = np.logical_or.reduce([columns[i][0] >= 0 for i in position.values()])
+    keep = np.flatnonzero(filled_rows)
+    coded = {key: (columns[i][0][keep], columns[i][1]) for key, i in position.items()}
     frame = pd.DataFrame(
         {
-            **{
-                key: pd.Series([column[n] for n in keep], dtype=object)
-                for key, column in cells.items()
-            },
-            "row": pd.Series([n + 2 for n in keep], dtype=object),
+            **{key: pd.Series(_decoded(column), dtype=object) for key, column in coded.items()},
+            "row": pd.Series((keep + 2).tolist(), dtype=object),
         },
         columns=[*position, "row"],
     )
     frame.index = frame["row"]
-    return Table(name, sheet, frame, {k: column_letter(i + 1) for k, i in position.items()})
+    letters = {k: column_letter(i + 1) for k, i in position.items()}
+    return Table(name, sheet, frame, letters), coded
 
 
 @dataclass(frozen=True)
@@ -207,6 +263,15 @@ def each_value(series: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
         else:
             out.append(done.setdefault(key, convert(value)))
     return pd.Series(out, index=series.index, dtype=object)
+
+
+def each_coded(coded: Coded, convert: Callable[[Any], Any], index: pd.Index) -> pd.Series:
+    """``convert`` applied once per distinct value of a coded column (blanks stay None)."""
+    codes, found = coded
+    done = np.empty(len(found) + 1, dtype=object)
+    done[:-1] = [convert(value) for value in found]
+    done[-1] = None
+    return pd.Series(done[codes], index=index, dtype=object)
 
 
 def whole_scores(series: pd.Series, maximum: int) -> pd.Series:
@@ -250,30 +315,36 @@ SCORE_HEADERS = SCORES.headers()
 
 
 def read_scores(path: Path, tender: Tender) -> Table:
-    table = read_table(path, tender, SCORES.name, SCORE_HEADERS)
+    table, coded = OfficerBook.open(path, tender).coded_table(SCORES.name, SCORE_HEADERS)
     frame = table.frame
     letters = table.letters
     max_score = tender.quality.max_score
+    lot_names = list(tender.lot_names)
 
-    lots = {normalise_label(n): n for n in tender.lot_names}
-    frame["lot"] = each_value(
-        frame["lot"], lambda v: lots.get(normalise_label(v), v) if v is not None else None
-    )
-    frame["evaluator"] = each_value(
-        frame["evaluator"], lambda v: str(v).strip() if v is not None else None
-    )
+    lots = {normalise_label(n): n for n in lot_names}
+    rows = frame.index
+    frame["lot"] = each_coded(coded["lot"], lambda v: lots.get(normalise_label(v), v), rows)
+    frame["evaluator"] = each_coded(coded["evaluator"], lambda v: str(v).strip(), rows)
     # question ids match ignoring case and spaces ("q 2" is Q2)
     ids = {"".join(q.id.split()).casefold(): q.id for q in tender.quality.questions}
 
-    def question(v: Any) -> str | None:
-        return None if v is None else ids.get("".join(str(v).split()).casefold(), str(v).strip())
+    def question(v: Any) -> str:
+        return ids.get("".join(str(v).split()).casefold(), str(v).strip())
 
-    frame["question"] = each_value(frame["question"], question)
-    frame["bid_reference"] = each_value(frame["bid_reference"], lambda v: values.text(v, _CTX)[0])
+    frame["question"] = each_coded(coded["question"], question, rows)
+    frame["bid_reference"] = each_coded(
+        coded["bid_reference"], lambda v: values.text(v, _CTX)[0], rows
+    )
+
+    def duplicates(d: pd.DataFrame) -> pd.Series:
+        return d.assign(k=d["bid_reference"].astype(str).str.casefold()).duplicated(
+            ["k", "lot", "question", "evaluator"], keep="first"
+        )
+
     schema = pa.DataFrameSchema(
         {
             "bid_reference": pa.Column(None, nullable=False),
-            "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
+            "lot": pa.Column(None, nullable=False, checks=one_of(lot_names, "lot")),
             "question": pa.Column(None, nullable=False),
             "evaluator": pa.Column(None, nullable=False),
             "score": pa.Column(
@@ -282,34 +353,36 @@ def read_scores(path: Path, tender: Tender) -> Table:
                 checks=pa.Check(lambda s: whole_scores(s, max_score), name="score"),
             ),
         },
-        checks=[
-            pa.Check(
-                lambda d: (
-                    ~d.assign(k=d["bid_reference"].astype(str).str.casefold()).duplicated(
-                        ["k", "lot", "question", "evaluator"], keep="first"
-                    )
-                ),
-                name="duplicate",
-            )
-        ],
+        checks=[pa.Check(lambda d: ~duplicates(d), name="duplicate")],
         coerce=False,
     )
-    first_failure(
-        table,
-        schema,
-        letters,
-        {
-            "not_nullable": "a required value is blank (a blank is never a score: every row "
-            "needs a bid"
-            " reference, lot, question, evaluator and score)",
-            "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
-            "score": f"a score must be a whole number from 0 to {max_score}",
-            "duplicate": "the same evaluator scores the same question of this bid and lot twice",
-        },
+    # The schema's checks, on whole columns at once: only a sheet that fails one of them is
+    # validated with pandera, which names the failing cells.
+    passes = (
+        not frame[list(schema.columns)].isna().to_numpy().any()
+        and bool(frame["lot"].isin(lot_names).all())
+        and bool(whole_scores(frame["score"], max_score).all())
+        and not bool(duplicates(frame).any())
     )
-    frame["score"] = each_value(frame["score"], lambda v: int(v) if v is not None else None)
-    frame["score_cell"] = [f"{letters['score']}{row}" for row in frame["row"]]
-    frame["evaluator_cell"] = [f"{letters['evaluator']}{row}" for row in frame["row"]]
+    if not passes:
+        first_failure(
+            table,
+            schema,
+            letters,
+            {
+                "not_nullable": "a required value is blank (a blank is never a score: every row "
+                "needs a bid"
+                " reference, lot, question, evaluator and score)",
+                "lot": f"the lot must be one of {', '.join(lot_names)}",
+                "score": f"a score must be a whole number from 0 to {max_score}",
+                "duplicate": "the same evaluator scores the same question of this bid and lot "
+                "twice",
+            },
+        )
+    frame["score"] = each_coded(coded["score"], int, rows)
+    numbers = frame["row"].tolist()
+    frame["score_cell"] = [f"{letters['score']}{row}" for row in numbers]
+    frame["evaluator_cell"] = [f"{letters['evaluator']}{row}" for row in numbers]
     return table
 
 
