@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
-import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ from ..results import Declaration
 from ..tender import Limits, Tender
 from ..workbook_format import normalise_label
 from . import values
+from .columns import Coded, decoded, each_coded, sheet_columns
 from .files import read_regular
 from .guards import check_size, inspect_bytes
 from .workbook import column_letter
@@ -126,65 +124,10 @@ class OfficerBook:
         optional = optional or {}
         titles = frozenset(normalise_label(t) for t in (*headers.values(), *optional.values()))
         try:  # a native panic or abort of the reading library stops the run with one line
-            header, columns = run_isolated(_sheet_columns, self.data, part.name, titles)
+            header, columns = run_isolated(sheet_columns, self.data, part.name, titles)
         except ReaderDied as exc:
             raise InputError(name, sheet, f"cannot be read ({exc})") from None
         return _table(name, sheet, header, columns, headers, optional)
-
-
-# A column of a sheet, coded: the index of each row's value among the column's distinct values
-# (-1 for a blank cell), and those values.
-Coded = tuple[np.ndarray, list[Any]]
-
-
-def _sheet_columns(
-    data: bytes, sheet: str, titles: frozenset[str]
-) -> tuple[list[Any], dict[int, Coded]]:
-    """The sheet's header row and, for the first column under each of ``titles`` (normalised),
-    its cells below the header, coded. Run in the reading process: what crosses back is the
-    header, an array of numbers per column and each column's distinct values (a scores sheet
-    repeats its lots, questions, evaluators and references over hundreds of thousands of
-    rows)."""
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    grid: list[list[Any]] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    if not grid:
-        return [], {}
-    labels = [normalise_label(h) for h in grid[0]]
-    wanted = {labels.index(title) for title in titles if title in labels}
-    body = grid[1:]
-    return grid[0], {i: _coded(body, i) for i in wanted}
-
-
-def _coded(rows: list[list[Any]], i: int) -> Coded:
-    """Column ``i`` of ``rows``: one value per distinct type and value (1, 1.0, True and "1"
-    apart), blanks -1 (and not among the values)."""
-    try:
-        cells = [row[i] for row in rows]
-    except IndexError:
-        cells = [row[i] if i < len(row) else None for row in rows]
-    distinct: dict[tuple[type, Any], int] = {}
-    codes = np.array(
-        [distinct.setdefault((type(v), v), len(distinct)) for v in cells], dtype=np.int64
-    )
-    found = [value for _kind, value in distinct]
-    blank = [values.is_blank(value) for value in found]
-    if any(blank):  # numbered again without them
-        kept = [value for value, empty in zip(found, blank, strict=True) if not empty]
-        number = itertools.count()
-        renumber = [-1 if empty else next(number) for empty in blank]
-        return np.array(renumber, dtype=np.int64)[codes], kept
-    return codes, found
-
-
-def _decoded(coded: Coded) -> np.ndarray:
-    """The column's values (None for a blank), as an array of objects."""
-    codes, found = coded
-    table = np.empty(len(found) + 1, dtype=object)
-    table[:-1] = found
-    table[-1] = None  # what -1 takes
-    return table[codes]
 
 
 def _table(
@@ -218,7 +161,7 @@ def _table(
     coded = {key: (columns[i][0][keep], columns[i][1]) for key, i in position.items()}
     frame = pd.DataFrame(
         {
-            **{key: pd.Series(_decoded(column), dtype=object) for key, column in coded.items()},
+            **{key: pd.Series(decoded(column), dtype=object) for key, column in coded.items()},
             "row": pd.Series((keep + 2).tolist(), dtype=object),
         },
         columns=[*position, "row"],
@@ -248,30 +191,6 @@ def one_of(allowed: list[str], name: str) -> pa.Check:
     """A membership check whose failures are reported by ``name`` (not pandera's wording)."""
     choices = list(dict.fromkeys(allowed))
     return pa.Check(lambda s: s.isin(choices), name=name)
-
-
-def each_value(series: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
-    """``convert`` applied once per distinct value (a scores sheet repeats its lots, questions
-    and evaluators over hundreds of thousands of rows); values of different types (1 and "1",
-    1 and 1.0) are kept apart."""
-    done: dict[tuple[type, Any], Any] = {}
-    out = []
-    for value in series.tolist():
-        key = (type(value), value)
-        if key in done:
-            out.append(done[key])
-        else:
-            out.append(done.setdefault(key, convert(value)))
-    return pd.Series(out, index=series.index, dtype=object)
-
-
-def each_coded(coded: Coded, convert: Callable[[Any], Any], index: pd.Index) -> pd.Series:
-    """``convert`` applied once per distinct value of a coded column (blanks stay None)."""
-    codes, found = coded
-    done = np.empty(len(found) + 1, dtype=object)
-    done[:-1] = [convert(value) for value in found]
-    done[-1] = None
-    return pd.Series(done[codes], index=index, dtype=object)
 
 
 def whole_scores(series: pd.Series, maximum: int) -> pd.Series:
