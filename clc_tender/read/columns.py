@@ -50,8 +50,10 @@ def _coded(rows: list[list[Any]], i: int) -> Coded:
     except IndexError:
         cells = [row[i] if i < len(row) else None for row in rows]
     distinct: dict[tuple[type, Any], int] = {}
-    codes = np.array(
-        [distinct.setdefault((type(v), v), len(distinct)) for v in cells], dtype=np.int64
+    codes = np.fromiter(
+        (distinct.setdefault((type(v), v), len(distinct)) for v in cells),
+        dtype=np.int32,
+        count=len(cells),
     )
     found = [value for _kind, value in distinct]
     blank = [values.is_blank(value) for value in found]
@@ -59,7 +61,7 @@ def _coded(rows: list[list[Any]], i: int) -> Coded:
         kept = [value for value, empty in zip(found, blank, strict=True) if not empty]
         number = itertools.count()
         renumber = [-1 if empty else next(number) for empty in blank]
-        return np.array(renumber, dtype=np.int64)[codes], kept
+        return np.array(renumber, dtype=np.int32)[codes], kept
     return codes, found
 
 

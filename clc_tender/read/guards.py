@@ -119,10 +119,13 @@ def check_size(path: Path, limits: Limits, file: str) -> Finding | None:
 # The inspection
 
 
-def inspect_bytes(data: bytes, file: str, limits: Limits) -> Inspection:
-    """Check a file's bytes; ``findings`` is empty when the workbook can be read further."""
+def inspect_bytes(data: bytes, file: str, limits: Limits, *, hints: bool = True) -> Inspection:
+    """Check a file's bytes; ``findings`` is empty when the workbook can be read further.
+
+    ``hints``: whether to find which sheets hold formulas, numbers that may not be numbers and
+    the word "hidden" (what a bid's reader needs); without, every sheet may hold all three."""
     try:
-        return _inspect(data, limits)
+        return _inspect(data, limits, hints)
     except _Reject as stop:
         finding = Finding.make(file, "", "", stop.code, stop.message)
     except MemoryError:
@@ -136,7 +139,7 @@ def inspect_bytes(data: bytes, file: str, limits: Limits) -> Inspection:
     return Inspection((finding,), ())
 
 
-def _inspect(data: bytes, limits: Limits) -> Inspection:
+def _inspect(data: bytes, limits: Limits, hints: bool) -> Inspection:
     if not data:
         raise _Reject("unreadable-file", f"the file is empty (0 bytes); {_EXPECTED}")
     if len(data) > limits.max_file_bytes:
@@ -148,7 +151,7 @@ def _inspect(data: bytes, limits: Limits) -> Inspection:
         raise _ole_verdict(data)
     if not data.startswith(_ZIP_MAGIC):
         raise _Reject("not-xlsx", _describe_other(data))
-    return _inspect_zip(data, limits)
+    return _inspect_zip(data, limits, hints)
 
 
 def _too_big_on_disk(file: str, size: int, limits: Limits) -> Finding:
@@ -247,7 +250,7 @@ def _damaged(detail: str = "") -> _Reject:
     return _Reject("unreadable-file", f"the file is damaged or incomplete{where}; {_RESEND}")
 
 
-def _inspect_zip(data: bytes, limits: Limits) -> Inspection:
+def _inspect_zip(data: bytes, limits: Limits, hints: bool) -> Inspection:
     archive = _open_archive(data, limits)
     with archive:
         infos = archive.infolist()
@@ -256,10 +259,10 @@ def _inspect_zip(data: bytes, limits: Limits) -> Inspection:
             raise _Reject("not-xlsx", _describe_zip(names))
         xml_parts = [info for info in infos if _is_xml(info.filename)]
         _check_declared_sizes(infos, xml_parts, limits)
-        kept, extents, total = _read_parts(data, xml_parts, limits)
+        kept, extents, total = _read_parts(data, xml_parts, limits, hints)
         sheets = _sheet_map(kept[_WORKBOOK], kept.get(_WORKBOOK_RELS), names)
         strict = _STRICT_MAIN in kept[_WORKBOOK][:4096]
-        parts = _sheet_parts(data, archive, sheets, extents, limits, total)
+        parts = _sheet_parts(data, archive, sheets, extents, limits, total, hints)
         producer = _producer(kept[_CUSTOM]) if _CUSTOM in kept else ""
         return Inspection((), tuple(parts), producer, strict)
 
@@ -294,7 +297,7 @@ def _member_names(infos: list[zipfile.ZipInfo], limits: Limits) -> set[str]:
 
 
 def _read_parts(
-    data: bytes, xml_parts: list[zipfile.ZipInfo], limits: Limits
+    data: bytes, xml_parts: list[zipfile.ZipInfo], limits: Limits, hints: bool
 ) -> tuple[dict[str, bytes], dict[str, _CellScan], int]:
     """The kept parts' bodies, the cell scans of the worksheet folder's parts, and the running
     total of XML bytes."""
@@ -308,7 +311,7 @@ def _read_parts(
         name = info.filename
         total, body = _read_part(data, info, limits, total)
         if name.startswith(_SHEET_PREFIX):
-            extents[name] = _extent(name, body)
+            extents[name] = _extent(name, body, hints)
         if name in (_WORKBOOK, _WORKBOOK_RELS, _CUSTOM):
             kept[name] = body
     return kept, extents, total
@@ -321,6 +324,7 @@ def _sheet_parts(
     extents: dict[str, _CellScan],
     limits: Limits,
     total: int,
+    hints: bool,
 ) -> list[SheetPart]:
     """Each sheet's part with the extent of its content cells (a worksheet outside the
     conventional folder is read and scanned now)."""
@@ -334,7 +338,7 @@ def _sheet_parts(
                 data, archive.getinfo(member), limits, 0 if seen_before else total
             )
             total = total if seen_before else running
-            scan = extents[member] = _extent(member, body)
+            scan = extents[member] = _extent(member, body, hints)
         if scan.max_row > _MAX_ROW or scan.max_col > _MAX_COL:
             raise _Reject(
                 "unreadable-file",
@@ -357,13 +361,13 @@ def _sheet_parts(
     return parts
 
 
-def _extent(member: str, body: bytes) -> _CellScan:
+def _extent(member: str, body: bytes, hints: bool) -> _CellScan:
     """The fast scan of a worksheet part, or the full scan when the fast one could not finish."""
-    scan = _CellScan(member)
+    scan = _CellScan(member, hints=hints)
     scan.scan(body)
     if not scan.needs_full:
         return scan
-    full = _CellScan(member, full=True)
+    full = _CellScan(member, full=True, hints=hints)
     full.scan(body)
     return full
 

@@ -196,6 +196,7 @@ class _CellScan:
     __slots__ = (
         "member",
         "full",
+        "hints",
         "needs_full",
         "row",
         "col",
@@ -210,9 +211,10 @@ class _CellScan:
         "_open",
     )
 
-    def __init__(self, member: str, *, full: bool = False) -> None:
+    def __init__(self, member: str, *, full: bool = False, hints: bool = True) -> None:
         self.member = member
         self.full = full
+        self.hints = hints  # else formulas, odd and hides are all True (not looked for)
         self.needs_full = False
         self.row = 0
         self.col = 0
@@ -277,6 +279,11 @@ class _CellScan:
         looked at closely (a date serial out of range, NaN). Whether it mentions "hidden" (rows
         or columns may be hidden). A prefixed tag sends the fast scan to the full one."""
         prefixed = {found[:1] for found in _PREFIXED.findall(body)} if b":" in body else set()
+        if not self.full and (b"c" in prefixed or b"r" in prefixed):
+            self.needs_full = True
+        if not self.hints:
+            self.formulas = self.odd = self.hides = True
+            return
         self.formulas = _FORMULA_PLAIN.search(body) is not None or (
             (b"f" in prefixed or b'"e"' in body or (b"'" in body and b"'e'" in body))
             and _FORMULA.search(body) is not None
@@ -285,8 +292,6 @@ class _CellScan:
             b"v" in prefixed and _ODD_NUMBER.search(body) is not None
         )
         self.hides = b"hidden" in body
-        if not self.full and (b"c" in prefixed or b"r" in prefixed):
-            self.needs_full = True
 
     def _refuse_long_tags(self, body: bytes) -> None:
         """A ``<c>`` or ``<row>`` start tag not complete within ``_TAG_MAX`` bytes is

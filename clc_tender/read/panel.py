@@ -88,7 +88,8 @@ class OfficerBook:
             data = read_regular(path)
         except OSError as exc:
             raise InputError(name, "", f"cannot be read ({exc.strerror or exc})") from None
-        inspection = inspect_bytes(data, name, limits)
+        # what a bid's reader needs for a closer look is never asked of these workbooks
+        inspection = inspect_bytes(data, name, limits, hints=False)
         if inspection.findings:
             raise InputError(name, "", inspection.findings[0].message)
         return cls(name, data, {normalise_label(p.name): p for p in inspection.sheets}, limits)
