@@ -478,7 +478,9 @@ def _unpack(data: bytes, info: zipfile.ZipInfo) -> bytes:
     if info.flag_bits & 0x61:  # patched data, strong encryption, a password: refused before
         raise NotImplementedError(f"flag bits {info.flag_bits:#x}")
     start = at + _LOCAL_HEADER.size
-    stored_name = data[start : start + name_length].decode("utf-8" if flags & 0x800 else "cp437")
+    raw_name = data[start : start + name_length]
+    encoding = "utf-8" if flags & 0x800 else "ascii" if raw_name.isascii() else "cp437"
+    stored_name = raw_name.decode(encoding)
     if stored_name != info.orig_filename:
         raise zipfile.BadZipFile("File name in directory and header differ")
     start += name_length + extra_length
