@@ -9,8 +9,10 @@ declaration; and it maps the workbook's sheets to their worksheet parts, with th
 cells that hold content, so that the reader never asks a library for a dense grid it cannot
 allocate (a single value at XFD1048576 would be 17 billion cells).
 
-Everything here is bounded: members are streamed in chunks, never held whole (except the two
-small parts that name the sheets), and no input makes these functions raise.
+Everything here is bounded: each XML member is read whole, once, only after its declared size
+has passed the limits (and never unpacked past that size); it is checked with ``bytes``
+searches and compiled patterns over the whole member, then dropped (except the small parts that
+name the sheets). No input makes these functions raise.
 
 The XML-level scans and the sheet map are in ``guards_xml``, and what both share
 (``SheetPart``, ``Inspection``, the part names and limits) in ``guards_common``.
@@ -34,7 +36,6 @@ from clc_tender.findings import Finding
 from clc_tender.tender import Limits
 
 from .guards_common import (
-    _CHUNK,
     _CUSTOM,
     _EXPECTED,
     _MAX_COL,
@@ -50,7 +51,14 @@ from .guards_common import (
     _Reject,
     _size,
 )
-from .guards_xml import _CellScan, _check_counts, _check_encoding, _DtdScan, _producer, _sheet_map
+from .guards_xml import (
+    _CellScan,
+    _check_counts,
+    _check_encoding,
+    _has_dtd,
+    _producer,
+    _sheet_map,
+)
 
 __all__ = ["Inspection", "SheetPart", "check_size", "classify", "inspect_bytes"]
 
@@ -111,10 +119,13 @@ def check_size(path: Path, limits: Limits, file: str) -> Finding | None:
 # The inspection
 
 
-def inspect_bytes(data: bytes, file: str, limits: Limits) -> Inspection:
-    """Check a file's bytes; ``findings`` is empty when the workbook can be read further."""
+def inspect_bytes(data: bytes, file: str, limits: Limits, *, hints: bool = True) -> Inspection:
+    """Check a file's bytes; ``findings`` is empty when the workbook can be read further.
+
+    ``hints``: whether to find which sheets hold formulas, numbers that may not be numbers and
+    the word "hidden" (what a bid's reader needs); without, every sheet may hold all three."""
     try:
-        return _inspect(data, limits)
+        return _inspect(data, limits, hints)
     except _Reject as stop:
         finding = Finding.make(file, "", "", stop.code, stop.message)
     except MemoryError:
@@ -128,7 +139,7 @@ def inspect_bytes(data: bytes, file: str, limits: Limits) -> Inspection:
     return Inspection((finding,), ())
 
 
-def _inspect(data: bytes, limits: Limits) -> Inspection:
+def _inspect(data: bytes, limits: Limits, hints: bool) -> Inspection:
     if not data:
         raise _Reject("unreadable-file", f"the file is empty (0 bytes); {_EXPECTED}")
     if len(data) > limits.max_file_bytes:
@@ -140,7 +151,7 @@ def _inspect(data: bytes, limits: Limits) -> Inspection:
         raise _ole_verdict(data)
     if not data.startswith(_ZIP_MAGIC):
         raise _Reject("not-xlsx", _describe_other(data))
-    return _inspect_zip(data, limits)
+    return _inspect_zip(data, limits, hints)
 
 
 def _too_big_on_disk(file: str, size: int, limits: Limits) -> Finding:
@@ -239,7 +250,7 @@ def _damaged(detail: str = "") -> _Reject:
     return _Reject("unreadable-file", f"the file is damaged or incomplete{where}; {_RESEND}")
 
 
-def _inspect_zip(data: bytes, limits: Limits) -> Inspection:
+def _inspect_zip(data: bytes, limits: Limits, hints: bool) -> Inspection:
     archive = _open_archive(data, limits)
     with archive:
         infos = archive.infolist()
@@ -248,10 +259,10 @@ def _inspect_zip(data: bytes, limits: Limits) -> Inspection:
             raise _Reject("not-xlsx", _describe_zip(names))
         xml_parts = [info for info in infos if _is_xml(info.filename)]
         _check_declared_sizes(infos, xml_parts, limits)
-        kept, extents, total = _stream_parts(archive, xml_parts, limits)
+        kept, extents, total = _read_parts(data, xml_parts, limits, hints)
         sheets = _sheet_map(kept[_WORKBOOK], kept.get(_WORKBOOK_RELS), names)
         strict = _STRICT_MAIN in kept[_WORKBOOK][:4096]
-        parts = _sheet_parts(archive, sheets, extents, limits, total)
+        parts = _sheet_parts(data, archive, sheets, extents, limits, total, hints)
         producer = _producer(kept[_CUSTOM]) if _CUSTOM in kept else ""
         return Inspection((), tuple(parts), producer, strict)
 
@@ -285,54 +296,49 @@ def _member_names(infos: list[zipfile.ZipInfo], limits: Limits) -> set[str]:
     return names
 
 
-def _stream_parts(
-    archive: zipfile.ZipFile, xml_parts: list[zipfile.ZipInfo], limits: Limits
+def _read_parts(
+    data: bytes, xml_parts: list[zipfile.ZipInfo], limits: Limits, hints: bool
 ) -> tuple[dict[str, bytes], dict[str, _CellScan], int]:
     """The kept parts' bodies, the cell scans of the worksheet folder's parts, and the running
     total of XML bytes."""
-    # Stream every XML part once: DOCTYPE/ENTITY scan, actual sizes, and the cell extents of
-    # the parts in the conventional worksheet folder. Nothing is parsed until all are done.
+    # Read every XML part once, whole, and check it before the next: DOCTYPE/ENTITY, declared
+    # counts, actual sizes, and the cell extents of the parts in the conventional worksheet
+    # folder. Only the parts that name the sheets are kept; nothing is parsed until all are done.
     kept: dict[str, bytes] = {}
     extents: dict[str, _CellScan] = {}
     total = 0
     for info in xml_parts:
         name = info.filename
-        cells = _CellScan(name) if name.startswith(_SHEET_PREFIX) else None
-        keep = name in (_WORKBOOK, _WORKBOOK_RELS, _CUSTOM)
-        total, body = _stream(archive, info, limits, total, cells=cells, keep=keep)
-        if cells is not None:
-            extents[name] = _settle(archive, info, limits, cells)
-        if body is not None:
+        total, body = _read_part(data, info, limits, total)
+        if name.startswith(_SHEET_PREFIX):
+            extents[name] = _extent(name, body, hints)
+        if name in (_WORKBOOK, _WORKBOOK_RELS, _CUSTOM):
             kept[name] = body
     return kept, extents, total
 
 
 def _sheet_parts(
+    data: bytes,
     archive: zipfile.ZipFile,
     sheets: list[tuple[str, str, bool]],
     extents: dict[str, _CellScan],
     limits: Limits,
     total: int,
+    hints: bool,
 ) -> list[SheetPart]:
     """Each sheet's part with the extent of its content cells (a worksheet outside the
-    conventional folder is scanned now)."""
+    conventional folder is read and scanned now)."""
     parts = []
     for sheet_name, member, hidden in sheets:
         scan = extents.get(member)
-        if scan is None:  # a worksheet outside xl/worksheets/: one more (bounded) pass
-            # A part not named .xml was neither scanned nor counted in the first pass.
-            scan = _CellScan(member)
+        if scan is None:  # a worksheet outside xl/worksheets/: one more (bounded) read
+            # A part not named .xml was neither checked nor counted in the first pass.
             seen_before = _is_xml(member)
-            running, _ = _stream(
-                archive,
-                archive.getinfo(member),
-                limits,
-                0 if seen_before else total,
-                cells=scan,
-                keep=False,
+            running, body = _read_part(
+                data, archive.getinfo(member), limits, 0 if seen_before else total
             )
             total = total if seen_before else running
-            scan = extents[member] = _settle(archive, archive.getinfo(member), limits, scan)
+            scan = extents[member] = _extent(member, body, hints)
         if scan.max_row > _MAX_ROW or scan.max_col > _MAX_COL:
             raise _Reject(
                 "unreadable-file",
@@ -355,14 +361,14 @@ def _sheet_parts(
     return parts
 
 
-def _settle(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, scan: _CellScan
-) -> _CellScan:
-    """The scan itself, or a full scan of the part when the fast one could not finish."""
+def _extent(member: str, body: bytes, hints: bool) -> _CellScan:
+    """The fast scan of a worksheet part, or the full scan when the fast one could not finish."""
+    scan = _CellScan(member, hints=hints)
+    scan.scan(body)
     if not scan.needs_full:
         return scan
-    full = _CellScan(info.filename, full=True)
-    _stream(archive, info, limits, 0, cells=full, keep=False)
+    full = _CellScan(member, full=True, hints=hints)
+    full.scan(body)
     return full
 
 
@@ -427,58 +433,73 @@ def _check_declared_sizes(
             )
 
 
-def _stream(
-    archive: zipfile.ZipFile,
-    info: zipfile.ZipInfo,
-    limits: Limits,
-    total: int,
-    *,
-    cells: _CellScan | None,
-    keep: bool,
-) -> tuple[int, bytes | None]:
-    """Read one XML member in chunks; returns the running total and the body when kept."""
+def _read_part(data: bytes, info: zipfile.ZipInfo, limits: Limits, total: int) -> tuple[int, bytes]:
+    """Read one XML part whole and check its bytes; returns the running total and the body."""
     name = info.filename
-    dtd = _DtdScan()
-    pieces: list[bytes] = []
-    read = 0
     try:
-        with archive.open(info) as member:
-            while chunk := member.read(_CHUNK):
-                if read == 0:
-                    _check_encoding(name, chunk)
-                read += len(chunk)
-                total += len(chunk)
-                if read > info.file_size:  # zipfile stops at the declared size; never trust it
-                    raise _Reject(
-                        "file-too-large",
-                        f"part {name} unpacks to more than the {_size(info.file_size)} it"
-                        " declares; the file is damaged or built to exhaust memory",
-                    )
-                if total > limits.max_xml_bytes:
-                    raise _Reject(
-                        "file-too-large",
-                        f"the workbook's contents unpack to more than"
-                        f" {_size(limits.max_xml_bytes)} of XML; at most"
-                        f" {_size(limits.max_xml_bytes)} is allowed",
-                    )
-                if dtd.feed(chunk):
-                    raise _Reject(
-                        "unreadable-file",
-                        f"part {name} contains a DOCTYPE or ENTITY declaration, which Excel"
-                        " never writes; the file cannot be read safely",
-                    )
-                if b"ount" in chunk:
-                    _check_counts(name, chunk, info.file_size, limits)
-                if cells is not None:
-                    cells.note_formulas(chunk)
-                    cells.note_numbers(chunk)
-                    cells.feed(chunk)
-                if keep:
-                    pieces.append(chunk)
-    except _Reject:
-        raise
+        body = _unpack(data, info)
     except _ZIP_ERRORS:
         raise _damaged(f"its part {name} cannot be unpacked") from None
-    if cells is not None:
-        cells.close()
-    return total, (b"".join(pieces) if keep else None)
+    if body:
+        _check_encoding(name, body)
+    total += len(body)
+    if total > limits.max_xml_bytes:
+        raise _Reject(
+            "file-too-large",
+            f"the workbook's contents unpack to more than {_size(limits.max_xml_bytes)} of XML;"
+            f" at most {_size(limits.max_xml_bytes)} is allowed",
+        )
+    if _has_dtd(body):
+        raise _Reject(
+            "unreadable-file",
+            f"part {name} contains a DOCTYPE or ENTITY declaration, which Excel never writes;"
+            " the file cannot be read safely",
+        )
+    if b"ount" in body:
+        _check_counts(name, body, info.file_size, limits)
+    return total, body
+
+
+_LOCAL_HEADER = struct.Struct("<4sHHHHHLLLHH")  # zipfile's structFileHeader
+_MIN_READ = 4096  # what zipfile unpacks at least when it reads a member
+
+
+def _unpack(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """One member's bytes, as ``zipfile`` would read them, in one call: its local header
+    checked, never more than the size it declares unpacked (it is never trusted further: a part
+    that unpacks to more fails its CRC), and the CRC compared. Raises what zipfile raises."""
+    at = info.header_offset
+    header = data[at : at + _LOCAL_HEADER.size] if at >= 0 else b""
+    if len(header) != _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile("Truncated file header")
+    signature, _, flags, *_, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if signature != b"PK\x03\x04":
+        raise zipfile.BadZipFile("Bad magic number for file header")
+    if info.flag_bits & 0x61:  # patched data, strong encryption, a password: refused before
+        raise NotImplementedError(f"flag bits {info.flag_bits:#x}")
+    start = at + _LOCAL_HEADER.size
+    raw_name = data[start : start + name_length]
+    encoding = "utf-8" if flags & 0x800 else "ascii" if raw_name.isascii() else "cp437"
+    stored_name = raw_name.decode(encoding)
+    if stored_name != info.orig_filename:
+        raise zipfile.BadZipFile("File name in directory and header differ")
+    start += name_length + extra_length
+    packed = memoryview(data)[start : start + info.compress_size]
+    size = info.file_size
+    short = len(packed) < info.compress_size  # the archive ends inside the member
+    if info.compress_type == zipfile.ZIP_STORED:
+        body = bytes(packed[:size])
+        if len(body) < size and short:
+            raise EOFError
+    else:  # deflated: any other method was refused before any member was read
+        inflate = zlib.decompressobj(-15)
+        body = inflate.decompress(packed, size) if size else b""
+        if not size:
+            inflate.decompress(packed[:_MIN_READ], _MIN_READ)  # what zipfile unpacks anyway
+        elif len(body) < size and not inflate.eof:
+            if short:
+                raise EOFError
+            body = (body + inflate.flush())[:size]
+    if zlib.crc32(body) != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+    return body

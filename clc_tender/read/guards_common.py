@@ -18,7 +18,6 @@ _MAX_ROW = 1_048_576
 _MAX_COL = 16_384
 _SHEET_PREFIX = "xl/worksheets/"
 
-_CHUNK = 64 * 1024
 # The compression-ratio rule applies only above this declared size: small parts such as a
 # styles.xml full of repeated elements compress extremely well and are harmless.
 _RATIO_FLOOR = 1024 * 1024

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -20,6 +19,7 @@ from ..results import Declaration
 from ..tender import Limits, Tender
 from ..workbook_format import normalise_label
 from . import values
+from .columns import Coded, decoded, each_coded, sheet_columns
 from .files import read_regular
 from .guards import check_size, inspect_bytes
 from .workbook import column_letter
@@ -88,7 +88,8 @@ class OfficerBook:
             data = read_regular(path)
         except OSError as exc:
             raise InputError(name, "", f"cannot be read ({exc.strerror or exc})") from None
-        inspection = inspect_bytes(data, name, limits)
+        # what a bid's reader needs for a closer look is never asked of these workbooks
+        inspection = inspect_bytes(data, name, limits, hints=False)
         if inspection.findings:
             raise InputError(name, "", inspection.findings[0].message)
         return cls(name, data, {normalise_label(p.name): p for p in inspection.sheets}, limits)
@@ -101,6 +102,13 @@ class OfficerBook:
     ) -> Table:
         """The sheet's rows under ``headers`` (``{key: header}``, each required) and the
         ``optional`` headers present; a missing sheet or required column stops the run."""
+        return self.coded_table(sheet, headers, optional)[0]
+
+    def coded_table(
+        self, sheet: str, headers: dict[str, str], optional: dict[str, str] | None = None
+    ) -> tuple[Table, dict[str, Coded]]:
+        """:meth:`table`, with each column of the frame also as its distinct values and the
+        index of each row's value among them (-1 for a blank), for work done once per value."""
         name = self.file
         part = self.parts.get(normalise_label(sheet))
         if part is None:
@@ -114,28 +122,24 @@ class OfficerBook:
             )
         from .pool import ReaderDied, run_isolated
 
+        optional = optional or {}
+        titles = frozenset(normalise_label(t) for t in (*headers.values(), *optional.values()))
         try:  # a native panic or abort of the reading library stops the run with one line
-            grid = run_isolated(_grid, self.data, part.name)
+            header, columns = run_isolated(sheet_columns, self.data, part.name, titles)
         except ReaderDied as exc:
             raise InputError(name, sheet, f"cannot be read ({exc})") from None
-        return _table(name, sheet, grid, headers, optional or {})
-
-
-def _grid(data: bytes, sheet: str) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    grid: list[list[Any]] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    # one object per distinct value (a scores sheet repeats its lots, questions, evaluators and
-    # references): the grid crosses back from the reading process as references to them
-    same: dict[tuple[type, Any], Any] = {}
-    return [[same.setdefault((type(v), v), v) for v in row] for row in grid]
+        return _table(name, sheet, header, columns, headers, optional)
 
 
 def _table(
-    name: str, sheet: str, grid: list[list[Any]], headers: dict[str, str], optional: dict[str, str]
-) -> Table:
-    header = [normalise_label(h) for h in (grid[0] if grid else [])]
+    name: str,
+    sheet: str,
+    raw_header: list[Any],
+    columns: dict[int, Coded],
+    headers: dict[str, str],
+    optional: dict[str, str],
+) -> tuple[Table, dict[str, Coded]]:
+    header = [normalise_label(h) for h in raw_header]
     expected = {normalise_label(t) for t in (*headers.values(), *optional.values())}
     strange = [i for i, h in enumerate(header) if h and h not in expected]
     filled = [i for i, h in enumerate(header) if h]
@@ -152,24 +156,20 @@ def _table(
     for key, title in optional.items():
         if normalise_label(title) in header:
             position[key] = header.index(normalise_label(title))
-    body = grid[1:]
-    cells: dict[str, list[Any]] = {
-        key: [None if i >= len(row) or values.is_blank(row[i]) else row[i] for row in body]
-        for key, i in position.items()
-    }
-    keep = [n for n in range(len(body)) if any(column[n] is not None for column in cells.values())]
+    # the rows with a value in any of the columns read
+    filled_rows = np.logical_or.reduce([columns[i][0] >= 0 for i in position.values()])
+    keep = np.flatnonzero(filled_rows)
+    coded = {key: (columns[i][0][keep], columns[i][1]) for key, i in position.items()}
     frame = pd.DataFrame(
         {
-            **{
-                key: pd.Series([column[n] for n in keep], dtype=object)
-                for key, column in cells.items()
-            },
-            "row": pd.Series([n + 2 for n in keep], dtype=object),
+            **{key: pd.Series(decoded(column), dtype=object) for key, column in coded.items()},
+            "row": pd.Series((keep + 2).tolist(), dtype=object),
         },
         columns=[*position, "row"],
     )
     frame.index = frame["row"]
-    return Table(name, sheet, frame, {k: column_letter(i + 1) for k, i in position.items()})
+    letters = {k: column_letter(i + 1) for k, i in position.items()}
+    return Table(name, sheet, frame, letters), coded
 
 
 @dataclass(frozen=True)
@@ -192,21 +192,6 @@ def one_of(allowed: list[str], name: str) -> pa.Check:
     """A membership check whose failures are reported by ``name`` (not pandera's wording)."""
     choices = list(dict.fromkeys(allowed))
     return pa.Check(lambda s: s.isin(choices), name=name)
-
-
-def each_value(series: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
-    """``convert`` applied once per distinct value (a scores sheet repeats its lots, questions
-    and evaluators over hundreds of thousands of rows); values of different types (1 and "1",
-    1 and 1.0) are kept apart."""
-    done: dict[tuple[type, Any], Any] = {}
-    out = []
-    for value in series.tolist():
-        key = (type(value), value)
-        if key in done:
-            out.append(done[key])
-        else:
-            out.append(done.setdefault(key, convert(value)))
-    return pd.Series(out, index=series.index, dtype=object)
 
 
 def whole_scores(series: pd.Series, maximum: int) -> pd.Series:
@@ -250,30 +235,36 @@ SCORE_HEADERS = SCORES.headers()
 
 
 def read_scores(path: Path, tender: Tender) -> Table:
-    table = read_table(path, tender, SCORES.name, SCORE_HEADERS)
+    table, coded = OfficerBook.open(path, tender).coded_table(SCORES.name, SCORE_HEADERS)
     frame = table.frame
     letters = table.letters
     max_score = tender.quality.max_score
+    lot_names = list(tender.lot_names)
 
-    lots = {normalise_label(n): n for n in tender.lot_names}
-    frame["lot"] = each_value(
-        frame["lot"], lambda v: lots.get(normalise_label(v), v) if v is not None else None
-    )
-    frame["evaluator"] = each_value(
-        frame["evaluator"], lambda v: str(v).strip() if v is not None else None
-    )
+    lots = {normalise_label(n): n for n in lot_names}
+    rows = frame.index
+    frame["lot"] = each_coded(coded["lot"], lambda v: lots.get(normalise_label(v), v), rows)
+    frame["evaluator"] = each_coded(coded["evaluator"], lambda v: str(v).strip(), rows)
     # question ids match ignoring case and spaces ("q 2" is Q2)
     ids = {"".join(q.id.split()).casefold(): q.id for q in tender.quality.questions}
 
-    def question(v: Any) -> str | None:
-        return None if v is None else ids.get("".join(str(v).split()).casefold(), str(v).strip())
+    def question(v: Any) -> str:
+        return ids.get("".join(str(v).split()).casefold(), str(v).strip())
 
-    frame["question"] = each_value(frame["question"], question)
-    frame["bid_reference"] = each_value(frame["bid_reference"], lambda v: values.text(v, _CTX)[0])
+    frame["question"] = each_coded(coded["question"], question, rows)
+    frame["bid_reference"] = each_coded(
+        coded["bid_reference"], lambda v: values.text(v, _CTX)[0], rows
+    )
+
+    def duplicates(d: pd.DataFrame) -> pd.Series:
+        return d.assign(k=d["bid_reference"].astype(str).str.casefold()).duplicated(
+            ["k", "lot", "question", "evaluator"], keep="first"
+        )
+
     schema = pa.DataFrameSchema(
         {
             "bid_reference": pa.Column(None, nullable=False),
-            "lot": pa.Column(None, nullable=False, checks=one_of(list(tender.lot_names), "lot")),
+            "lot": pa.Column(None, nullable=False, checks=one_of(lot_names, "lot")),
             "question": pa.Column(None, nullable=False),
             "evaluator": pa.Column(None, nullable=False),
             "score": pa.Column(
@@ -282,34 +273,36 @@ def read_scores(path: Path, tender: Tender) -> Table:
                 checks=pa.Check(lambda s: whole_scores(s, max_score), name="score"),
             ),
         },
-        checks=[
-            pa.Check(
-                lambda d: (
-                    ~d.assign(k=d["bid_reference"].astype(str).str.casefold()).duplicated(
-                        ["k", "lot", "question", "evaluator"], keep="first"
-                    )
-                ),
-                name="duplicate",
-            )
-        ],
+        checks=[pa.Check(lambda d: ~duplicates(d), name="duplicate")],
         coerce=False,
     )
-    first_failure(
-        table,
-        schema,
-        letters,
-        {
-            "not_nullable": "a required value is blank (a blank is never a score: every row "
-            "needs a bid"
-            " reference, lot, question, evaluator and score)",
-            "lot": f"the lot must be one of {', '.join(tender.lot_names)}",
-            "score": f"a score must be a whole number from 0 to {max_score}",
-            "duplicate": "the same evaluator scores the same question of this bid and lot twice",
-        },
+    # The schema's checks, on whole columns at once: only a sheet that fails one of them is
+    # validated with pandera, which names the failing cells.
+    passes = (
+        not frame[list(schema.columns)].isna().to_numpy().any()
+        and bool(frame["lot"].isin(lot_names).all())
+        and bool(whole_scores(frame["score"], max_score).all())
+        and not bool(duplicates(frame).any())
     )
-    frame["score"] = each_value(frame["score"], lambda v: int(v) if v is not None else None)
-    frame["score_cell"] = [f"{letters['score']}{row}" for row in frame["row"]]
-    frame["evaluator_cell"] = [f"{letters['evaluator']}{row}" for row in frame["row"]]
+    if not passes:
+        first_failure(
+            table,
+            schema,
+            letters,
+            {
+                "not_nullable": "a required value is blank (a blank is never a score: every row "
+                "needs a bid"
+                " reference, lot, question, evaluator and score)",
+                "lot": f"the lot must be one of {', '.join(lot_names)}",
+                "score": f"a score must be a whole number from 0 to {max_score}",
+                "duplicate": "the same evaluator scores the same question of this bid and lot "
+                "twice",
+            },
+        )
+    frame["score"] = each_coded(coded["score"], int, rows)
+    numbers = frame["row"].tolist()
+    frame["score_cell"] = [f"{letters['score']}{row}" for row in numbers]
+    frame["evaluator_cell"] = [f"{letters['evaluator']}{row}" for row in numbers]
     return table
 
 
