@@ -138,7 +138,7 @@ def _context(request: RoundRequest, given: list[Path]) -> tuple[RoundContext, Pa
     """The register (s.49 checked), the officers' workbooks read and hashed, the output."""
     from .evaluate import RoundContext
     from .read.files import input_file
-    from .read.panel import read_decisions, read_panel, read_scores
+    from .read.panel import OfficerBook, read_decisions, read_panel, read_scores
     from .read.receipts import read_receipts
     from .write.atomic import check_output
 
@@ -156,8 +156,12 @@ def _context(request: RoundRequest, given: list[Path]) -> tuple[RoundContext, Pa
         )
     out = request.out or default_out(context.round_number)
     check_output(out, request.force, given, [".xlsx"], "the shortlist")
-    scores = read_scores(request.scores, tender) if request.scores else None
-    panel = read_panel(request.scores, tender) if request.scores else None
+    scores = panel = None
+    if request.scores is not None:  # opened and guarded once for both its sheets
+        book = OfficerBook.open(request.scores, tender)
+        scores = read_scores(request.scores, tender, book)
+        panel = read_panel(request.scores, tender, book)
+        del book
     decisions = read_decisions(request.decisions, tender) if request.decisions else None
     receipts = read_receipts(request.receipts, tender) if request.receipts else None
     if request.scores is not None:

@@ -54,11 +54,13 @@ def read_table(
     optional: dict[str, str] | None = None,
     *,
     sheet_optional: bool = False,
+    book: OfficerBook | None = None,
 ) -> Table:
     """Read a header-row sheet with the same guards as bids; any problem is an InputError.
 
-    With ``sheet_optional`` an absent sheet is an empty table with ``present`` False."""
-    book = OfficerBook.open(path, tender)
+    With ``sheet_optional`` an absent sheet is an empty table with ``present`` False. ``book``:
+    the workbook already opened (and guarded) for another of its sheets."""
+    book = book or OfficerBook.open(path, tender)
     if sheet_optional and not book.has(sheet):
         columns = [*headers, "row"]
         empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
@@ -234,8 +236,10 @@ def first_failure(
 SCORE_HEADERS = SCORES.headers()
 
 
-def read_scores(path: Path, tender: Tender) -> Table:
-    table, coded = OfficerBook.open(path, tender).coded_table(SCORES.name, SCORE_HEADERS)
+def read_scores(path: Path, tender: Tender, book: OfficerBook | None = None) -> Table:
+    """The ``Scores`` sheet (``book``: the workbook already opened, for its ``Panel`` too)."""
+    book = book or OfficerBook.open(path, tender)
+    table, coded = book.coded_table(SCORES.name, SCORE_HEADERS)
     frame = table.frame
     letters = table.letters
     max_score = tender.quality.max_score
@@ -276,29 +280,20 @@ def read_scores(path: Path, tender: Tender) -> Table:
         checks=[pa.Check(lambda d: ~duplicates(d), name="duplicate")],
         coerce=False,
     )
-    # The schema's checks, on whole columns at once: only a sheet that fails one of them is
-    # validated with pandera, which names the failing cells.
-    passes = (
-        not frame[list(schema.columns)].isna().to_numpy().any()
-        and bool(frame["lot"].isin(lot_names).all())
-        and bool(whole_scores(frame["score"], max_score).all())
-        and not bool(duplicates(frame).any())
+    # pandera validates every sheet; it names the failing cells
+    first_failure(
+        table,
+        schema,
+        letters,
+        {
+            "not_nullable": "a required value is blank (a blank is never a score: every row "
+            "needs a bid"
+            " reference, lot, question, evaluator and score)",
+            "lot": f"the lot must be one of {', '.join(lot_names)}",
+            "score": f"a score must be a whole number from 0 to {max_score}",
+            "duplicate": "the same evaluator scores the same question of this bid and lot twice",
+        },
     )
-    if not passes:
-        first_failure(
-            table,
-            schema,
-            letters,
-            {
-                "not_nullable": "a required value is blank (a blank is never a score: every row "
-                "needs a bid"
-                " reference, lot, question, evaluator and score)",
-                "lot": f"the lot must be one of {', '.join(lot_names)}",
-                "score": f"a score must be a whole number from 0 to {max_score}",
-                "duplicate": "the same evaluator scores the same question of this bid and lot "
-                "twice",
-            },
-        )
     frame["score"] = each_coded(coded["score"], int, rows)
     numbers = frame["row"].tolist()
     frame["score_cell"] = [f"{letters['score']}{row}" for row in numbers]
@@ -382,13 +377,15 @@ def _references(raw: Any) -> tuple[str, ...]:
     return tuple(p.strip() for p in str(raw).replace("\n", ";").split(";") if p.strip())
 
 
-def read_panel(path: Path, tender: Tender) -> Panel:
+def read_panel(path: Path, tender: Tender, book: OfficerBook | None = None) -> Panel:
     """The optional ``Panel`` sheet of the scores workbook: one declaration per evaluator.
 
     A blank evaluator, name or declaration date, a date that is not a date, an unknown
     conflict, a conflict without the bids it concerns, a potential conflict without its
     mitigation, or an evaluator listed twice stops the run naming the cells."""
-    table = read_table(path, tender, PANEL_DECLARATIONS.name, PANEL_HEADERS, sheet_optional=True)
+    table = read_table(
+        path, tender, PANEL_DECLARATIONS.name, PANEL_HEADERS, sheet_optional=True, book=book
+    )
     if not table.present:
         return Panel(table.file, False, ())
     frame = table.frame
