@@ -130,6 +130,7 @@ def _finish(
         )
     context = dataclasses.replace(context, warnings=tuple(notes))
     ev = evaluate(frames, request.tender, request.fmt, context)
+    del frames, context  # the bids' frames and the scores: the evaluation holds what it needs
     write_shortlist(ev, out, force=request.force)
     return RoundResult(ev, out)
 

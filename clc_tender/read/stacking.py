@@ -105,20 +105,32 @@ class Shared:
     def __init__(self, columns: Columns) -> None:
         self._strings: dict[str, str] = {key: key for key in columns.keys}
         self._first_cell = 5 + len(columns.keys)
+        # bids made from the same template have the same rows and sheets: one copy of each
+        self._rows: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
+        self._sets: dict[frozenset[str], set[str]] = {}
 
     def _one(self, text: Any) -> Any:
         if isinstance(text, str):
             return self._strings.setdefault(text, text)
         return text
 
+    def _set(self, items: set[str]) -> set[str]:
+        frozen = frozenset(items)
+        if frozen not in self._sets:
+            self._sets[frozen] = {self._one(item) for item in frozen}
+        return self._sets[frozen]  # shared: never changed once stacked
+
     def read(self, read: BidRead) -> None:
         """Share ``read``'s keys and its packed rows' cell references."""
         one = self._one
-        read.rows = {one(key): row for key, row in read.rows.items()}
-        read.present = {one(key) for key in read.present}
-        read.sheets = {one(sheet) for sheet in read.sheets}
+        rows = tuple(read.rows.items())
+        if rows not in self._rows:
+            self._rows[rows] = {one(key): row for key, row in rows}
+        read.rows = self._rows[rows]  # shared: never changed once stacked
+        read.present = self._set(read.present)
+        read.sheets = self._set(read.sheets)
         if read.failed:
-            read.failed = {one(key) for key in read.failed}
+            read.failed = self._set(read.failed)
         packed = read.packed
         if packed is None:
             return
@@ -126,8 +138,8 @@ class Shared:
         first = self._first_cell
         packed.bid = (*bid[:first], *(one(cell) for cell in bid[first:]))
         packed.prices = [(*row[:6], one(row[6]), one(row[7])) for row in packed.prices]
-        for sheet, rows in packed.coverage.items():
+        for sheet, lines in packed.coverage.items():
             packed.coverage[sheet] = [
-                tuple(one(v) if i >= 2 and i % 2 == 1 else v for i, v in enumerate(row))
-                for row in rows
+                tuple(one(v) if i >= 2 and i % 2 == 1 else v for i, v in enumerate(line))
+                for line in lines
             ]
