@@ -299,6 +299,10 @@ class _Lot:
             [c.location.northing if c.location else math.nan for c in cands],
         )
         self.reasons: dict[tuple[object, ...], Reason] = {}
+        self.unpriced: dict[tuple[str, ...], Reason] = {}
+        self.unmet: dict[tuple[int, tuple[str, ...]], Reason] = {}
+        self.shut: dict[tuple[int, tuple[str, ...]], Reason] = {}
+        self.far: dict[tuple[int, str], Reason] = {}
         self.offers: dict[tuple[object, ...], _Offers] = {}
 
     def _masks(self, keys: list[frozenset[str]]) -> np.ndarray:
@@ -490,7 +494,9 @@ def _judge_services(lot: _Lot, request: _Request) -> tuple[list[Excluded], np.nd
     if needs.unknown or days.unknown:
         bad |= True
     furthest = 0  # the furthest distance allowed, in whole tenths of a km
+    limit_km = ""  # as the reasons show it
     if limit is not None:
+        limit_km = hours_text(limit)
         furthest = int((limit * 10).to_integral_value(ROUND_FLOOR))
         bad |= (tenths > furthest) | (tenths < 0)
     if request.officers:
@@ -514,9 +520,9 @@ def _judge_services(lot: _Lot, request: _Request) -> tuple[list[Excluded], np.nd
             reasons.append(_shut(lot, i, s, days.missing(shut_l[i] | days.unknown)))
         if limit is not None:
             if tenths_l[i] < 0:
-                reasons.append(_unlocated(lot, package, home, s.postcode, limit))
+                reasons.append(_unlocated(lot, package, home, s.postcode, limit_km))
             elif tenths_l[i] > furthest:
-                reasons.append(_too_far(lot, tenths_l[i], limit))
+                reasons.append(_too_far(lot, tenths_l[i], limit_km))
         reasons += request.officers.get(m, ())
         excluded.append(
             Excluded(c.provider.provider_id, c.provider.organisation, s.name, tuple(reasons))
@@ -524,31 +530,48 @@ def _judge_services(lot: _Lot, request: _Request) -> tuple[list[Excluded], np.nd
     return excluded, np.flatnonzero(~bad), tenths
 
 
+def _unpriced(lot: _Lot, missing: tuple[str, ...]) -> Reason:
+    found = lot.unpriced.get(missing)
+    if found is None:
+        found = lot.unpriced[missing] = Reason(
+            BAND_NOT_PRICED, f"no price for {', '.join(missing)}"
+        )
+    return found
+
+
 def _unmet(lot: _Lot, i: int, s: Service, missing: tuple[str, ...]) -> Reason:
-    return lot.reason(
-        (NEED_NOT_MET, i, missing),
-        NEED_NOT_MET,
-        lambda: f"{s.name} does not list {_and(missing)} among its support needs",
-    )
+    key = (i, missing)
+    found = lot.unmet.get(key)
+    if found is None:
+        found = lot.unmet[key] = Reason(
+            NEED_NOT_MET, f"{s.name} does not list {_and(missing)} among its support needs"
+        )
+    return found
 
 
 def _shut(lot: _Lot, i: int, s: Service, closed: tuple[str, ...]) -> Reason:
-    open_days = ", ".join(s.days_open) or "no day listed"
-    return lot.reason(
-        (DAY_NOT_OPEN, i, closed),
-        DAY_NOT_OPEN,
-        lambda: f"{s.name} is not open on {_and(closed)} (open {open_days})",
-    )
+    key = (i, closed)
+    found = lot.shut.get(key)
+    if found is None:
+        open_days = ", ".join(s.days_open) or "no day listed"
+        found = lot.shut[key] = Reason(
+            DAY_NOT_OPEN, f"{s.name} is not open on {_and(closed)} (open {open_days})"
+        )
+    return found
 
 
-def _unpriced(lot: _Lot, missing: tuple[str, ...]) -> Reason:
-    return lot.reason(
-        (BAND_NOT_PRICED, missing), BAND_NOT_PRICED, lambda: f"no price for {', '.join(missing)}"
-    )
+def _too_far(lot: _Lot, tenths: int, limit: str) -> Reason:
+    key = (tenths, limit)
+    found = lot.far.get(key)
+    if found is None:
+        found = lot.far[key] = Reason(
+            TOO_FAR, f"{km(tenths)} km in a straight line, above the {limit} km limit"
+        )
+    return found
 
 
 def _unlocated(
-    lot: _Lot, package: Package, home: Location | None, postcode: str, limit: Decimal
+    lot: _Lot, package: Package, home: Location | None, postcode: str, limit: str
 ) -> Reason:
     whose = (
         f"the home postcode {package.home_postcode}"
@@ -558,15 +581,7 @@ def _unlocated(
     return lot.reason(
         (POSTCODE_UNKNOWN, whose, limit),
         POSTCODE_UNKNOWN,
-        lambda: f"{whose} cannot be located, so the {hours_text(limit)} km limit cannot be checked",
-    )
-
-
-def _too_far(lot: _Lot, tenths: int, limit: Decimal) -> Reason:
-    return lot.reason(
-        (TOO_FAR, tenths, limit),
-        TOO_FAR,
-        lambda: f"{km(tenths)} km in a straight line, above the {hours_text(limit)} km limit",
+        lambda: f"{whose} cannot be located, so the {limit} km limit cannot be checked",
     )
 
 

@@ -148,6 +148,26 @@ def quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+class _Cells:
+    """The cells of one column as the sheet's XML writes them: ``<c r="`` and the column's
+    letter, then the row number, then the rest, kept for each value met."""
+
+    def __init__(self, letter: str, style: int) -> None:
+        self.opening = f'<c r="{letter}'
+        self.style = style
+        self.texts: dict[str, str] = {}
+        self.numbers: dict[object, str] = {}
+
+    def text(self, index: int) -> str:
+        return f'" s="{self.style}" t="s"><v>{index}</v></c>'
+
+    def number(self, value: object) -> str:
+        number = float(value)  # type: ignore[arg-type]
+        if not math.isfinite(number):
+            raise ValueError(f"{number} cannot be written to a workbook cell")
+        return f'" s="{self.style}"><v>{number:.16G}</v></c>'
+
+
 class TableBook:
     """A workbook of tables, written as :meth:`table` is called; :meth:`close` finishes it.
 
@@ -181,6 +201,7 @@ class TableBook:
         styles = [STYLE[kind] for _, kind, _ in columns]
         cols = _cols([(column_width(width), styles[c]) for c, (_, _, width) in enumerate(columns)])
         view = ' tabSelected="1"' if selected else ""
+        header = [_Cells(letter, HEADER_STYLE) for letter in letters]
         yield (
             f'{XML_HEAD}<worksheet xmlns="{MAIN}" xmlns:r="{RELS}"><sheetPr>'
             f'<pageSetUpPr fitToPage="1"/></sheetPr><dimension ref="A1:{letters[-1]}'
@@ -188,9 +209,11 @@ class TableBook:
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft"/></sheetView></sheetViews>'
             f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
-            + self._row(1, [h for h, _, _ in columns], letters, [HEADER_STYLE] * len(columns))
+            + self._row("1", [h for h, _, _ in columns], header, None)
         )
+        cells = [_Cells(letter, style) for letter, style in zip(letters, styles, strict=True)]
         wraps = [(c, width) for c, (_, kind, width) in enumerate(columns) if kind == "wrap"]
+        heights: list[dict[str, float | None]] = [{} for _ in columns]
         lines: dict[tuple[str, float], int] = {}  # how many lines each line of text wraps to
         chunk: list[str] = []
         for r, row in enumerate(rows, start=2):
@@ -199,10 +222,13 @@ class TableBook:
                 text = row[c]
                 # only a cell with a line break or longer than its column can take more lines
                 if isinstance(text, str) and ("\n" in text or len(text) >= width - 1):
-                    tall = _height(text, width, lines)
+                    if text in heights[c]:
+                        tall = heights[c][text]
+                    else:
+                        tall = heights[c][text] = _height(text, width, lines)
                     if tall is not None and (height is None or tall > height):
                         height = tall
-            chunk.append(self._row(r, row, letters, styles, height))
+            chunk.append(self._row(str(r), row, cells, height))
             if len(chunk) == ROWS_PER_CHUNK:
                 yield "".join(chunk)
                 chunk = []
@@ -210,37 +236,38 @@ class TableBook:
         yield "".join(chunk) + f'</sheetData><autoFilter ref="{filtered}"/>' + SHEET_TAIL
 
     def _row(
-        self,
-        r: int,
-        values: Sequence[Cell],
-        letters: list[str],
-        styles: list[int],
-        height: float | None = None,
+        self, r: str, values: Sequence[Cell], columns: list[_Cells], height: float | None
     ) -> str:
-        """One ``<row>``: text as shared strings, anything else as a number."""
-        strings = self.strings
-        cells = [
-            f'<row r="{r}" ht="{height:.16g}" customHeight="1">' if height else f'<row r="{r}">'
-        ]
-        for c, value in enumerate(values):
+        """One ``<row>``: text as shared strings, anything else as a number. What follows a
+        cell's reference is worked out once for each value of a column."""
+        row = [f'<row r="{r}" ht="{height:.16g}" customHeight="1">' if height else f'<row r="{r}">']
+        texts = 0
+        for column, value in zip(columns, values, strict=False):
             if value is None:
                 continue
             if isinstance(value, str):
                 if not value:
                     continue
-                index = strings.get(value)
-                if index is None:
-                    value = cut(value)
-                    index = strings.setdefault(value, len(strings))
-                self.string_cells += 1
-                cells.append(f'<c r="{letters[c]}{r}" s="{styles[c]}" t="s"><v>{index}</v></c>')
+                rest = column.texts.get(value)
+                if rest is None:
+                    rest = column.texts[value] = column.text(self._index(value))
+                texts += 1
             else:
-                number = float(value)
-                if not math.isfinite(number):
-                    raise ValueError(f"{number} cannot be written to a workbook cell")
-                cells.append(f'<c r="{letters[c]}{r}" s="{styles[c]}"><v>{number:.16G}</v></c>')
-        cells.append("</row>")
-        return "".join(cells)
+                rest = column.numbers.get(value)
+                if rest is None:
+                    rest = column.numbers[value] = column.number(value)
+            row.append(f"{column.opening}{r}{rest}")
+        row.append("</row>")
+        self.string_cells += texts
+        return "".join(row)
+
+    def _index(self, text: str) -> int:
+        """The index of ``text`` in the shared strings, added when new."""
+        text = cut(text)
+        found = self.strings.get(text)
+        if found is None:
+            found = self.strings[text] = len(self.strings)
+        return found
 
     def close(self) -> None:
         """Write the shared strings, the workbook, its styles, theme and properties."""
