@@ -10,11 +10,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, ConsoleOptions
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
-from rich.text import Span, Text
+from rich.text import Text
 
 from .formats import date_time
 
@@ -304,7 +306,7 @@ def placement_summary(result: Placements, top: int, written: str) -> None:
         out.print(head)
         drawn = drawn_table(option_columns(p), option_rows(p, top), out.width)
         if drawn is not None:
-            out.print(drawn, soft_wrap=True)
+            out.print(drawn, soft_wrap=True, end="")
         else:
             out.print(options_table(p, top))
     placed = sum(1 for p in result.placements if p.options)
@@ -381,7 +383,7 @@ def options_table(p: Placement, top: int) -> Table:
 
 def drawn_table(
     columns: list[tuple[str, str]], rows: list[list[CellLines]], width: int
-) -> Text | None:
+) -> DrawnTable | None:
     """The table rich draws (heavy head, padded cells, the header bottom-aligned), drawn line
     by line: a few hundred of them are drawn in a fraction of rich's time. None when the
     table does not fit ``width`` as it is (rich then narrows it) or holds a tab or a control
@@ -397,35 +399,38 @@ def drawn_table(
     widths = [w + 2 for w in widths]  # one space each side
     if sum(widths) > width - len(columns) - 1:
         return None
-    drawing = _Drawing([j for _, j in columns], widths)
+    drawing = DrawnTable([j for _, j in columns], widths)
     drawing.add("┏" + "┳".join("━" * w for w in widths) + "┓\n")
     tall = max(len(cell) for cell in header)
     drawing.row([[("", "")] * (tall - len(cell)) + cell for cell in header], "┃", "table.header")
     drawing.add("┡" + "╇".join("━" * w for w in widths) + "┩\n")
     for row in rows:
         drawing.row(row, "│", "")
-    drawing.add("└" + "┴".join("─" * w for w in widths) + "┘")
-    return Text("".join(drawing.parts), spans=drawing.spans)
+    drawing.add("└" + "┴".join("─" * w for w in widths) + "┘\n")
+    return drawing
 
 
 _UNDRAWN = re.compile("[\t\x07\x08\x0b\x0c\r]")
 
 
-class _Drawing:
-    """A table's text as it is drawn, with the spans of its styled cells."""
+class DrawnTable:
+    """A table as it is drawn: pieces of text, each with its style ("" for none), given to the
+    console as they are (print it with ``soft_wrap=True``: its lines are already laid out)."""
 
     def __init__(self, justify: list[str], widths: list[int]) -> None:
         self.justify = justify
         self.widths = widths
-        self.parts: list[str] = []
-        self.spans: list[Span] = []
-        self.at = 0
+        self.pieces: list[tuple[str, str]] = []
+        self.plain: list[str] = []  # unstyled text not yet a piece
 
     def add(self, text: str, style: str = "") -> None:
-        if style:
-            self.spans.append(Span(self.at, self.at + len(text), style))
-        self.parts.append(text)
-        self.at += len(text)
+        if not style:
+            self.plain.append(text)
+            return
+        if self.plain:
+            self.pieces.append(("".join(self.plain), ""))
+            self.plain = []
+        self.pieces.append((text, style))
 
     def row(self, cells: list[CellLines], bar: str, style: str) -> None:
         """The lines of one row: each cell padded to its column, top-aligned (the header's
@@ -444,3 +449,13 @@ class _Drawing:
                     self.add(right)
                 self.add(bar)
             self.add("\n")
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        styles: dict[str, Style] = {}
+        for text, style in [*self.pieces, ("".join(self.plain), "")]:
+            if not style:
+                yield Segment(text)
+                continue
+            if style not in styles:
+                styles[style] = console.get_style(style)
+            yield Segment(text, styles[style])
