@@ -209,14 +209,34 @@ class TableBook:
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft"/></sheetView></sheetViews>'
             f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
-            + self._row("1", [h for h, _, _ in columns], header, None)
+            + "".join(self._rows([[h for h, _, _ in columns]], 1, header, []))
         )
         cells = [_Cells(letter, style) for letter, style in zip(letters, styles, strict=True)]
         wraps = [(c, width) for c, (_, kind, width) in enumerate(columns) if kind == "wrap"]
-        heights: list[dict[str, float | None]] = [{} for _ in columns]
+        yield from self._rows(rows, 2, cells, wraps)
+        filtered = f"A1:{letters[-1]}{max(len(rows), 1) + 1}"
+        yield f'</sheetData><autoFilter ref="{filtered}"/>' + SHEET_TAIL
+
+    def _rows(
+        self,
+        rows: Sequence[Sequence[Cell]],
+        first: int,
+        cells: list[_Cells],
+        wraps: list[tuple[int, float]],
+    ) -> Iterator[str]:
+        """The ``<row>`` elements, numbered from ``first``, a chunk of rows at a time: text as
+        shared strings, anything else as a number, each row as tall as its wrapped text. What
+        follows a cell's reference is worked out once for each value of a column; the loop is
+        written out flat, as it runs for every one of a million cells."""
+        openings = [c.opening for c in cells]
+        texts = [c.texts for c in cells]
+        numbers = [c.numbers for c in cells]
+        heights: list[dict[str, float | None]] = [{} for _ in cells]
         lines: dict[tuple[str, float], int] = {}  # how many lines each line of text wraps to
+        index = self._index
         chunk: list[str] = []
-        for r, row in enumerate(rows, start=2):
+        counted = 0
+        for number, row in enumerate(rows, start=first):
             height = None
             for c, width in wraps:
                 text = row[c]
@@ -228,38 +248,34 @@ class TableBook:
                         tall = heights[c][text] = _height(text, width, lines)
                     if tall is not None and (height is None or tall > height):
                         height = tall
-            chunk.append(self._row(str(r), row, cells, height))
+            r = str(number)
+            parts = [
+                f'<row r="{r}" ht="{height:.16g}" customHeight="1">' if height else f'<row r="{r}">'
+            ]
+            c = -1
+            for value in row:
+                c += 1
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    if not value:
+                        continue
+                    rest = texts[c].get(value)
+                    if rest is None:
+                        rest = texts[c][value] = cells[c].text(index(value))
+                    counted += 1
+                else:
+                    rest = numbers[c].get(value)
+                    if rest is None:
+                        rest = numbers[c][value] = cells[c].number(value)
+                parts.append(f"{openings[c]}{r}{rest}")
+            parts.append("</row>")
+            chunk.append("".join(parts))
             if len(chunk) == ROWS_PER_CHUNK:
                 yield "".join(chunk)
                 chunk = []
-        filtered = f"A1:{letters[-1]}{max(len(rows), 1) + 1}"
-        yield "".join(chunk) + f'</sheetData><autoFilter ref="{filtered}"/>' + SHEET_TAIL
-
-    def _row(
-        self, r: str, values: Sequence[Cell], columns: list[_Cells], height: float | None
-    ) -> str:
-        """One ``<row>``: text as shared strings, anything else as a number. What follows a
-        cell's reference is worked out once for each value of a column."""
-        row = [f'<row r="{r}" ht="{height:.16g}" customHeight="1">' if height else f'<row r="{r}">']
-        texts = 0
-        for column, value in zip(columns, values, strict=False):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                if not value:
-                    continue
-                rest = column.texts.get(value)
-                if rest is None:
-                    rest = column.texts[value] = column.text(self._index(value))
-                texts += 1
-            else:
-                rest = column.numbers.get(value)
-                if rest is None:
-                    rest = column.numbers[value] = column.number(value)
-            row.append(f"{column.opening}{r}{rest}")
-        row.append("</row>")
-        self.string_cells += texts
-        return "".join(row)
+        self.string_cells += counted
+        yield "".join(chunk)
 
     def _index(self, text: str) -> int:
         """The index of ``text`` in the shared strings, added when new."""
