@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import metadata, resources
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -228,8 +229,8 @@ def load_bundled(areas: Iterable[str]) -> PostcodeIndex:
             rows: Iterable[int] = range(len(postcodes))
         else:
             heads = {a for a in wanted if a[0] == letter}
-            rows = [i for i, p in enumerate(postcodes) if p[:2] in heads]
-        keys += [compact(postcodes[i]) for i in rows]
+            rows = list(compress(range(len(postcodes)), (p[:2] in heads for p in postcodes)))
+        keys += ["".join(postcodes[i].split()).upper() for i in rows]
         for found, name in ((eastings, "oseast1m"), (northings, "osnrth1m"), (districts, "laua")):
             values = columns[name]
             found += [values[i] for i in rows]

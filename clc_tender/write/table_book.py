@@ -83,6 +83,7 @@ SHEET_TAIL = (
 _ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _MARKUP = re.compile("[&<>]")
+_UNUSUAL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,10 @@ def escape_attribute(text: str) -> str:
 def shared_string(text: str) -> str:
     """A shared string's ``<si>``: control characters as ``_xHHHH_`` (a literal ``_xHHHH_``
     escaped in turn), leading or trailing space kept."""
-    text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
-    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    if _UNUSUAL.search(text):
+        text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
+        text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f"<si><t{space}>{escape(text)}</t></si>"
 
