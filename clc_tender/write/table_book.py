@@ -83,7 +83,7 @@ SHEET_TAIL = (
 _ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _MARKUP = re.compile("[&<>]")
-_UNUSUAL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_CONTROL_OR_NONCHARACTER = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def escape_attribute(text: str) -> str:
 def shared_string(text: str) -> str:
     """A shared string's ``<si>``: control characters as ``_xHHHH_`` (a literal ``_xHHHH_``
     escaped in turn), leading or trailing space kept."""
-    if _UNUSUAL.search(text):
+    if "_x" in text or _CONTROL_OR_NONCHARACTER.search(text):
         text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
         text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
         text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
