@@ -216,9 +216,10 @@ def placements_of(
     market: Market = build_market(
         market_register.providers, market_register.services, market_register.covers, index.locate
     )
-    placements = tuple(
-        place(p, index.locate(p.home_postcode), market, officers, tender) for p in packages
-    )
+    with without_cycle_collection():
+        placements = tuple(
+            place(p, index.locate(p.home_postcode), market, officers, tender) for p in packages
+        )
     warnings = list(market_register.warnings)
     unlocated = sorted(
         {

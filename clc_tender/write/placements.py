@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..contract import PRODUCER_PROPERTY
-from ..place import Placements
+from ..place import Placements, without_cycle_collection
 from ..rules.placement import Placement, hours_text
 from .atomic import atomic_output
 from .table_book import Cell, Column, Properties, TableBook
@@ -193,7 +193,7 @@ def write_placements(result: Placements, out: Path, *, force: bool = False) -> N
         created=_utc_naive(result.run_at),
         custom=((PRODUCER_PROPERTY, KIND),),
     )
-    with atomic_output(Path(out), force) as tmp:
+    with without_cycle_collection(), atomic_output(Path(out), force) as tmp:
         book = TableBook(tmp, properties)
         try:
             book.table(
