@@ -270,7 +270,7 @@ def place(
 
     def run() -> None:
         from . import render
-        from .place import PlaceRequest, run_place, to_json
+        from .place import PlaceRequest, run_place, to_json, without_cycle_collection
         from .tender import load_tender
 
         request = PlaceRequest(
@@ -280,7 +280,9 @@ def place(
         if as_json:
             for note in result.warnings:
                 render.warning_line(note)
-            sys.stdout.write(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n")
+            with without_cycle_collection():
+                printed = json.dumps(to_json(result), indent=2, ensure_ascii=False)
+            sys.stdout.write(printed + "\n")
         else:
             render.placement_summary(result, top, str(out))
 
