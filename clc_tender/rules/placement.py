@@ -161,6 +161,9 @@ class Placement:
         """How many candidates each exclusion code applies to (a market gap shows here)."""
         counts = dict.fromkeys(EXCLUSION_CODES, 0)
         for item in self.excluded:
+            if len(item.reasons) == 1:  # most candidates: one reason
+                counts[item.reasons[0].code] += 1
+                continue
             for code in {r.code for r in item.reasons}:
                 counts[code] += 1
         return {code: n for code, n in counts.items() if n}

@@ -101,7 +101,7 @@ def excluded_rows(result: Placements) -> list[list[Cell]]:
             e.organisation,
             e.provider_id,
             e.service,
-            "\n".join(r.line() for r in e.reasons),
+            e.reasons[0].line() if len(e.reasons) == 1 else "\n".join(r.line() for r in e.reasons),
         ]
         for p in result.placements
         for e in p.excluded
