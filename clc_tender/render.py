@@ -424,6 +424,8 @@ class DrawnTable:
         self.plain: list[str] = []  # unstyled text not yet a piece
 
     def add(self, text: str, style: str = "") -> None:
+        if not text:
+            return
         if not style:
             self.plain.append(text)
             return
