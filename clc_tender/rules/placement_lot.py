@@ -75,6 +75,18 @@ class Lot:
                 members[id(c.provider)] = len(self.providers)
                 self.providers.append(c.provider)
         self.member = np.array([members[id(c.provider)] for c in cands], dtype=np.intp)
+        # what an option or an excluded row shows of each candidate
+        self.shown = [
+            (
+                c.provider.provider_id,
+                c.provider.organisation,
+                c.service.name if c.service else "",
+                c.service.postcode if c.service else "",
+                c.service.district if c.service else None,  # None: the person's district
+                (c.location.precision if c.location else "unknown") if c.service else "",
+            )
+            for c in cands
+        ]
         self.bits: dict[str, int] = {}
         self.needs = self._masks([c.needs for c in cands])
         self.days = self._masks([c.days for c in cands])
@@ -159,6 +171,7 @@ class Offer:
     weekly: Decimal
     annual: Decimal
     hourly: tuple[tuple[str, Decimal], ...]
+    pence: int = 0  # the weekly cost in pence, to sort by
 
 
 @dataclass(frozen=True)
@@ -180,7 +193,7 @@ def offer(p: Provider, lines: tuple[BandLine, ...], units: Mapping[str, str], ho
     hourly = tuple(
         (line.band, hourly_price(p.prices[line.band], units[line.band], hours)) for line in lines
     )
-    return Offer((), weekly, weekly * WEEKS_PER_YEAR, hourly)
+    return Offer((), weekly, weekly * WEEKS_PER_YEAR, hourly, int(weekly * 100))
 
 
 @dataclass(frozen=True)
@@ -289,9 +302,8 @@ def _judge_services(lot: Lot, request: Request) -> tuple[list[Excluded], np.ndar
             elif tenths_l[i] > furthest:
                 reasons.append(_too_far(lot, tenths_l[i], limit_km))
         reasons += request.officers.get(m, ())
-        excluded.append(
-            Excluded(c.provider.provider_id, c.provider.organisation, s.name, tuple(reasons))
-        )
+        shown = lot.shown[i]
+        excluded.append(Excluded(shown[0], shown[1], shown[2], tuple(reasons)))
     return excluded, np.flatnonzero(~bad), tenths
 
 
@@ -433,38 +445,39 @@ def _ranked(
         return ()
     offers = request.offers.by_member
     member = lot.member[options].tolist()
-    weekly = [offers[m].weekly for m in member]
-    pence = np.array([int(w * 100) for w in weekly], dtype=np.int64)
+    chosen = [offers[m] for m in member]
+    pence = np.array([offer.pence for offer in chosen], dtype=np.int64)
     distance = tenths[options]
     unknown = distance < 0
     order = np.lexsort((lot.tie[options], np.maximum(distance, 0), unknown, pence)).tolist()
     index, distance_l, unknown_l = options.tolist(), distance.tolist(), unknown.tolist()
     ranked: list[Option] = []
     rank, previous = 0, None
-    cheapest = weekly[order[0]]
+    cheapest = chosen[order[0]].weekly
     district = request.district or request.district_shown
     for position, k in enumerate(order, start=1):
-        if (weekly[k], distance_l[k]) != previous:
-            rank, previous = position, (weekly[k], distance_l[k])
-        c = lot.candidates[index[k]]
-        p, s = c.provider, c.service
-        offer = offers[member[k]]
+        offer = chosen[k]
+        if (offer.pence, distance_l[k]) != previous:
+            rank, previous = position, (offer.pence, distance_l[k])
+        i = index[k]
+        p = lot.candidates[i].provider
+        pid, organisation, service, postcode, service_district, location = lot.shown[i]
         ranked.append(
             Option(
-                rank=rank,
-                provider_id=p.provider_id,
-                organisation=p.organisation,
-                service=s.name if s else "",
-                postcode=s.postcode if s else "",
-                district=s.district if s else district,
-                distance_km=None if unknown_l[k] else km(distance_l[k]),
-                location=(c.location.precision if c.location else "unknown") if s else "",
-                hourly=offer.hourly,
-                weekly=weekly[k],
-                annual=offer.annual,
-                above_cheapest=weekly[k] - cheapest,
-                quality_pct=p.quality_pct,
-                conditions=p.conditions,
+                rank,
+                pid,
+                organisation,
+                service,
+                postcode,
+                district if service_district is None else service_district,
+                None if unknown_l[k] else km(distance_l[k]),
+                location,
+                offer.hourly,
+                offer.weekly,
+                offer.annual,
+                offer.weekly - cheapest,
+                p.quality_pct,
+                p.conditions,
             )
         )
     return tuple(ranked)
