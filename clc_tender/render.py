@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions
+from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.segment import Segment
-from rich.style import Style
 from rich.table import Table
-from rich.text import Text
 
 from .formats import date_time
 
@@ -24,7 +19,6 @@ if TYPE_CHECKING:
     from .checking import FileCheck
     from .place import Placements
     from .results import Evaluation, LotOutcome
-    from .rules.placement import Placement
     from .uplifting import UpliftResult
 
 out = Console(highlight=False, soft_wrap=False)
@@ -280,6 +274,8 @@ def placement_summary(result: Placements, top: int, written: str) -> None:
     """Per request: the top options (rank, organisation, service, straight-line distance,
     weekly cost, conditions); a request with no option shows its candidates by exclusion
     reason, so that a gap in the market is visible."""
+    from rich.text import Text
+
     from .rules.placement import hours_text
 
     for note in result.warnings:
@@ -304,160 +300,34 @@ def placement_summary(result: Placements, top: int, written: str) -> None:
             + (f", top {top} shown" if more > 0 else "")
         )
         out.print(head)
-        drawn = drawn_table(option_columns(p), option_rows(p, top), out.width)
-        if drawn is not None:
-            out.print(drawn, soft_wrap=True, end="")
-        else:
-            out.print(options_table(p, top))
+        table = Table()
+        table.add_column("#", justify="right", no_wrap=True)
+        day_services = pkg.lot == "Day Services"
+        table.add_column(
+            "Provider and service" if day_services else "Provider", ratio=1, overflow="fold"
+        )
+        if day_services:
+            table.add_column("km\n(straight line)", justify="right", no_wrap=True)
+        table.add_column("Weekly £", justify="right", no_wrap=True)
+        table.add_column("Conditions", no_wrap=True)
+        for o in p.options[:top]:
+            conditions = "\n".join(
+                line.split(":", 1)[0] for line in o.conditions.splitlines() if line
+            )
+            who = Text(safe(o.organisation))
+            cells: list[str | Text] = [str(o.rank), who]
+            if day_services:
+                who.append(f"\n{safe(o.service)}", style="dim")
+                distance = "unknown" if o.distance_km is None else f"{o.distance_km}"
+                if o.location not in ("postcode", ""):
+                    distance += f"\n({o.location})"
+                cells.append(distance)
+            cells += [f"{o.weekly:,.2f}", Text(conditions, style="yellow")]
+            table.add_row(*cells)
+        out.print(table)
     placed = sum(1 for p in result.placements if p.options)
     out.print(
         f"{placed} of {len(result.placements)} request(s) have at least one option; "
         f"distances are straight lines, not road distances"
     )
     out.print(f"Placements written to [bold]{written}[/]")
-
-
-# a cell of a table: its lines, each with its style ("" for none)
-CellLines = list[tuple[str, str]]
-
-
-def option_columns(p: Placement) -> list[tuple[str, str]]:
-    """The options table's columns: (header, justify)."""
-    if p.package.lot == "Day Services":
-        return [
-            ("#", "right"),
-            ("Provider and service", "left"),
-            ("km\n(straight line)", "right"),
-            ("Weekly £", "right"),
-            ("Conditions", "left"),
-        ]
-    return [("#", "right"), ("Provider", "left"), ("Weekly £", "right"), ("Conditions", "left")]
-
-
-def option_rows(p: Placement, top: int) -> list[list[CellLines]]:
-    """The top options as cells: rank, organisation (and service, dimmed), distance (how the
-    service was located, when not by its postcode), weekly cost, the conditions' codes."""
-    day_services = p.package.lot == "Day Services"
-    rows = []
-    for o in p.options[:top]:
-        who = [(line, "") for line in safe(o.organisation).split("\n")]
-        cells = [[(str(o.rank), "")], who]
-        if day_services:
-            who += [(line, "dim") for line in safe(o.service).split("\n")]
-            distance = "unknown" if o.distance_km is None else f"{o.distance_km}"
-            if o.location not in ("postcode", ""):
-                distance += f"\n({o.location})"
-            cells.append([(line, "") for line in distance.split("\n")])
-        conditions = [line.split(":", 1)[0] for line in o.conditions.splitlines() if line]
-        cells += [[(f"{o.weekly:,.2f}", "")], [(c, "yellow") for c in conditions or [""]]]
-        rows.append(cells)
-    return rows
-
-
-def options_table(p: Placement, top: int) -> Table:
-    """The options table as rich lays it out (in a narrow terminal, the provider column folds)."""
-    table = Table()
-    table.add_column("#", justify="right", no_wrap=True)
-    day_services = p.package.lot == "Day Services"
-    table.add_column(
-        "Provider and service" if day_services else "Provider", ratio=1, overflow="fold"
-    )
-    if day_services:
-        table.add_column("km\n(straight line)", justify="right", no_wrap=True)
-    table.add_column("Weekly £", justify="right", no_wrap=True)
-    table.add_column("Conditions", no_wrap=True)
-    for o in p.options[:top]:
-        conditions = "\n".join(line.split(":", 1)[0] for line in o.conditions.splitlines() if line)
-        who = Text(safe(o.organisation))
-        cells: list[str | Text] = [str(o.rank), who]
-        if day_services:
-            who.append(f"\n{safe(o.service)}", style="dim")
-            distance = "unknown" if o.distance_km is None else f"{o.distance_km}"
-            if o.location not in ("postcode", ""):
-                distance += f"\n({o.location})"
-            cells.append(distance)
-        cells += [f"{o.weekly:,.2f}", Text(conditions, style="yellow")]
-        table.add_row(*cells)
-    return table
-
-
-def drawn_table(
-    columns: list[tuple[str, str]], rows: list[list[CellLines]], width: int
-) -> DrawnTable | None:
-    """The table rich draws (heavy head, padded cells, the header bottom-aligned), drawn line
-    by line: a few hundred of them are drawn in a fraction of rich's time. None when the
-    table does not fit ``width`` as it is (rich then narrows it) or holds a tab or a control
-    code (rich's to handle)."""
-    header: list[CellLines] = [[(line, "") for line in h.split("\n")] for h, _ in columns]
-    widths = [0] * len(columns)
-    for row in (header, *rows):
-        for c, cell in enumerate(row):
-            for line, _ in cell:
-                if _UNDRAWN.search(line):
-                    return None
-                widths[c] = max(widths[c], cell_len(line))
-    widths = [w + 2 for w in widths]  # one space each side
-    if sum(widths) > width - len(columns) - 1:
-        return None
-    drawing = DrawnTable([j for _, j in columns], widths)
-    drawing.add("┏" + "┳".join("━" * w for w in widths) + "┓\n")
-    tall = max(len(cell) for cell in header)
-    drawing.row([[("", "")] * (tall - len(cell)) + cell for cell in header], "┃", "table.header")
-    drawing.add("┡" + "╇".join("━" * w for w in widths) + "┩\n")
-    for row in rows:
-        drawing.row(row, "│", "")
-    drawing.add("└" + "┴".join("─" * w for w in widths) + "┘\n")
-    return drawing
-
-
-_UNDRAWN = re.compile("[\t\x07\x08\x0b\x0c\r]")
-
-
-class DrawnTable:
-    """A table as it is drawn: pieces of text, each with its style ("" for none), given to the
-    console as they are (print it with ``soft_wrap=True``: its lines are already laid out)."""
-
-    def __init__(self, justify: list[str], widths: list[int]) -> None:
-        self.justify = justify
-        self.widths = widths
-        self.pieces: list[tuple[str, str]] = []
-        self.plain: list[str] = []  # unstyled text not yet a piece
-
-    def add(self, text: str, style: str = "") -> None:
-        if not text:
-            return
-        if not style:
-            self.plain.append(text)
-            return
-        if self.plain:
-            self.pieces.append(("".join(self.plain), ""))
-            self.plain = []
-        self.pieces.append((text, style))
-
-    def row(self, cells: list[CellLines], bar: str, style: str) -> None:
-        """The lines of one row: each cell padded to its column, top-aligned (the header's
-        cells are given already aligned to the bottom)."""
-        for n in range(max(len(cell) for cell in cells)):
-            self.add(bar)
-            for c, cell in enumerate(cells):
-                line, line_style = cell[n] if n < len(cell) else ("", "")
-                gap = " " * (self.widths[c] - 2 - cell_len(line))
-                left, right = (" " + gap, " ") if self.justify[c] == "right" else (" ", gap + " ")
-                if style:
-                    self.add(left + line + right, style)
-                else:
-                    self.add(left)
-                    self.add(line, line_style)
-                    self.add(right)
-                self.add(bar)
-            self.add("\n")
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
-        styles: dict[str, Style] = {}
-        for text, style in [*self.pieces, ("".join(self.plain), "")]:
-            if not style:
-                yield Segment(text)
-                continue
-            if style not in styles:
-                styles[style] = console.get_style(style)
-            yield Segment(text, styles[style])
