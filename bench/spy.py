@@ -53,7 +53,7 @@ MAIN_PHASES: list[tuple[str, str, str]] = [
 WORKER_PHASES: list[tuple[str, str, str]] = [
     ("guards (zip and XML checks)", "inspect_bytes", "read/guards.py"),
     ("guards (zip and XML checks)", "check_size", "read/guards.py"),
-    ("openpyxl closer look", "_load", "read/workbook.py"),
+    ("openpyxl closer look", "_load", "read/cells.py"),
     ("cells (python-calamine and coercion)", "_read_cells", "read/workbook.py"),
     ("sending reads to the main process (pickling; waits on a full pipe)", "send", "connection.py"),
     ("hashing", "sha256_of", "read/files.py"),
