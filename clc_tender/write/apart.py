@@ -39,8 +39,9 @@ _KEPT = (
     "outline_row_level",
 )
 APART_FROM = 20_000  # cells: a sheet smaller than this is written here (a fork costs more)
-# children at once: the other cores (this process writes too); each holds its sheet's rows
-AT_ONCE = max(1, min(3, (os.cpu_count() or 1) - 1))
+# children at once, one a core (capped): the sheets are of very different sizes, and with a
+# child on each core this process's own share never waits for a child to take the next one
+AT_ONCE = max(1, min(3, os.cpu_count() or 1))
 
 
 @dataclass

@@ -13,6 +13,8 @@ def wrapped_lines(text: str, width: float) -> int:
     """How many lines ``text`` takes in a wrapped cell of ``width`` characters: each of its
     lines, and as many more as its words need at that width (an estimate, as Excel's is)."""
     chars = max(int(width) - 1, 1)  # less the cell's padding
+    if len(text) <= chars and "\n" not in text:  # most cells: one line, nothing to measure
+        return 1
     total = 0
     for line in text.split("\n"):
         count, used = 1, 0
