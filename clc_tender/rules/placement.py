@@ -112,9 +112,14 @@ class OfficerExclusion:
 class Reason:
     code: str
     message: str
+    # "code: message", as the workbook shows it: made once, as a reason is given to many rows
+    text: str = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", f"{self.code}: {self.message}")
 
     def line(self) -> str:
-        return f"{self.code}: {self.message}"
+        return self.text
 
 
 @dataclass(frozen=True)
