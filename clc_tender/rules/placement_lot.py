@@ -60,7 +60,6 @@ class Lot:
 
         self.candidates = sorted(candidates, key=listed)
         cands = self.candidates
-        self.services = any(c.service is not None for c in cands)
 
         def preferred(i: int) -> tuple[object, ...]:
             quality = cands[i].provider.quality_pct
@@ -75,6 +74,11 @@ class Lot:
                 members[id(c.provider)] = len(self.providers)
                 self.providers.append(c.provider)
         self.member = np.array([members[id(c.provider)] for c in cands], dtype=np.intp)
+        self.member_list: list[int] = self.member.tolist()
+        # Day Services: each candidate's service (a lot's candidates all have one, or none has)
+        services = [c.service for c in cands if c.service is not None]
+        self.service_list = services if len(services) == len(cands) else []
+        self.services = bool(self.service_list)
         # what an option or an excluded row shows of each candidate
         self.shown = [
             (
@@ -280,28 +284,29 @@ def _judge_services(lot: Lot, request: Request) -> tuple[list[Excluded], np.ndar
     if request.officers:
         bad |= np.isin(lot.member, list(request.officers))
     unmet_l, shut_l, tenths_l = unmet.tolist(), shut.tolist(), tenths.tolist()
-    member_l = lot.member.tolist()
-    offers = request.offers.by_member
+    member_l = lot.member_list
+    unpriced = [_unpriced(lot, o.missing) if o.missing else None for o in request.offers.by_member]
+    officers = request.officers
+    needs_unknown, days_unknown = needs.unknown, days.unknown
     excluded = []
     for i in np.flatnonzero(bad).tolist():
-        c = lot.candidates[i]
-        s = c.service
-        assert s is not None
+        s = lot.service_list[i]
         m = member_l[i]
         reasons: list[Reason] = []
-        offer = offers[m]
-        if offer.missing:
-            reasons.append(_unpriced(lot, offer.missing))
-        if unmet_l[i] or needs.unknown:
-            reasons.append(_unmet(lot, i, s, needs.missing(unmet_l[i] | needs.unknown)))
-        if shut_l[i] or days.unknown:
-            reasons.append(_shut(lot, i, s, days.missing(shut_l[i] | days.unknown)))
+        band = unpriced[m]
+        if band is not None:
+            reasons.append(band)
+        if unmet_l[i] or needs_unknown:
+            reasons.append(_unmet(lot, i, s, needs.missing(unmet_l[i] | needs_unknown)))
+        if shut_l[i] or days_unknown:
+            reasons.append(_shut(lot, i, s, days.missing(shut_l[i] | days_unknown)))
         if limit is not None:
             if tenths_l[i] < 0:
                 reasons.append(_unlocated(lot, package, home, s.postcode, limit_km))
             elif tenths_l[i] > furthest:
                 reasons.append(_too_far(lot, tenths_l[i], limit_km))
-        reasons += request.officers.get(m, ())
+        if officers:
+            reasons += officers.get(m, ())
         shown = lot.shown[i]
         excluded.append(Excluded(shown[0], shown[1], shown[2], tuple(reasons)))
     return excluded, np.flatnonzero(~bad), tenths
