@@ -265,9 +265,15 @@ _CONTROL = frozenset(
 )
 
 
+_CONTROL_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_CONTROL)) + "]")
+
+
 def safe(text: str) -> str:
     """Text a bidder typed, with control characters and bidi overrides shown as escapes."""
-    return "".join(f"\\u{ord(ch):04x}" if ord(ch) in _CONTROL else ch for ch in str(text))
+    text = str(text)
+    if _CONTROL_CHARS.search(text) is None:
+        return text
+    return "".join(f"\\u{ord(ch):04x}" if ord(ch) in _CONTROL else ch for ch in text)
 
 
 def placement_summary(result: Placements, top: int, written: str) -> None:
