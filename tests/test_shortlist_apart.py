@@ -70,3 +70,21 @@ def test_a_child_that_fails_costs_only_time(
     here, again = _parts(tmp_path / "here.xlsx"), _parts(tmp_path / "again.xlsx")
     for name in here:
         assert here[name] == again[name], name
+
+
+def test_a_child_that_hangs_is_stopped_and_its_rows_written_here(
+    evaluation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(apart, "APART_FROM", 10**9)
+    write_shortlist(evaluation, tmp_path / "here.xlsx")
+
+    def hangs(ws: object) -> bytes:  # the child has written its rows, then never finishes
+        apart.os.kill(apart.os.getpid(), apart.signal.SIGSTOP)
+        return b""
+
+    monkeypatch.setattr(apart, "APART_FROM", 1)
+    monkeypatch.setattr(apart, "AT_ONCE", 1)
+    monkeypatch.setattr(apart, "CHILD_SECONDS", 0.5)
+    monkeypatch.setattr(apart, "bookkeeping", hangs)
+    write_shortlist(evaluation, tmp_path / "again.xlsx")
+    assert _parts(tmp_path / "again.xlsx") == _parts(tmp_path / "here.xlsx")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import pickle
 import select
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ _KEPT = (
     "row_sizes",
     "outline_row_level",
 )
+CHILD_SECONDS = 600.0  # a child that has not finished by then is stopped (never expected)
 APART_FROM = 20_000  # cells: a sheet smaller than this is written here (a fork costs more)
 # children at once, one a core (capped): the sheets are of very different sizes, and with a
 # child on each core this process's own share never waits for a child to take the next one
@@ -139,8 +141,13 @@ class Apart:
                 self._take_over(child)
 
     def _take_over(self, child: _Child) -> None:
-        with os.fdopen(child.reader, "rb") as pipe:
-            data = pipe.read()
+        data = b""
+        if select.select([child.reader], [], [], CHILD_SECONDS)[0]:
+            with os.fdopen(child.reader, "rb") as pipe:
+                data = pipe.read()
+        else:  # a child that never finishes is stopped: its rows are written here
+            os.close(child.reader)
+            os.kill(child.pid, signal.SIGKILL)
         _, status = os.waitpid(child.pid, 0)
         kept: dict[str, Any] | None = None
         if os.waitstatus_to_exitcode(status) == 0 and data:
