@@ -82,13 +82,6 @@ def collect(
     return frames
 
 
-def stack(reads: list[BidRead], tender: Tender, fmt: Format) -> BidFrames:
-    stacker = Stacker(tender, fmt)
-    for read in reads:
-        stacker.add(read)
-    return stacker.frames()
-
-
 class Stacker:
     """The frames of a round, a bid at a time: each read's rows (packed where it was read, or
     here) are appended, their repeating strings shared, and the read keeps only its findings

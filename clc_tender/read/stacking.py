@@ -41,6 +41,7 @@ class Columns:
         self.cells = [f"{key}_cell" for key in self.keys]
         self.bids = ["file", "_opened", "_failed", "_sheets", "_failed_identity"]
         self.bids += self.keys + self.cells
+        self.first_cell = len(self.bids) - len(self.cells)  # where the cell references begin
         self.prices = list(PRICE_COLUMNS)
         self.placed = [(key, fmt.sheet_of[key]) for key in self.keys]
         self.band_names = {normalise_label(b.name): b.name for b in tender.bands}
@@ -104,7 +105,7 @@ class Shared:
 
     def __init__(self, columns: Columns) -> None:
         self._strings: dict[str, str] = {key: key for key in columns.keys}
-        self._first_cell = 5 + len(columns.keys)
+        self._first_cell = columns.first_cell
         # bids made from the same template have the same rows and sheets: one copy of each
         self._rows: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
         self._sets: dict[frozenset[str], set[str]] = {}

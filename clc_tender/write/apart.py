@@ -47,11 +47,17 @@ AT_ONCE = max(1, min(3, os.cpu_count() or 1))
 
 
 @dataclass
-class _Child:
+class _Job:
     sheet: Worksheet
+    rows: Callable[[], None]
+    cells: int
+
+
+@dataclass
+class _Child:
+    job: _Job
     pid: int
     reader: int  # the pipe its bookkeeping comes back on
-    rows: Callable[[], None]
 
 
 def can_fork(wb: Workbook, ws: Worksheet) -> bool:
@@ -69,13 +75,6 @@ def can_fork(wb: Workbook, ws: Worksheet) -> bool:
 def bookkeeping(ws: Worksheet) -> bytes:
     """What ``ws`` keeps about the rows written to its file, to be taken over."""
     return pickle.dumps({name: getattr(ws, name) for name in _KEPT})
-
-
-@dataclass
-class _Job:
-    sheet: Worksheet
-    rows: Callable[[], None]
-    cells: int
 
 
 class Apart:
@@ -131,7 +130,7 @@ class Apart:
             finally:
                 os._exit(code)  # never this process's exit handlers or buffered output
         os.close(writer)
-        self._children.append(_Child(ws, pid, reader, job.rows))
+        self._children.append(_Child(job, pid, reader))
 
     def _reap(self, *, block: bool) -> None:
         """Take over the sheets of the children that are done (of all, when ``block``)."""
@@ -152,11 +151,11 @@ class Apart:
         kept: dict[str, Any] | None = None
         if os.waitstatus_to_exitcode(status) == 0 and data:
             kept = pickle.loads(data)  # noqa: S301 - our own child's bookkeeping
-        ws = child.sheet
+        ws = child.job.sheet
         if kept is None:  # the child failed: its rows are written here instead
             ws.row_data_fh.seek(0)
             ws.row_data_fh.truncate()
-            child.rows()
+            child.job.rows()
             return
         for name, value in kept.items():
             setattr(ws, name, value)

@@ -57,11 +57,6 @@ def check_output(
         raise OutputExists(out)
 
 
-def same_file(one: Path, other: Path) -> bool:
-    """Whether two paths are, or resolve (through links, hard links too) to, the same file."""
-    return bool(same_files(one, [other]))
-
-
 def same_files(one: Path, others: Iterable[Path]) -> list[Path]:
     """Those of ``others`` that are, or resolve (through links, hard links too) to, the same
     file as ``one``. ``one`` is looked at once; each of the others is one ``stat`` when both
